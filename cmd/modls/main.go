@@ -1,0 +1,119 @@
+// Command modls checks, tests and scaffolds modules of the framework in
+// package github.com/modls/modls/framework.
+//
+// main is a thin switch: each subcommand lives in a file of its own with a
+// type that parses its flags and runs it.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// command is one subcommand of modls.
+type command interface {
+	// Run executes the command with its arguments (the command name removed).
+	Run(ctx context.Context, args []string) error
+}
+
+// env is what a command may touch of the outside world, so that tests can
+// run commands in-process.
+type env struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Dir    string // working directory; "" means the process's
+}
+
+// exitError is an error with the process exit code it stands for.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageErrorf reports bad arguments: exit code 2.
+func usageErrorf(format string, args ...any) error {
+	return &exitError{code: 2, err: fmt.Errorf(format, args...)}
+}
+
+// errSilentFailure is returned by a command that has already reported why it
+// failed (findings printed, tests failed): exit code 1, nothing more printed.
+var errSilentFailure = &exitError{code: 1, err: errors.New("")}
+
+const usage = `modls checks, tests and scaffolds modules of the framework.
+
+Usage:
+  modls <command> [arguments]
+
+Commands:
+  scaffold   write a new module that passes its checks and tests as generated
+  version    print modls's version
+  help       print this help, or a command's help: modls help <command>
+
+Run 'modls <command> -h' for a command's flags.
+`
+
+func commands(e env) map[string]command {
+	return map[string]command{
+		"scaffold": &ScaffoldCommand{env: e},
+		"version":  commandFunc(func(ctx context.Context, args []string) error { _, err := fmt.Fprintln(e.Stdout, "modls", version); return err }),
+	}
+}
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "devel"
+
+type commandFunc func(ctx context.Context, args []string) error
+
+func (f commandFunc) Run(ctx context.Context, args []string) error { return f(ctx, args) }
+
+// run is main without the process: it returns the exit code.
+func run(ctx context.Context, args []string, e env) int {
+	if len(args) == 0 {
+		fmt.Fprint(e.Stderr, usage)
+		return 2
+	}
+	name, rest := args[0], args[1:]
+	if name == "help" || name == "-h" || name == "--help" {
+		if len(rest) == 1 {
+			if _, ok := commands(e)[rest[0]]; ok {
+				return run(ctx, []string{rest[0], "-h"}, e)
+			}
+		}
+		fmt.Fprint(e.Stdout, usage)
+		return 0
+	}
+	cmd, ok := commands(e)[name]
+	if !ok {
+		fmt.Fprintf(e.Stderr, "modls: unknown command %q; run 'modls help' for the list\n", name)
+		return 2
+	}
+	err := cmd.Run(ctx, rest)
+	if err == nil {
+		return 0
+	}
+	var xe *exitError
+	if errors.As(err, &xe) {
+		if xe.err.Error() != "" {
+			fmt.Fprintf(e.Stderr, "modls %s: %v\n", name, xe.err)
+		}
+		return xe.code
+	}
+	fmt.Fprintf(e.Stderr, "modls %s: %v\n", name, err)
+	return 1
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
+	stop()
+	os.Exit(code)
+}
