@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strings"
 )
 
 // Config is the application's configuration, usually read from a JSON file
@@ -56,6 +57,9 @@ func ParseConfig(name string, data []byte) (Config, error) {
 		switch {
 		case errors.Is(err, io.EOF):
 			return Config{}, fmt.Errorf("config %s: file is empty; want a JSON object", name)
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			line, col := offsetPosition(data, int64(len(data)))
+			return Config{}, fmt.Errorf("config %s:%d:%d: the file ends before the JSON object is complete", name, line, col)
 		case errors.As(err, &syn):
 			line, col := offsetPosition(data, syn.Offset)
 			return Config{}, fmt.Errorf("config %s:%d:%d: invalid JSON: %v", name, line, col, err)
@@ -63,16 +67,31 @@ func ParseConfig(name string, data []byte) (Config, error) {
 			line, col := offsetPosition(data, typ.Offset)
 			return Config{}, fmt.Errorf("config %s:%d:%d: %q must be a %s, not a JSON %s", name, line, col, typ.Field, typ.Type, typ.Value)
 		default:
+			if key, ok := unknownField(err); ok {
+				return Config{}, fmt.Errorf("config %s: unknown key %s", name, key)
+			}
 			return Config{}, fmt.Errorf("config %s: %v", name, err)
 		}
 	}
-	if dec.More() {
+	if hasTrailingData(dec) {
 		return Config{}, fmt.Errorf("config %s: unexpected data after the JSON object", name)
 	}
 	if cfg.MaxBodyBytes < 0 {
 		return Config{}, fmt.Errorf("config %s: max_body_bytes must not be negative", name)
 	}
 	return cfg, nil
+}
+
+// unknownField returns the quoted key of a DisallowUnknownFields error.
+func unknownField(err error) (string, bool) {
+	return strings.CutPrefix(err.Error(), "json: unknown field ")
+}
+
+// hasTrailingData reports whether anything but white space follows the value
+// dec has decoded. A stray closing bracket counts, unlike with dec.More.
+func hasTrailingData(dec *json.Decoder) bool {
+	_, err := dec.Token()
+	return err != io.EOF
 }
 
 func offsetPosition(data []byte, off int64) (line, col int) {

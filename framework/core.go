@@ -43,7 +43,11 @@ func (s *DatabaseService) IntegrityLog(ctx context.Context, module string, limit
 	if limit < 1 || limit > 1000 {
 		return nil, Errorf(CodeInvalidArgument, "limit %d is outside 1..1000", limit)
 	}
-	return s.c.rt.db.integrityLog(ctx, module, limit)
+	db := s.c.rt.db
+	if db == nil {
+		return nil, Errorf(CodeUnavailable, "the database is closed")
+	}
+	return db.integrityLog(ctx, module, limit)
 }
 
 // coreSettings provides settings.service.

@@ -37,7 +37,7 @@ func openDatabase(path string) (*database, error) {
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "synchronous(NORMAL)")
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	db, err := sql.Open("sqlite", "file:"+escapeURIPath(path)+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("database %s: %w", path, err)
 	}
@@ -55,6 +55,12 @@ func openDatabase(path string) (*database, error) {
 		return nil, fmt.Errorf("database %s: %w", path, err)
 	}
 	return d, nil
+}
+
+// escapeURIPath escapes the characters that would end or alter the path of
+// a SQLite URI filename ("file:<path>?<params>"); SQLite decodes them again.
+func escapeURIPath(path string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
 }
 
 func (d *database) bootstrap() error {
@@ -184,25 +190,29 @@ const (
 // back if fn returns an error or panics (the panic becomes the returned
 // error), and if a foreign key is left broken; otherwise it is committed.
 // Either way one row is written to the integrity log naming the module, the
-// purpose, the outcome and the duration.
-func (db *DB) IntegritySession(ctx context.Context, purpose string, fn func(tx *Tx) error) (err error) {
+// purpose, the outcome and the duration. The row of a committed session is
+// written in the session's own transaction, so a commit is never left
+// unlogged; the row of a rolled-back session is written after the rollback.
+func (db *DB) IntegritySession(ctx context.Context, purpose string, fn func(tx *Tx) error) error {
 	if purpose == "" {
 		return fmt.Errorf("%s: IntegritySession needs a purpose", db.module)
 	}
 	db.d.writeMu.Lock()
 	defer db.d.writeMu.Unlock()
 	start := time.Now()
-	defer func() {
-		outcome, msg := OutcomeCommitted, ""
-		if err != nil {
-			outcome, msg = OutcomeRolledBack, err.Error()
-		}
-		_, logErr := db.d.sql.Exec(`INSERT INTO framework_integrity_log (module, purpose, outcome, error, duration_us, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			db.module, purpose, outcome, msg, time.Since(start).Microseconds(), start.UTC().Format(time.RFC3339Nano))
-		if logErr != nil && err == nil {
-			err = fmt.Errorf("%s: %s: committed, but the integrity log was not written: %w", db.module, purpose, logErr)
-		}
-	}()
+	err := db.session(ctx, purpose, start, fn)
+	if err != nil {
+		// The session's error is what the caller needs; a failure to log
+		// the rollback as well is left to the database's own error.
+		db.d.sql.Exec(insertIntegrityLog, db.module, purpose, OutcomeRolledBack, err.Error(),
+			time.Since(start).Microseconds(), start.UTC().Format(time.RFC3339Nano))
+	}
+	return err
+}
+
+const insertIntegrityLog = `INSERT INTO framework_integrity_log (module, purpose, outcome, error, duration_us, created_at) VALUES (?, ?, ?, ?, ?, ?)`
+
+func (db *DB) session(ctx context.Context, purpose string, start time.Time, fn func(tx *Tx) error) error {
 	sqlTx, err := db.d.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("%s: %s: begin: %w", db.module, purpose, err)
@@ -216,6 +226,11 @@ func (db *DB) IntegritySession(ctx context.Context, purpose string, fn func(tx *
 	if err := checkForeignKeys(ctx, sqlTx); err != nil {
 		sqlTx.Rollback()
 		return fmt.Errorf("%s: %s: %w", db.module, purpose, err)
+	}
+	if _, err := sqlTx.ExecContext(ctx, insertIntegrityLog, db.module, purpose, OutcomeCommitted, "",
+		time.Since(start).Microseconds(), start.UTC().Format(time.RFC3339Nano)); err != nil {
+		sqlTx.Rollback()
+		return fmt.Errorf("%s: %s: writing the integrity log: %w", db.module, purpose, err)
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("%s: %s: commit: %w", db.module, purpose, err)

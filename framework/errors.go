@@ -22,14 +22,14 @@ const (
 )
 
 var codeStatus = map[string]int{
-	CodeInvalidArgument: http.StatusBadRequest,
-	CodeNotFound:        http.StatusNotFound,
-	CodeConflict:        http.StatusConflict,
-	CodeUnauthorized:    http.StatusUnauthorized,
-	CodeForbidden:       http.StatusForbidden,
-	CodeTooLarge:        http.StatusRequestEntityTooLarge,
-	CodeUnavailable:     http.StatusServiceUnavailable,
-	CodeInternal:        http.StatusInternalServerError,
+	CodeInvalidArgument:  http.StatusBadRequest,
+	CodeNotFound:         http.StatusNotFound,
+	CodeConflict:         http.StatusConflict,
+	CodeUnauthorized:     http.StatusUnauthorized,
+	CodeForbidden:        http.StatusForbidden,
+	CodeTooLarge:         http.StatusRequestEntityTooLarge,
+	CodeUnavailable:      http.StatusServiceUnavailable,
+	CodeInternal:         http.StatusInternalServerError,
 	"method_not_allowed": http.StatusMethodNotAllowed,
 }
 
@@ -45,7 +45,11 @@ type Error struct {
 // %w verb in format sets Err, as with fmt.Errorf.
 func Errorf(code, format string, args ...any) *Error {
 	wrapped := fmt.Errorf(format, args...)
-	return &Error{Code: code, Message: wrapped.Error(), Err: errors.Unwrap(wrapped)}
+	cause := errors.Unwrap(wrapped)
+	if multi, ok := wrapped.(interface{ Unwrap() []error }); ok {
+		cause = errors.Join(multi.Unwrap()...)
+	}
+	return &Error{Code: code, Message: wrapped.Error(), Err: cause}
 }
 
 func (e *Error) Error() string {

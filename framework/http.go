@@ -92,21 +92,62 @@ func bodyRoute[Req, Resp any](method, path string, h func(context.Context, *Requ
 func decodeBody(w http.ResponseWriter, r *http.Request, limit int64, into any) error {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(into); err != nil {
-		var tooLarge *http.MaxBytesError
-		switch {
-		case errors.As(err, &tooLarge):
-			return Errorf(CodeTooLarge, "request body is larger than %d bytes", limit)
-		case errors.Is(err, io.EOF):
-			return Errorf(CodeInvalidArgument, "request body is empty; want a JSON object")
-		default:
-			return Errorf(CodeInvalidArgument, "request body is not valid JSON: %v", err)
+	err := dec.Decode(into)
+	if err == nil {
+		_, err = dec.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if !isTooLarge(err) {
+			return Errorf(CodeInvalidArgument, "request body has data after the JSON value")
 		}
 	}
-	if dec.More() {
-		return Errorf(CodeInvalidArgument, "request body has data after the JSON value")
+	var typ *json.UnmarshalTypeError
+	switch {
+	case isTooLarge(err):
+		return Errorf(CodeTooLarge, "request body is larger than %d bytes", limit)
+	case errors.Is(err, io.EOF):
+		return Errorf(CodeInvalidArgument, "request body is empty; want a JSON object")
+	case errors.As(err, &typ):
+		if typ.Field == "" {
+			return Errorf(CodeInvalidArgument, "request body must be %s, not a JSON %s", jsonKind(typ.Type), typ.Value)
+		}
+		return Errorf(CodeInvalidArgument, "request body: %q must be %s, not a JSON %s", typ.Field, jsonKind(typ.Type), typ.Value)
 	}
-	return nil
+	if key, ok := unknownField(err); ok {
+		return Errorf(CodeInvalidArgument, "request body has an unknown field %s", key)
+	}
+	return Errorf(CodeInvalidArgument, "request body is not valid JSON: %v", err)
+}
+
+func isTooLarge(err error) bool {
+	var tooLarge *http.MaxBytesError
+	return errors.As(err, &tooLarge)
+}
+
+// jsonKind names the JSON value a Go type is decoded from, for error
+// messages that should not expose Go type names.
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "a JSON value"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	return "a JSON value"
 }
 
 // ErrorBody is the JSON body of every error response.
@@ -120,6 +161,9 @@ type ErrorDetail struct {
 	Message string `json:"message"`
 }
 
+// writeJSON answers with v as JSON. It fails only if v cannot be encoded,
+// before anything is written; a failed write means the client has gone and
+// there is no one left to tell.
 func writeJSON(w http.ResponseWriter, status int, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -127,8 +171,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_, err = w.Write(append(b, '\n'))
-	return err
+	w.Write(append(b, '\n'))
+	return nil
 }
 
 func writeError(w http.ResponseWriter, err error) {
@@ -181,6 +225,9 @@ func (rt *router) add(module string, route Route) (err error) {
 func (rt *router) serveRoute(w http.ResponseWriter, r *http.Request, module string, serve func(http.ResponseWriter, *http.Request, int64) error) {
 	defer func() {
 		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p) // the handler asked the server to abort the response
+			}
 			rt.log.Error("handler panicked", "module", module, "path", r.URL.Path, "panic", fmt.Sprint(p))
 			writeError(w, Errorf(CodeInternal, "internal error"))
 		}

@@ -46,7 +46,7 @@ func ParseManifest(data []byte) (Manifest, error) {
 	if err := dec.Decode(&m); err != nil {
 		return Manifest{}, fmt.Errorf("manifest.json: %w", err)
 	}
-	if dec.More() {
+	if hasTrailingData(dec) {
 		return Manifest{}, fmt.Errorf("manifest.json: unexpected data after the object")
 	}
 	return m, m.Validate()

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sync"
+	"sync/atomic"
 )
 
 // Module is one unit of an application. Manifest returns the module's
@@ -52,23 +52,14 @@ type moduleState struct {
 	services []string
 	deps     map[string]bool // declared dependencies plus the core modules
 
-	mu    sync.Mutex
-	phase phase
+	phase atomic.Int32 // a phase; read on every service lookup
 }
 
 func (m *moduleState) dependsOn(module string) bool { return m.deps[module] }
 
-func (m *moduleState) currentPhase() phase {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.phase
-}
+func (m *moduleState) currentPhase() phase { return phase(m.phase.Load()) }
 
-func (m *moduleState) setPhase(p phase) {
-	m.mu.Lock()
-	m.phase = p
-	m.mu.Unlock()
-}
+func (m *moduleState) setPhase(p phase) { m.phase.Store(int32(p)) }
 
 // Setup is what a module sees in phase 1. It declares and never uses.
 type Setup struct{ m *moduleState }

@@ -46,6 +46,9 @@ func (e *ModuleError) Unwrap() error { return e.Err }
 // Close releases it.
 func Boot(ctx context.Context, cfg Config, modules ...Module) (*Runtime, error) {
 	cfg = cfg.withDefaults()
+	if cfg.MaxBodyBytes < 0 {
+		return nil, fmt.Errorf("config: max_body_bytes must not be negative")
+	}
 	rt := &Runtime{
 		cfg:      cfg,
 		byName:   map[string]*moduleState{},
@@ -164,6 +167,7 @@ func (rt *Runtime) setup() error {
 			return fmt.Errorf("config: settings given for %s, which declares no settings", name)
 		}
 	}
+	rt.registry.freeze()
 	for _, m := range rt.modules {
 		m.setPhase(phaseStart)
 	}

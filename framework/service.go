@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"sort"
 	"sync"
+	"sync/atomic"
 )
 
 // ServiceMethod documents one public method of a registered service. The
@@ -43,6 +44,9 @@ type serviceEntry struct {
 type registry struct {
 	mu       sync.RWMutex
 	services map[string]*serviceEntry
+	// frozen is the final map once every Setup has run; lookups read it
+	// without locking.
+	frozen atomic.Pointer[map[string]*serviceEntry]
 }
 
 func newRegistry() *registry { return &registry{services: map[string]*serviceEntry{}} }
@@ -72,6 +76,9 @@ func (r *registry) register(module, name string, impl any, methods []ServiceMeth
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.frozen.Load() != nil {
+		return fmt.Errorf("%s: service %q registered after Setup", module, name)
+	}
 	if prev, ok := r.services[name]; ok {
 		return fmt.Errorf("%s: service %q is already registered by %s", module, name, prev.info.Module)
 	}
@@ -82,7 +89,18 @@ func (r *registry) register(module, name string, impl any, methods []ServiceMeth
 	return nil
 }
 
+// freeze ends registration.
+func (r *registry) freeze() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.frozen.Store(&r.services)
+}
+
 func (r *registry) lookup(name string) (*serviceEntry, bool) {
+	if f := r.frozen.Load(); f != nil {
+		e, ok := (*f)[name]
+		return e, ok
+	}
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	e, ok := r.services[name]

@@ -93,7 +93,7 @@ func loadSettings(module string, rv reflect.Value, raw json.RawMessage, getenv f
 			}
 		}
 	}
-	if len(raw) > 0 && !bytes.Equal(bytes.TrimSpace(raw), []byte("null")) {
+	if len(raw) > 0 && !isNull(raw) {
 		var obj map[string]json.RawMessage
 		if err := json.Unmarshal(raw, &obj); err != nil {
 			return fmt.Errorf("settings: %s: config value is not a JSON object", module)
@@ -107,6 +107,9 @@ func loadSettings(module string, rv reflect.Value, raw json.RawMessage, getenv f
 			f, ok := byKey[k]
 			if !ok {
 				return fmt.Errorf("settings: %s: unknown setting %q in config file", module, k)
+			}
+			if isNull(obj[k]) { // null leaves the default in place
+				continue
 			}
 			if err := setSettingJSON(rv.Field(f.index), obj[k]); err != nil {
 				return fmt.Errorf("settings: %s.%s: config file value %s: %v", module, k, obj[k], err)
@@ -128,6 +131,8 @@ func loadSettings(module string, rv reflect.Value, raw json.RawMessage, getenv f
 	}
 	return nil
 }
+
+func isNull(raw json.RawMessage) bool { return bytes.Equal(bytes.TrimSpace(raw), []byte("null")) }
 
 var durationType = reflect.TypeFor[time.Duration]()
 
