@@ -300,3 +300,15 @@ func TestStopPanicBecomesError(t *testing.T) {
 	wantModuleError(t, err, "test.panicky", "Stop")
 	wantErr(t, err, "panic: stuck")
 }
+
+func TestDeprecatedDatabaseIsDB(t *testing.T) {
+	var got, want *framework.DB
+	m := &mod{name: "standard.old", start: func(ctx context.Context, app *framework.App) error {
+		got, want = app.Database(), app.DB()
+		return nil
+	}}
+	boot(t, testConfig(t), m)
+	if got == nil || want == nil || *got != *want {
+		t.Errorf("Database() = %v, DB() = %v", got, want)
+	}
+}

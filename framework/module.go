@@ -127,3 +127,9 @@ func (a *App) DB() *DB { return &DB{d: a.m.rt.db, module: a.m.name} }
 
 // Logger returns a logger that names the module.
 func (a *App) Logger() *slog.Logger { return a.m.rt.cfg.Logger.With("module", a.m.name) }
+
+// Database returns the module's handle on the application database.
+//
+// Deprecated: Use DB, which every module and the documentation use; Database
+// will be removed in the next major version.
+func (a *App) Database() *DB { return a.DB() }
