@@ -54,6 +54,8 @@ Usage:
   modls <command> [arguments]
 
 Commands:
+  check      check modules against the rules (MOD001-MOD012)
+  rules      list the rules, or print one rule's page: modls rules MOD005
   scaffold   write a new module that passes its checks and tests as generated
   version    print modls's version
   help       print this help, or a command's help: modls help <command>
@@ -64,7 +66,12 @@ Run 'modls <command> -h' for a command's flags.
 func commands(e env) map[string]command {
 	return map[string]command{
 		"scaffold": &ScaffoldCommand{env: e},
-		"version":  commandFunc(func(ctx context.Context, args []string) error { _, err := fmt.Fprintln(e.Stdout, "modls", version); return err }),
+		"check":    &CheckCommand{env: e},
+		"rules":    &RulesCommand{env: e},
+		"version": commandFunc(func(ctx context.Context, args []string) error {
+			_, err := fmt.Fprintln(e.Stdout, "modls", version)
+			return err
+		}),
 	}
 }
 

@@ -1,0 +1,318 @@
+// Package checker runs modls's rules over packages: it lists them with `go
+// list`, type-checks them from source (dependencies without function
+// bodies), runs the analyzers, applies //modls:ignore suppressions and the
+// configured severities, and keeps each package's findings in a cache keyed
+// by the content of everything they depend on. `modls check` and the
+// language server's batch features are built on it. It knows nothing of
+// output formats or of LSP.
+package checker
+
+import (
+	"context"
+	"fmt"
+	"go/token"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"golang.org/x/tools/go/analysis"
+
+	"github.com/modls/modls/rules"
+	"github.com/modls/modls/workspace"
+)
+
+// Options say what to check and how.
+type Options struct {
+	// Dir is the directory patterns are relative to; "" is the current one.
+	Dir string
+	// Patterns are go package patterns; default ./... .
+	Patterns []string
+	// Config enables rules and sets severities; nil means every rule with
+	// its default severity.
+	Config *Config
+	// Overlay holds unsaved contents by absolute file name.
+	Overlay map[string][]byte
+	// Cache, if set, keeps per-package results across runs.
+	Cache *Cache
+}
+
+// Result is the outcome of a check.
+type Result struct {
+	Diagnostics []Diagnostic
+	// Packages is the number of packages checked; Cached how many of them
+	// were answered from the cache.
+	Packages, Cached int
+}
+
+// Check runs the enabled rules over the packages the patterns match.
+func Check(ctx context.Context, opts Options) (*Result, error) {
+	dir := opts.Dir
+	if dir == "" {
+		var err error
+		if dir, err = os.Getwd(); err != nil {
+			return nil, err
+		}
+	}
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	patterns := opts.Patterns
+	if len(patterns) == 0 {
+		patterns = []string{"./..."}
+	}
+	cfg := opts.Config
+	if cfg == nil {
+		cfg = &Config{}
+	}
+	enabled := cfg.Enabled()
+	groups, err := groupPatterns(dir, patterns)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{}
+	for _, g := range groups {
+		r, err := checkGroup(ctx, g, enabled, cfg, opts)
+		if err != nil {
+			return nil, err
+		}
+		res.Diagnostics = append(res.Diagnostics, r.Diagnostics...)
+		res.Packages += r.Packages
+		res.Cached += r.Cached
+	}
+	res.Diagnostics = sortDiagnostics(res.Diagnostics)
+	return res, nil
+}
+
+// group is the patterns that fall in one Go module.
+type group struct {
+	root     string
+	patterns []string
+}
+
+// groupPatterns assigns each pattern to the Go module holding its
+// directory, so that `modls check ./examples/violations/...` works from a
+// parent module. Import-path patterns go to the module of dir.
+func groupPatterns(dir string, patterns []string) ([]group, error) {
+	byRoot := map[string]*group{}
+	var order []string
+	for _, p := range patterns {
+		target := dir
+		pat := p
+		if isFilePattern(p) {
+			base := strings.TrimSuffix(strings.TrimSuffix(p, "..."), "/")
+			if base == "" || base == "." {
+				base = "."
+			}
+			abs := base
+			if !filepath.IsAbs(abs) {
+				abs = filepath.Join(dir, base)
+			}
+			st, err := os.Stat(abs)
+			if err != nil {
+				return nil, fmt.Errorf("pattern %s: %w", p, err)
+			}
+			if !st.IsDir() {
+				return nil, fmt.Errorf("pattern %s: not a directory", p)
+			}
+			target = abs
+		}
+		root, err := workspace.FindRoot(target)
+		if err != nil {
+			return nil, err
+		}
+		if isFilePattern(p) {
+			rel, _ := filepath.Rel(root, target)
+			pat = "./" + filepath.ToSlash(rel)
+			if strings.HasSuffix(p, "...") {
+				pat = strings.TrimSuffix(pat, "/.") + "/..."
+				pat = strings.Replace(pat, "/./...", "/...", 1)
+			}
+		}
+		g := byRoot[root]
+		if g == nil {
+			g = &group{root: root}
+			byRoot[root] = g
+			order = append(order, root)
+		}
+		g.patterns = append(g.patterns, pat)
+	}
+	out := make([]group, 0, len(order))
+	for _, r := range order {
+		out = append(out, *byRoot[r])
+	}
+	return out, nil
+}
+
+func isFilePattern(p string) bool {
+	return p == "." || p == ".." || strings.HasPrefix(p, "./") || strings.HasPrefix(p, "../") || filepath.IsAbs(p)
+}
+
+func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config, opts Options) (*Result, error) {
+	listed, err := goList(ctx, g.root, g.patterns, true)
+	if err != nil {
+		return nil, err
+	}
+	ws, err := workspace.Load(g.root, opts.Overlay)
+	if err != nil {
+		return nil, err
+	}
+	workspace.Put(ws)
+	l := newLoader(listed, opts.Overlay)
+	h := newHasher(l, ws, rulesFingerprint(cfg, enabled))
+	var roots []*listedPackage
+	for _, p := range listed {
+		if !p.DepOnly && !p.Standard {
+			roots = append(roots, p)
+		}
+	}
+	sort.Slice(roots, func(i, j int) bool { return roots[i].ImportPath < roots[j].ImportPath })
+	res := &Result{Packages: len(roots)}
+	var mu sync.Mutex
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for _, lp := range roots {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			ds, cached := checkPackage(ctx, l, h, lp, enabled, cfg, opts.Cache)
+			mu.Lock()
+			res.Diagnostics = append(res.Diagnostics, ds...)
+			if cached {
+				res.Cached++
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return res, nil
+}
+
+// checkPackage returns a root package's findings, from the cache when its
+// key is there.
+func checkPackage(ctx context.Context, l *loader, h *hasher, lp *listedPackage, enabled []rules.Rule, cfg *Config, cache *Cache) ([]Diagnostic, bool) {
+	key := h.rootKey(lp)
+	if cache != nil && key != "" {
+		if ds, ok := cache.Get(key); ok {
+			return ds, true
+		}
+	}
+	var ds []Diagnostic
+	if lp.Error != nil && len(lp.GoFiles)+len(lp.TestGoFiles)+len(lp.XTestGoFiles) == 0 {
+		ds = append(ds, Diagnostic{Rule: RuleCompile, Severity: "error", File: lp.Dir, Line: 1, Column: 1, EndLine: 1, EndColumn: 1,
+			Message: firstLine(strings.TrimSpace(lp.Error.Err)), Fixes: []Fix{}})
+	} else {
+		variants := []bool{false}
+		if len(lp.XTestGoFiles) > 0 {
+			variants = append(variants, true)
+		}
+		for _, test := range variants {
+			var pkg *Package
+			var err error
+			if test {
+				pkg, err = l.check(lp.ImportPath, true, true)
+			} else {
+				pkg, err = l.rootPackage(lp.ImportPath)
+			}
+			if err != nil {
+				ds = append(ds, Diagnostic{Rule: RuleCompile, Severity: "error", File: lp.Dir, Line: 1, Column: 1, EndLine: 1, EndColumn: 1,
+					Message: err.Error(), Fixes: []Fix{}})
+				continue
+			}
+			ds = append(ds, packageDiagnostics(l.fset, pkg, enabled, cfg, l.readFile)...)
+		}
+	}
+	if ds == nil {
+		ds = []Diagnostic{}
+	}
+	if cache != nil && key != "" {
+		cache.Put(key, ds)
+	}
+	return ds, false
+}
+
+// packageDiagnostics runs the rules on one type-checked package and
+// converts, suppresses and grades what they report.
+func packageDiagnostics(fset *token.FileSet, pkg *Package, enabled []rules.Rule, cfg *Config, readFile func(string) ([]byte, error)) []Diagnostic {
+	var ds []Diagnostic
+	syntax := false
+	for _, e := range pkg.Errors {
+		if e.Kind == "syntax" {
+			syntax = true
+		}
+	}
+	typeErrs := 0
+	for _, e := range pkg.Errors {
+		if e.Kind == "type" && (syntax || typeErrs >= 10) {
+			continue // follow-on errors of a syntax error, or a flood
+		}
+		if e.Kind == "type" {
+			typeErrs++
+		}
+		ds = append(ds, Diagnostic{Rule: RuleCompile, Severity: "error", File: e.Pos.Filename, Line: max(e.Pos.Line, 1), Column: max(e.Pos.Column, 1),
+			EndLine: max(e.Pos.Line, 1), EndColumn: max(e.Pos.Column, 1), Offset: e.Pos.Offset, EndOffset: e.Pos.Offset, Message: e.Msg, Fixes: []Fix{}})
+	}
+	analyzers := make([]*analysis.Analyzer, len(enabled))
+	ran := map[string]bool{}
+	for i, r := range enabled {
+		analyzers[i] = r.Analyzer
+		ran[r.Doc.ID] = true
+	}
+	if pkg.Types != nil && len(pkg.Files) > 0 {
+		for _, ad := range analyze(fset, pkg, analyzers, readFile) {
+			ds = append(ds, convert(fset, ad, cfg))
+		}
+	}
+	var sups []*Suppression
+	for _, f := range pkg.Files {
+		sups = append(sups, fileSuppressions(fset, f)...)
+	}
+	return applySuppressions(ds, sups, ran)
+}
+
+// convert turns an analysis diagnostic into a Diagnostic with positions,
+// severity, the rule's page and its fixes.
+func convert(fset *token.FileSet, ad analysis.Diagnostic, cfg *Config) Diagnostic {
+	start := fset.Position(ad.Pos)
+	end := start
+	if ad.End.IsValid() {
+		end = fset.Position(ad.End)
+	}
+	d := Diagnostic{
+		Rule: ad.Category, Severity: "error", File: start.Filename,
+		Line: max(start.Line, 1), Column: max(start.Column, 1), EndLine: max(end.Line, 1), EndColumn: max(end.Column, 1),
+		Offset: start.Offset, EndOffset: end.Offset, Message: ad.Message, Fixes: []Fix{},
+	}
+	rule, ok := rules.ByID(ad.Category)
+	if ok {
+		d.Severity = string(cfg.Severity(rule))
+		d.URL = rule.Doc.URL()
+	}
+	for _, r := range ad.Related {
+		p := fset.Position(r.Pos)
+		e := p
+		if r.End.IsValid() {
+			e = fset.Position(r.End)
+		}
+		d.Related = append(d.Related, Place{File: p.Filename, Line: p.Line, Column: p.Column, EndLine: e.Line, EndColumn: e.Column, Message: r.Message})
+	}
+	for _, sf := range ad.SuggestedFixes {
+		fix := Fix{Message: sf.Message, Safe: ok && rule.Doc.SafeFix(sf.Message), Edits: []TextEdit{}}
+		for _, te := range sf.TextEdits {
+			s := fset.Position(te.Pos)
+			e := s
+			if te.End.IsValid() {
+				e = fset.Position(te.End)
+			}
+			fix.Edits = append(fix.Edits, TextEdit{File: s.Filename, Line: s.Line, Column: s.Column, EndLine: e.Line, EndColumn: e.Column,
+				Offset: s.Offset, EndOffset: e.Offset, NewText: string(te.NewText)})
+		}
+		d.Fixes = append(d.Fixes, fix)
+	}
+	return d
+}

@@ -1,0 +1,286 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/modls/modls/checker"
+	"github.com/modls/modls/codeactions"
+)
+
+// CheckCommand checks modules against the rules: see SPEC §3.
+type CheckCommand struct{ env env }
+
+const checkUsage = `usage: modls check [flags] [packages]
+
+Checks every framework module found under the package patterns (default
+./...) and prints one line per finding:
+
+	file:line:col: MOD005 message
+
+Exit status: 0 when nothing is found, 1 when something is, 2 on bad
+arguments or when packages cannot be loaded.
+
+Flags:
+`
+
+const checkExamples = `
+Examples:
+	modls check                               # the module tree below here
+	modls check ./modules/standard/audit/...  # one module
+	modls check --format sarif ./... > modls.sarif
+	modls check --fix                          # apply the safe quick fixes
+	modls check --write-baseline .modls-baseline.json   # record today's findings
+	modls check --baseline .modls-baseline.json         # fail only on new ones
+
+Rules are enabled and graded in modls.json beside go.mod:
+	{"rules": {"MOD011": "off", "MOD007": "error", "MOD002": {"severity": "warning"}}}
+Suppress one finding with a reason on its line or the line above:
+	//modls:ignore MOD005 the migration tool writes this table itself
+`
+
+// Run parses the flags and checks.
+func (c *CheckCommand) Run(ctx context.Context, args []string) error {
+	fset := flag.NewFlagSet("check", flag.ContinueOnError)
+	fset.SetOutput(c.env.Stderr)
+	format := fset.String("format", "text", "output `format`: text, json, sarif or github")
+	fix := fset.Bool("fix", false, "apply the safe quick fixes, then report what remains")
+	baseline := fset.String("baseline", "", "report only findings not recorded in `FILE`")
+	writeBaseline := fset.String("write-baseline", "", "record every finding in `FILE` and exit 0")
+	configPath := fset.String("config", "", "rule configuration `FILE` (default: modls.json beside go.mod)")
+	noCache := fset.Bool("no-cache", false, "neither read nor write the results cache")
+	fset.Usage = func() {
+		fmt.Fprint(c.env.Stderr, checkUsage)
+		fset.PrintDefaults()
+		fmt.Fprint(c.env.Stderr, checkExamples)
+	}
+	if err := fset.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return &exitError{code: 2, err: errors.New("")}
+	}
+	switch *format {
+	case "text", "json", "sarif", "github":
+	default:
+		return usageErrorf("unknown format %q (want text, json, sarif or github)", *format)
+	}
+	if *baseline != "" && *writeBaseline != "" {
+		return usageErrorf("--baseline and --write-baseline cannot be used together")
+	}
+	dir := c.env.Dir
+	if dir == "" {
+		var err error
+		if dir, err = os.Getwd(); err != nil {
+			return err
+		}
+	}
+	cfg, err := checker.LoadConfig(dir, *configPath)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	var base *checker.Baseline
+	if *baseline != "" {
+		if base, err = checker.ReadBaseline(filepath.Join(dir, *baseline)); err != nil {
+			return &exitError{code: 2, err: err}
+		}
+	}
+	opts := checker.Options{Dir: dir, Patterns: fset.Args(), Config: cfg}
+	if !*noCache {
+		if path, err := checker.DefaultCachePath(); err == nil && path != "" {
+			if cache, err := checker.OpenCache(path); err == nil {
+				defer cache.Close()
+				opts.Cache = cache
+			} else {
+				fmt.Fprintf(c.env.Stderr, "modls check: warning: %v; checking without a cache\n", err)
+			}
+		}
+	}
+	res, err := checker.Check(ctx, opts)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	if *fix {
+		applied, err := c.applyFixes(ctx, &opts, res)
+		if err != nil {
+			return err
+		}
+		if applied > 0 {
+			if res, err = checker.Check(ctx, opts); err != nil {
+				return &exitError{code: 2, err: err}
+			}
+		}
+	}
+	diags := res.Diagnostics
+	if *writeBaseline != "" {
+		if err := checker.WriteBaseline(filepath.Join(dir, *writeBaseline), dir, diags); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.env.Stderr, "modls check: recorded %d findings in %s\n", len(diags), *writeBaseline)
+		return nil
+	}
+	if base != nil {
+		diags = base.New(dir, diags)
+	}
+	if err := writeDiagnostics(c.env.Stdout, *format, dir, diags); err != nil {
+		return err
+	}
+	if *format == "text" {
+		summary(c.env.Stderr, res, diags)
+	}
+	if len(diags) > 0 {
+		return errSilentFailure
+	}
+	return nil
+}
+
+func summary(w io.Writer, res *checker.Result, diags []checker.Diagnostic) {
+	if len(diags) == 0 {
+		fmt.Fprintf(w, "modls: no findings in %d packages\n", res.Packages)
+		return
+	}
+	counts := checker.Counts(diags)
+	var parts []string
+	for _, s := range []string{"error", "warning", "info"} {
+		if counts[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
+		}
+	}
+	fmt.Fprintf(w, "modls: %s in %d packages\n", strings.Join(parts, ", "), res.Packages)
+}
+
+// maxFixRounds bounds --fix: a fix may make another possible (or, from a
+// faulty rule, undo one), so the loop stops after this many rounds.
+const maxFixRounds = 4
+
+// applyFixes applies the safe fixes in rounds until none is left, writing
+// each changed file whole (through a temporary file and a rename) and
+// reporting fixes that conflicted.
+func (c *CheckCommand) applyFixes(ctx context.Context, opts *checker.Options, res *checker.Result) (int, error) {
+	total := 0
+	for round := 0; round < maxFixRounds; round++ {
+		var fixes []codeactions.Fix
+		for _, d := range res.Diagnostics {
+			for _, f := range d.Fixes {
+				if !f.Safe {
+					continue
+				}
+				cf := codeactions.Fix{Rule: d.Rule, Title: f.Message, Safe: true}
+				for _, e := range f.Edits {
+					cf.Edits = append(cf.Edits, codeactions.Edit{File: e.File, Start: e.Offset, End: e.EndOffset, New: e.NewText})
+				}
+				fixes = append(fixes, cf)
+			}
+		}
+		if len(fixes) == 0 {
+			break
+		}
+		changed, conflicts, err := codeactions.Apply(os.ReadFile, fixes)
+		if err != nil {
+			return total, err
+		}
+		for _, cf := range conflicts {
+			fmt.Fprintf(c.env.Stderr, "modls check: %s\n", cf)
+		}
+		names := make([]string, 0, len(changed))
+		for name := range changed {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			if err := writeFileAtomic(name, changed[name]); err != nil {
+				return total, err
+			}
+		}
+		total += len(fixes) - len(conflicts)
+		fmt.Fprintf(c.env.Stderr, "modls check: applied %d fixes to %d files\n", len(fixes)-len(conflicts), len(changed))
+		if len(conflicts) == 0 {
+			break
+		}
+		if res, err = checker.Check(ctx, *opts); err != nil {
+			return total, &exitError{code: 2, err: err}
+		}
+	}
+	return total, nil
+}
+
+// writeFileAtomic replaces a file's content so that a crash leaves either
+// the old or the new file, never half of one.
+func writeFileAtomic(name string, data []byte) error {
+	mode := fs.FileMode(0o644)
+	if st, err := os.Stat(name); err == nil {
+		mode = st.Mode().Perm()
+	}
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".modls-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(mode); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), name)
+}
+
+// jsonOutput is the --format json document.
+type jsonOutput struct {
+	Diagnostics []checker.Diagnostic `json:"diagnostics"`
+}
+
+func writeDiagnostics(w io.Writer, format, dir string, diags []checker.Diagnostic) error {
+	rel := make([]checker.Diagnostic, len(diags))
+	for i, d := range diags {
+		rel[i] = d.Relative(dir)
+	}
+	switch format {
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(jsonOutput{Diagnostics: rel})
+	case "sarif":
+		return writeSARIF(w, rel)
+	case "github":
+		for _, d := range rel {
+			level := map[string]string{"error": "error", "warning": "warning", "info": "notice"}[d.Severity]
+			fmt.Fprintf(w, "::%s file=%s,line=%d,col=%d,endLine=%d,endColumn=%d,title=%s::%s\n",
+				level, escapeProperty(d.File), d.Line, d.Column, d.EndLine, d.EndColumn, escapeProperty(d.Rule), escapeData(d.Message))
+		}
+		return nil
+	default:
+		for _, d := range rel {
+			if _, err := fmt.Fprintf(w, "%s:%d:%d: %s %s\n", d.File, d.Line, d.Column, d.Rule, d.Message); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// escapeData and escapeProperty follow the workflow-command encoding.
+func escapeData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+func escapeProperty(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}

@@ -1,0 +1,69 @@
+package fw
+
+import (
+	"go/token"
+	"os"
+	"sync"
+
+	"golang.org/x/tools/go/analysis"
+
+	"github.com/modls/modls/workspace"
+)
+
+// extraFiles remembers the non-Go files added to each pass's FileSet, so
+// that every rule of a pass reports against one token.File per file.
+var extraFiles struct {
+	sync.Mutex
+	byFset map[*token.FileSet]map[string]*token.File
+}
+
+// File returns a token.File in the pass's FileSet for a file that is not
+// one of the package's Go files (manifest.json, a test file to create), so
+// that diagnostics and fix edits can point into it. content is what the
+// file holds (an editor's buffer, or nil for a file that does not exist
+// yet: edits to an empty file that does not exist create it).
+func File(pass *analysis.Pass, name string, content []byte) *token.File {
+	extraFiles.Lock()
+	defer extraFiles.Unlock()
+	if extraFiles.byFset == nil {
+		extraFiles.byFset = map[*token.FileSet]map[string]*token.File{}
+	}
+	files := extraFiles.byFset[pass.Fset]
+	if files == nil {
+		files = map[string]*token.File{}
+		extraFiles.byFset[pass.Fset] = files
+	}
+	if tf, ok := files[name]; ok {
+		return tf
+	}
+	tf := pass.Fset.AddFile(name, -1, len(content))
+	tf.SetLinesForContent(content)
+	files[name] = tf
+	return tf
+}
+
+// ManifestFile returns the token.File of the module's manifest.json, with
+// the content the workspace model read (an editor buffer or the disk).
+func ManifestFile(pass *analysis.Pass, m *workspace.Module) *token.File {
+	return File(pass, m.ManifestPath, m.ManifestData)
+}
+
+// ManifestPos is the position of a byte offset of the module's manifest.
+func ManifestPos(pass *analysis.Pass, m *workspace.Module, offset int) token.Pos {
+	tf := ManifestFile(pass, m)
+	if offset > tf.Size() {
+		offset = tf.Size()
+	}
+	return tf.Pos(offset)
+}
+
+// NewFile returns a token.File for a file to create: an edit inserting at
+// its start creates it with that text. If the file exists, its content is
+// used instead, so the edit appends to nothing it does not know of.
+func NewFile(pass *analysis.Pass, name string) (tf *token.File, exists bool) {
+	data, err := os.ReadFile(name)
+	if err == nil {
+		return File(pass, name, data), true
+	}
+	return File(pass, name, nil), false
+}

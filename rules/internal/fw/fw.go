@@ -1,0 +1,132 @@
+// Package fw recognises the framework's constructs in type-checked code: the
+// module a package belongs to, its Setup and Start methods, service
+// registrations with their ServiceMethod entries, and calls of framework
+// functions and methods. Every rule builds on it so that they agree on what
+// a registration or a phase is.
+package fw
+
+import (
+	"go/ast"
+	"go/constant"
+	"go/types"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+	"golang.org/x/tools/go/types/typeutil"
+
+	"github.com/modls/modls/workspace"
+)
+
+// Path is the framework's import path.
+const Path = "github.com/modls/modls/framework"
+
+// Module returns the workspace module the pass's package belongs to, or nil
+// when the package is not module code (the framework, main, the standard
+// library, anything outside modules/<type>/<name>/).
+func Module(pass *analysis.Pass) (*workspace.Workspace, *workspace.Module) {
+	for _, f := range pass.Files {
+		name := pass.Fset.File(f.Pos()).Name()
+		if !strings.HasSuffix(name, ".go") {
+			continue
+		}
+		w, m, err := workspace.ModuleOf(name)
+		if err != nil {
+			return nil, nil
+		}
+		return w, m
+	}
+	return nil, nil
+}
+
+// IsModuleRoot reports whether the package is the module's own package (in
+// the module directory), not a sub-package such as contract/.
+func IsModuleRoot(pass *analysis.Pass, m *workspace.Module) bool {
+	for _, f := range pass.Files {
+		name := pass.Fset.File(f.Pos()).Name()
+		return dirOf(name) == m.Dir
+	}
+	return false
+}
+
+func dirOf(name string) string {
+	i := strings.LastIndexAny(name, `/\`)
+	if i < 0 {
+		return "."
+	}
+	return name[:i]
+}
+
+// Callee returns the function or method a call statically calls (the
+// generic origin for an instantiated call), or nil.
+func Callee(info *types.Info, call *ast.CallExpr) *types.Func {
+	fn, _ := typeutil.Callee(info, call).(*types.Func)
+	if fn == nil {
+		return nil
+	}
+	return fn.Origin()
+}
+
+// IsFunc reports whether fn is the framework's package-level function name.
+func IsFunc(fn *types.Func, name string) bool {
+	return fn != nil && fn.Pkg() != nil && fn.Pkg().Path() == Path && fn.Name() == name &&
+		fn.Type().(*types.Signature).Recv() == nil
+}
+
+// IsMethod reports whether fn is the method method of the framework type
+// typeName (through a pointer or not).
+func IsMethod(fn *types.Func, typeName, method string) bool {
+	if fn == nil || fn.Name() != method {
+		return false
+	}
+	recv := fn.Type().(*types.Signature).Recv()
+	return recv != nil && IsType(recv.Type(), typeName)
+}
+
+// IsType reports whether t is the framework's named type name or a pointer
+// to it.
+func IsType(t types.Type, name string) bool {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, ok := types.Unalias(t).(*types.Named)
+	if !ok {
+		return false
+	}
+	obj := n.Origin().Obj()
+	return obj.Pkg() != nil && obj.Pkg().Path() == Path && obj.Name() == name
+}
+
+// PhaseFuncs returns the package's Setup and Start methods: methods named
+// Setup taking a *framework.Setup and methods named Start taking a
+// context and a *framework.App.
+func PhaseFuncs(pass *analysis.Pass) (setup, start []*ast.FuncDecl) {
+	for _, f := range pass.Files {
+		for _, d := range f.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || fd.Recv == nil || fd.Body == nil {
+				continue
+			}
+			obj, _ := pass.TypesInfo.Defs[fd.Name].(*types.Func)
+			if obj == nil {
+				continue
+			}
+			params := obj.Type().(*types.Signature).Params()
+			switch {
+			case fd.Name.Name == "Setup" && params.Len() == 1 && IsType(params.At(0).Type(), "Setup"):
+				setup = append(setup, fd)
+			case fd.Name.Name == "Start" && params.Len() == 2 && IsType(params.At(1).Type(), "App"):
+				start = append(start, fd)
+			}
+		}
+	}
+	return setup, start
+}
+
+// StringValue returns the constant string value of e, if it has one.
+func StringValue(info *types.Info, e ast.Expr) (string, bool) {
+	tv, ok := info.Types[e]
+	if !ok || tv.Value == nil || tv.Value.Kind() != constant.String {
+		return "", false
+	}
+	return constant.StringVal(tv.Value), true
+}

@@ -1,0 +1,11 @@
+// Package notmodule registers a service outside any module directory: not
+// module code, so quiet.
+package notmodule
+
+import "github.com/modls/modls/framework"
+
+type Service struct{}
+
+func (Service) Undocumented() error { return nil }
+
+func setup(s *framework.Setup) error { return s.RegisterService("x.y", Service{}) }

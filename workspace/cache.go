@@ -1,0 +1,74 @@
+package workspace
+
+import (
+	"path/filepath"
+	"sync"
+)
+
+// The models of the workspaces seen by this process, by root. Analyzers
+// reach the model through ForDir; a long-running process (the language
+// server) calls Reset when files change.
+var cache struct {
+	sync.Mutex
+	byRoot  map[string]*entry
+	overlay Overlay
+}
+
+type entry struct {
+	once sync.Once
+	w    *Workspace
+	err  error
+}
+
+// ForDir returns the model of the workspace that holds dir, loading it once.
+func ForDir(dir string) (*Workspace, error) {
+	root, err := FindRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	cache.Lock()
+	if cache.byRoot == nil {
+		cache.byRoot = map[string]*entry{}
+	}
+	e := cache.byRoot[root]
+	if e == nil {
+		e = &entry{}
+		cache.byRoot[root] = e
+	}
+	overlay := cache.overlay
+	cache.Unlock()
+	e.once.Do(func() { e.w, e.err = Load(root, overlay) })
+	return e.w, e.err
+}
+
+// ModuleOf returns the workspace and the module whose directory holds the
+// file, or a nil module if the file belongs to no module.
+func ModuleOf(filename string) (*Workspace, *Module, error) {
+	dir := filepath.Dir(filename)
+	w, err := ForDir(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	return w, w.Module(dir), nil
+}
+
+// Reset forgets every model; later loads read overlay before the disk.
+func Reset(overlay Overlay) {
+	cache.Lock()
+	cache.byRoot = nil
+	cache.overlay = overlay
+	cache.Unlock()
+}
+
+// Put installs a model built elsewhere (with its own overlay) as the model
+// of its root.
+func Put(w *Workspace) {
+	cache.Lock()
+	if cache.byRoot == nil {
+		cache.byRoot = map[string]*entry{}
+	}
+	e := &entry{w: w}
+	e.once.Do(func() {})
+	cache.byRoot[w.Root] = e
+	cache.Unlock()
+}

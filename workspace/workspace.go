@@ -1,0 +1,340 @@
+// Package workspace is modls's model of a tree of framework modules: which
+// applications and modules it holds (found by manifest.json), each module's
+// manifest with the position of every key, what each module registers, looks
+// up and migrates (read from its Go syntax), and the dependency graph. It is
+// built once per tree and shared by every rule that needs facts from more
+// than one module. It knows nothing of editors or of type checking.
+package workspace
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"golang.org/x/mod/modfile"
+
+	"github.com/modls/modls/framework"
+)
+
+// Workspace is one Go module's tree: the applications under it and their
+// framework modules.
+type Workspace struct {
+	// Root is the directory holding go.mod.
+	Root string
+	// ModulePath is the Go module path declared in go.mod.
+	ModulePath string
+	Apps       []*App
+	byDir      map[string]*Module
+}
+
+// App is a directory holding modules/<type>/<name>/ directories: the modules
+// of one application, whose names are unique among themselves.
+type App struct {
+	Dir     string
+	Modules []*Module // sorted by directory
+	byName  map[string]*Module
+}
+
+// Module is one framework module: a directory modules/<type>/<name>/.
+type Module struct {
+	App *App
+	// Dir is the module's directory; Type and DirName its last two elements.
+	Dir, Type, DirName string
+	// ImportPath is the Go import path of Dir.
+	ImportPath string
+
+	ManifestPath string
+	ManifestData []byte
+	// ManifestErr is why the manifest could not be read: fs.ErrNotExist
+	// when it is missing, a *SyntaxError when it is not JSON.
+	ManifestErr error
+	// Object is the manifest with positions; nil if ManifestErr is set.
+	Object *Object
+	// Manifest holds the values of the manifest's keys that have the right
+	// JSON type; the others are left zero (the manifest rule reports them).
+	Manifest framework.Manifest
+
+	Files         []string // the module's .go files, in every package under Dir
+	Registrations []Call   // RegisterService calls with a constant name
+	Lookups       []Call   // framework.Service calls with a constant name
+	Migrations    []Migration
+}
+
+// Name is the module's name from its manifest, or <type>.<dir> when the
+// manifest does not say.
+func (m *Module) Name() string {
+	if m.Manifest.Name != "" {
+		return m.Manifest.Name
+	}
+	return m.Type + "." + m.DirName
+}
+
+// Call is a call found in a module's Go syntax whose first string argument
+// is a constant: a service registration or lookup.
+type Call struct {
+	Service string
+	Pos     token.Position
+	// Methods is the number of ServiceMethod arguments of a registration,
+	// or -1 if they are passed as a slice.
+	Methods int
+}
+
+// Migration is one schema statement given to Setup.Migrate.
+type Migration struct {
+	SQL string
+	Pos token.Position
+}
+
+// Module returns the module whose directory holds dir (dir or an ancestor
+// of it up to the module directory), or nil.
+func (w *Workspace) Module(dir string) *Module {
+	dir = filepath.Clean(dir)
+	for {
+		if m, ok := w.byDir[dir]; ok {
+			return m
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir || !strings.HasPrefix(parent, w.Root) {
+			return nil
+		}
+		dir = parent
+	}
+}
+
+// Modules lists every module of every application.
+func (w *Workspace) Modules() []*Module {
+	var out []*Module
+	for _, a := range w.Apps {
+		out = append(out, a.Modules...)
+	}
+	return out
+}
+
+// ByName returns the module of the application with the given name.
+func (a *App) ByName(name string) *Module { return a.byName[name] }
+
+// Providers returns the modules of the application that register service.
+func (a *App) Providers(service string) []*Module {
+	var out []*Module
+	for _, m := range a.Modules {
+		for _, r := range m.Registrations {
+			if r.Service == service {
+				out = append(out, m)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// IsCore reports whether name is one of the framework's core modules.
+func IsCore(name string) bool {
+	for _, c := range framework.CoreModules {
+		if c == name {
+			return true
+		}
+	}
+	return false
+}
+
+// CoreServices maps the services of the core modules to their module.
+var CoreServices = map[string]string{
+	"database.service":      "core.database",
+	"settings.service":      "core.settings",
+	"error_handler.service": "core.error_handler",
+}
+
+// FindRoot returns the nearest directory at or above dir that holds go.mod.
+func FindRoot(dir string) (string, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for d := dir; ; {
+		if st, err := os.Stat(filepath.Join(d, "go.mod")); err == nil && !st.IsDir() {
+			return d, nil
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return "", fmt.Errorf("%s: no go.mod here or in any parent directory", dir)
+		}
+		d = parent
+	}
+}
+
+// Overlay maps absolute file names to contents that replace (or add to) the
+// files on disk, as an editor's unsaved buffers do.
+type Overlay map[string][]byte
+
+func (o Overlay) readFile(name string) ([]byte, error) {
+	if data, ok := o[name]; ok {
+		return data, nil
+	}
+	return os.ReadFile(name)
+}
+
+// skipDir reports whether a directory is never part of a workspace.
+func skipDir(name string) bool {
+	return name == "vendor" || name == "node_modules" || name == "testdata" ||
+		strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")
+}
+
+// Load builds the model of the Go module rooted at root (the directory of
+// go.mod). Directories with a go.mod of their own are other workspaces and
+// are left out, as are vendor, node_modules, testdata and hidden
+// directories. Symbolic links are not followed.
+func Load(root string, overlay Overlay) (*Workspace, error) {
+	root, err := filepath.Abs(root)
+	if err != nil {
+		return nil, err
+	}
+	gomod, err := overlay.readFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		return nil, fmt.Errorf("workspace %s: %w", root, err)
+	}
+	w := &Workspace{Root: root, ModulePath: modfile.ModulePath(gomod), byDir: map[string]*Module{}}
+	if w.ModulePath == "" {
+		return nil, fmt.Errorf("%s: go.mod declares no module path", filepath.Join(root, "go.mod"))
+	}
+	apps := map[string]*App{}
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if path == root {
+				return err
+			}
+			return nil // unreadable directories are skipped, not fatal
+		}
+		if !d.IsDir() {
+			return nil
+		}
+		if path != root {
+			if skipDir(d.Name()) {
+				return filepath.SkipDir
+			}
+			if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil {
+				return filepath.SkipDir
+			}
+		}
+		modulesDir := filepath.Dir(filepath.Dir(path))
+		if filepath.Base(modulesDir) != "modules" || !strings.HasPrefix(modulesDir, root) {
+			return nil
+		}
+		m, err := loadModule(w, path, overlay)
+		if err != nil {
+			return err
+		}
+		if m == nil {
+			return nil
+		}
+		appDir := filepath.Dir(modulesDir)
+		app := apps[appDir]
+		if app == nil {
+			app = &App{Dir: appDir, byName: map[string]*Module{}}
+			apps[appDir] = app
+			w.Apps = append(w.Apps, app)
+		}
+		m.App = app
+		app.Modules = append(app.Modules, m)
+		if _, dup := app.byName[m.Name()]; !dup {
+			app.byName[m.Name()] = m
+		}
+		w.byDir[m.Dir] = m
+		return filepath.SkipDir // a module's subdirectories are its own packages
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range w.Apps {
+		sort.Slice(a.Modules, func(i, j int) bool { return a.Modules[i].Dir < a.Modules[j].Dir })
+	}
+	sort.Slice(w.Apps, func(i, j int) bool { return w.Apps[i].Dir < w.Apps[j].Dir })
+	return w, nil
+}
+
+// loadModule reads the module in dir, or returns nil if dir holds neither a
+// manifest nor Go files.
+func loadModule(w *Workspace, dir string, overlay Overlay) (*Module, error) {
+	m := &Module{
+		Dir:          dir,
+		Type:         filepath.Base(filepath.Dir(dir)),
+		DirName:      filepath.Base(dir),
+		ManifestPath: filepath.Join(dir, "manifest.json"),
+	}
+	rel, err := filepath.Rel(w.Root, dir)
+	if err != nil {
+		return nil, err
+	}
+	m.ImportPath = w.ModulePath + "/" + filepath.ToSlash(rel)
+	files, err := goFiles(dir, overlay)
+	if err != nil {
+		return nil, err
+	}
+	m.Files = files
+	m.ManifestData, m.ManifestErr = overlay.readFile(m.ManifestPath)
+	if errors.Is(m.ManifestErr, fs.ErrNotExist) && len(files) == 0 {
+		return nil, nil
+	}
+	if m.ManifestErr == nil {
+		m.Object, m.ManifestErr = ParseObject(m.ManifestData)
+		if m.Object != nil {
+			m.Manifest = decodeManifest(m.Object)
+		}
+	}
+	scanModule(m, overlay)
+	return m, nil
+}
+
+// decodeManifest takes each known key whose value has the right type.
+func decodeManifest(o *Object) framework.Manifest {
+	var man framework.Manifest
+	dst := map[string]any{
+		"name": &man.Name, "version": &man.Version, "description": &man.Description,
+		"features": &man.Features, "dependencies": &man.Dependencies, "services": &man.Services,
+		"heavy": &man.Heavy,
+	}
+	for _, f := range o.Fields {
+		if p, ok := dst[f.Key]; ok {
+			dec := json.NewDecoder(bytes.NewReader(f.Raw))
+			if err := dec.Decode(p); err != nil {
+				continue
+			}
+		}
+	}
+	return man
+}
+
+// goFiles lists the .go files of dir and its package subdirectories.
+func goFiles(dir string, overlay Overlay) ([]string, error) {
+	var out []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() {
+			if path != dir && skipDir(d.Name()) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if strings.HasSuffix(path, ".go") && d.Type().IsRegular() {
+			out = append(out, path)
+		}
+		return nil
+	})
+	for name := range overlay {
+		if strings.HasSuffix(name, ".go") && strings.HasPrefix(name, dir+string(filepath.Separator)) {
+			if _, err := os.Stat(name); errors.Is(err, fs.ErrNotExist) {
+				out = append(out, name)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out, err
+}

@@ -1,0 +1,185 @@
+package workspace
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"golang.org/x/tools/txtar"
+)
+
+// writeTree writes a txtar archive into a new temporary directory.
+func writeTree(t *testing.T, archive string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, f := range txtar.Parse([]byte(archive)).Files {
+		p := filepath.Join(dir, f.Name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+const tree = `
+-- go.mod --
+module example.com/shop
+-- app/modules/standard/audit/manifest.json --
+{
+  "name": "standard.audit",
+  "version": "1.0.0",
+  "description": "audit runs",
+  "features": ["api", "database"],
+  "dependencies": [],
+  "services": ["audit.service"]
+}
+-- app/modules/standard/audit/module.go --
+package audit
+
+const table = "audit_runs"
+const create = "CREATE TABLE " + table + " (id INTEGER PRIMARY KEY)"
+
+func (m *Module) Setup(s *framework.Setup) error {
+	s.Migrate(create, ` + "`CREATE INDEX audit_i ON audit_runs(id)`" + `)
+	return s.RegisterService("audit.service", m, framework.ServiceMethod{Name: "A"}, framework.ServiceMethod{Name: "B"})
+}
+-- app/modules/standard/audit/contract/contract.go --
+package contract
+-- app/modules/standard/analytics/manifest.json --
+{"name": "standard.analytics", "version": "1.0.0", "dependencies": ["standard.audit", "standard.loop"], "services": []}
+-- app/modules/standard/analytics/module.go --
+package analytics
+
+func (m *Module) Start(ctx context.Context, app *framework.App) error {
+	a, err := framework.Service[contract.Auditor](app, "audit.service")
+	_ = a
+	return err
+}
+-- app/modules/standard/loop/manifest.json --
+{"name": "standard.loop", "version": "1.0.0", "dependencies": ["standard.analytics"]}
+-- app/modules/standard/broken/manifest.json --
+{"name": "standard.broken",
+-- app/modules/standard/nomanifest/x.go --
+package nomanifest
+-- app/modules/standard/empty/README --
+not a module
+-- other/go.mod --
+module example.com/other
+-- other/modules/standard/hidden/manifest.json --
+{"name": "standard.hidden"}
+-- app/modules/standard/audit/testdata/modules/x/y/manifest.json --
+{}
+`
+
+func TestLoad(t *testing.T) {
+	root := writeTree(t, tree)
+	w, err := Load(root, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.ModulePath != "example.com/shop" || len(w.Apps) != 1 {
+		t.Fatalf("module path %q, %d apps", w.ModulePath, len(w.Apps))
+	}
+	var names []string
+	for _, m := range w.Modules() {
+		names = append(names, m.Name())
+	}
+	want := []string{"standard.analytics", "standard.audit", "standard.broken", "standard.loop", "standard.nomanifest"}
+	if !slices.Equal(names, want) {
+		t.Fatalf("modules = %v, want %v", names, want)
+	}
+	app := w.Apps[0]
+	audit := app.ByName("standard.audit")
+	if audit.ImportPath != "example.com/shop/app/modules/standard/audit" {
+		t.Errorf("import path = %s", audit.ImportPath)
+	}
+	if len(audit.Files) != 2 {
+		t.Errorf("audit files = %v", audit.Files)
+	}
+	if len(audit.Registrations) != 1 || audit.Registrations[0].Service != "audit.service" || audit.Registrations[0].Methods != 2 || audit.Registrations[0].Pos.Line != 8 {
+		t.Errorf("registrations = %+v", audit.Registrations)
+	}
+	if len(audit.Migrations) != 2 || audit.Migrations[0].SQL != "CREATE TABLE audit_runs (id INTEGER PRIMARY KEY)" {
+		t.Errorf("migrations = %+v", audit.Migrations)
+	}
+	analytics := app.ByName("standard.analytics")
+	if len(analytics.Lookups) != 1 || analytics.Lookups[0].Service != "audit.service" {
+		t.Errorf("lookups = %+v", analytics.Lookups)
+	}
+	if p := app.Providers("audit.service"); len(p) != 1 || p[0] != audit {
+		t.Errorf("providers = %v", p)
+	}
+	if c := analytics.DependencyCycle(); !slices.Equal(c, []string{"standard.analytics", "standard.loop", "standard.analytics"}) {
+		t.Errorf("cycle = %v", c)
+	}
+	if c := audit.DependencyCycle(); c != nil {
+		t.Errorf("audit cycle = %v", c)
+	}
+	if !analytics.Declares("standard.audit") || !analytics.Declares("core.database") || analytics.Declares("standard.broken") {
+		t.Error("Declares is wrong")
+	}
+	var se *SyntaxError
+	if broken := app.ByName("standard.broken"); !errors.As(broken.ManifestErr, &se) || se.At.Line != 2 {
+		t.Errorf("broken manifest err = %v", broken.ManifestErr)
+	}
+	if nm := app.ByName("standard.nomanifest"); !errors.Is(nm.ManifestErr, fs.ErrNotExist) {
+		t.Errorf("missing manifest err = %v", nm.ManifestErr)
+	}
+	if got := w.Module(filepath.Join(audit.Dir, "contract")); got != audit {
+		t.Errorf("Module(contract dir) = %v", got)
+	}
+	if got := w.Module(root); got != nil {
+		t.Errorf("Module(root) = %v", got)
+	}
+}
+
+func TestLoadOverlay(t *testing.T) {
+	root := writeTree(t, tree)
+	dir := filepath.Join(root, "app/modules/standard/analytics")
+	ov := Overlay{
+		filepath.Join(dir, "manifest.json"): []byte(`{"name": "standard.analytics", "dependencies": []}`),
+		filepath.Join(dir, "new.go"):        []byte("package analytics\nfunc f(s *framework.Setup) { s.RegisterService(\"analytics.service\", nil) }\n"),
+	}
+	w, err := Load(root, ov)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := w.Apps[0].ByName("standard.analytics")
+	if len(m.Manifest.Dependencies) != 0 || len(m.Registrations) != 1 || m.Registrations[0].Methods != 0 {
+		t.Errorf("overlay not used: deps %v registrations %+v", m.Manifest.Dependencies, m.Registrations)
+	}
+}
+
+func TestLoadSymlinkLoop(t *testing.T) {
+	root := writeTree(t, tree)
+	if err := os.Symlink(root, filepath.Join(root, "app/modules/standard/audit/loop")); err != nil {
+		t.Skip("symlinks not supported:", err)
+	}
+	if _, err := Load(root, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	if _, err := Load(t.TempDir(), nil); err == nil {
+		t.Error("Load without go.mod succeeded")
+	}
+	dir := writeTree(t, "-- go.mod --\ngo 1.26\n")
+	if _, err := Load(dir, nil); err == nil {
+		t.Error("Load with a go.mod without module path succeeded")
+	}
+	if _, err := FindRoot(t.TempDir()); err == nil {
+		t.Error("FindRoot found a go.mod in an empty temp dir")
+	}
+	root := writeTree(t, tree)
+	got, err := FindRoot(filepath.Join(root, "app/modules/standard/audit"))
+	if err != nil || got != root {
+		t.Errorf("FindRoot = %q, %v; want %q", got, err, root)
+	}
+}
