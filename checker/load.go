@@ -64,7 +64,7 @@ func goList(ctx context.Context, dir string, patterns []string, tests bool) ([]*
 		if msg == "" {
 			msg = err.Error()
 		}
-		return nil, fmt.Errorf("go list: %s", firstLine(msg))
+		return nil, fmt.Errorf("go list: %s", oneLine(msg))
 	}
 	var out []*listedPackage
 	dec := json.NewDecoder(&stdout)
@@ -81,6 +81,21 @@ func goList(ctx context.Context, dir string, patterns []string, tests bool) ([]*
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+// oneLine joins the first lines of a tool's message: "go: updates to
+// go.mod needed; to update it: go mod tidy".
+func oneLine(s string) string {
+	var parts []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			parts = append(parts, l)
+		}
+		if len(parts) == 3 {
+			break
+		}
+	}
+	return strings.Join(parts, " ")
 }
 
 func firstLine(s string) string {
