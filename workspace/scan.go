@@ -5,7 +5,9 @@ import (
 	"go/parser"
 	"go/token"
 	"path/filepath"
+	"sort"
 	"strconv"
+	"strings"
 )
 
 // scanModule reads the module's Go syntax (no type checking) for the calls
@@ -15,7 +17,13 @@ import (
 func scanModule(m *Module, overlay Overlay) {
 	fset := token.NewFileSet()
 	byDir := map[string][]*ast.File{}
+	var dirs []string
 	for _, name := range m.Files {
+		// Tests may boot fake modules: their registrations, lookups and
+		// schema are not the module's.
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
 		src, err := overlay.readFile(name)
 		if err != nil {
 			continue
@@ -24,9 +32,15 @@ func scanModule(m *Module, overlay Overlay) {
 		if f == nil {
 			continue
 		}
-		byDir[filepath.Dir(name)] = append(byDir[filepath.Dir(name)], f)
+		dir := filepath.Dir(name)
+		if byDir[dir] == nil {
+			dirs = append(dirs, dir)
+		}
+		byDir[dir] = append(byDir[dir], f)
 	}
-	for _, files := range byDir {
+	sort.Strings(dirs) // the module's own package first, then its sub-packages, in a stable order
+	for _, dir := range dirs {
+		files := byDir[dir]
 		consts := stringConsts(files)
 		for _, f := range files {
 			scanFile(m, fset, f, consts)
