@@ -178,13 +178,16 @@ func SetSettingString(v reflect.Value, s string) error {
 		if v.Type().Elem().Kind() != reflect.String {
 			return fmt.Errorf("unsupported settings type %s", v.Type())
 		}
-		var parts []string
-		if s != "" {
-			for _, p := range strings.Split(s, ",") {
-				parts = append(parts, strings.TrimSpace(p))
-			}
+		if s == "" {
+			v.Set(reflect.Zero(v.Type()))
+			return nil
 		}
-		v.Set(reflect.ValueOf(parts).Convert(v.Type()))
+		parts := strings.Split(s, ",")
+		list := reflect.MakeSlice(v.Type(), len(parts), len(parts))
+		for i, p := range parts {
+			list.Index(i).SetString(strings.TrimSpace(p))
+		}
+		v.Set(list)
 	default:
 		return fmt.Errorf("unsupported settings type %s", v.Type())
 	}

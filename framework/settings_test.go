@@ -362,3 +362,15 @@ func TestSettingsServiceReturnsEffectiveSettings(t *testing.T) {
 	_, err = svc.Of("test.none")
 	wantErr(t, err, "not_found: test.none declares no settings")
 }
+
+type level string
+
+func TestSetSettingStringNamedStringList(t *testing.T) {
+	var levels []level
+	if err := framework.SetSettingString(reflect.ValueOf(&levels).Elem(), "debug, info"); err != nil {
+		t.Fatal(err)
+	}
+	if len(levels) != 2 || levels[0] != "debug" || levels[1] != "info" {
+		t.Errorf("levels = %q", levels)
+	}
+}
