@@ -105,6 +105,10 @@ func (s *Service) Swap(ctx context.Context) error { return nil } //modls:ignore 
 
 //modls:ignore MOD002 nothing here to suppress
 var x = 1
+-- modules/standard/shop/service_test.go --
+package shop
+
+var _ = []any{(*Service).Buy, (*Service).Sell, (*Service).Trade, (*Service).Swap}
 -- notmodule/notmodule.go --
 package notmodule
 

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
-	"strings"
 )
 
 // Diagnostic is one finding, with positions as Go tools count them (1-based
@@ -140,11 +139,4 @@ func Counts(ds []Diagnostic) map[string]int {
 		c[d.Severity]++
 	}
 	return c
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, word)
-	}
-	return fmt.Sprintf("%d %ss", n, strings.TrimSuffix(word, "s"))
 }

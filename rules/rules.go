@@ -8,8 +8,19 @@ import (
 
 	"golang.org/x/tools/go/analysis"
 
+	"github.com/modls/modls/rules/apiresponse"
+	"github.com/modls/modls/rules/dbsession"
+	"github.com/modls/modls/rules/errorhandling"
+	"github.com/modls/modls/rules/imports"
+	"github.com/modls/modls/rules/manifest"
+	"github.com/modls/modls/rules/phases"
 	"github.com/modls/modls/rules/ruledoc"
 	"github.com/modls/modls/rules/servicedocs"
+	"github.com/modls/modls/rules/servicedocsmismatch"
+	"github.com/modls/modls/rules/serviceregistration"
+	"github.com/modls/modls/rules/settingsschema"
+	"github.com/modls/modls/rules/sqlcheck"
+	"github.com/modls/modls/rules/testcoverage"
 )
 
 // Rule is one rule: its documentation and its analyzer.
@@ -19,7 +30,18 @@ type Rule struct {
 }
 
 var all = []Rule{
+	{serviceregistration.Doc, serviceregistration.Analyzer},
 	{servicedocs.Doc, servicedocs.Analyzer},
+	{servicedocsmismatch.Doc, servicedocsmismatch.Analyzer},
+	{settingsschema.Doc, settingsschema.Analyzer},
+	{apiresponse.Doc, apiresponse.Analyzer},
+	{dbsession.Doc, dbsession.Analyzer},
+	{sqlcheck.Doc, sqlcheck.Analyzer},
+	{errorhandling.Doc, errorhandling.Analyzer},
+	{phases.Doc, phases.Analyzer},
+	{imports.Doc, imports.Analyzer},
+	{testcoverage.Doc, testcoverage.Analyzer},
+	{manifest.Doc, manifest.Analyzer},
 }
 
 func init() {

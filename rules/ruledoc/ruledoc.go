@@ -5,6 +5,7 @@ package ruledoc
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -61,14 +62,32 @@ type Fix struct {
 	Safe  bool
 }
 
-// SafeFix reports whether the rule declares the fix title as safe.
+// SafeFix reports whether the rule declares the fix title as safe. A
+// declared title may hold placeholders in angle brackets ("Add <service> to
+// services"), each standing for any non-empty text.
 func (d Doc) SafeFix(title string) bool {
 	for _, f := range d.Fixes {
-		if f.Title == title {
+		if f.Title == title || f.pattern().MatchString(title) {
 			return f.Safe
 		}
 	}
 	return false
+}
+
+var placeholderRE = regexp.MustCompile(`<[^<>]+>`)
+
+func (f Fix) pattern() *regexp.Regexp {
+	var b strings.Builder
+	b.WriteString("^")
+	last := 0
+	for _, loc := range placeholderRE.FindAllStringIndex(f.Title, -1) {
+		b.WriteString(regexp.QuoteMeta(f.Title[last:loc[0]]))
+		b.WriteString(".+")
+		last = loc[1]
+	}
+	b.WriteString(regexp.QuoteMeta(f.Title[last:]))
+	b.WriteString("$")
+	return regexp.MustCompile(b.String())
 }
 
 // AnalyzerDoc is the text for analysis.Analyzer.Doc: the title, a blank

@@ -36,10 +36,15 @@ type Entry struct {
 	NameOK bool
 }
 
-// Registrations returns every RegisterService call in the package.
+// Registrations returns every RegisterService call in the package's
+// non-test files: a test may register fakes, which are not the module's
+// services.
 func Registrations(pass *analysis.Pass) []*Registration {
 	var out []*Registration
 	for _, f := range pass.Files {
+		if IsTestFile(pass, f) {
+			continue
+		}
 		ast.Inspect(f, func(n ast.Node) bool {
 			call, ok := n.(*ast.CallExpr)
 			if !ok || !IsMethod(Callee(pass.TypesInfo, call), "Setup", "RegisterService") || len(call.Args) < 2 {
@@ -133,18 +138,14 @@ func (e *Entry) Params(info *types.Info) ([]Param, bool) {
 }
 
 // ServiceMethods returns the exported methods of a registered
-// implementation's type (its pointer method set when it is addressable), in
-// source order.
+// implementation's type, in source order: exactly the method set the
+// framework sees through reflection, so a value registered as Service{} has
+// no pointer-receiver methods.
 func ServiceMethods(t types.Type) []*types.Func {
 	if t == nil {
 		return nil
 	}
 	ms := types.NewMethodSet(t)
-	if _, isPtr := t.(*types.Pointer); !isPtr {
-		if _, isIface := t.Underlying().(*types.Interface); !isIface {
-			ms = types.NewMethodSet(types.NewPointer(t))
-		}
-	}
 	var out []*types.Func
 	for i := 0; i < ms.Len(); i++ {
 		fn, ok := ms.At(i).Obj().(*types.Func)

@@ -1,0 +1,309 @@
+package errorhandling
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"go/types"
+	"sort"
+	"strings"
+
+	"golang.org/x/tools/go/analysis"
+
+	"github.com/modls/modls/rules/internal/fw"
+)
+
+// Analyzer reports module code that breaks the framework's result pattern.
+var Analyzer = &analysis.Analyzer{
+	Name: Doc.ID,
+	Doc:  Doc.AnalyzerDoc(),
+	URL:  Doc.URL(),
+	Run:  run,
+}
+
+var errorType = types.Universe.Lookup("error").Type()
+
+func run(pass *analysis.Pass) (any, error) {
+	if _, m := fw.Module(pass); m == nil {
+		return nil, nil
+	}
+	for _, sm := range serviceMethods(pass) {
+		checkServiceMethod(pass, sm)
+	}
+	for _, f := range pass.Files {
+		if isTestFile(pass, f) {
+			continue
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.CallExpr:
+				checkExit(pass, n)
+			case *ast.ExprStmt:
+				checkDiscarded(pass, n.X)
+			case *ast.GoStmt:
+				checkDiscarded(pass, n.Call)
+			case *ast.DeferStmt:
+				checkDiscarded(pass, n.Call)
+			case *ast.AssignStmt:
+				checkAssigned(pass, n.Lhs, n.Rhs)
+			case *ast.ValueSpec:
+				lhs := make([]ast.Expr, len(n.Names))
+				for i, id := range n.Names {
+					lhs[i] = id
+				}
+				checkAssigned(pass, lhs, n.Values)
+			}
+			return true
+		})
+	}
+	return nil, nil
+}
+
+// serviceMethod is an exported method of a registered service declared in
+// a non-test file of the package.
+type serviceMethod struct {
+	fn   *types.Func
+	decl *ast.FuncDecl
+	reg  *fw.Registration // the first registration of its service
+}
+
+// serviceMethods returns the package's service methods, once each even when
+// the implementation is registered twice, in source order.
+func serviceMethods(pass *analysis.Pass) []serviceMethod {
+	decls := map[*types.Func]*ast.FuncDecl{}
+	for _, f := range pass.Files {
+		if isTestFile(pass, f) {
+			continue
+		}
+		for _, d := range f.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil && fd.Body != nil {
+				if fn, ok := pass.TypesInfo.Defs[fd.Name].(*types.Func); ok {
+					decls[fn] = fd
+				}
+			}
+		}
+	}
+	seen := map[*types.Func]bool{}
+	var out []serviceMethod
+	for _, reg := range fw.Registrations(pass) {
+		if isTestPos(pass, reg.Call.Pos()) {
+			continue // a fake service of a test
+		}
+		for _, fn := range fw.ServiceMethods(reg.Impl) {
+			fd := decls[fn]
+			if fd == nil || seen[fn] {
+				continue
+			}
+			seen[fn] = true
+			out = append(out, serviceMethod{fn: fn, decl: fd, reg: reg})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].fn.Pos() < out[j].fn.Pos() })
+	return out
+}
+
+// checkServiceMethod reports a service method whose last result is not
+// error, and the plain errors its returns hand to the caller.
+func checkServiceMethod(pass *analysis.Pass, sm serviceMethod) {
+	res := sm.fn.Type().(*types.Signature).Results()
+	if res.Len() == 0 || !types.Identical(res.At(res.Len()-1).Type(), errorType) {
+		msg := fmt.Sprintf("exported service method %s returns no error", sm.fn.Name())
+		if res.Len() > 0 {
+			msg = fmt.Sprintf("exported service method %s returns %s last, not error",
+				sm.fn.Name(), fw.TypeString(res.At(res.Len()-1).Type(), pass.Pkg))
+		}
+		pass.Report(analysis.Diagnostic{
+			Pos:      sm.decl.Name.Pos(),
+			End:      sm.decl.Name.End(),
+			Category: Doc.ID,
+			Message:  msg,
+			Related: []analysis.RelatedInformation{{
+				Pos: sm.reg.Call.Pos(), End: sm.reg.Call.Pos(),
+				Message: "the service is registered here",
+			}},
+		})
+		return
+	}
+	ast.Inspect(sm.decl.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false // its returns go to its own caller
+		case *ast.ReturnStmt:
+			if len(n.Results) != res.Len() {
+				return true
+			}
+			call, ok := ast.Unparen(n.Results[len(n.Results)-1]).(*ast.CallExpr)
+			if !ok {
+				return true
+			}
+			if maker := plainError(pass, call); maker != "" {
+				d := analysis.Diagnostic{
+					Pos:      call.Pos(),
+					End:      call.End(),
+					Category: Doc.ID,
+					Message:  fmt.Sprintf("service method %s returns a plain error made by %s", sm.fn.Name(), maker),
+					Related: []analysis.RelatedInformation{{
+						Pos: sm.reg.Call.Pos(), End: sm.reg.Call.Pos(),
+						Message: "the service is registered here",
+					}},
+				}
+				if fix, ok := wrapFix(pass, call); ok {
+					d.SuggestedFixes = []analysis.SuggestedFix{fix}
+				}
+				pass.Report(d)
+			}
+		}
+		return true
+	})
+}
+
+// plainError returns "errors.New" or "fmt.Errorf" when call makes a plain
+// error, not a *framework.Error. fmt.Errorf with %w counts too: the error
+// that crosses the boundary is still not a *framework.Error, even when the
+// one it wraps is.
+func plainError(pass *analysis.Pass, call *ast.CallExpr) string {
+	fn := fw.Callee(pass.TypesInfo, call)
+	if fn == nil || fn.Pkg() == nil || fn.Type().(*types.Signature).Recv() != nil || len(call.Args) == 0 {
+		return ""
+	}
+	switch {
+	case fn.Pkg().Path() == "errors" && fn.Name() == "New":
+		return "errors.New"
+	case fn.Pkg().Path() == "fmt" && fn.Name() == "Errorf":
+		return "fmt.Errorf"
+	}
+	return ""
+}
+
+// exits are the functions of the standard library that end the process or
+// panic, by package path.
+var exits = map[string]map[string]bool{
+	"log": {"Fatal": true, "Fatalf": true, "Fatalln": true, "Panic": true, "Panicf": true, "Panicln": true},
+	"os":  {"Exit": true},
+}
+
+// checkExit reports calls of the builtin panic, log.Fatal*, log.Panic*
+// (functions and *log.Logger methods) and os.Exit.
+func checkExit(pass *analysis.Pass, call *ast.CallExpr) {
+	name := ""
+	if id, ok := ast.Unparen(call.Fun).(*ast.Ident); ok {
+		if b, ok := pass.TypesInfo.Uses[id].(*types.Builtin); ok && b.Name() == "panic" {
+			name = "panic"
+		}
+	}
+	if fn := fw.Callee(pass.TypesInfo, call); fn != nil && fn.Pkg() != nil && exits[fn.Pkg().Path()][fn.Name()] {
+		recv := fn.Type().(*types.Signature).Recv()
+		switch {
+		case recv == nil:
+			name = funcName(fn)
+		case fn.Pkg().Path() == "log" && isNamed(recv.Type(), "log", "Logger"):
+			name = funcName(fn)
+		}
+	}
+	if name == "" {
+		return
+	}
+	pass.Report(analysis.Diagnostic{
+		Pos:      call.Pos(),
+		End:      call.End(),
+		Category: Doc.ID,
+		Message:  fmt.Sprintf("call of %s in module code", name),
+	})
+}
+
+// checkDiscarded reports e when it is a call of a framework function whose
+// error result is discarded.
+func checkDiscarded(pass *analysis.Pass, e ast.Expr) {
+	call, ok := ast.Unparen(e).(*ast.CallExpr)
+	if !ok {
+		return
+	}
+	if fn := frameworkErrorCall(pass, call); fn != nil {
+		reportDiscarded(pass, call, fn)
+	}
+}
+
+// checkAssigned reports calls of framework functions whose error result is
+// assigned to the blank identifier.
+func checkAssigned(pass *analysis.Pass, lhs, rhs []ast.Expr) {
+	switch {
+	case len(rhs) == 1 && len(lhs) > 1:
+		call, ok := ast.Unparen(rhs[0]).(*ast.CallExpr)
+		if !ok || !isBlank(lhs[len(lhs)-1]) {
+			return
+		}
+		if fn := frameworkErrorCall(pass, call); fn != nil {
+			reportDiscarded(pass, call, fn)
+		}
+	case len(lhs) == len(rhs):
+		for i := range rhs {
+			call, ok := ast.Unparen(rhs[i]).(*ast.CallExpr)
+			if !ok || !isBlank(lhs[i]) {
+				continue
+			}
+			fn := frameworkErrorCall(pass, call)
+			if fn != nil && fn.Type().(*types.Signature).Results().Len() == 1 {
+				reportDiscarded(pass, call, fn)
+			}
+		}
+	}
+}
+
+func reportDiscarded(pass *analysis.Pass, call *ast.CallExpr, fn *types.Func) {
+	pass.Report(analysis.Diagnostic{
+		Pos:      call.Pos(),
+		End:      call.End(),
+		Category: Doc.ID,
+		Message:  fmt.Sprintf("error returned by %s is discarded", funcName(fn)),
+	})
+}
+
+// frameworkErrorCall returns the framework function or method call calls
+// when its last result is error.
+func frameworkErrorCall(pass *analysis.Pass, call *ast.CallExpr) *types.Func {
+	fn := fw.Callee(pass.TypesInfo, call)
+	if fn == nil || fn.Pkg() == nil || fn.Pkg().Path() != fw.Path {
+		return nil
+	}
+	res := fn.Type().(*types.Signature).Results()
+	if res.Len() == 0 || !types.Identical(res.At(res.Len()-1).Type(), errorType) {
+		return nil
+	}
+	return fn
+}
+
+// funcName names a function as Go documentation does: "os.Exit",
+// "(*framework.Setup).Migrate".
+func funcName(fn *types.Func) string {
+	qual := func(p *types.Package) string { return p.Name() }
+	recv := fn.Type().(*types.Signature).Recv()
+	if recv == nil {
+		return fn.Pkg().Name() + "." + fn.Name()
+	}
+	t := types.TypeString(recv.Type(), qual)
+	if _, ok := recv.Type().(*types.Pointer); ok {
+		t = "(" + t + ")"
+	}
+	return t + "." + fn.Name()
+}
+
+func isNamed(t types.Type, pkg, name string) bool {
+	if p, ok := t.(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	n, ok := types.Unalias(t).(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == pkg && n.Obj().Name() == name
+}
+
+func isBlank(e ast.Expr) bool {
+	id, ok := ast.Unparen(e).(*ast.Ident)
+	return ok && id.Name == "_"
+}
+
+func isTestFile(pass *analysis.Pass, f *ast.File) bool {
+	return isTestPos(pass, f.Pos())
+}
+
+func isTestPos(pass *analysis.Pass, pos token.Pos) bool {
+	return strings.HasSuffix(pass.Fset.File(pos).Name(), "_test.go")
+}

@@ -1,0 +1,30 @@
+package alerts
+
+import (
+	"context"
+	_ "embed"
+
+	"github.com/modls/modls/framework"
+)
+
+//go:embed manifest.json
+var manifest []byte
+
+type Module struct{ svc *Service }
+
+func (m *Module) Manifest() []byte { return manifest }
+
+func (m *Module) Setup(s *framework.Setup) error {
+	if err := s.RegisterService("alerts.legacy", m.svc, sendDoc); err != nil {
+		return err
+	}
+	return s.RegisterService("alerts.service", m.svc, sendDoc) // want `^service alerts.service is also registered by standard.alerts$`
+}
+
+func (m *Module) Start(ctx context.Context, app *framework.App) error { return nil }
+
+type Service struct{}
+
+func (s *Service) Send() error { return nil }
+
+var sendDoc = framework.ServiceMethod{Name: "Send", Description: "Send sends.", Returns: "error"}

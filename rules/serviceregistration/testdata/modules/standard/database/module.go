@@ -1,0 +1,30 @@
+package database
+
+import (
+	"context"
+	_ "embed"
+
+	"github.com/modls/modls/framework"
+)
+
+//go:embed manifest.json
+var manifest []byte
+
+type Module struct{ svc *Service }
+
+func (m *Module) Manifest() []byte { return manifest }
+
+func (m *Module) Setup(s *framework.Setup) error {
+	if err := s.RegisterService("database.service", m.svc, sendDoc); err != nil { // want `^service database.service is also registered by core.database$`
+		return err
+	}
+	return s.RegisterService("database.mirror", m.svc, sendDoc)
+}
+
+func (m *Module) Start(ctx context.Context, app *framework.App) error { return nil }
+
+type Service struct{}
+
+func (s *Service) Send() error { return nil }
+
+var sendDoc = framework.ServiceMethod{Name: "Send", Description: "Send sends.", Returns: "error"}

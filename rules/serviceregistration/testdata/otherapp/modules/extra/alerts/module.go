@@ -1,0 +1,28 @@
+package alerts
+
+import (
+	"context"
+	_ "embed"
+
+	"github.com/modls/modls/framework"
+)
+
+//go:embed manifest.json
+var manifest []byte
+
+type Module struct{ svc *Service }
+
+func (m *Module) Manifest() []byte { return manifest }
+
+// Another application: its alerts.service is not a duplicate.
+func (m *Module) Setup(s *framework.Setup) error {
+	return s.RegisterService("alerts.service", m.svc, sendDoc)
+}
+
+func (m *Module) Start(ctx context.Context, app *framework.App) error { return nil }
+
+type Service struct{}
+
+func (s *Service) Send() error { return nil }
+
+var sendDoc = framework.ServiceMethod{Name: "Send", Description: "Send sends.", Returns: "error"}

@@ -1,0 +1,5 @@
+package tracker
+
+import "testing"
+
+func TestPruneHelpers(t *testing.T) {}

@@ -1,0 +1,5 @@
+package tracker_test
+
+import "testing"
+
+func TestPurgeHelpers(t *testing.T) {}

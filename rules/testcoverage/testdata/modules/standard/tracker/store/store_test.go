@@ -1,0 +1,9 @@
+package store
+
+import "testing"
+
+func TestRecent(t *testing.T) {
+	if got := (Store{}).Recent(); got != nil {
+		t.Fatal(got)
+	}
+}
