@@ -152,7 +152,11 @@ func summary(w io.Writer, res *checker.Result, diags []checker.Diagnostic) {
 	var parts []string
 	for _, s := range []string{"error", "warning", "info"} {
 		if counts[s] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", counts[s], s))
+			word := s + "s"
+			if counts[s] == 1 || s == "info" {
+				word = s
+			}
+			parts = append(parts, fmt.Sprintf("%d %s", counts[s], word))
 		}
 	}
 	fmt.Fprintf(w, "modls: %s in %d packages\n", strings.Join(parts, ", "), res.Packages)
