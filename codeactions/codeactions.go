@@ -87,7 +87,8 @@ type Reader func(name string) ([]byte, error)
 // Apply applies fixes in order, skipping any fix one of whose edits
 // overlaps an edit of a fix already taken (identical edits are merged: two
 // diagnostics may offer the same fix). It returns the new content of each
-// changed file, Go files gofmt-ed, and the fixes it skipped.
+// changed file (Go files gofmt-ed, with the imports the fixes left unused
+// removed) and the fixes it skipped.
 func Apply(read Reader, fixes []Fix) (map[string][]byte, []Conflict, error) {
 	type taken struct {
 		edit Edit
@@ -134,15 +135,17 @@ func Apply(read Reader, fixes []Fix) (map[string][]byte, []Conflict, error) {
 		for i, t := range ts {
 			edits[i] = t.edit
 		}
-		data, err = ApplyEdits(data, edits)
+		fixed, err := ApplyEdits(data, edits)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", name, err)
 		}
 		if strings.HasSuffix(name, ".go") {
-			if formatted, err := format.Source(data); err == nil {
-				data = formatted
+			fixed = dropNewlyUnusedImports(data, fixed)
+			if formatted, err := format.Source(fixed); err == nil {
+				fixed = formatted
 			}
 		}
+		data = fixed
 		out[name] = data
 	}
 	return out, conflicts, nil

@@ -1,6 +1,7 @@
 package codeactions
 
 import (
+	"go/ast"
 	"os"
 	"strings"
 	"testing"
@@ -70,5 +71,32 @@ func TestApplyGoFilesFormatted(t *testing.T) {
 func TestApplyEditsOutOfRange(t *testing.T) {
 	if _, err := ApplyEdits([]byte("ab"), []Edit{{Start: 1, End: 5}}); err == nil {
 		t.Error("out-of-range edit applied")
+	}
+}
+
+func TestApplyDropsImportsTheFixLeftUnused(t *testing.T) {
+	src := "package x\n\nimport (\n\t\"errors\"\n\t\"fmt\"\n\t\"os\"\n\n\t\"github.com/modls/modls/framework\"\n)\n\nvar _ = os.Args\n\nfunc f() error { return errors.New(\"boom\") }\n\nfunc g() { fmt.Println() }\n"
+	start := strings.Index(src, `errors.New("boom")`)
+	fix := Fix{Title: "Wrap in framework.Errorf", Edits: []Edit{{File: "x.go", Start: start, End: start + len(`errors.New("boom")`), New: `framework.Errorf(framework.CodeInternal, "boom")`}}}
+	out, _, err := Apply(reader(map[string]string{"x.go": src}), []Fix{fix})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(out["x.go"])
+	if strings.Contains(got, `"errors"`) {
+		t.Errorf("errors is still imported:\n%s", got)
+	}
+	for _, keep := range []string{`"fmt"`, `"os"`, `"github.com/modls/modls/framework"`} {
+		if !strings.Contains(got, keep) {
+			t.Errorf("%s was removed:\n%s", keep, got)
+		}
+	}
+}
+
+func TestImportName(t *testing.T) {
+	for p, want := range map[string]string{"fmt": "fmt", "gopkg.in/yaml.v3": "yaml", "github.com/x/go-sqlite": "sqlite", "example.com/m/v2": "m", "github.com/modls/modls/framework": "framework"} {
+		if got := importName(&ast.ImportSpec{}, p); got != want {
+			t.Errorf("importName(%q) = %q, want %q", p, got, want)
+		}
 	}
 }

@@ -56,6 +56,7 @@ Usage:
 Commands:
   check      check modules against the rules (MOD001-MOD012)
   rules      list the rules, or print one rule's page: modls rules MOD005
+  vet        run the rules under go vet (go vet -vettool=$(command -v modls))
   scaffold   write a new module that passes its checks and tests as generated
   version    print modls's version
   help       print this help, or a command's help: modls help <command>
@@ -68,6 +69,7 @@ func commands(e env) map[string]command {
 		"scaffold": &ScaffoldCommand{env: e},
 		"check":    &CheckCommand{env: e},
 		"rules":    &RulesCommand{env: e},
+		"vet":      &VetCommand{env: e},
 		"version": commandFunc(func(ctx context.Context, args []string) error {
 			_, err := fmt.Fprintln(e.Stdout, "modls", version)
 			return err
@@ -119,6 +121,9 @@ func run(ctx context.Context, args []string, e env) int {
 }
 
 func main() {
+	if isVetToolInvocation(os.Args[1:]) {
+		vetTool()
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
 	stop()

@@ -1,0 +1,210 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// violationsCopy copies examples/violations into a temporary directory,
+// pointing its go.mod at this repository.
+func violationsCopy(t *testing.T) string {
+	t.Helper()
+	root := repoRoot(t)
+	dst := t.TempDir()
+	copyTree(t, filepath.Join(root, "examples", "violations"), dst)
+	gomod := filepath.Join(dst, "go.mod")
+	data, err := os.ReadFile(gomod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = bytes.Replace(data, []byte("=> ../.."), []byte("=> "+root), 1)
+	if err := os.WriteFile(gomod, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+func runModls(t *testing.T, dir string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	t.Setenv("MODLS_CACHE", filepath.Join(t.TempDir(), "cache.db"))
+	var out, errOut bytes.Buffer
+	code = run(context.Background(), args, env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut, Dir: dir})
+	return code, out.String(), errOut.String()
+}
+
+func TestCheckCommand_Run(t *testing.T) {
+	ws := violationsCopy(t)
+	app := filepath.Join(repoRoot(t), "examples", "app")
+	for _, tc := range []struct {
+		name       string
+		dir        string
+		args       []string
+		code       int
+		stdout     []string // substrings
+		stderrLine string   // the one line expected on stderr, as a substring
+	}{
+		{"clean app", app, []string{"check", "./..."}, 0, nil, "no findings in 7 packages"},
+		{"one module", ws, []string{"check", "./modules/standard/ledger/..."}, 1,
+			[]string{"modules/standard/ledger/service.go:54:18: MOD002 exported method Sum has no ServiceMethod entry"}, "in 1 packages"},
+		{"manifest position", ws, []string{"check", "./modules/standard/orders/..."}, 1,
+			[]string{"modules/standard/orders/manifest.json:3:14: MOD012 "}, ""},
+		{"github format", ws, []string{"check", "--format", "github", "./modules/standard/ledger/..."}, 1,
+			[]string{"::error file=modules/standard/ledger/service.go,line=54,col=18,", "title=MOD002::exported method Sum"}, ""},
+		{"unknown format", ws, []string{"check", "--format", "xml"}, 2, nil, `unknown format "xml"`},
+		{"unknown flag", ws, []string{"check", "--nope"}, 2, nil, "flag provided but not defined: -nope"},
+		{"missing directory", ws, []string{"check", "./nowhere/..."}, 2, nil, "nowhere"},
+		{"no go.mod", t.TempDir(), []string{"check"}, 2, nil, "no go.mod"},
+		{"both baselines", ws, []string{"check", "--baseline", "a", "--write-baseline", "b"}, 2, nil, "cannot be used together"},
+		{"missing baseline", ws, []string{"check", "--baseline", "none.json"}, 2, nil, "none.json"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := runModls(t, tc.dir, tc.args...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, stdout, stderr)
+			}
+			for _, s := range tc.stdout {
+				if !strings.Contains(stdout, s) {
+					t.Errorf("stdout lacks %q:\n%s", s, stdout)
+				}
+			}
+			if tc.stderrLine != "" && !strings.Contains(stderr, tc.stderrLine) {
+				t.Errorf("stderr lacks %q:\n%s", tc.stderrLine, stderr)
+			}
+			if tc.code == 2 && strings.Count(strings.TrimSpace(stderr), "\n") > 0 && !strings.Contains(stderr, "usage") {
+				t.Errorf("a usage or load error takes more than one line:\n%s", stderr)
+			}
+		})
+	}
+}
+
+func TestCheckCommand_JSONAndSARIF(t *testing.T) {
+	ws := violationsCopy(t)
+	code, stdout, _ := runModls(t, ws, "check", "--format", "json", "./modules/standard/ledger/...")
+	if code != 1 {
+		t.Fatalf("exit %d", code)
+	}
+	var doc struct {
+		Diagnostics []map[string]any `json:"diagnostics"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, stdout)
+	}
+	if len(doc.Diagnostics) == 0 {
+		t.Fatal("no diagnostics")
+	}
+	for _, key := range []string{"rule", "severity", "file", "line", "column", "end_line", "end_column", "message", "fixes"} {
+		if _, ok := doc.Diagnostics[0][key]; !ok {
+			t.Errorf("a diagnostic lacks %q: %v", key, doc.Diagnostics[0])
+		}
+	}
+	if f := doc.Diagnostics[0]["file"].(string); strings.HasPrefix(f, "/") || strings.Contains(f, "\\") {
+		t.Errorf("file %q is not relative and slash-separated", f)
+	}
+	code, stdout, _ = runModls(t, ws, "check", "--format", "sarif", "./modules/standard/ledger/...")
+	var sarif struct {
+		Version string `json:"version"`
+		Runs    []struct {
+			Tool struct {
+				Driver struct {
+					Name  string           `json:"name"`
+					Rules []map[string]any `json:"rules"`
+				} `json:"driver"`
+			} `json:"tool"`
+			Results []struct {
+				RuleID string `json:"ruleId"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &sarif); err != nil || code != 1 {
+		t.Fatalf("exit %d, not SARIF: %v", code, err)
+	}
+	if sarif.Version != "2.1.0" || len(sarif.Runs) != 1 || sarif.Runs[0].Tool.Driver.Name != "modls" || len(sarif.Runs[0].Tool.Driver.Rules) != 12 || len(sarif.Runs[0].Results) == 0 {
+		t.Errorf("SARIF document: %+v", sarif)
+	}
+}
+
+func TestCheckCommand_Baseline(t *testing.T) {
+	ws := violationsCopy(t)
+	if code, _, stderr := runModls(t, ws, "check", "--write-baseline", "baseline.json"); code != 0 {
+		t.Fatalf("write-baseline exit %d: %s", code, stderr)
+	}
+	code, stdout, stderr := runModls(t, ws, "check", "--baseline", "baseline.json")
+	if code != 0 || stdout != "" {
+		t.Fatalf("with the baseline: exit %d\n%s%s", code, stdout, stderr)
+	}
+	svc := filepath.Join(ws, "modules/standard/ledger/service.go")
+	data, _ := os.ReadFile(svc)
+	os.WriteFile(svc, append(data, []byte("\n// Undo reverts an entry.\nfunc (e *Entries) Undo(ctx context.Context) error { return nil }\n")...), 0o644)
+	code, stdout, _ = runModls(t, ws, "check", "--baseline", "baseline.json")
+	if code != 1 || !strings.Contains(stdout, "references service method Undo") || strings.Contains(stdout, "Sum has no ServiceMethod entry") {
+		t.Errorf("a new finding: exit %d\n%s", code, stdout)
+	}
+}
+
+func TestCheckCommand_Fix(t *testing.T) {
+	ws := violationsCopy(t)
+	code, _, stderr := runModls(t, ws, "check", "--fix", "./modules/standard/ledger/...")
+	if !strings.Contains(stderr, "applied") {
+		t.Fatalf("no fix applied (exit %d):\n%s", code, stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(ws, "modules/standard/ledger/module.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), `Name:        "Sum"`) {
+		t.Errorf("the safe MOD002 fix did not add an entry for Sum:\n%s", data)
+	}
+	_, stdout, _ := runModls(t, ws, "check", "./modules/standard/ledger/...")
+	if strings.Contains(stdout, "Sum has no ServiceMethod entry") {
+		t.Errorf("the finding is still there after --fix:\n%s", stdout)
+	}
+	build := exec.Command("go", "build", "./...")
+	build.Dir = ws
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Errorf("the fixed workspace does not build: %v\n%s", err, out)
+	}
+}
+
+// TestVetTool runs the rules under go vet with the modls binary as its
+// vet tool.
+func TestVetTool(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "modls")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	ws := violationsCopy(t)
+	vet := exec.Command("go", "vet", "-vettool="+bin, "./modules/standard/ledger/...", "./modules/standard/tracker/...")
+	vet.Dir = ws
+	out, err := vet.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "exported method Sum has no ServiceMethod entry") || !strings.Contains(string(out), "no such table: tracker_event") {
+		t.Errorf("go vet -vettool=modls: err %v\n%s", err, out)
+	}
+	vet = exec.Command(bin, "vet", "./...")
+	vet.Dir = filepath.Join(repoRoot(t), "examples", "app")
+	if out, err := vet.CombinedOutput(); err != nil {
+		t.Errorf("modls vet on examples/app: %v\n%s", err, out)
+	}
+}
+
+func TestRulesCommand(t *testing.T) {
+	code, stdout, _ := runModls(t, t.TempDir(), "rules")
+	if code != 0 || strings.Count(stdout, "\nMOD0") != 12 {
+		t.Errorf("rules: exit %d\n%s", code, stdout)
+	}
+	code, stdout, _ = runModls(t, t.TempDir(), "rules", "db-outside-session")
+	for _, h := range []string{"MOD005 db-outside-session", "What it does", "Why is this bad", "Example", "Use instead", "Fix safety"} {
+		if code != 0 || !strings.Contains(stdout, h) {
+			t.Errorf("rules db-outside-session lacks %q (exit %d)", h, code)
+		}
+	}
+	if code, _, stderr := runModls(t, t.TempDir(), "rules", "MOD999"); code != 2 || !strings.Contains(stderr, `no rule "MOD999"`) {
+		t.Errorf("rules MOD999: exit %d, %s", code, stderr)
+	}
+}
