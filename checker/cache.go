@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	_ "modernc.org/sqlite" // the cache is an SQLite file
@@ -48,15 +49,42 @@ func OpenCache(path string) (*Cache, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cache %s: %w", path, err)
 	}
-	if _, err := db.Exec(`CREATE TABLE IF NOT EXISTS results (
-		key        TEXT PRIMARY KEY,
-		findings   BLOB NOT NULL,
-		written_at INTEGER NOT NULL
-	)`); err != nil {
+	if err := migrateCache(db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("cache %s: %w", path, err)
 	}
 	return &Cache{db: db}, nil
+}
+
+// cacheSchema is the version of the cache's tables; a cache file of
+// another version is emptied and rebuilt (it holds nothing that cannot be
+// recomputed).
+const cacheSchema = 2
+
+func migrateCache(db *sql.DB) error {
+	var v int
+	if err := db.QueryRow(`PRAGMA user_version`).Scan(&v); err != nil {
+		return err
+	}
+	if v == cacheSchema {
+		return nil
+	}
+	_, err := db.Exec(`
+	DROP TABLE IF EXISTS results;
+	DROP TABLE IF EXISTS exports;
+	CREATE TABLE results (
+		key        TEXT PRIMARY KEY,
+		findings   BLOB NOT NULL,
+		written_at INTEGER NOT NULL
+	);
+	CREATE TABLE exports (
+		key        TEXT PRIMARY KEY,
+		data       BLOB NOT NULL,
+		imports    TEXT NOT NULL,
+		written_at INTEGER NOT NULL
+	);
+	PRAGMA user_version = ` + fmt.Sprint(cacheSchema))
+	return err
 }
 
 // Get returns the findings stored under key.
@@ -86,3 +114,62 @@ func (c *Cache) Put(key string, ds []Diagnostic) {
 
 // Close closes the cache file.
 func (c *Cache) Close() error { return c.db.Close() }
+
+// StoredExports returns, of the keys given, those whose export data is
+// stored, each with the imports its package was checked with.
+func (c *Cache) StoredExports(keys []string) map[string][]string {
+	const batch = 500
+	out := map[string][]string{}
+	for start := 0; start < len(keys); start += batch {
+		part := keys[start:min(start+batch, len(keys))]
+		q := "SELECT key, imports FROM exports WHERE key IN (?" + strings.Repeat(", ?", len(part)-1) + ")"
+		args := make([]any, len(part))
+		for i, k := range part {
+			args[i] = k
+		}
+		rows, err := c.db.Query(q, args...)
+		if err != nil {
+			return out
+		}
+		for rows.Next() {
+			var k, imps string
+			if rows.Scan(&k, &imps) == nil {
+				out[k] = strings.Fields(imps)
+			}
+		}
+		rows.Close()
+	}
+	return out
+}
+
+// Export returns the export data stored under key.
+func (c *Cache) Export(key string) ([]byte, bool) {
+	var data []byte
+	if err := c.db.QueryRow(`SELECT data FROM exports WHERE key = ?`, key).Scan(&data); err != nil {
+		return nil, false
+	}
+	return data, true
+}
+
+// exportBlob is a package's export data and the imports it was checked
+// with.
+type exportBlob struct {
+	data    []byte
+	imports []string
+}
+
+// PutExports stores export data by key, in one transaction.
+func (c *Cache) PutExports(blobs map[string]exportBlob) error {
+	tx, err := c.db.Begin()
+	if err != nil {
+		return err
+	}
+	now := time.Now().Unix()
+	for k, b := range blobs {
+		if _, err := tx.Exec(`INSERT OR REPLACE INTO exports (key, data, imports, written_at) VALUES (?, ?, ?, ?)`, k, b.data, strings.Join(b.imports, " "), now); err != nil {
+			tx.Rollback()
+			return err
+		}
+	}
+	return tx.Commit()
+}

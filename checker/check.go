@@ -152,14 +152,18 @@ func isFilePattern(p string) bool {
 }
 
 func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config, opts Options) (*Result, error) {
+	t := newTimer()
+	defer t.report()
 	listed, err := goList(ctx, g.root, g.patterns, true)
 	if err != nil {
 		return nil, err
 	}
+	t.mark("go list")
 	ws, err := workspace.Load(g.root, opts.Overlay)
 	if err != nil {
 		return nil, err
 	}
+	t.mark("workspace")
 	workspace.Put(ws)
 	l := newLoader(listed, opts.Overlay)
 	h := newHasher(l, ws, rulesFingerprint(cfg, enabled))
@@ -171,37 +175,59 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	}
 	sort.Slice(roots, func(i, j int) bool { return roots[i].ImportPath < roots[j].ImportPath })
 	res := &Result{Packages: len(roots)}
+	// Look up every root's findings first: the packages that miss decide
+	// where the dependencies' types come from.
+	keys := make(map[*listedPackage]string, len(roots))
+	var misses []*listedPackage
+	for _, lp := range roots {
+		keys[lp] = h.rootKey(lp)
+		if opts.Cache != nil && keys[lp] != "" {
+			if ds, ok := opts.Cache.Get(keys[lp]); ok {
+				res.Diagnostics = append(res.Diagnostics, ds...)
+				res.Cached++
+				continue
+			}
+		}
+		misses = append(misses, lp)
+	}
+	t.mark("keys and cache")
+	if opts.Cache != nil && len(misses) > 0 {
+		l.exports = &exportData{cache: opts.Cache, key: h.depKey}
+		l.exports.decide(l, misses)
+	}
 	var mu sync.Mutex
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
-	for _, lp := range roots {
+	for _, lp := range misses {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			ds, cached := checkPackage(ctx, l, h, lp, enabled, cfg, opts.Cache)
+			ds := checkPackage(l, lp, enabled, cfg)
+			if opts.Cache != nil && keys[lp] != "" {
+				opts.Cache.Put(keys[lp], ds)
+			}
 			mu.Lock()
 			res.Diagnostics = append(res.Diagnostics, ds...)
-			if cached {
-				res.Cached++
-			}
 			mu.Unlock()
 		}()
 	}
 	wg.Wait()
+	t.mark(fmt.Sprintf("check %d packages", len(misses)))
+	if l.exports != nil {
+		// A cache that cannot be written only costs the next run time.
+		if err := l.exports.save(l); err != nil && os.Getenv("MODLS_DEBUG") != "" {
+			fmt.Fprintf(os.Stderr, "modls: cache: %v\n", err)
+		}
+		t.mark(fmt.Sprintf("record export data of %d packages", len(l.exports.fresh)))
+	}
 	return res, nil
 }
 
-// checkPackage returns a root package's findings, from the cache when its
-// key is there.
-func checkPackage(ctx context.Context, l *loader, h *hasher, lp *listedPackage, enabled []rules.Rule, cfg *Config, cache *Cache) ([]Diagnostic, bool) {
-	key := h.rootKey(lp)
-	if cache != nil && key != "" {
-		if ds, ok := cache.Get(key); ok {
-			return ds, true
-		}
-	}
+// checkPackage type-checks a root package (and its external tests) and
+// returns its findings.
+func checkPackage(l *loader, lp *listedPackage, enabled []rules.Rule, cfg *Config) []Diagnostic {
 	var ds []Diagnostic
 	if lp.Error != nil && len(lp.GoFiles)+len(lp.TestGoFiles)+len(lp.XTestGoFiles) == 0 {
 		ds = append(ds, Diagnostic{Rule: RuleCompile, Severity: "error", File: lp.Dir, Line: 1, Column: 1, EndLine: 1, EndColumn: 1,
@@ -215,7 +241,7 @@ func checkPackage(ctx context.Context, l *loader, h *hasher, lp *listedPackage, 
 			var pkg *Package
 			var err error
 			if test {
-				pkg, err = l.check(lp.ImportPath, true, true)
+				pkg, err = l.check(lp.ImportPath, true, true, l.fset, nil)
 			} else {
 				pkg, err = l.rootPackage(lp.ImportPath)
 			}
@@ -230,10 +256,7 @@ func checkPackage(ctx context.Context, l *loader, h *hasher, lp *listedPackage, 
 	if ds == nil {
 		ds = []Diagnostic{}
 	}
-	if cache != nil && key != "" {
-		cache.Put(key, ds)
-	}
-	return ds, false
+	return ds
 }
 
 // packageDiagnostics runs the rules on one type-checked package and

@@ -135,17 +135,19 @@ type PackageError struct {
 // side effects (import _ "modernc.org/sqlite") contributes no types, so it
 // is stood in for by an empty package instead of being loaded.
 type loader struct {
-	fset    *token.FileSet
-	listed  map[string]*listedPackage
-	overlay map[string][]byte
-	sizes   types.Sizes
+	fset   *token.FileSet
+	listed map[string]*listedPackage
+	sizes  types.Sizes
+
+	overlayMu sync.RWMutex
+	overlay   map[string][]byte
 
 	mu      sync.Mutex
 	loading map[string]*loadResult
 	sem     chan struct{}
-	// imported, if set, supplies dependencies from elsewhere (the export
-	// data cache) before they are type-checked from source.
-	imported func(path string) *types.Package
+	// exports, if set, supplies dependencies from the cache's export data
+	// and records those checked from source.
+	exports *exportData
 }
 
 type loadResult struct {
@@ -170,10 +172,69 @@ func newLoader(listed []*listedPackage, overlay map[string][]byte) *loader {
 }
 
 func (l *loader) readFile(name string) ([]byte, error) {
-	if data, ok := l.overlay[name]; ok {
+	l.overlayMu.RLock()
+	data, ok := l.overlay[name]
+	l.overlayMu.RUnlock()
+	if ok {
 		return data, nil
 	}
 	return os.ReadFile(name)
+}
+
+// setOverlay records (data non-nil) or forgets an unsaved buffer.
+func (l *loader) setOverlay(name string, data []byte) {
+	l.overlayMu.Lock()
+	defer l.overlayMu.Unlock()
+	if l.overlay == nil {
+		l.overlay = map[string][]byte{}
+	}
+	if data == nil {
+		delete(l.overlay, name)
+	} else {
+		l.overlay[name] = data
+	}
+}
+
+// invalidate forgets the checked package path and every checked package
+// that imports it, directly or not, so that they are checked again from the
+// current files.
+func (l *loader) invalidate(path string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	gone := map[string]bool{path: true}
+	for changed := true; changed; {
+		changed = false
+		for p := range l.loading {
+			key := strings.TrimSuffix(p, " [root]")
+			if gone[key] {
+				continue
+			}
+			if lp := l.listed[key]; lp != nil {
+				for _, imp := range lp.Imports {
+					if gone[imp] {
+						gone[key] = true
+						changed = true
+						break
+					}
+				}
+			}
+		}
+	}
+	for p := range l.loading {
+		if gone[strings.TrimSuffix(p, " [root]")] {
+			delete(l.loading, p)
+		}
+	}
+}
+
+// checkFileSet returns a FileSet for one check of a root package whose
+// positions lie beyond every position of the loader's own FileSet (the
+// dependencies'), so that the check's files are dropped with it instead of
+// accumulating in a long-running process.
+func (l *loader) checkFileSet() *token.FileSet {
+	fset := token.NewFileSet()
+	fset.AddFile("", l.fset.Base()+1<<40, 0)
+	return fset
 }
 
 // load returns the package with the given import path, type-checking it
@@ -185,7 +246,7 @@ func (l *loader) load(path string) (*Package, error) {
 		r = &loadResult{done: make(chan struct{})}
 		l.loading[path] = r
 		l.mu.Unlock()
-		r.pkg, r.err = l.check(path, false, false)
+		r.pkg, r.err = l.check(path, false, false, l.fset, nil)
 		close(r.done)
 	} else {
 		l.mu.Unlock()
@@ -194,10 +255,11 @@ func (l *loader) load(path string) (*Package, error) {
 	return r.pkg, r.err
 }
 
-// check parses and type-checks one package. root packages are checked with
-// function bodies and their in-package test files; test selects a root's
-// external test package.
-func (l *loader) check(path string, root, test bool) (*Package, error) {
+// check parses and type-checks one package into fset. root packages are
+// checked with function bodies and their in-package test files; test
+// selects a root's external test package, which imports under (or, if
+// under is nil, the memoised root package).
+func (l *loader) check(path string, root, test bool, fset *token.FileSet, under *Package) (*Package, error) {
 	lp := l.listed[path]
 	if lp == nil {
 		return nil, fmt.Errorf("package %s is not in the build", path)
@@ -205,8 +267,8 @@ func (l *loader) check(path string, root, test bool) (*Package, error) {
 	if lp.Error != nil && len(lp.GoFiles)+len(lp.TestGoFiles)+len(lp.XTestGoFiles) == 0 {
 		return nil, fmt.Errorf("%s", strings.TrimSpace(lp.Error.Err))
 	}
-	if !root && l.imported != nil {
-		if tp := l.imported(path); tp != nil {
+	if !root && l.exports != nil {
+		if tp := l.exports.load(l, path); tp != nil {
 			return &Package{Path: path, Name: tp.Name(), Dir: lp.Dir, Types: tp}, nil
 		}
 	}
@@ -230,7 +292,7 @@ func (l *loader) check(path string, root, test bool) (*Package, error) {
 		if err != nil {
 			return nil, err
 		}
-		f, err := parser.ParseFile(l.fset, full, src, mode)
+		f, err := parser.ParseFile(fset, full, src, mode)
 		if err != nil {
 			var list scannerErrors
 			if errors.As(err, &list.ErrorList) && len(list.ErrorList) > 0 {
@@ -283,7 +345,7 @@ func (l *loader) check(path string, root, test bool) (*Package, error) {
 			defer depMu.Unlock()
 			if err != nil {
 				if root {
-					pkg.Errors = append(pkg.Errors, PackageError{Pos: importPos(l.fset, pkg.Files, p), Msg: fmt.Sprintf("could not import %s: %v", p, err), Kind: "type"})
+					pkg.Errors = append(pkg.Errors, PackageError{Pos: importPos(fset, pkg.Files, p), Msg: fmt.Sprintf("could not import %s: %v", p, err), Kind: "type"})
 				} else if depErr == nil {
 					depErr = err
 				}
@@ -297,9 +359,11 @@ func (l *loader) check(path string, root, test bool) (*Package, error) {
 		return nil, fmt.Errorf("%s: %w", path, depErr)
 	}
 	if test {
-		under, err := l.rootPackage(path)
-		if err != nil {
-			return nil, err
+		if under == nil {
+			var err error
+			if under, err = l.rootPackage(path); err != nil {
+				return nil, err
+			}
 		}
 		deps[path] = under
 	}
@@ -341,7 +405,7 @@ func (l *loader) check(path string, root, test bool) (*Package, error) {
 				return
 			}
 			if te, ok := err.(types.Error); ok {
-				pkg.Errors = append(pkg.Errors, PackageError{Pos: l.fset.Position(te.Pos), Msg: te.Msg, Kind: "type"})
+				pkg.Errors = append(pkg.Errors, PackageError{Pos: fset.Position(te.Pos), Msg: te.Msg, Kind: "type"})
 			}
 		},
 	}
@@ -352,8 +416,11 @@ func (l *loader) check(path string, root, test bool) (*Package, error) {
 	if test {
 		checkPath = path + "_test"
 	}
-	tp, _ := conf.Check(checkPath, l.fset, pkg.Files, info)
+	tp, _ := conf.Check(checkPath, fset, pkg.Files, info)
 	pkg.Types, pkg.Info = tp, info
+	if !root && l.exports != nil {
+		l.exports.checked(path, tp, needed)
+	}
 	return pkg, nil
 }
 
@@ -367,7 +434,7 @@ func (l *loader) rootPackage(path string) (*Package, error) {
 		r = &loadResult{done: make(chan struct{})}
 		l.loading[key] = r
 		l.mu.Unlock()
-		r.pkg, r.err = l.check(path, true, false)
+		r.pkg, r.err = l.check(path, true, false, l.fset, nil)
 		close(r.done)
 	} else {
 		l.mu.Unlock()

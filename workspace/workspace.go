@@ -204,6 +204,27 @@ func Load(root string, overlay Overlay) (*Workspace, error) {
 		return nil, fmt.Errorf("%s: go.mod declares no module path", filepath.Join(root, "go.mod"))
 	}
 	apps := map[string]*App{}
+	addModule := func(path string) error {
+		modulesDir := filepath.Dir(filepath.Dir(path))
+		m, err := loadModule(w, path, overlay)
+		if err != nil || m == nil {
+			return err
+		}
+		appDir := filepath.Dir(modulesDir)
+		app := apps[appDir]
+		if app == nil {
+			app = &App{Dir: appDir, byName: map[string]*Module{}}
+			apps[appDir] = app
+			w.Apps = append(w.Apps, app)
+		}
+		m.App = app
+		app.Modules = append(app.Modules, m)
+		if _, dup := app.byName[m.Name()]; !dup {
+			app.byName[m.Name()] = m
+		}
+		w.byDir[m.Dir] = m
+		return nil
+	}
 	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if path == root {
@@ -226,30 +247,26 @@ func Load(root string, overlay Overlay) (*Workspace, error) {
 		if filepath.Base(modulesDir) != "modules" || !strings.HasPrefix(modulesDir, root) {
 			return nil
 		}
-		m, err := loadModule(w, path, overlay)
-		if err != nil {
+		if err := addModule(path); err != nil {
 			return err
 		}
-		if m == nil {
-			return nil
-		}
-		appDir := filepath.Dir(modulesDir)
-		app := apps[appDir]
-		if app == nil {
-			app = &App{Dir: appDir, byName: map[string]*Module{}}
-			apps[appDir] = app
-			w.Apps = append(w.Apps, app)
-		}
-		m.App = app
-		app.Modules = append(app.Modules, m)
-		if _, dup := app.byName[m.Name()]; !dup {
-			app.byName[m.Name()] = m
-		}
-		w.byDir[m.Dir] = m
 		return filepath.SkipDir // a module's subdirectories are its own packages
 	})
 	if err != nil {
 		return nil, err
+	}
+	// Modules that exist only in unsaved buffers.
+	for name := range overlay {
+		dir := filepath.Dir(name)
+		if !isModuleDir(dir) || !strings.HasPrefix(dir, root+string(filepath.Separator)) || w.byDir[dir] != nil {
+			continue
+		}
+		if _, err := os.Stat(dir); err == nil {
+			continue // on disk: the walk decided about it
+		}
+		if err := addModule(dir); err != nil {
+			return nil, err
+		}
 	}
 	for _, a := range w.Apps {
 		sort.Slice(a.Modules, func(i, j int) bool { return a.Modules[i].Dir < a.Modules[j].Dir })
@@ -337,4 +354,54 @@ func goFiles(dir string, overlay Overlay) ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, err
+}
+
+// WithFile returns the model after a change to one file (an edit, a
+// creation or a deletion), rebuilding only the module that holds it: the
+// language server's path, where a full Load per keystroke is too slow. The
+// receiver is not modified; modules other than the changed one are shared.
+// A file outside every module dir leaves the model as it is, except a new
+// manifest.json, for which the tree is loaded again.
+func (w *Workspace) WithFile(name string, overlay Overlay) (*Workspace, error) {
+	m := w.Module(filepath.Dir(name))
+	if m == nil {
+		if filepath.Base(name) == "manifest.json" || strings.HasSuffix(name, ".go") && isModuleDir(filepath.Dir(name)) {
+			return Load(w.Root, overlay)
+		}
+		return w, nil
+	}
+	fresh, err := loadModule(w, m.Dir, overlay)
+	if err != nil {
+		return nil, err
+	}
+	nw := &Workspace{Root: w.Root, ModulePath: w.ModulePath, byDir: make(map[string]*Module, len(w.byDir))}
+	for _, a := range w.Apps {
+		na := &App{Dir: a.Dir, byName: map[string]*Module{}}
+		for _, old := range a.Modules {
+			mod := old
+			if old == m {
+				if fresh == nil {
+					continue // the module's last file is gone
+				}
+				mod = fresh
+			}
+			if mod != old || mod.App != na {
+				cp := *mod
+				cp.App = na
+				mod = &cp
+			}
+			na.Modules = append(na.Modules, mod)
+			if _, dup := na.byName[mod.Name()]; !dup {
+				na.byName[mod.Name()] = mod
+			}
+			nw.byDir[mod.Dir] = mod
+		}
+		nw.Apps = append(nw.Apps, na)
+	}
+	return nw, nil
+}
+
+// isModuleDir reports whether dir has the shape modules/<type>/<name>.
+func isModuleDir(dir string) bool {
+	return filepath.Base(filepath.Dir(filepath.Dir(dir))) == "modules"
 }

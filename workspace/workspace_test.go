@@ -183,3 +183,44 @@ func TestLoadErrors(t *testing.T) {
 		t.Errorf("FindRoot = %q, %v; want %q", got, err, root)
 	}
 }
+
+func TestWithFile(t *testing.T) {
+	root := writeTree(t, tree)
+	w, err := Load(root, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(root, "app/modules/standard/analytics")
+	name := filepath.Join(dir, "module.go")
+	ov := Overlay{name: []byte("package analytics\nfunc f(s *framework.Setup) { s.RegisterService(\"analytics.service\", nil) }\n")}
+	nw, err := w.WithFile(name, ov)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := nw.Apps[0].ByName("standard.analytics")
+	if len(got.Registrations) != 1 || len(got.Lookups) != 0 {
+		t.Errorf("changed module: registrations %v lookups %v", got.Registrations, got.Lookups)
+	}
+	if p := nw.Apps[0].Providers("analytics.service"); len(p) != 1 || p[0] != got {
+		t.Errorf("providers = %v", p)
+	}
+	if old := w.Apps[0].ByName("standard.analytics"); len(old.Lookups) != 1 {
+		t.Error("the old model was modified")
+	}
+	if got.App != nw.Apps[0] || nw.Apps[0].ByName("standard.audit").App != nw.Apps[0] {
+		t.Error("modules of the new model point at an old App")
+	}
+	if c := nw.Apps[0].ByName("standard.loop").DependencyCycle(); c == nil {
+		t.Error("dependency graph lost")
+	}
+	same, err := w.WithFile(filepath.Join(root, "README.md"), nil)
+	if err != nil || same != w {
+		t.Errorf("a file outside every module changed the model: %v", err)
+	}
+	// A new module appears with its manifest.
+	newMan := filepath.Join(root, "app/modules/standard/fresh/manifest.json")
+	nw2, err := w.WithFile(newMan, Overlay{newMan: []byte(`{"name": "standard.fresh"}`)})
+	if err != nil || nw2.Apps[0].ByName("standard.fresh") == nil {
+		t.Errorf("new module not found: %v", err)
+	}
+}

@@ -10,6 +10,9 @@ import (
 	"github.com/modls/modls/workspace"
 )
 
+// maxFileSets bounds how many FileSets extraFiles remembers.
+const maxFileSets = 64
+
 // extraFiles remembers the non-Go files added to each pass's FileSet, so
 // that every rule of a pass reports against one token.File per file.
 var extraFiles struct {
@@ -30,6 +33,12 @@ func File(pass *analysis.Pass, name string, content []byte) *token.File {
 	}
 	files := extraFiles.byFset[pass.Fset]
 	if files == nil {
+		// A long-running process makes a FileSet per check: forget old
+		// ones rather than keep every check's files alive. A pass still
+		// running on a forgotten set only adds its file again.
+		if len(extraFiles.byFset) >= maxFileSets {
+			extraFiles.byFset = map[*token.FileSet]map[string]*token.File{}
+		}
 		files = map[string]*token.File{}
 		extraFiles.byFset[pass.Fset] = files
 	}

@@ -1,0 +1,173 @@
+package checker
+
+import (
+	"bytes"
+	"fmt"
+	"go/types"
+	"os"
+	"sort"
+	"sync"
+
+	"golang.org/x/tools/go/gcexportdata"
+)
+
+// exportData keeps the types of dependency packages (as gcexportdata) in
+// the cache, keyed like the packages' findings, so that a package whose
+// findings are not cached is type-checked against its dependencies'
+// recorded types instead of checking them all from source again.
+//
+// A package comes from the cache only when it and every package it
+// depends on, transitively, do: a recorded package refers to its
+// dependencies' types, which must then be the recorded ones too, or one
+// import path would have two *types.Package values. Anything else is
+// checked from source (and recorded for the next run).
+type exportData struct {
+	cache *Cache
+	key   func(path string) string
+
+	mu      sync.Mutex
+	imports map[string]*types.Package
+	have    map[string][]string       // a blob is stored for the path, with the imports it was checked with
+	usable  map[string]bool           // the path and all its dependencies have blobs
+	fresh   map[string]*types.Package // checked from source this run, to record
+	imps    map[string][]string       // the non-blank imports of each fresh package
+}
+
+// decide looks up which dependencies the roots need have stored blobs.
+func (e *exportData) decide(l *loader, roots []*listedPackage) {
+	e.imports = map[string]*types.Package{}
+	e.fresh = map[string]*types.Package{}
+	e.have = map[string][]string{}
+	e.usable = map[string]bool{}
+	e.imps = map[string][]string{}
+	need := map[string]bool{}
+	var visit func(path string)
+	visit = func(path string) {
+		if need[path] || path == "unsafe" || path == "C" {
+			return
+		}
+		need[path] = true
+		if lp := l.listed[path]; lp != nil {
+			for _, imp := range lp.Imports {
+				if m, ok := lp.ImportMap[imp]; ok {
+					imp = m
+				}
+				visit(imp)
+			}
+		}
+	}
+	for _, r := range roots {
+		for _, list := range [][]string{r.Imports, r.TestImports, r.XTestImports} {
+			for _, imp := range list {
+				if m, ok := r.ImportMap[imp]; ok {
+					imp = m
+				}
+				if imp != r.ImportPath {
+					visit(imp)
+				}
+			}
+		}
+	}
+	byKey := map[string]string{}
+	keys := make([]string, 0, len(need))
+	for p := range need {
+		if k := e.key(p); k != "" {
+			byKey[k] = p
+			keys = append(keys, k)
+		}
+	}
+	for k, imps := range e.cache.StoredExports(keys) {
+		e.have[byKey[k]] = imps
+	}
+}
+
+// usableLocked reports whether path and all its dependencies have blobs.
+func (e *exportData) usableLocked(l *loader, path string, visiting map[string]bool) bool {
+	if ok, done := e.usable[path]; done {
+		return ok
+	}
+	if path == "unsafe" {
+		return true
+	}
+	imps, stored := e.have[path]
+	if visiting[path] || !stored {
+		if os.Getenv("MODLS_DEBUG") == "exports" {
+			fmt.Fprintf(os.Stderr, "export data: %s unusable (stored %v, key %q)\n", path, stored, e.key(path))
+		}
+		e.usable[path] = false
+		return false
+	}
+	visiting[path] = true
+	ok := true
+	// The imports the package was checked with, not those go list names:
+	// a side-effect-only import contributed no types and has no blob.
+	for _, imp := range imps {
+		if !e.usableLocked(l, imp, visiting) {
+			ok = false
+			break
+		}
+	}
+	e.usable[path] = ok
+	return ok
+}
+
+// load returns a dependency from the cache, or nil when dependencies come
+// from source.
+func (e *exportData) load(l *loader, path string) *types.Package {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.usableLocked(l, path, map[string]bool{}) {
+		return nil
+	}
+	if p := e.imports[path]; p != nil && p.Complete() {
+		return p
+	}
+	data, ok := e.cache.Export(e.key(path))
+	if !ok {
+		return nil
+	}
+	p, err := gcexportdata.Read(bytes.NewReader(data), l.fset, e.imports, path)
+	if err != nil {
+		return nil
+	}
+	return p
+}
+
+// checked records a dependency type-checked from source, with the
+// packages it imported for their types.
+func (e *exportData) checked(path string, p *types.Package, imports []string) {
+	if p == nil {
+		return
+	}
+	e.mu.Lock()
+	e.fresh[path] = p
+	e.imps[path] = imports
+	e.mu.Unlock()
+}
+
+// save writes the export data of the dependencies checked from source.
+func (e *exportData) save(l *loader) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.fresh) == 0 {
+		return nil
+	}
+	paths := make([]string, 0, len(e.fresh))
+	for p := range e.fresh {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	blobs := map[string]exportBlob{}
+	for _, p := range paths {
+		k := e.key(p)
+		if k == "" {
+			continue
+		}
+		var b bytes.Buffer
+		if err := gcexportdata.Write(&b, l.fset, e.fresh[p]); err != nil {
+			return fmt.Errorf("export data of %s: %w", p, err)
+		}
+		blobs[k] = exportBlob{data: b.Bytes(), imports: e.imps[p]}
+	}
+	return e.cache.PutExports(blobs)
+}
