@@ -148,12 +148,14 @@ func (e *exportData) checked(path string, p *types.Package, imports []string) {
 // save writes the export data of the dependencies checked from source.
 func (e *exportData) save(l *loader) error {
 	e.mu.Lock()
-	defer e.mu.Unlock()
-	if len(e.fresh) == 0 {
+	fresh, imps := e.fresh, e.imps
+	e.fresh, e.imps = map[string]*types.Package{}, map[string][]string{}
+	e.mu.Unlock()
+	if len(fresh) == 0 {
 		return nil
 	}
-	paths := make([]string, 0, len(e.fresh))
-	for p := range e.fresh {
+	paths := make([]string, 0, len(fresh))
+	for p := range fresh {
 		paths = append(paths, p)
 	}
 	sort.Strings(paths)
@@ -164,10 +166,10 @@ func (e *exportData) save(l *loader) error {
 			continue
 		}
 		var b bytes.Buffer
-		if err := gcexportdata.Write(&b, l.fset, e.fresh[p]); err != nil {
+		if err := gcexportdata.Write(&b, l.fset, fresh[p]); err != nil {
 			return fmt.Errorf("export data of %s: %w", p, err)
 		}
-		blobs[k] = exportBlob{data: b.Bytes(), imports: e.imps[p]}
+		blobs[k] = exportBlob{data: b.Bytes(), imports: imps[p]}
 	}
 	return e.cache.PutExports(blobs)
 }

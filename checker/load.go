@@ -195,6 +195,14 @@ func (l *loader) setOverlay(name string, data []byte) {
 	}
 }
 
+// loaded reports whether the package was loaded as a dependency.
+func (l *loader) loaded(path string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, ok := l.loading[path]
+	return ok
+}
+
 // invalidate forgets the checked package path and every checked package
 // that imports it, directly or not, so that they are checked again from the
 // current files.

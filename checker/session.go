@@ -1,0 +1,330 @@
+package checker
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/modls/modls/workspace"
+)
+
+// Session is the checker of a long-running process (the language server):
+// it keeps the workspace's package metadata and its dependencies' types
+// between runs, takes unsaved buffers as overlays, and re-checks one
+// package at a time. Its methods are safe for concurrent use; checks of
+// different packages may run in parallel.
+type Session struct {
+	root  string
+	cfg   *Config
+	cache *Cache // the default cache, for dependencies' types; may be nil
+
+	mu      sync.Mutex
+	overlay map[string][]byte
+	state   *sessionState
+}
+
+// NewSession opens a session on the Go module holding dir. cfg nil means
+// every rule with its default severity.
+func NewSession(ctx context.Context, dir string, cfg *Config) (*Session, error) {
+	root, err := workspace.FindRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	if cfg == nil {
+		cfg = &Config{}
+	}
+	s := &Session{root: root, cfg: cfg, overlay: map[string][]byte{}}
+	if path, err := DefaultCachePath(); err == nil && path != "" {
+		if c, err := OpenCache(path); err == nil {
+			s.cache = c
+		}
+	}
+	if err := s.Reload(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Root is the directory of the session's go.mod.
+func (s *Session) Root() string { return s.root }
+
+// SetConfig replaces the rule configuration (enabled rules, severities).
+func (s *Session) SetConfig(cfg *Config) {
+	if cfg == nil {
+		cfg = &Config{}
+	}
+	s.mu.Lock()
+	s.cfg = cfg
+	s.mu.Unlock()
+}
+
+// SetOverlay records an unsaved buffer; data nil forgets it (the file on
+// disk counts again).
+func (s *Session) SetOverlay(name string, data []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if data == nil {
+		delete(s.overlay, name)
+	} else {
+		s.overlay[name] = data
+	}
+	s.state.update(name, data, s.overlay)
+}
+
+// Reload lists the packages again: call it when go.mod changes or files are
+// added or removed.
+func (s *Session) Reload(ctx context.Context) error {
+	listed, err := goList(ctx, s.root, []string{"./..."}, true)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, err := newSessionState(s.root, listed, s.overlay, s.cache)
+	if err != nil {
+		return err
+	}
+	s.state = st
+	return nil
+}
+
+// Diagnostics is a run's findings grouped by absolute file name. Every Go
+// file of the package checked is present, with an empty list when it has
+// no findings, so that a client can clear what it showed before.
+type Diagnostics map[string][]Diagnostic
+
+// CheckFile checks the package that holds a Go file, or, for a
+// manifest.json, the package of its module, and returns the findings of
+// every file that package reports on.
+func (s *Session) CheckFile(ctx context.Context, name string) (Diagnostics, error) {
+	s.mu.Lock()
+	st, cfg := s.state, s.cfg
+	s.mu.Unlock()
+	dir := filepath.Dir(name)
+	lp := st.byDir[dir]
+	if lp == nil {
+		return nil, fmt.Errorf("%s is in no package of %s (a new directory: reload)", name, s.root)
+	}
+	return st.checkPackage(ctx, lp, cfg)
+}
+
+// PackageFiles lists the files (Go files and the module's manifest.json)
+// that a check of name's package reports on.
+func (s *Session) PackageFiles(name string) []string {
+	s.mu.Lock()
+	st := s.state
+	s.mu.Unlock()
+	lp := st.byDir[filepath.Dir(name)]
+	if lp == nil {
+		return nil
+	}
+	return st.filesOf(lp)
+}
+
+// Affected returns one file of each package whose findings may change when
+// name changes: its own package, packages that import it, and, for a change
+// to a module's manifest or services, the packages of every module of the
+// application.
+func (s *Session) Affected(name string) []string {
+	s.mu.Lock()
+	st := s.state
+	s.mu.Unlock()
+	return st.affected(name)
+}
+
+// sessionState is what one listing knows: the package metadata, a loader
+// whose dependency packages (type-checked without bodies) are kept across
+// checks and forgotten only when one of their files changes, and the
+// workspace model, updated module by module.
+type sessionState struct {
+	root   string
+	listed []*listedPackage
+	byPath map[string]*listedPackage
+	byDir  map[string]*listedPackage
+	roots  []*listedPackage
+	cache  *Cache // may be nil
+
+	mu   sync.Mutex
+	ws   *workspace.Workspace
+	deps *loader
+	// saving serialises the recording of export data, which runs after
+	// a check has answered.
+	saving sync.Mutex
+}
+
+func newSessionState(root string, listed []*listedPackage, overlay map[string][]byte, cache *Cache) (*sessionState, error) {
+	ov := copyOverlay(overlay)
+	ws, err := workspace.Load(root, ov)
+	if err != nil {
+		return nil, err
+	}
+	st := &sessionState{root: root, listed: listed, byPath: map[string]*listedPackage{}, byDir: map[string]*listedPackage{},
+		ws: ws, cache: cache}
+	for _, p := range listed {
+		st.byPath[p.ImportPath] = p
+		if !p.DepOnly && !p.Standard {
+			st.byDir[p.Dir] = p
+			st.roots = append(st.roots, p)
+		}
+	}
+	sort.Slice(st.roots, func(i, j int) bool { return st.roots[i].ImportPath < st.roots[j].ImportPath })
+	st.deps = st.newDepsLoader(ov)
+	return st, nil
+}
+
+func copyOverlay(overlay map[string][]byte) map[string][]byte {
+	ov := make(map[string][]byte, len(overlay))
+	for k, v := range overlay {
+		ov[k] = v
+	}
+	return ov
+}
+
+// newDepsLoader makes the loader of dependencies, taking their types from
+// the cache's export data where it has them.
+func (st *sessionState) newDepsLoader(overlay map[string][]byte) *loader {
+	l := newLoader(st.listed, overlay)
+	if st.cache != nil {
+		h := newHasher(l, st.ws, "")
+		l.exports = &exportData{cache: st.cache, key: h.depKey}
+		l.exports.decide(l, st.roots)
+	}
+	return l
+}
+
+// update takes a changed buffer: the workspace model rebuilds its module,
+// and the loader reads the buffer from now on. When the changed package is
+// one that others import (a contract) and its types were loaded, the
+// dependency loader starts over: types recorded for other packages may
+// refer to the old ones.
+func (st *sessionState) update(name string, data []byte, overlay map[string][]byte) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if ws, err := st.ws.WithFile(name, workspace.Overlay(overlay)); err == nil {
+		st.ws = ws
+	}
+	lp := st.byDir[filepath.Dir(name)]
+	if lp != nil && st.deps.loaded(lp.ImportPath) {
+		st.deps = st.newDepsLoader(copyOverlay(overlay))
+		return
+	}
+	st.deps.setOverlay(name, data)
+}
+
+func (st *sessionState) filesOf(lp *listedPackage) []string {
+	var out []string
+	for _, names := range [][]string{lp.GoFiles, lp.TestGoFiles, lp.XTestGoFiles} {
+		for _, n := range names {
+			out = append(out, filepath.Join(lp.Dir, n))
+		}
+	}
+	if _, err := os.Stat(filepath.Join(lp.Dir, "manifest.json")); err == nil {
+		out = append(out, filepath.Join(lp.Dir, "manifest.json"))
+	}
+	return out
+}
+
+// checkPackage type-checks the package (and its external tests) afresh in
+// a FileSet of its own, against the kept dependencies, and runs the rules.
+func (st *sessionState) checkPackage(ctx context.Context, lp *listedPackage, cfg *Config) (Diagnostics, error) {
+	st.mu.Lock()
+	workspace.Put(st.ws)
+	deps := st.deps
+	st.mu.Unlock()
+	enabled := cfg.Enabled()
+	fset := deps.checkFileSet()
+	pkg, err := deps.check(lp.ImportPath, true, false, fset, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	ds := packageDiagnostics(fset, pkg, enabled, cfg, deps.readFile)
+	if len(lp.XTestGoFiles) > 0 {
+		xpkg, err := deps.check(lp.ImportPath, true, true, fset, pkg)
+		if err != nil {
+			return nil, err
+		}
+		ds = append(ds, packageDiagnostics(fset, xpkg, enabled, cfg, deps.readFile)...)
+	}
+	if deps.exports != nil {
+		go func() {
+			st.saving.Lock()
+			defer st.saving.Unlock()
+			deps.exports.save(deps)
+		}()
+	}
+	out := Diagnostics{}
+	for _, f := range st.filesOf(lp) {
+		out[f] = []Diagnostic{}
+	}
+	for _, d := range sortDiagnostics(ds) {
+		if d.File == "" {
+			continue
+		}
+		out[d.File] = append(out[d.File], d)
+	}
+	return out, nil
+}
+
+func (st *sessionState) affected(name string) []string {
+	dir := filepath.Dir(name)
+	var out []string
+	seen := map[string]bool{}
+	add := func(lp *listedPackage) {
+		if lp != nil && !seen[lp.Dir] {
+			seen[lp.Dir] = true
+			if files := st.filesOf(lp); len(files) > 0 {
+				out = append(out, files[0])
+			}
+		}
+	}
+	self := st.byDir[dir]
+	add(self)
+	if self != nil {
+		for _, p := range st.roots {
+			for _, imp := range append(append([]string(nil), p.Imports...), p.TestImports...) {
+				if imp == self.ImportPath {
+					add(p)
+				}
+			}
+		}
+	}
+	if strings.HasSuffix(name, "manifest.json") || strings.HasSuffix(name, ".go") {
+		// Manifests and registrations are read across modules: re-check
+		// every package that belongs to a module.
+		for _, p := range st.roots {
+			if _, err := os.Stat(filepath.Join(moduleDirOf(p.Dir), "manifest.json")); err == nil {
+				add(p)
+			}
+		}
+	}
+	return out
+}
+
+// moduleDirOf is the modules/<type>/<name> directory above dir, or dir.
+func moduleDirOf(dir string) string {
+	for d := dir; ; {
+		if filepath.Base(filepath.Dir(filepath.Dir(d))) == "modules" {
+			return d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return dir
+		}
+		d = parent
+	}
+}
+
+// Close releases the session's cache.
+func (s *Session) Close() error {
+	if s.cache != nil {
+		return s.cache.Close()
+	}
+	return nil
+}

@@ -1,0 +1,119 @@
+package checker
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestSession(t *testing.T) {
+	t.Setenv("MODLS_CACHE", filepath.Join(t.TempDir(), "cache.db"))
+	dir := writeWorkspace(t, shop)
+	ctx := context.Background()
+	s, err := NewSession(ctx, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	svc := filepath.Join(dir, "modules/standard/shop/service.go")
+	ds, err := s.CheckFile(ctx, svc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := summarize(ds[svc]); !strings.Contains(got, "MOD002 exported method Sell") {
+		t.Fatalf("first check: %s", got)
+	}
+	mod := filepath.Join(dir, "modules/standard/shop/module.go")
+	if _, ok := ds[mod]; !ok {
+		t.Errorf("a file without findings is missing from the result, so a client could not clear it")
+	}
+	// An unsaved edit is what gets checked.
+	data, _ := os.ReadFile(svc)
+	edited := strings.Replace(string(data), "func (s *Service) Sell(", "func (s *Service) Vend(", 1)
+	s.SetOverlay(svc, []byte(edited))
+	ds, err = s.CheckFile(ctx, svc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := summarize(ds[svc])
+	if !strings.Contains(got, "Vend has no ServiceMethod entry") || strings.Contains(got, "Sell") {
+		t.Errorf("after the edit: %s", got)
+	}
+	// The manifest's findings come with its module's package.
+	man := filepath.Join(dir, "modules/standard/shop/manifest.json")
+	s.SetOverlay(man, []byte(`{"name": "standard.shop", "version": "one", "description": "a shop", "features": [], "dependencies": [], "services": ["shop.service"]}`))
+	ds, err = s.CheckFile(ctx, man)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := summarize(ds[man]); !strings.Contains(got, "MOD012") || !strings.Contains(got, "version") {
+		t.Errorf("manifest findings: %s", got)
+	}
+	s.SetOverlay(man, nil)
+	ds, _ = s.CheckFile(ctx, man)
+	if got := summarize(ds[man]); got != "" {
+		t.Errorf("after forgetting the overlay the manifest still has findings: %s", got)
+	}
+	// The session agrees with a batch check of the same text.
+	res, err := Check(ctx, Options{Dir: dir, Patterns: []string{"./modules/standard/shop"}, Overlay: map[string][]byte{svc: []byte(edited)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var batch []string
+	for _, d := range res.Diagnostics {
+		batch = append(batch, d.String())
+	}
+	var all []Diagnostic
+	for _, f := range ds {
+		all = append(all, f...)
+	}
+	var session []string
+	for _, d := range sortDiagnostics(all) {
+		session = append(session, d.String())
+	}
+	if strings.Join(batch, "\n") != strings.Join(session, "\n") {
+		t.Errorf("session and batch disagree:\nsession:\n%s\nbatch:\n%s", strings.Join(session, "\n"), strings.Join(batch, "\n"))
+	}
+	if files := s.PackageFiles(svc); len(files) < 3 {
+		t.Errorf("PackageFiles = %v", files)
+	}
+	if aff := s.Affected(man); len(aff) == 0 {
+		t.Errorf("a manifest change affects nothing")
+	}
+	if _, err := s.CheckFile(ctx, filepath.Join(dir, "nowhere", "x.go")); err == nil {
+		t.Error("a file in no package was checked")
+	}
+}
+
+func summarize(ds []Diagnostic) string {
+	var out []string
+	for _, d := range ds {
+		out = append(out, d.Rule+" "+d.Message)
+	}
+	return strings.Join(out, "; ")
+}
+
+func BenchmarkSessionEdit(b *testing.B) {
+	b.Setenv("MODLS_CACHE", filepath.Join(b.TempDir(), "cache.db"))
+	dir := writeWorkspace(b, shop)
+	ctx := context.Background()
+	s, err := NewSession(ctx, dir, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	svc := filepath.Join(dir, "modules/standard/shop/service.go")
+	data, _ := os.ReadFile(svc)
+	if _, err := s.CheckFile(ctx, svc); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s.SetOverlay(svc, append(append([]byte(nil), data...), []byte("\n// edit "+strings.Repeat("x", i%50)+"\n")...))
+		if _, err := s.CheckFile(ctx, svc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
