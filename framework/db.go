@@ -204,7 +204,7 @@ func (db *DB) IntegritySession(ctx context.Context, purpose string, fn func(tx *
 	if err != nil {
 		// The session's error is what the caller needs; a failure to log
 		// the rollback as well is left to the database's own error.
-		db.d.sql.Exec(insertIntegrityLog, db.module, purpose, OutcomeRolledBack, err.Error(),
+		db.d.sql.Exec(insertIntegrityLog, db.module, purpose, OutcomeRolledBack, logMessage(err),
 			time.Since(start).Microseconds(), start.UTC().Format(time.RFC3339Nano))
 	}
 	return err
@@ -241,7 +241,9 @@ func (db *DB) session(ctx context.Context, purpose string, start time.Time, fn f
 func runSession(tx *Tx, fn func(*Tx) error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = Errorf(CodeInternal, "integrity session panicked: %v", r)
+			// The panic's value goes to the integrity log, not into the
+			// message a handler could send to a client.
+			err = &Error{Code: CodeInternal, Message: "integrity session panicked", Err: fmt.Errorf("panic: %v", r)}
 		}
 	}()
 	return fn(tx)
@@ -309,4 +311,15 @@ func (d *database) integrityLog(ctx context.Context, module string, limit int) (
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// logMessage is an error's text for the integrity log: an *Error's cause
+// is added when its message does not already say it.
+func logMessage(err error) string {
+	msg := err.Error()
+	var fe *Error
+	if errors.As(err, &fe) && fe.Err != nil && !strings.Contains(msg, fe.Err.Error()) {
+		msg += " (" + fe.Err.Error() + ")"
+	}
+	return msg
 }
