@@ -169,7 +169,7 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	h := newHasher(l, ws, rulesFingerprint(cfg, enabled))
 	var roots []*listedPackage
 	for _, p := range listed {
-		if !p.DepOnly && !p.Standard {
+		if !p.DepOnly {
 			roots = append(roots, p)
 		}
 	}
@@ -274,11 +274,18 @@ func packageDiagnostics(fset *token.FileSet, pkg *Package, enabled []rules.Rule,
 		if e.Kind == "type" && (syntax || typeErrs >= 10) {
 			continue // follow-on errors of a syntax error, or a flood
 		}
+		if e.Kind == "type" && strings.HasSuffix(e.Pos.Filename, "_test.go") {
+			// Tests are type-checked without recompiling, against the
+			// package under test, the packages their imports share with
+			// it (as go test does), so a type error there may be the
+			// checker's; go test and go vet report real ones.
+			continue
+		}
 		if e.Kind == "type" {
 			typeErrs++
 		}
 		ds = append(ds, Diagnostic{Rule: RuleCompile, Severity: "error", File: e.Pos.Filename, Line: max(e.Pos.Line, 1), Column: max(e.Pos.Column, 1),
-			EndLine: max(e.Pos.Line, 1), EndColumn: max(e.Pos.Column, 1), Offset: e.Pos.Offset, EndOffset: e.Pos.Offset, Message: e.Msg, Fixes: []Fix{}})
+			EndLine: max(e.Pos.Line, 1), EndColumn: max(e.Pos.Column, 1), Offset: e.Pos.Offset, EndOffset: e.Pos.Offset, Message: oneLineMessage(e.Msg), Fixes: []Fix{}})
 	}
 	analyzers := make([]*analysis.Analyzer, len(enabled))
 	ran := map[string]bool{}
@@ -338,4 +345,19 @@ func convert(fset *token.FileSet, ad analysis.Diagnostic, cfg *Config) Diagnosti
 		d.Fixes = append(d.Fixes, fix)
 	}
 	return d
+}
+
+// oneLineMessage folds a compiler message that spans lines ("have (T)\n\twant
+// (U)") into one.
+func oneLineMessage(s string) string {
+	if !strings.Contains(s, "\n") {
+		return s
+	}
+	var parts []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			parts = append(parts, l)
+		}
+	}
+	return strings.Join(parts, "; ")
 }

@@ -166,7 +166,7 @@ func newSessionState(root string, listed []*listedPackage, overlay map[string][]
 		ws: ws, cache: cache}
 	for _, p := range listed {
 		st.byPath[p.ImportPath] = p
-		if !p.DepOnly && !p.Standard {
+		if !p.DepOnly {
 			st.byDir[p.Dir] = p
 			st.roots = append(st.roots, p)
 		}

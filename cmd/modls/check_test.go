@@ -208,3 +208,29 @@ func TestRulesCommand(t *testing.T) {
 		t.Errorf("rules MOD999: exit %d, %s", code, stderr)
 	}
 }
+
+// TestCheckStandardLibrary runs modls check over the Go standard library
+// (a large tree with no framework modules): it must report nothing and not
+// crash. It runs a normally built binary, as the race detector would make
+// an in-process run of 344 packages needlessly slow.
+func TestCheckStandardLibrary(t *testing.T) {
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "modls")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "check", "./...")
+	cmd.Dir = filepath.Join(strings.TrimSpace(string(goroot)), "src")
+	cmd.Env = append(os.Environ(), "MODLS_CACHE=off")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("modls check over the standard library: %v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
+	}
+	if stdout.Len() != 0 || !strings.Contains(stderr.String(), "no findings in") {
+		t.Errorf("findings in the standard library:\n%s%s", stdout.String(), stderr.String())
+	}
+}
