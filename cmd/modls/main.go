@@ -58,6 +58,7 @@ Commands:
   rules      list the rules, or print one rule's page: modls rules MOD005
   vet        run the rules under go vet (go vet -vettool=$(command -v modls))
   scaffold   write a new module that passes its checks and tests as generated
+  sandbox    run a module's integration checks and tests in an isolated copy
   version    print modls's version
   help       print this help, or a command's help: modls help <command>
 
@@ -70,6 +71,7 @@ func commands(e env) map[string]command {
 		"check":    &CheckCommand{env: e},
 		"rules":    &RulesCommand{env: e},
 		"vet":      &VetCommand{env: e},
+		"sandbox":  &SandboxCommand{env: e},
 		"version": commandFunc(func(ctx context.Context, args []string) error {
 			_, err := fmt.Fprintln(e.Stdout, "modls", version)
 			return err

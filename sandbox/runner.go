@@ -1,0 +1,689 @@
+package sandbox
+
+import (
+	"bytes"
+	"context"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/modls/modls/workspace"
+)
+
+//go:embed harness/harness.go
+var harnessSource []byte
+
+// harnessPackage is the directory of the generated harness in the copy.
+const harnessPackage = "modls_sandbox_harness"
+
+// Check names the runner itself reports; the harness reports the others.
+const (
+	CheckBuilds        = "module builds"
+	CheckLoads         = "module loads"
+	CheckWrites        = "writes stay inside the sandbox"
+	CheckTests         = "integration tests"
+	CheckTestProcesses = "integration tests leave no processes"
+)
+
+type runner struct {
+	opts     Options
+	ws       *workspace.Workspace
+	target   *workspace.Module
+	set      []*workspace.Module
+	sb       *sandboxDir
+	goenv    *goenv
+	progress func(Check)
+	res      *Result
+	facts    *facts
+	mu       sync.Mutex
+}
+
+func (r *runner) phase(name string, start time.Time) {
+	r.res.Phases = append(r.res.Phases, Phase{Name: name, Duration: time.Since(start)})
+}
+
+func (r *runner) add(c Check) {
+	r.mu.Lock()
+	r.res.Checks = append(r.res.Checks, c)
+	r.mu.Unlock()
+	if r.progress != nil {
+		r.progress(c)
+	}
+}
+
+func (r *runner) read(name string) ([]byte, error) {
+	if data, ok := r.opts.Overlay[name]; ok {
+		return data, nil
+	}
+	return os.ReadFile(name)
+}
+
+func (r *runner) run(ctx context.Context) error {
+	t := time.Now()
+	c := &copier{root: r.ws.Root, dst: r.sb.path("src"), modulePath: r.ws.ModulePath, overlay: r.opts.Overlay, copied: map[string]bool{}}
+	if err := c.copyGoMod(); err != nil {
+		return fmt.Errorf("copying go.mod: %w", err)
+	}
+	for _, m := range r.set {
+		if err := c.copyModule(m); err != nil {
+			return err
+		}
+	}
+	if err := r.writeHarness(); err != nil {
+		return err
+	}
+	r.facts = readFacts(r.target, r.read)
+	r.phase("copy", t)
+
+	t = time.Now()
+	runChecks := r.opts.Mode != ModeRunTests
+	runTests := r.opts.Mode == ModeAll || r.opts.Mode == ModeRunTests
+	var testPkgs []string
+	if runTests {
+		for dir := range r.facts.tests {
+			testPkgs = append(testPkgs, dir)
+		}
+		sort.Strings(testPkgs)
+	}
+	var wg sync.WaitGroup
+	var harnessErr []byte
+	if runChecks || len(testPkgs) > 0 { // the harness also confines the tests
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			harnessErr = r.goBuild(ctx, "build", "-o", r.sb.path("bin", "harness"), "./"+harnessPackage)
+		}()
+	}
+	testErrs := make([][]byte, len(testPkgs))
+	for i, dir := range testPkgs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rel, _ := filepath.Rel(r.ws.Root, dir)
+			testErrs[i] = r.goBuild(ctx, "test", "-c", "-tags", IntegrationTag, "-o", r.sb.path("bin", fmt.Sprintf("t%d.test", i)), "./"+filepath.ToSlash(rel))
+		}()
+	}
+	wg.Wait()
+	r.phase("build", t)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	buildFailed := harnessErr != nil
+	for _, e := range testErrs {
+		buildFailed = buildFailed || e != nil
+	}
+	if buildFailed {
+		out := harnessErr
+		for _, e := range testErrs {
+			if out == nil {
+				out = e
+			}
+		}
+		r.add(r.buildFailure(out, time.Since(t)))
+		return nil
+	}
+	r.add(Check{Name: CheckBuilds, Status: StatusPass, Duration: time.Since(t), Message: fmt.Sprintf("%d of %d modules of the application, %d files copied", len(r.set), len(r.target.App.Modules), c.files)})
+
+	if runChecks {
+		t = time.Now()
+		if err := r.runHarness(ctx); err != nil {
+			return err
+		}
+		r.phase("checks", t)
+	}
+	if runTests {
+		t = time.Now()
+		if len(testPkgs) == 0 {
+			r.add(Check{Name: CheckTests, Status: StatusSkip,
+				Message: "the module has no integration tests: mark a _test.go file with //go:build " + IntegrationTag})
+		}
+		for i, dir := range testPkgs {
+			if err := r.runTests(ctx, dir, r.sb.path("bin", fmt.Sprintf("t%d.test", i))); err != nil {
+				return err
+			}
+		}
+		r.phase("tests", t)
+	}
+	return ctx.Err()
+}
+
+// baseEnv is the whole environment of module code: an allow-list of the
+// user's, with HOME and TMPDIR inside the sandbox.
+func (r *runner) baseEnv() []string {
+	env := []string{
+		"HOME=" + r.sb.path("home"),
+		"TMPDIR=" + r.sb.path("tmp"),
+		markerEnv + "=" + r.sb.dir,
+		"GOTRACEBACK=all",
+	}
+	for _, k := range []string{"PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ"} {
+		if v, ok := os.LookupEnv(k); ok {
+			env = append(env, k+"="+v)
+		}
+	}
+	if _, ok := os.LookupEnv("PATH"); !ok {
+		env = append(env, "PATH=/usr/local/bin:/usr/bin:/bin")
+	}
+	return env
+}
+
+// buildEnv adds the go command's settings: the user's caches (so builds are
+// warm), no network, no toolchain switch, no workspace file, no cgo.
+func (r *runner) buildEnv() []string {
+	g := r.goenv
+	return append(r.baseEnv(),
+		"GOROOT="+g.GOROOT, "GOPATH="+g.GOPATH, "GOCACHE="+g.GOCACHE, "GOMODCACHE="+g.GOMODCACHE,
+		"GOFLAGS="+g.GOFLAGS, "GOPROXY=off", "GOTOOLCHAIN=local", "GOWORK=off", "GOENV=off",
+		"CGO_ENABLED=0", "GOTMPDIR="+r.sb.path("tmp"),
+		"PATH="+filepath.Join(g.GOROOT, "bin")+string(os.PathListSeparator)+os.Getenv("PATH"))
+}
+
+// goBuild runs the go command in the copy and returns its output on
+// failure. -trimpath keeps the build cache's keys free of the sandbox's
+// path, so that a second run finds everything compiled.
+func (r *runner) goBuild(ctx context.Context, verb string, args ...string) []byte {
+	var out bytes.Buffer
+	args = append([]string{verb, "-trimpath"}, args...)
+	x := confined(ctx, r.sb.path("src"), r.buildEnv(), 0, &out, &out, nil, filepath.Join(r.goenv.GOROOT, "bin", "go"), args...)
+	r.opts.Stderr.Write(out.Bytes())
+	if x.startErr != nil {
+		return []byte(x.startErr.Error())
+	}
+	if x.code != 0 {
+		if out.Len() == 0 {
+			return []byte(fmt.Sprintf("go %s exited with status %d", verb, x.code))
+		}
+		return out.Bytes()
+	}
+	return nil
+}
+
+var compileErrRE = regexp.MustCompile(`(?m)^(\S+\.go):(\d+)(?::\d+)?: (.*)$`)
+
+func (r *runner) buildFailure(out []byte, d time.Duration) Check {
+	c := Check{Name: CheckBuilds, Status: StatusFail, Duration: d}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	var kept []string
+	for _, l := range lines {
+		if strings.HasPrefix(l, "# ") {
+			continue
+		}
+		kept = append(kept, strings.TrimSpace(l))
+		if len(kept) == 5 {
+			break
+		}
+	}
+	c.Message = strings.Join(kept, "; ")
+	if m := compileErrRE.FindStringSubmatch(string(out)); m != nil {
+		c.File, c.Line = r.realFile(m[1], r.ws.Root), atoi(m[2])
+		c.Message = m[3]
+		if len(kept) > 1 {
+			c.Message += fmt.Sprintf(" (and %d more lines; run with --keep to build the copy yourself)", len(kept)-1)
+		}
+	}
+	return c
+}
+
+func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
+
+// realFile maps a file named by the build or a stack trace (an import path
+// with -trimpath, a path relative to dir, or a path in the copy) to the
+// real workspace.
+func (r *runner) realFile(name, dir string) string {
+	if rest, ok := strings.CutPrefix(name, r.ws.ModulePath+"/"); ok {
+		return filepath.Join(r.ws.Root, filepath.FromSlash(rest))
+	}
+	src := r.sb.path("src")
+	if rest, ok := strings.CutPrefix(name, src+string(filepath.Separator)); ok {
+		return filepath.Join(r.ws.Root, rest)
+	}
+	if !filepath.IsAbs(name) {
+		return filepath.Join(dir, filepath.FromSlash(name))
+	}
+	return name
+}
+
+// writeHarness writes the harness into the copy: its fixed part and a
+// modules.go that builds the set.
+func (r *runner) writeHarness() error {
+	dir := r.sb.path("src", harnessPackage)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	ctors := r.constructors()
+	var b bytes.Buffer
+	b.WriteString("// Code generated by modls sandbox. DO NOT EDIT.\n\npackage main\n\nimport (\n")
+	for i, m := range r.set {
+		fmt.Fprintf(&b, "\tm%d %q\n", i, m.ImportPath)
+	}
+	b.WriteString("\n\t\"github.com/modls/modls/framework\"\n)\n\nvar modules = []func() framework.Module{\n")
+	for i, m := range r.set {
+		fmt.Fprintf(&b, "\tfunc() framework.Module { return m%d.%s() },\n", i, ctors[m.ImportPath])
+	}
+	b.WriteString("}\n")
+	if err := os.WriteFile(filepath.Join(dir, "modules.go"), b.Bytes(), 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "harness.go"), harnessSource, 0o644)
+}
+
+// constructors finds how the application's main makes each module of the
+// set (a call without arguments, audit.New()); New where it does not say.
+func (r *runner) constructors() map[string]string {
+	out := map[string]string{}
+	for _, m := range r.set {
+		out[m.ImportPath] = "New"
+	}
+	entries, _ := os.ReadDir(r.target.App.Dir)
+	fset := token.NewFileSet()
+	for _, e := range entries {
+		name := filepath.Join(r.target.App.Dir, e.Name())
+		if !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		src, err := r.read(name)
+		if err != nil {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, src, parser.SkipObjectResolution)
+		if err != nil || f.Name.Name != "main" {
+			continue
+		}
+		local := map[string]string{} // local package name → import path
+		for _, imp := range f.Imports {
+			path, _ := strconv.Unquote(imp.Path.Value)
+			if _, ok := out[path]; !ok {
+				continue
+			}
+			n := filepath.Base(path)
+			if imp.Name != nil {
+				n = imp.Name.Name
+			}
+			local[n] = path
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) != 0 {
+				return true
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok {
+				return true
+			}
+			if x, ok := sel.X.(*ast.Ident); ok {
+				if path, ok := local[x.Name]; ok {
+					out[path] = sel.Sel.Name
+				}
+			}
+			return true
+		})
+	}
+	return out
+}
+
+// harnessPlan mirrors the harness's plan.
+type harnessPlan struct {
+	Target      string    `json:"target"`
+	Sandbox     string    `json:"sandbox"`
+	Database    string    `json:"database"`
+	API         bool      `json:"api"`
+	Full        bool      `json:"full"`
+	Codes       []codeUse `json:"codes"`
+	Lookups     []string  `json:"lookups"`
+	Settings    bool      `json:"settings"`
+	HasDatabase bool      `json:"has_database"`
+}
+
+func (r *runner) runHarness(ctx context.Context) error {
+	p := harnessPlan{
+		Target:      r.target.Name(),
+		Sandbox:     r.sb.dir,
+		Database:    r.sb.path("data", "app.db"),
+		API:         r.opts.Mode == ModeTestAPI,
+		Full:        r.opts.Mode != ModeTestAPI,
+		Codes:       r.facts.codes,
+		Settings:    r.target.Manifest.HasFeature("settings"),
+		HasDatabase: r.target.Manifest.HasFeature("database"),
+	}
+	seen := map[string]bool{}
+	for _, l := range r.target.Lookups {
+		if !seen[l.Service] {
+			seen[l.Service] = true
+			p.Lookups = append(p.Lookups, l.Service)
+		}
+	}
+	data, _ := json.Marshal(p)
+	planFile := r.sb.path("data", "plan.json")
+	if err := os.WriteFile(planFile, data, 0o644); err != nil {
+		return err
+	}
+	var (
+		mu       sync.Mutex
+		running  event // the last begin event without its check
+		open     bool
+		landlock bool
+		started  = time.Now()
+	)
+	onEvent := func(e event) {
+		switch e.Event {
+		case "isolation":
+			mu.Lock()
+			landlock = e.Landlock
+			if !e.Landlock {
+				r.res.Isolation = "workspace comparison (" + e.Message + ")"
+			}
+			mu.Unlock()
+		case "begin":
+			mu.Lock()
+			running, open, started = e, true, time.Now()
+			mu.Unlock()
+		case "check":
+			mu.Lock()
+			open = false
+			mu.Unlock()
+			r.add(r.fromHarness(e))
+		}
+	}
+	var snap map[string]fileStamp
+	if !landlockAvailable() {
+		snap = stamp(r.ws.Root)
+	}
+	x := confined(ctx, r.sb.path("data"), r.baseEnv(), r.opts.Timeout, r.opts.Stdout, r.opts.Stderr, onEvent, r.sb.path("bin", "harness"), planFile)
+	if x.canceled {
+		return ctx.Err()
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if x.startErr != nil {
+		r.add(Check{Name: CheckLoads, Status: StatusFail, Message: "starting the harness: " + x.startErr.Error()})
+		return nil
+	}
+	if open || (x.code != 0 && x.code != 1) || x.timedOut {
+		r.add(r.crash(running, x, time.Since(started)))
+	}
+	if !landlock && snap != nil {
+		if changed := compare(snap, stamp(r.ws.Root)); len(changed) > 0 {
+			r.add(Check{Name: CheckWrites, Status: StatusFail, File: changed[0],
+				Message: fmt.Sprintf("module code wrote %s in the real workspace (%d files changed); write only inside the sandbox (os.TempDir(), $HOME)", changed[0], len(changed))})
+		}
+	}
+	return nil
+}
+
+// fromHarness turns a harness check into a Check, pointing it at a line of
+// the module where the runner knows one.
+func (r *runner) fromHarness(e event) Check {
+	c := Check{Name: e.Check, Status: e.Status, Duration: time.Duration(e.Duration), Message: e.Message}
+	if e.File != "" {
+		c.File, c.Line = r.realFile(e.File, r.target.Dir), e.Line
+	}
+	if c.Status == StatusFail && c.File == "" {
+		if p, ok := r.facts.routes[e.Route]; ok && e.Route != "" {
+			c.File, c.Line = p.File, p.Line
+		} else if p, ok := r.facts.sessions[e.Purpose]; ok && e.Purpose != "" {
+			c.File, c.Line = p.File, p.Line
+		}
+	}
+	return c
+}
+
+var goroutineFrameRE = regexp.MustCompile(`(?m)^\t(\S+\.go):(\d+)`)
+
+// moduleFrame finds, in a Go stack dump, the first frame in the code of
+// one of dirs.
+func (r *runner) moduleFrame(stack []byte, dirs ...string) (string, int) {
+	for _, m := range goroutineFrameRE.FindAllSubmatch(stack, -1) {
+		// With -trimpath the workspace's files are named by import path;
+		// anything else (the standard library, the module cache) is not
+		// module code.
+		rest, ok := strings.CutPrefix(string(m[1]), r.ws.ModulePath+"/")
+		if !ok {
+			continue
+		}
+		file := filepath.Join(r.ws.Root, filepath.FromSlash(rest))
+		for _, d := range dirs {
+			if strings.HasPrefix(file, d+string(filepath.Separator)) {
+				return file, atoi(string(m[2]))
+			}
+		}
+	}
+	return "", 0
+}
+
+func (r *runner) setDirs() []string {
+	dirs := []string{r.target.Dir}
+	for _, m := range r.set {
+		if m != r.target {
+			dirs = append(dirs, m.Dir)
+		}
+	}
+	return dirs
+}
+
+// crash reports the check that was running when the harness died or was
+// stopped at the time limit.
+func (r *runner) crash(running event, x exit, d time.Duration) Check {
+	name := running.Check
+	if name == "" {
+		name = CheckLoads
+	}
+	what := name
+	if running.Activity != "" {
+		what = running.Activity
+	}
+	c := Check{Name: name, Status: StatusFail, Duration: d}
+	c.File, c.Line = r.moduleFrame(x.stderr, r.setDirs()...)
+	panicLine := ""
+	if i := bytes.Index(x.stderr, []byte("panic: ")); i >= 0 {
+		panicLine = firstLine(string(x.stderr[i:]), "")
+	}
+	switch {
+	case x.timedOut:
+		c.Message = fmt.Sprintf("did not finish within %v: %s was still running", r.opts.Timeout, what)
+		if c.File != "" {
+			c.Message += fmt.Sprintf(" (blocked at %s:%d)", filepath.Base(c.File), c.Line)
+		}
+		c.Message += "; the sandbox stopped it and its processes"
+	case panicLine != "":
+		c.Message = fmt.Sprintf("the harness crashed while %s was running: %s (a panic outside any recover, in a goroutine the module started?)", what, panicLine)
+	case x.signal != 0:
+		c.Message = fmt.Sprintf("the harness was killed by %v while %s was running", x.signal, what)
+	default:
+		c.Message = fmt.Sprintf("the harness exited with status %d while %s was running", x.code, what)
+		if len(r.facts.exits) > 0 {
+			c.File, c.Line = r.facts.exits[0].File, r.facts.exits[0].Line
+			c.Message += fmt.Sprintf(": module code calls os.Exit (%s:%d); return a *framework.Error instead", filepath.Base(c.File), c.Line)
+		} else {
+			c.Message += ": module code ended the process (os.Exit, log.Fatal or a signal)"
+		}
+	}
+	return c
+}
+
+var (
+	testStartRE = regexp.MustCompile(`^=== RUN\s+(\S+)$`)
+	testEndRE   = regexp.MustCompile(`^--- (PASS|FAIL|SKIP): (\S+) \(([\d.]+)s\)$`)
+	testMsgRE   = regexp.MustCompile(`^\s+(\S+_test\.go):(\d+): (.*)$`)
+)
+
+// runTests runs one package's integration tests, confined by the harness,
+// and reports a check per test.
+func (r *runner) runTests(ctx context.Context, dir, binary string) error {
+	tests := r.facts.tests[dir]
+	rel, _ := filepath.Rel(r.target.Dir, dir)
+	suffix := ""
+	if rel != "." {
+		suffix = " (" + filepath.ToSlash(rel) + ")"
+	}
+	var (
+		mu     sync.Mutex
+		strays []string
+	)
+	onEvent := func(e event) {
+		mu.Lock()
+		defer mu.Unlock()
+		if e.Event == "stray" {
+			for _, p := range e.Stray {
+				strays = append(strays, fmt.Sprintf("%s (pid %d)", p.Cmd, p.PID))
+			}
+		}
+	}
+	copyDir := filepath.Join(r.sb.path("src"), mustRel(r.ws.Root, dir))
+	args := []string{"-exec", r.sb.dir, "--", binary, "-test.v", "-test.count=1",
+		"-test.run", "^(" + strings.Join(tests, "|") + ")$"}
+	start := time.Now()
+	x := confined(ctx, copyDir, r.baseEnv(), r.opts.Timeout, r.opts.Stdout, r.opts.Stderr, onEvent, r.sb.path("bin", "harness"), args...)
+	if x.canceled {
+		return ctx.Err()
+	}
+	if x.startErr != nil {
+		r.add(Check{Name: CheckTests + suffix, Status: StatusFail, Message: "starting the tests: " + x.startErr.Error()})
+		return nil
+	}
+	reported := map[string]bool{}
+	var current string
+	var msgs []string
+	var file string
+	var line int
+	for _, l := range strings.Split(string(x.output), "\n") {
+		if m := testStartRE.FindStringSubmatch(l); m != nil && !strings.Contains(m[1], "/") {
+			current, msgs, file, line = m[1], nil, "", 0
+			continue
+		}
+		if m := testMsgRE.FindStringSubmatch(l); m != nil && current != "" {
+			if file == "" {
+				file, line = filepath.Join(dir, m[1]), atoi(m[2])
+			}
+			msgs = append(msgs, m[3])
+			continue
+		}
+		if m := testEndRE.FindStringSubmatch(l); m != nil && !strings.Contains(m[2], "/") {
+			secs, _ := strconv.ParseFloat(m[3], 64)
+			c := Check{Name: "test " + m[2] + suffix, Duration: time.Duration(secs * float64(time.Second))}
+			switch m[1] {
+			case "PASS":
+				c.Status = StatusPass
+			case "SKIP":
+				c.Status, c.Message = StatusSkip, strings.Join(msgs, "; ")
+			default:
+				c.Status, c.Message, c.File, c.Line = StatusFail, strings.Join(msgs, "; "), file, line
+				if c.Message == "" {
+					c.Message = "failed"
+				}
+			}
+			reported[m[2]] = true
+			r.add(c)
+			current = ""
+		}
+	}
+	if current != "" || x.timedOut || (x.code != 0 && len(reported) == 0) {
+		c := Check{Name: CheckTests + suffix, Status: StatusFail, Duration: time.Since(start)}
+		if current != "" {
+			c.Name = "test " + current + suffix
+		}
+		c.File, c.Line = r.moduleFrame(append(x.output, x.stderr...), dir)
+		switch {
+		case x.timedOut:
+			c.Message = fmt.Sprintf("did not finish within %v", r.opts.Timeout)
+		default:
+			c.Message = fmt.Sprintf("the test binary exited with status %d", x.code)
+			if current != "" {
+				c.Message += " while " + current + " was running"
+			}
+			if i := bytes.Index(x.output, []byte("panic: ")); i >= 0 {
+				c.Message += ": " + firstLine(string(x.output[i:]), "")
+			}
+		}
+		r.add(c)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(strays) > 0 {
+		c := Check{Name: CheckTestProcesses + suffix, Status: StatusFail,
+			Message: fmt.Sprintf("%s was still running after the tests finished (the sandbox killed it); wait for the processes a test starts (cmd.Wait in t.Cleanup)", strings.Join(strays, ", "))}
+		if len(r.facts.commands) > 0 {
+			c.File, c.Line = r.facts.commands[0].File, r.facts.commands[0].Line
+		}
+		r.add(c)
+	} else if x.code == 0 {
+		r.add(Check{Name: CheckTestProcesses + suffix, Status: StatusPass, Message: fmt.Sprintf("%d tests", len(reported))})
+	}
+	return nil
+}
+
+func mustRel(base, path string) string {
+	rel, err := filepath.Rel(base, path)
+	if err != nil {
+		return path
+	}
+	return rel
+}
+
+var (
+	landlockOnce sync.Once
+	landlockOK   bool
+)
+
+// landlockAvailable reports whether the kernel offers Landlock, with which
+// the harness refuses module code every write outside the sandbox.
+func landlockAvailable() bool {
+	landlockOnce.Do(func() {
+		const sysLandlockCreateRuleset = 444
+		v, _, errno := syscall.Syscall(sysLandlockCreateRuleset, 0, 0, 1)
+		landlockOK = errno == 0 && int(v) >= 1
+	})
+	return landlockOK
+}
+
+// fileStamp is what the fallback compares of a file.
+type fileStamp struct {
+	size    int64
+	modTime time.Time
+}
+
+// stamp records the size and time of every file of the real workspace,
+// where Landlock cannot stop writes and the runner can only find them.
+func stamp(root string) map[string]fileStamp {
+	out := map[string]fileStamp{}
+	filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && path != root {
+			return filepath.SkipDir
+		}
+		if info, err := d.Info(); err == nil && !d.IsDir() {
+			out[path] = fileStamp{info.Size(), info.ModTime()}
+		}
+		return nil
+	})
+	return out
+}
+
+func compare(before, after map[string]fileStamp) []string {
+	var changed []string
+	for name, s := range after {
+		if b, ok := before[name]; !ok || b != s {
+			changed = append(changed, name)
+		}
+	}
+	for name := range before {
+		if _, ok := after[name]; !ok {
+			changed = append(changed, name)
+		}
+	}
+	sort.Strings(changed)
+	return changed
+}
