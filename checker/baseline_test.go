@@ -43,3 +43,18 @@ func TestBaseline(t *testing.T) {
 		t.Error("a missing baseline was read")
 	}
 }
+
+func TestDefaultCachePath(t *testing.T) {
+	dir := t.TempDir()
+	for env, want := range map[string]string{
+		"off":                       "",
+		dir:                         filepath.Join(dir, "cache.db"),
+		filepath.Join(dir, "my.db"): filepath.Join(dir, "my.db"),
+	} {
+		t.Setenv("MODLS_CACHE", env)
+		got, err := DefaultCachePath()
+		if err != nil || got != want {
+			t.Errorf("MODLS_CACHE=%s: %q, %v; want %q", env, got, err, want)
+		}
+	}
+}

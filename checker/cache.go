@@ -20,12 +20,16 @@ type Cache struct {
 	db *sql.DB
 }
 
-// DefaultCachePath is $MODLS_CACHE, else modls/cache.db in the user's cache
-// directory. MODLS_CACHE=off disables the cache ("" path).
+// DefaultCachePath is $MODLS_CACHE (a file, or a directory to hold
+// cache.db), else modls/cache.db in the user's cache directory.
+// MODLS_CACHE=off disables the cache ("" path).
 func DefaultCachePath() (string, error) {
 	if p := os.Getenv("MODLS_CACHE"); p != "" {
 		if p == "off" {
 			return "", nil
+		}
+		if st, err := os.Stat(p); err == nil && st.IsDir() {
+			return filepath.Join(p, "cache.db"), nil
 		}
 		return p, nil
 	}

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"sync"
 
 	"github.com/modls/modls/workspace"
@@ -148,9 +147,17 @@ type sessionState struct {
 	roots  []*listedPackage
 	cache  *Cache // may be nil
 
+	// manifests are the package directories that hold a manifest.json;
+	// importers lists, by import path, the roots that import it.
+	manifests map[string]bool
+	importers map[string][]*listedPackage
+
 	mu   sync.Mutex
 	ws   *workspace.Workspace
 	deps *loader
+	// factsChanged records, per file, whether its last change altered what
+	// other modules' rules read (registrations, lookups, the manifest).
+	factsChanged map[string]bool
 	// saving serialises the recording of export data, which runs after
 	// a check has answered.
 	saving sync.Mutex
@@ -163,12 +170,24 @@ func newSessionState(root string, listed []*listedPackage, overlay map[string][]
 		return nil, err
 	}
 	st := &sessionState{root: root, listed: listed, byPath: map[string]*listedPackage{}, byDir: map[string]*listedPackage{},
-		ws: ws, cache: cache}
+		ws: ws, cache: cache, manifests: map[string]bool{}, importers: map[string][]*listedPackage{}, factsChanged: map[string]bool{}}
 	for _, p := range listed {
 		st.byPath[p.ImportPath] = p
 		if !p.DepOnly {
 			st.byDir[p.Dir] = p
 			st.roots = append(st.roots, p)
+			if _, err := os.Stat(filepath.Join(p.Dir, "manifest.json")); err == nil {
+				st.manifests[p.Dir] = true
+			}
+		}
+	}
+	for _, p := range st.roots {
+		seen := map[string]bool{}
+		for _, imp := range append(append([]string(nil), p.Imports...), p.TestImports...) {
+			if !seen[imp] {
+				seen[imp] = true
+				st.importers[imp] = append(st.importers[imp], p)
+			}
 		}
 	}
 	sort.Slice(st.roots, func(i, j int) bool { return st.roots[i].ImportPath < st.roots[j].ImportPath })
@@ -205,6 +224,7 @@ func (st *sessionState) update(name string, data []byte, overlay map[string][]by
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if ws, err := st.ws.WithFile(name, workspace.Overlay(overlay)); err == nil {
+		st.factsChanged[name] = !sameFacts(st.ws.Module(filepath.Dir(name)), ws.Module(filepath.Dir(name)))
 		st.ws = ws
 	}
 	lp := st.byDir[filepath.Dir(name)]
@@ -222,10 +242,32 @@ func (st *sessionState) filesOf(lp *listedPackage) []string {
 			out = append(out, filepath.Join(lp.Dir, n))
 		}
 	}
-	if _, err := os.Stat(filepath.Join(lp.Dir, "manifest.json")); err == nil {
+	if st.manifests[lp.Dir] {
 		out = append(out, filepath.Join(lp.Dir, "manifest.json"))
 	}
 	return out
+}
+
+// sameFacts reports whether two versions of a module agree on what other
+// modules' rules read of it.
+func sameFacts(a, b *workspace.Module) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	if string(a.ManifestData) != string(b.ManifestData) || len(a.Registrations) != len(b.Registrations) || len(a.Lookups) != len(b.Lookups) {
+		return false
+	}
+	for i := range a.Registrations {
+		if a.Registrations[i].Service != b.Registrations[i].Service || a.Registrations[i].Methods != b.Registrations[i].Methods {
+			return false
+		}
+	}
+	for i := range a.Lookups {
+		if a.Lookups[i].Service != b.Lookups[i].Service {
+			return false
+		}
+	}
+	return true
 }
 
 // checkPackage type-checks the package (and its external tests) afresh in
@@ -287,19 +329,18 @@ func (st *sessionState) affected(name string) []string {
 	self := st.byDir[dir]
 	add(self)
 	if self != nil {
-		for _, p := range st.roots {
-			for _, imp := range append(append([]string(nil), p.Imports...), p.TestImports...) {
-				if imp == self.ImportPath {
-					add(p)
-				}
-			}
+		for _, p := range st.importers[self.ImportPath] {
+			add(p)
 		}
 	}
-	if strings.HasSuffix(name, "manifest.json") || strings.HasSuffix(name, ".go") {
+	st.mu.Lock()
+	changed, known := st.factsChanged[name]
+	st.mu.Unlock()
+	if !known || changed {
 		// Manifests and registrations are read across modules: re-check
 		// every package that belongs to a module.
 		for _, p := range st.roots {
-			if _, err := os.Stat(filepath.Join(moduleDirOf(p.Dir), "manifest.json")); err == nil {
+			if st.manifests[moduleDirOf(p.Dir)] {
 				add(p)
 			}
 		}

@@ -1,6 +1,7 @@
 package workspace
 
 import (
+	"crypto/sha256"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -8,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // scanModule reads the module's Go syntax (no type checking) for the calls
@@ -15,8 +17,8 @@ import (
 // are matched by shape (x.RegisterService("name", ...), framework.Service[T](x,
 // "name"), x.Migrate("sql", ...)); the rules that type-check confirm them.
 func scanModule(m *Module, overlay Overlay) {
-	fset := token.NewFileSet()
 	byDir := map[string][]*ast.File{}
+	fsets := map[*ast.File]*token.FileSet{}
 	var dirs []string
 	for _, name := range m.Files {
 		// Tests may boot fake modules: their registrations, lookups and
@@ -28,10 +30,11 @@ func scanModule(m *Module, overlay Overlay) {
 		if err != nil {
 			continue
 		}
-		f, _ := parser.ParseFile(fset, name, src, parser.SkipObjectResolution)
+		f, fset := parseCached(name, src)
 		if f == nil {
 			continue
 		}
+		fsets[f] = fset
 		dir := filepath.Dir(name)
 		if byDir[dir] == nil {
 			dirs = append(dirs, dir)
@@ -43,7 +46,7 @@ func scanModule(m *Module, overlay Overlay) {
 		files := byDir[dir]
 		consts := stringConsts(files)
 		for _, f := range files {
-			scanFile(m, fset, f, consts)
+			scanFile(m, fsets[f], f, consts)
 		}
 	}
 }
@@ -137,4 +140,47 @@ func scanFile(m *Module, fset *token.FileSet, f *ast.File, consts map[string]str
 		}
 		return true
 	})
+}
+
+// parsed keeps the syntax of recently scanned files, by name and content,
+// so that a change to one file of a module re-parses that file only. Each
+// file has a FileSet of its own; the trees are only read.
+var parsed struct {
+	sync.Mutex
+	byKey map[parseKey]parsedFile
+}
+
+type parseKey struct {
+	name string
+	sum  [sha256.Size]byte
+}
+
+type parsedFile struct {
+	f    *ast.File
+	fset *token.FileSet
+}
+
+// maxParsed bounds the cache; past it, it starts afresh.
+const maxParsed = 2048
+
+func parseCached(name string, src []byte) (*ast.File, *token.FileSet) {
+	key := parseKey{name, sha256.Sum256(src)}
+	parsed.Lock()
+	if pf, ok := parsed.byKey[key]; ok {
+		parsed.Unlock()
+		return pf.f, pf.fset
+	}
+	parsed.Unlock()
+	fset := token.NewFileSet()
+	f, _ := parser.ParseFile(fset, name, src, parser.SkipObjectResolution)
+	if f == nil {
+		return nil, nil
+	}
+	parsed.Lock()
+	if parsed.byKey == nil || len(parsed.byKey) >= maxParsed {
+		parsed.byKey = map[parseKey]parsedFile{}
+	}
+	parsed.byKey[key] = parsedFile{f, fset}
+	parsed.Unlock()
+	return f, fset
 }
