@@ -3,6 +3,10 @@ module github.com/modls/modls
 go 1.26.0
 
 require (
+	github.com/fsnotify/fsnotify v1.10.1
+	go.lsp.dev/jsonrpc2 v1.0.0
+	go.lsp.dev/protocol v1.0.0
+	go.lsp.dev/uri v1.0.0
 	golang.org/x/mod v0.42.0
 	golang.org/x/tools v0.52.0
 	modernc.org/sqlite v1.40.1
@@ -10,6 +14,7 @@ require (
 
 require (
 	github.com/dustin/go-humanize v1.0.1 // indirect
+	github.com/go-json-experiment/json v0.0.0-20260601182631-00ed12fed2a6 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/mattn/go-isatty v0.0.20 // indirect
 	github.com/ncruces/go-strftime v0.1.9 // indirect

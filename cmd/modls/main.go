@@ -59,6 +59,7 @@ Commands:
   vet        run the rules under go vet (go vet -vettool=$(command -v modls))
   scaffold   write a new module that passes its checks and tests as generated
   sandbox    run a module's integration checks and tests in an isolated copy
+  serve      run the language server on standard input and output (editors start it)
   version    print modls's version
   help       print this help, or a command's help: modls help <command>
 
@@ -70,6 +71,7 @@ func commands(e env) map[string]command {
 		"scaffold": &ScaffoldCommand{env: e},
 		"check":    &CheckCommand{env: e},
 		"rules":    &RulesCommand{env: e},
+		"serve":    &ServeCommand{env: e},
 		"vet":      &VetCommand{env: e},
 		"sandbox":  &SandboxCommand{env: e},
 		"version": commandFunc(func(ctx context.Context, args []string) error {

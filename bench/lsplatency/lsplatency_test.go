@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestSmoke runs the harness for 5 edits against modls on a generated
+// workspace the size of examples/app (3 modules), so that it keeps working;
+// it asserts that every edit was matched, not how fast.
+func TestSmoke(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts language servers")
+	}
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	modls, err := buildModls(root, tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(tmp, "report.json")
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	err = run(ctx, []string{
+		"-n", "3", "-edits", "5", "-framework", root,
+		"-server", modls + " serve",
+		"-timeout", "60s", "-settle", "300ms",
+		"-json", out,
+	}, &stdout, &stderr)
+	t.Logf("report:\n%s", stdout.String())
+	if err != nil {
+		t.Fatalf("lsplatency: %v\n%s", err, stderr.String())
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep report
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Targets) != 1 {
+		t.Fatalf("got %d targets, want 1 (modls)", len(rep.Targets))
+	}
+	tr := rep.Targets[0]
+	if tr.Error != "" {
+		t.Fatalf("modls: %s", tr.Error)
+	}
+	if tr.EditsMeasured != 5 || len(tr.EditLatenciesMicros) != 5 {
+		t.Errorf("measured %d edits (%d latencies), want 5", tr.EditsMeasured, len(tr.EditLatenciesMicros))
+	}
+	if tr.FirstDiagColdMs <= 0 || tr.FirstDiagWarmMs <= 0 {
+		t.Errorf("first diagnostics cold %v ms, warm %v ms: want both timed", tr.FirstDiagColdMs, tr.FirstDiagWarmMs)
+	}
+	if tr.PeakRSSColdMiB <= 0 || tr.PeakRSSWarmMiB <= 0 {
+		t.Errorf("peak RSS cold %v MiB, warm %v MiB: want both read", tr.PeakRSSColdMiB, tr.PeakRSSWarmMiB)
+	}
+	if !strings.Contains(stdout.String(), "edit → diagnostics p50") {
+		t.Errorf("the printed report has no p50 row:\n%s", stdout.String())
+	}
+}
+
+func TestEditBlock(t *testing.T) {
+	modls := target{Finding: "modls", Recv: "*Service"}
+	block, ident := editBlock(modls, "a1", true)
+	if ident != "Bencha1" || !strings.Contains(block, "func (*Service) Bencha1() {}") || !strings.Contains(block, "// bench edit a1") {
+		t.Errorf("modls appear block %q, ident %q", block, ident)
+	}
+	block, _ = editBlock(modls, "a2", false)
+	if strings.Contains(block, "func") || !strings.Contains(block, "a2") {
+		t.Errorf("modls disappear block %q: want a new comment only", block)
+	}
+	block, ident = editBlock(target{Finding: "vet"}, "b3", true)
+	if ident != "vb3" || !strings.Contains(block, "vb3 = vb3") {
+		t.Errorf("vet appear block %q, ident %q", block, ident)
+	}
+}
+
+func TestPosition(t *testing.T) {
+	text := "a\nhé😀x\n"
+	// "hé😀" is h (1), é (1), 😀 (2 UTF-16 units): x is at character 4.
+	off := strings.Index(text, "x")
+	p := position(text, off)
+	if p["line"] != 1 || p["character"] != 4 {
+		t.Errorf("position of x = %v, want line 1 character 4", p)
+	}
+}
+
+func TestPercentile(t *testing.T) {
+	var ds []time.Duration
+	for i := 1; i <= 20; i++ {
+		ds = append(ds, time.Duration(i)*time.Millisecond)
+	}
+	if got := percentile(ds, 50); got != 10*time.Millisecond {
+		t.Errorf("p50 = %v, want 10ms", got)
+	}
+	if got := percentile(ds, 95); got != 19*time.Millisecond {
+		t.Errorf("p95 = %v, want 19ms", got)
+	}
+}

@@ -1,0 +1,265 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode/utf16"
+)
+
+// A target is one server configuration under test.
+type target struct {
+	Name string
+	Argv []string
+	// Finding is the class of finding the edits toggle: "modls" (an
+	// exported service method without a ServiceMethod entry, MOD002) or
+	// "vet" (a self-assignment, the assign analyzer that gopls runs).
+	Finding string
+	// Recv is the receiver of the method a "modls" edit adds.
+	Recv string
+	// InitOptions are sent as initializationOptions and answer
+	// workspace/configuration for Section.
+	InitOptions map[string]any
+	Section     string
+	// CacheEnv is the variable naming the server's cache directory, set to
+	// a new directory for a cold start.
+	CacheEnv string
+}
+
+// sessionResult is what one server session measured.
+type sessionResult struct {
+	FirstDiagnostics time.Duration
+	Edits            []editSample
+	PeakRSSKiB       int64
+}
+
+type editSample struct {
+	Appear  bool
+	Latency time.Duration
+	// Versioned reports whether the matched publication carried the
+	// document version.
+	Versioned bool
+}
+
+// session runs one server from start to exit: initialize, didOpen, first
+// diagnostics, then edits timed edits, and reads its peak RSS before
+// shutting it down.
+func session(ctx context.Context, tg target, workspace, rel, cacheDir string, edits int, opt options) (sessionResult, error) {
+	var res sessionResult
+	var env []string
+	if tg.CacheEnv != "" {
+		env = append(env, tg.CacheEnv+"="+cacheDir)
+	}
+	settings := map[string]any{}
+	if tg.Section != "" && tg.InitOptions != nil {
+		settings[tg.Section] = tg.InitOptions
+	}
+	c, err := start(tg.Argv, workspace, env, settings)
+	if err != nil {
+		return res, err
+	}
+	closed := false
+	defer func() {
+		if !closed {
+			_ = c.cmd.Process.Kill()
+			_ = c.cmd.Wait()
+		}
+	}()
+
+	rootURI := fileURI(workspace)
+	var init struct {
+		Capabilities struct {
+			TextDocumentSync any `json:"textDocumentSync"`
+		} `json:"capabilities"`
+	}
+	initCtx, cancel := context.WithTimeout(ctx, opt.timeout)
+	defer cancel()
+	initParams := map[string]any{
+		"processId":        os.Getpid(),
+		"clientInfo":       map[string]any{"name": "lsplatency"},
+		"rootUri":          rootURI,
+		"workspaceFolders": []any{map[string]any{"uri": rootURI, "name": filepath.Base(workspace)}},
+		"capabilities": map[string]any{
+			"general": map[string]any{"positionEncodings": []string{"utf-16"}},
+			"workspace": map[string]any{
+				"configuration":    true,
+				"workspaceFolders": true,
+			},
+			"textDocument": map[string]any{
+				"synchronization":    map[string]any{"didSave": true},
+				"publishDiagnostics": map[string]any{"versionSupport": true, "relatedInformation": true},
+			},
+			"window": map[string]any{"workDoneProgress": true},
+		},
+	}
+	if tg.InitOptions != nil {
+		initParams["initializationOptions"] = tg.InitOptions
+	}
+	if err := c.call(initCtx, "initialize", initParams, &init); err != nil {
+		return res, err
+	}
+	incremental := syncKind(init.Capabilities.TextDocumentSync) == 2
+	if err := c.notify("initialized", map[string]any{}); err != nil {
+		return res, err
+	}
+
+	path := filepath.Join(workspace, rel)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return res, err
+	}
+	base := string(data)
+	if !strings.HasSuffix(base, "\n") {
+		base += "\n"
+	}
+	uri := fileURI(path)
+	c.watchURI(uri)
+	opened := time.Now()
+	if err := c.notify("textDocument/didOpen", map[string]any{
+		"textDocument": map[string]any{"uri": uri, "languageId": "go", "version": 1, "text": base},
+	}); err != nil {
+		return res, err
+	}
+	firstCtx, cancel := context.WithTimeout(ctx, opt.timeout)
+	defer cancel()
+	first, err := c.next(firstCtx)
+	if err != nil {
+		return res, fmt.Errorf("first diagnostics after didOpen: %w", err)
+	}
+	res.FirstDiagnostics = first.At.Sub(opened)
+
+	// Let the server finish what starting and opening the file set off
+	// (a cold start's whole-workspace check), so that the peak RSS covers
+	// it and the first edit is timed on its own.
+	if err := c.quiet(ctx, opt.settle, opt.timeout); err != nil {
+		return res, err
+	}
+	text := base
+	nonce := fmt.Sprintf("%x", time.Now().UnixNano()&0xffffffffff)
+	var lastIdent string
+	for k := 1; k <= edits; k++ {
+		appear := k%2 == 1
+		tok := fmt.Sprintf("%s%d", nonce, k)
+		block, ident := editBlock(tg, tok, appear)
+		newText := base + block
+		var change map[string]any
+		if incremental {
+			change = map[string]any{
+				"range": map[string]any{"start": position(text, len(base)), "end": position(text, len(text))},
+				"text":  block,
+			}
+		} else {
+			change = map[string]any{"text": newText}
+		}
+		version := k + 1
+		sent := time.Now()
+		if err := c.notify("textDocument/didChange", map[string]any{
+			"textDocument":   map[string]any{"uri": uri, "version": version},
+			"contentChanges": []any{change},
+		}); err != nil {
+			return res, err
+		}
+		text = newText
+		want := ident
+		if !appear {
+			want = lastIdent
+		}
+		editCtx, cancel := context.WithTimeout(ctx, opt.timeout)
+		for {
+			p, err := c.next(editCtx)
+			if err != nil {
+				cancel()
+				verb := "appear"
+				if !appear {
+					verb = "disappear"
+				}
+				return res, fmt.Errorf("edit %d: waiting for the finding on %s to %s: %w", k, want, verb, err)
+			}
+			if p.Version != nil && *p.Version < version {
+				continue
+			}
+			if mentions(p.Diagnostics, want) == appear {
+				res.Edits = append(res.Edits, editSample{Appear: appear, Latency: p.At.Sub(sent), Versioned: p.Version != nil})
+				break
+			}
+		}
+		cancel()
+		lastIdent = ident
+		if opt.gap > 0 {
+			time.Sleep(opt.gap)
+		}
+	}
+
+	if res.PeakRSSKiB, err = c.peakRSS(); err != nil {
+		return res, err
+	}
+	closed = true
+	if err := c.close(opt.timeout); err != nil {
+		return res, fmt.Errorf("shutting down: %w", err)
+	}
+	return res, nil
+}
+
+// editBlock is the text appended to the file by edit tok: when appear, a
+// declaration carrying the target's finding, named after tok; otherwise a
+// comment alone, so that the file is new either way. ident is the name the
+// finding's message mentions.
+func editBlock(tg target, tok string, appear bool) (block, ident string) {
+	block = "\n// bench edit " + tok + "\n"
+	switch tg.Finding {
+	case "vet":
+		ident = "v" + tok
+		if appear {
+			block += fmt.Sprintf("func bench%s() {\n\t%s := 0\n\t%s = %s\n}\n", tok, ident, ident, ident)
+		}
+	default:
+		ident = "Bench" + tok
+		if appear {
+			block += fmt.Sprintf("func (%s) %s() {}\n", tg.Recv, ident)
+		}
+	}
+	return block, ident
+}
+
+func mentions(ds []diagnostic, ident string) bool {
+	for _, d := range ds {
+		if strings.Contains(d.Message, ident) {
+			return true
+		}
+	}
+	return false
+}
+
+// syncKind is the change kind of a textDocumentSync capability (a number
+// or an object with change).
+func syncKind(v any) int {
+	switch s := v.(type) {
+	case float64:
+		return int(s)
+	case map[string]any:
+		if ch, ok := s["change"].(float64); ok {
+			return int(ch)
+		}
+	}
+	return 0
+}
+
+// position is the LSP position (UTF-16) of byte offset off in text.
+func position(text string, off int) map[string]any {
+	line := strings.Count(text[:off], "\n")
+	start := strings.LastIndex(text[:off], "\n") + 1
+	col := len(utf16.Encode([]rune(text[start:off])))
+	return map[string]any{"line": line, "character": col}
+}
+
+func fileURI(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}).String()
+}

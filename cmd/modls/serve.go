@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/modls/modls/lsp"
+)
+
+// ServeCommand runs the language server on stdin and stdout: see SPEC §4.
+type ServeCommand struct{ env env }
+
+const serveUsage = `usage: modls serve [flags]
+
+Runs the modls language server, speaking the Language Server Protocol on
+standard input and output. Editors start it; it is not meant to be run by
+hand.
+
+Flags:
+`
+
+const serveExamples = `
+Examples:
+	modls serve                          # what an editor runs
+	modls serve --logfile /tmp/modls.log # keep a log of requests that failed, runs and panics
+`
+
+// Run parses the flags and serves until the client exits.
+func (c *ServeCommand) Run(ctx context.Context, args []string) error {
+	fset := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fset.SetOutput(c.env.Stderr)
+	logfile := fset.String("logfile", "", "append the server's log to `FILE` (default: standard error)")
+	fset.Usage = func() {
+		fmt.Fprint(c.env.Stderr, serveUsage)
+		fset.PrintDefaults()
+		fmt.Fprint(c.env.Stderr, serveExamples)
+	}
+	if err := fset.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return &exitError{code: 2, err: errors.New("")}
+	}
+	if fset.NArg() > 0 {
+		return usageErrorf("serve takes no arguments")
+	}
+	var logw io.Writer = c.env.Stderr
+	if *logfile != "" {
+		f, err := os.OpenFile(*logfile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return fmt.Errorf("log file: %w", err)
+		}
+		defer f.Close()
+		logw = f
+	}
+	lsp.Version = version
+	return lsp.Serve(ctx, stdio{c.env.Stdin, c.env.Stdout}, lsp.Options{Log: logw, Integration: integrationRunner()})
+}
+
+// stdio is the process's standard input and output as one stream.
+type stdio struct {
+	io.Reader
+	io.Writer
+}
+
+// Close closes standard input, which ends a read in progress; standard
+// output stays open for the process's last words.
+func (s stdio) Close() error {
+	if c, ok := s.Reader.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
+}

@@ -1,0 +1,339 @@
+package lsp
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+	"golang.org/x/tools/txtar"
+)
+
+// rawClient speaks the wire protocol byte by byte, to send what no
+// well-behaved client would.
+type rawClient struct {
+	t    *testing.T
+	conn net.Conn
+	r    *bufio.Reader
+	done chan error
+}
+
+func newRawClient(t *testing.T, hook func(*Server)) *rawClient {
+	a, b := net.Pipe()
+	s := newServer(Options{Log: testLog{t}})
+	if hook != nil {
+		hook(s)
+	}
+	c := &rawClient{t: t, conn: b, r: bufio.NewReader(b), done: make(chan error, 1)}
+	go func() { c.done <- s.serve(context.Background(), a) }()
+	t.Cleanup(func() {
+		b.Close()
+		select {
+		case <-c.done:
+		case <-time.After(10 * time.Second):
+			t.Error("server did not stop when its stream closed")
+		}
+	})
+	return c
+}
+
+func (c *rawClient) send(body string) {
+	c.t.Helper()
+	c.sendRaw(frame(body))
+}
+
+func frame(body string) string { return fmt.Sprintf("Content-Length: %d\r\n\r\n%s", len(body), body) }
+
+func (c *rawClient) sendRaw(data string) {
+	c.t.Helper()
+	c.conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(c.conn, data); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// response is a JSON-RPC message as the client sees it.
+type response struct {
+	ID     json.RawMessage `json:"id"`
+	Method string          `json:"method"`
+	Result json.RawMessage `json:"result"`
+	Error  *struct {
+		Code    int    `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// read reads messages until one that is a response (notifications from
+// the server are skipped).
+func (c *rawClient) read() response {
+	c.t.Helper()
+	for {
+		c.conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+		length := -1
+		for {
+			line, err := c.r.ReadString('\n')
+			if err != nil {
+				c.t.Fatalf("reading a header: %v", err)
+			}
+			line = strings.TrimRight(line, "\r\n")
+			if line == "" {
+				break
+			}
+			if v, ok := strings.CutPrefix(line, "Content-Length: "); ok {
+				length, _ = strconv.Atoi(v)
+			}
+		}
+		body := make([]byte, length)
+		if _, err := io.ReadFull(c.r, body); err != nil {
+			c.t.Fatal(err)
+		}
+		var r response
+		if err := json.Unmarshal(body, &r); err != nil {
+			c.t.Fatalf("server sent bad JSON %q: %v", body, err)
+		}
+		if r.Method == "" {
+			return r
+		}
+	}
+}
+
+func (c *rawClient) initialize() {
+	c.t.Helper()
+	c.send(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"processId":null,"rootUri":null,"capabilities":{}}}`)
+	if r := c.read(); r.Error != nil {
+		c.t.Fatalf("initialize: %v", r.Error.Message)
+	}
+	c.send(`{"jsonrpc":"2.0","method":"initialized","params":{}}`)
+}
+
+// TestMalformedMessages sends what a broken client might and checks that
+// each gets a JSON-RPC error and that the server keeps answering.
+func TestMalformedMessages(t *testing.T) {
+	c := newRawClient(t, nil)
+	c.initialize()
+	cases := []struct {
+		name, raw string
+		id        string // the id the error answers; "null" when unknown
+		code      int
+	}{
+		{"not JSON", "Content-Length: 9\r\n\r\n{\"jsonrpc", "null", int(jsonrpc2.ParseError)},
+		{"no Content-Length", "Content-Type: x\r\n\r\n", "null", int(jsonrpc2.ParseError)},
+		{"bad Content-Length", "Content-Length: lots\r\n\r\n", "null", int(jsonrpc2.ParseError)},
+		{"header without colon", "garbage\r\nContent-Length: 2\r\n\r\n{}", "null", int(jsonrpc2.ParseError)},
+		{"not an object", "Content-Length: 5\r\n\r\n[1,2]", "null", int(jsonrpc2.InvalidRequest)},
+		{"wrong version", frame(`{"jsonrpc":"1.0","id":7,"method":"shutdown"}  `), "7", int(jsonrpc2.InvalidRequest)},
+		{"method not a string", frame(`{"jsonrpc":"2.0","id":"x","method":4}`), `"x"`, int(jsonrpc2.InvalidRequest)},
+		{"oversized", "Content-Length: 99999999999\r\n\r\n", "null", int(jsonrpc2.ParseError)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c.t = t
+			c.sendRaw(tc.raw)
+			r := c.read()
+			if r.Error == nil || r.Error.Code != tc.code || string(r.ID) != tc.id {
+				t.Fatalf("got id %s error %+v, want id %s code %d", r.ID, r.Error, tc.id, tc.code)
+			}
+			if tc.name == "header without colon" {
+				// The frame after the garbage is still read: {} is no request.
+				r := c.read()
+				if r.Error == nil || r.Error.Code != int(jsonrpc2.InvalidRequest) {
+					t.Fatalf("the frame after a garbage header: got %+v", r.Error)
+				}
+			}
+			// The server still answers.
+			c.send(`{"jsonrpc":"2.0","id":99,"method":"textDocument/codeLens","params":{"textDocument":{"uri":"file:///nowhere/x.go"}}}`)
+			if r := c.read(); r.Error != nil || string(r.ID) != "99" {
+				t.Fatalf("after %s: id %s error %+v", tc.name, r.ID, r.Error)
+			}
+		})
+	}
+	c.t = t
+	// Bad params of a known method get InvalidParams.
+	c.send(`{"jsonrpc":"2.0","id":5,"method":"textDocument/codeLens","params":{"textDocument":{"uri":42}}}`)
+	if r := c.read(); r.Error == nil || r.Error.Code != int(jsonrpc2.InvalidParams) {
+		t.Fatalf("bad params: %+v", r.Error)
+	}
+}
+
+func TestUnknownMethodAndLifecycle(t *testing.T) {
+	c := newRawClient(t, nil)
+	c.send(`{"jsonrpc":"2.0","id":1,"method":"textDocument/codeLens","params":{"textDocument":{"uri":"file:///x.go"}}}`)
+	if r := c.read(); r.Error == nil || r.Error.Code != int(jsonrpc2.ServerNotInitialized) {
+		t.Fatalf("request before initialize: %+v", r.Error)
+	}
+	c.initialize()
+	c.send(`{"jsonrpc":"2.0","id":2,"method":"textDocument/hover","params":{}}`)
+	if r := c.read(); r.Error == nil || r.Error.Code != int(jsonrpc2.MethodNotFound) {
+		t.Fatalf("unknown method: %+v", r.Error)
+	}
+	// Unknown notifications are ignored.
+	c.send(`{"jsonrpc":"2.0","method":"$/unknown","params":{}}`)
+	c.send(`{"jsonrpc":"2.0","method":"custom/notification"}`)
+	c.send(`{"jsonrpc":"2.0","id":3,"method":"initialize","params":{"capabilities":{}}}`)
+	if r := c.read(); r.Error == nil || string(r.ID) != "3" {
+		t.Fatalf("second initialize: %+v", r)
+	}
+	c.send(`{"jsonrpc":"2.0","id":4,"method":"shutdown"}`)
+	if r := c.read(); r.Error != nil || string(r.ID) != "4" {
+		t.Fatalf("shutdown: %+v", r.Error)
+	}
+	c.send(`{"jsonrpc":"2.0","id":5,"method":"textDocument/codeLens","params":{"textDocument":{"uri":"file:///x.go"}}}`)
+	if r := c.read(); r.Error == nil || r.Error.Code != int(jsonrpc2.InvalidRequest) {
+		t.Fatalf("request after shutdown: %+v", r.Error)
+	}
+	c.send(`{"jsonrpc":"2.0","method":"exit"}`)
+	select {
+	case err := <-c.done:
+		if err != nil {
+			t.Fatalf("exit after shutdown: %v", err)
+		}
+		c.done <- nil
+	case <-time.After(10 * time.Second):
+		t.Fatal("the server did not exit")
+	}
+}
+
+// TestPanicInHandler checks that a panicking handler is answered with an
+// error and the server keeps serving.
+func TestPanicInHandler(t *testing.T) {
+	c := newRawClient(t, func(s *Server) {
+		s.methods["modls/test.panic"] = method{handle: func(context.Context, *Server, jsonrpc2.RawMessage) (any, error) {
+			var m map[string]int
+			m["boom"]++ // a nil map: panics
+			return nil, nil
+		}}
+		s.methods["modls/test.panicNotification"] = method{ordered: true, handle: func(context.Context, *Server, jsonrpc2.RawMessage) (any, error) {
+			panic("notification handler")
+		}}
+	})
+	c.initialize()
+	c.send(`{"jsonrpc":"2.0","method":"modls/test.panicNotification"}`)
+	c.send(`{"jsonrpc":"2.0","id":2,"method":"modls/test.panic"}`)
+	r := c.read()
+	if r.Error == nil || r.Error.Code != int(jsonrpc2.InternalError) || string(r.ID) != "2" {
+		t.Fatalf("panicking handler: %+v", r)
+	}
+	c.send(`{"jsonrpc":"2.0","id":3,"method":"textDocument/codeLens","params":{"textDocument":{"uri":"file:///x.go"}}}`)
+	if r := c.read(); r.Error != nil || string(r.ID) != "3" {
+		t.Fatalf("after a panic: %+v", r)
+	}
+}
+
+// TestCancelRequest checks that $/cancelRequest cancels a request in
+// flight, which then answers RequestCancelled.
+func TestCancelRequest(t *testing.T) {
+	started := make(chan struct{})
+	c := newRawClient(t, func(s *Server) {
+		s.methods["modls/test.block"] = method{handle: func(ctx context.Context, _ *Server, _ jsonrpc2.RawMessage) (any, error) {
+			close(started)
+			<-ctx.Done()
+			return nil, ctx.Err()
+		}}
+	})
+	c.initialize()
+	c.send(`{"jsonrpc":"2.0","id":"slow","method":"modls/test.block"}`)
+	<-started
+	// Other requests are served meanwhile.
+	c.send(`{"jsonrpc":"2.0","id":8,"method":"textDocument/codeLens","params":{"textDocument":{"uri":"file:///x.go"}}}`)
+	if r := c.read(); string(r.ID) != "8" || r.Error != nil {
+		t.Fatalf("a request beside a blocked one: %+v", r)
+	}
+	c.send(`{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":"slow"}}`)
+	r := c.read()
+	if string(r.ID) != `"slow"` || r.Error == nil || r.Error.Code != int(protocol.CodeRequestCancelled) {
+		t.Fatalf("cancelled request: %+v", r)
+	}
+}
+
+// TestInitializeAdvertises checks the negotiated encoding and the
+// capabilities that depend on the client's.
+func TestInitializeAdvertises(t *testing.T) {
+	dir := writeWorkspace(t, []txtar.File{{Name: "x/x.go", Data: []byte("package x\n")}})
+	for _, tc := range []struct {
+		cfg      editorConfig
+		enc      protocol.PositionEncodingKind
+		pullDiag bool
+	}{
+		{editorConfig{}, protocol.PositionEncodingKindUTF16, false},
+		{editorConfig{utf8: true, pull: true}, protocol.PositionEncodingKindUTF8, true},
+	} {
+		e := newEditor(t, dir, tc.cfg, Options{}, nil)
+		var res protocol.InitializeResult
+		if err := e.tryCall("initialize", e.initializeParams(), &res); err == nil {
+			t.Fatal("a second initialize succeeded")
+		}
+		caps := e.srv.caps
+		if (caps.enc == utf8Enc) != (tc.enc == protocol.PositionEncodingKindUTF8) || caps.pull != tc.pullDiag {
+			t.Fatalf("caps %+v for %+v", caps, tc.cfg)
+		}
+		// The result of the first initialize, decoded as a client would.
+		r, err := initialize(context.Background(), newServer(Options{}), &protocol.InitializeParams{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := protocol.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{`"positionEncoding":"utf-16"`, `"change":2`, `"source.fixAll.modls"`, `"modls.runTests"`, `"codeLensProvider":{}`} {
+			if !strings.Contains(string(data), want) {
+				t.Errorf("initialize result %s lacks %s", data, want)
+			}
+		}
+		if strings.Contains(string(data), "diagnosticProvider") {
+			t.Errorf("diagnosticProvider advertised to a client without pull diagnostics: %s", data)
+		}
+	}
+}
+
+// TestProgressCancel checks that a command reports $/progress and that
+// cancelling the progress in the editor cancels the command.
+func TestProgressCancel(t *testing.T) {
+	dir := writeWorkspace(t, shopFiles(t))
+	running := make(chan struct{})
+	blocking := func(ctx context.Context, req IntegrationRequest, progress func(IntegrationCheck)) (*IntegrationResult, error) {
+		progress(IntegrationCheck{Name: "module loads", Status: "pass"})
+		close(running)
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	e := newEditor(t, dir, editorConfig{}, Options{Integration: blocking}, nil)
+	done := make(chan error, 1)
+	go func() {
+		done <- e.tryCall("workspace/executeCommand", map[string]any{
+			"command":   cmdIntegration,
+			"arguments": []any{map[string]any{"dir": e.path("modules/standard/shop")}},
+		}, nil)
+	}()
+	<-running
+	var token protocol.ProgressToken
+	e.await("a progress token", func() bool {
+		if len(e.tokens) > 0 {
+			token = e.tokens[0]
+		}
+		return token != nil && len(e.progress) >= 2
+	})
+	e.notify("window/workDoneProgress/cancel", map[string]any{"token": token})
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "cancelled") {
+			t.Fatalf("cancelled command answered %v", err)
+		}
+	case <-time.After(waitLimit):
+		t.Fatal("the command was not cancelled")
+	}
+	e.await("the end of the progress", func() bool {
+		return strings.HasPrefix(e.progress[len(e.progress)-1], "end")
+	})
+	if e.progress[0] != "begin modls: run integration (sandbox) shop" || e.progress[1] != "report pass module loads" {
+		t.Fatalf("progress %q", e.progress)
+	}
+}
