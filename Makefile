@@ -1,5 +1,5 @@
 # The one command that runs every test: make test
-.PHONY: test check-format vet
+.PHONY: test check-format vet editors-test
 
 test: check-format vet
 	go test -race ./...
@@ -12,3 +12,8 @@ check-format:
 vet:
 	go vet ./...
 	go -C examples/violations vet ./...
+
+# The editor integrations alone (go test ./... in test runs them too): the
+# VS Code extension's build and tests, the Neovim plugin in headless nvim.
+editors-test:
+	go test ./editors/ ./internal/genvscode/

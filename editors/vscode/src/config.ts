@@ -1,0 +1,152 @@
+// The extension's settings (contributes.configuration in package.json) and
+// what the server is told about them. Nothing here imports vscode: the
+// settings are read through the small Section interface so that the
+// translation can be tested under plain Node.
+
+// ExtensionCommands are the commands package.json contributes. They differ
+// from the server's executeCommand names (lsp_ext.ts), which the language
+// client registers under their own names.
+export const ExtensionCommands = {
+  checkWorkspace: "modls.checkWorkspace",
+  runModuleIntegration: "modls.runModuleIntegration",
+  restartServer: "modls.restartServer",
+  showOutput: "modls.showOutput",
+} as const;
+
+// Severity is a rule's severity as modls.json and the server spell it.
+export type Severity = "error" | "warning" | "info";
+
+export const severities: readonly Severity[] = ["error", "warning", "info"];
+
+// RuleSetting is one rule's setting, in the three forms modls.json accepts
+// (checker/config.go RuleConfig): "off", a severity, or an object.
+export type RuleSetting = "off" | Severity | { enabled?: boolean; severity?: Severity };
+
+export type TraceLevel = "off" | "messages" | "verbose";
+
+export interface ModlsConfig {
+  // path is the modls executable named by modls.path ("" for a PATH lookup).
+  path: string;
+  // rules maps a rule ID to its setting; rules not named keep the
+  // workspace's modls.json setting, then their default.
+  rules: Record<string, RuleSetting>;
+  trace: TraceLevel;
+}
+
+// Section is the part of vscode.WorkspaceConfiguration that is read.
+export interface Section {
+  get<T>(key: string): T | undefined;
+}
+
+// ruleIDPattern is the form of a rule ID ("MOD005").
+export const ruleIDPattern = /^MOD\d{3}$/;
+
+function isSeverity(v: unknown): v is Severity {
+  return typeof v === "string" && (severities as readonly string[]).includes(v);
+}
+
+// normalizeRule turns a user's value into one the server accepts, or an
+// error message naming what is wrong.
+export function normalizeRule(id: string, value: unknown): RuleSetting | string {
+  if (!ruleIDPattern.test(id)) {
+    return `modls.rules: "${id}" is not a rule ID (MOD001 to MOD012)`;
+  }
+  if (value === "off" || isSeverity(value)) {
+    return value;
+  }
+  if (value === true) {
+    return { enabled: true };
+  }
+  if (value === false) {
+    return "off";
+  }
+  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+    const out: { enabled?: boolean; severity?: Severity } = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      if (k === "enabled" && typeof v === "boolean") {
+        out.enabled = v;
+      } else if (k === "severity" && isSeverity(v)) {
+        out.severity = v;
+      } else {
+        return `modls.rules.${id}: unexpected ${JSON.stringify(k)}: ${JSON.stringify(v)} (want "enabled": true|false, "severity": "error"|"warning"|"info")`;
+      }
+    }
+    return out;
+  }
+  return `modls.rules.${id}: ${JSON.stringify(value)} is not "off", "error", "warning", "info" or {"enabled", "severity"}`;
+}
+
+export interface ReadResult {
+  config: ModlsConfig;
+  // problems are settings that were left out, each a message for the user.
+  problems: string[];
+}
+
+// readConfig reads the "modls" section of the settings.
+export function readConfig(section: Section): ReadResult {
+  const problems: string[] = [];
+  const path = (section.get<string>("path") ?? "").trim();
+  const rules: Record<string, RuleSetting> = {};
+  const raw = section.get<unknown>("rules");
+  if (raw !== undefined && raw !== null) {
+    if (typeof raw !== "object" || Array.isArray(raw)) {
+      problems.push(`modls.rules: want an object mapping rule IDs to settings, got ${JSON.stringify(raw)}`);
+    } else {
+      for (const id of Object.keys(raw as object).sort()) {
+        const r = normalizeRule(id, (raw as Record<string, unknown>)[id]);
+        if (typeof r === "string" && !(r === "off" || isSeverity(r))) {
+          problems.push(r);
+        } else {
+          rules[id] = r;
+        }
+      }
+    }
+  }
+  let trace = section.get<string>("trace.server") ?? "off";
+  if (trace !== "off" && trace !== "messages" && trace !== "verbose") {
+    problems.push(`modls.trace.server: ${JSON.stringify(trace)} is not "off", "messages" or "verbose"`);
+    trace = "off";
+  }
+  return { config: { path, rules, trace: trace as TraceLevel }, problems };
+}
+
+// ServerSettings is the settings object the server reads from
+// initializationOptions and from workspace/didChangeConfiguration's
+// settings: {"modls": {"rules": {...}}}, the rules in modls.json's form.
+export interface ServerSettings {
+  modls: { rules: Record<string, RuleSetting> };
+}
+
+export function serverSettings(config: ModlsConfig): ServerSettings {
+  const rules: Record<string, RuleSetting> = {};
+  for (const id of Object.keys(config.rules).sort()) {
+    const r = config.rules[id];
+    rules[id] = typeof r === "object" ? { ...r } : r;
+  }
+  return { modls: { rules } };
+}
+
+// initializationOptions is sent with initialize.
+export function initializationOptions(config: ModlsConfig): ServerSettings {
+  return serverSettings(config);
+}
+
+// didChangeConfigurationParams is sent when the rules change.
+export function didChangeConfigurationParams(config: ModlsConfig): { settings: ServerSettings } {
+  return { settings: serverSettings(config) };
+}
+
+// ChangeKind says what a settings change requires.
+export type ChangeKind = "none" | "notify" | "restart";
+
+// changeKind compares two configurations: a new executable needs a new
+// server, new rules a didChangeConfiguration, trace is applied in place.
+export function changeKind(before: ModlsConfig, after: ModlsConfig): ChangeKind {
+  if (before.path !== after.path) {
+    return "restart";
+  }
+  if (JSON.stringify(serverSettings(before)) !== JSON.stringify(serverSettings(after))) {
+    return "notify";
+  }
+  return "none";
+}

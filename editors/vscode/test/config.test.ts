@@ -1,0 +1,78 @@
+import { strict as assert } from "node:assert";
+import { test } from "node:test";
+import {
+  ModlsConfig,
+  changeKind,
+  didChangeConfigurationParams,
+  initializationOptions,
+  normalizeRule,
+  readConfig,
+} from "../src/config";
+
+function section(values: Record<string, unknown>) {
+  return { get: <T>(key: string) => values[key] as T | undefined };
+}
+
+test("rules reach the server in modls.json's shape under modls.rules", () => {
+  const { config, problems } = readConfig(section({
+    path: " /opt/modls ",
+    rules: { MOD011: "off", MOD007: "error", MOD002: { enabled: true, severity: "warning" } },
+    "trace.server": "messages",
+  }));
+  assert.deepEqual(problems, []);
+  assert.equal(config.path, "/opt/modls");
+  assert.equal(config.trace, "messages");
+  const want = { modls: { rules: { MOD002: { enabled: true, severity: "warning" }, MOD007: "error", MOD011: "off" } } };
+  assert.deepEqual(initializationOptions(config), want);
+  assert.deepEqual(didChangeConfigurationParams(config), { settings: want });
+  // The settings object is a copy: changing it leaves the config alone.
+  (initializationOptions(config).modls.rules.MOD002 as { enabled?: boolean }).enabled = false;
+  assert.deepEqual(config.rules.MOD002, { enabled: true, severity: "warning" });
+});
+
+test("defaults: no path, no rules, no trace", () => {
+  const { config, problems } = readConfig(section({}));
+  assert.deepEqual(problems, []);
+  assert.deepEqual(config, { path: "", rules: {}, trace: "off" });
+  assert.deepEqual(initializationOptions(config), { modls: { rules: {} } });
+});
+
+test("bad rule settings are left out with a message naming them", () => {
+  const { config, problems } = readConfig(section({
+    rules: { MOD005: "loud", mod006: "off", MOD008: { severity: "fatal" }, MOD009: { enabled: true, colour: 1 }, MOD010: false, MOD012: true },
+    "trace.server": "chatty",
+  }));
+  assert.deepEqual(config.rules, { MOD010: "off", MOD012: { enabled: true } });
+  assert.equal(config.trace, "off");
+  assert.equal(problems.length, 5);
+  assert.match(problems[0]!, /modls\.rules\.MOD005: "loud" is not/);
+  assert.match(problems[1]!, /modls\.rules\.MOD008: unexpected "severity": "fatal"/);
+  assert.match(problems[2]!, /modls\.rules\.MOD009: unexpected "colour"/);
+  assert.match(problems[3]!, /"mod006" is not a rule ID/);
+  assert.match(problems[4]!, /modls\.trace\.server: "chatty"/);
+});
+
+test("rules that are not an object are refused", () => {
+  const { config, problems } = readConfig(section({ rules: ["MOD001"] }));
+  assert.deepEqual(config.rules, {});
+  assert.match(problems[0]!, /want an object/);
+});
+
+test("normalizeRule keeps the three forms", () => {
+  assert.equal(normalizeRule("MOD001", "off"), "off");
+  assert.equal(normalizeRule("MOD001", "info"), "info");
+  assert.deepEqual(normalizeRule("MOD001", { enabled: false }), { enabled: false });
+  assert.deepEqual(normalizeRule("MOD001", {}), {});
+});
+
+test("a new path restarts, new rules notify, trace alone does neither", () => {
+  const base: ModlsConfig = { path: "", rules: { MOD001: "off" }, trace: "off" };
+  assert.equal(changeKind(base, { ...base, path: "/x/modls" }), "restart");
+  assert.equal(changeKind(base, { ...base, rules: { MOD001: "warning" } }), "notify");
+  assert.equal(changeKind(base, { ...base, rules: {} }), "notify");
+  assert.equal(changeKind(base, { ...base, trace: "verbose" }), "none");
+  // Key order does not count as a change.
+  const a: ModlsConfig = { ...base, rules: { MOD001: "off", MOD002: "info" } };
+  const b: ModlsConfig = { ...base, rules: { MOD002: "info", MOD001: "off" } };
+  assert.equal(changeKind(a, b), "none");
+});
