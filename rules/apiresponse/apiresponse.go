@@ -19,6 +19,7 @@ import (
 
 	"github.com/modls/modls/framework"
 	"github.com/modls/modls/rules/internal/fw"
+	"github.com/modls/modls/rules/internal/structtag"
 	"github.com/modls/modls/workspace"
 )
 
@@ -408,7 +409,7 @@ func indexFields(pass *analysis.Pass) fieldIndex {
 func (c *checker) tagFix(st *types.Struct, missing []*types.Var) []analysis.SuggestedFix {
 	taken := map[string]bool{}
 	for i := 0; i < st.NumFields(); i++ {
-		if key := jsonKey(st.Tag(i)); key != "" && key != "-" {
+		if key := structtag.JSONKey(st.Tag(i)); key != "" && key != "-" {
 			taken[key] = true
 		}
 	}
@@ -428,7 +429,7 @@ func (c *checker) tagFix(st *types.Struct, missing []*types.Var) []analysis.Sugg
 			}
 		}
 	}
-	edits, ok := addJSONTags(c.pass.Fset, decls, taken)
+	edits, ok := structtag.AddJSONTags(c.pass.Fset, decls, taken)
 	if !ok {
 		return nil
 	}

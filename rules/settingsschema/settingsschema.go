@@ -14,6 +14,7 @@ import (
 
 	"github.com/modls/modls/framework"
 	"github.com/modls/modls/rules/internal/fw"
+	"github.com/modls/modls/rules/internal/structtag"
 )
 
 // Analyzer reports settings structs that the framework would refuse to
@@ -159,7 +160,7 @@ func (c *checker) jsonTags(fields []field) {
 	var fixable []*ast.Field
 	taken := map[string]bool{}
 	for _, f := range fields {
-		key := jsonKey(f.tag)
+		key := structtag.JSONKey(f.tag)
 		if key != "" && key != "-" {
 			taken[key] = true
 			continue
@@ -174,20 +175,20 @@ func (c *checker) jsonTags(fields []field) {
 	}
 	var fixes []analysis.SuggestedFix
 	if len(fixable) > 0 {
-		if edits, ok := addJSONTags(c.pass.Fset, fixable, taken); ok {
+		if edits, ok := structtag.AddJSONTags(c.pass.Fset, fixable, taken); ok {
 			fixes = []analysis.SuggestedFix{{Message: fixTags, TextEdits: edits}}
 		}
 	}
 	for _, f := range missing {
 		msg := fmt.Sprintf("settings field %s has no json tag", f.v.Name())
 		switch {
-		case jsonKey(f.tag) == "-":
+		case structtag.JSONKey(f.tag) == "-":
 			msg = fmt.Sprintf(`settings field %s has json:"-", but the framework loads every exported field (unexport it to leave it out)`, f.v.Name())
 		case reflect.StructTag(f.tag).Get("json") != "":
 			msg = fmt.Sprintf("settings field %s has a json tag without a key", f.v.Name())
 		}
 		pos, end := c.fieldPos(f, "json")
-		if f.decl == nil || jsonKey(f.tag) == "-" || f.name == nil {
+		if f.decl == nil || structtag.JSONKey(f.tag) == "-" || f.name == nil {
 			c.report(pos, end, msg)
 			continue
 		}
@@ -210,16 +211,16 @@ func (c *checker) fieldPos(f field, key string) (token.Pos, token.Pos) {
 	if f.decl == nil {
 		return c.at.Pos(), c.at.End()
 	}
-	tag := tagOf(f.decl)
-	if tag.lit != nil {
-		if pairs, ok := parseTag(tag.text); ok {
+	tag := structtag.Of(f.decl)
+	if tag.Lit != nil {
+		if pairs, ok := structtag.Parse(tag.Text); ok {
 			for _, p := range pairs {
-				if p.key == key {
-					return tag.span(p.start, p.end)
+				if p.Key == key {
+					return tag.Span(p.Start, p.End)
 				}
 			}
 		}
-		return tag.lit.Pos(), tag.lit.End()
+		return tag.Lit.Pos(), tag.Lit.End()
 	}
 	if f.name != nil {
 		return f.name.Pos(), f.name.End()
@@ -332,16 +333,16 @@ func (c *checker) correctDefault(f field, rt reflect.Type, def, constraints stri
 		if framework.SetSettingString(v, cand) != nil || framework.ValidateSetting(v, constraints) != nil {
 			continue
 		}
-		tag := tagOf(f.decl)
-		pairs, ok := parseTag(tag.text)
-		if tag.lit == nil || !ok {
+		tag := structtag.Of(f.decl)
+		pairs, ok := structtag.Parse(tag.Text)
+		if tag.Lit == nil || !ok {
 			return nil
 		}
 		for _, p := range pairs {
-			if p.key != "default" {
+			if p.Key != "default" {
 				continue
 			}
-			edit, ok := tag.replace(p.valStart, p.valEnd, strconv.Quote(cand))
+			edit, ok := tag.Replace(p.ValStart, p.ValEnd, strconv.Quote(cand))
 			if !ok {
 				return nil
 			}

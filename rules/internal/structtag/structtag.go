@@ -1,4 +1,7 @@
-package apiresponse
+// Package structtag reads struct tags with the position of each key:"value"
+// pair and writes the edits that add or change them, for the rules that
+// check tags (settings, response models).
+package structtag
 
 import (
 	"bytes"
@@ -13,19 +16,19 @@ import (
 	"golang.org/x/tools/go/analysis"
 )
 
-// tagPair is one key:"value" pair of a struct tag, with its extent in the
+// Pair is one key:"value" pair of a struct tag, with its extent in the
 // tag's text.
-type tagPair struct {
-	key, value string
+type Pair struct {
+	Key, Value string
 	// start and end delimit key:"value"; valStart and valEnd the quoted
 	// value.
-	start, end, valStart, valEnd int
+	Start, End, ValStart, ValEnd int
 }
 
-// parseTag splits a struct tag in the conventional format (see
+// Parse splits a struct tag in the conventional format (see
 // reflect.StructTag) into its pairs; ok is false when the tag is not in
 // that format.
-func parseTag(tag string) (pairs []tagPair, ok bool) {
+func Parse(tag string) (pairs []Pair, ok bool) {
 	i := 0
 	for {
 		for i < len(tag) && tag[i] == ' ' {
@@ -59,45 +62,72 @@ func parseTag(tag string) (pairs []tagPair, ok bool) {
 		if err != nil {
 			return nil, false
 		}
-		pairs = append(pairs, tagPair{key: key, value: value, start: start, end: i, valStart: valStart, valEnd: i})
+		pairs = append(pairs, Pair{Key: key, Value: value, Start: start, End: i, ValStart: valStart, ValEnd: i})
 	}
 }
 
-// fieldTag is the text of a field's tag.
-type fieldTag struct {
-	lit  *ast.BasicLit // nil when the field has no tag
-	text string
+// Field is the text of a field's tag and how it maps back to the
+// source: offsets in the text are source offsets from the literal's first
+// character when the literal is a raw string.
+type Field struct {
+	Lit  *ast.BasicLit // nil when the field has no tag
+	Text string
+	Raw  bool
 }
 
-func tagOf(f *ast.Field) fieldTag {
+// Of returns the tag of a struct field.
+func Of(f *ast.Field) Field {
 	if f.Tag == nil {
-		return fieldTag{}
+		return Field{}
 	}
 	text, err := strconv.Unquote(f.Tag.Value)
 	if err != nil {
-		return fieldTag{lit: f.Tag}
+		return Field{Lit: f.Tag}
 	}
-	return fieldTag{lit: f.Tag, text: text}
+	return Field{Lit: f.Tag, Text: text, Raw: strings.HasPrefix(f.Tag.Value, "`")}
+}
+
+// span returns the source range of text[Start:end] in the tag literal, or
+// of the whole literal when the literal is not a raw string.
+func (t Field) Span(start, end int) (token.Pos, token.Pos) {
+	if !t.Raw {
+		return t.Lit.Pos(), t.Lit.End()
+	}
+	base := t.Lit.Pos() + 1
+	return base + token.Pos(start), base + token.Pos(end)
+}
+
+// replace returns an edit that replaces text[Start:end] of the tag with
+// repl (repl being tag text, not source).
+func (t Field) Replace(start, end int, repl string) (analysis.TextEdit, bool) {
+	if t.Raw {
+		if strings.ContainsAny(repl, "`\r") {
+			return analysis.TextEdit{}, false
+		}
+		pos, end := t.Span(start, end)
+		return analysis.TextEdit{Pos: pos, End: end, NewText: []byte(repl)}, true
+	}
+	return t.Rewrite(t.Text[:start] + repl + t.Text[end:]), true
 }
 
 // rewrite replaces the whole literal with one holding text.
-func (t fieldTag) rewrite(text string) analysis.TextEdit {
+func (t Field) Rewrite(text string) analysis.TextEdit {
 	lit := strconv.Quote(text)
 	if !strings.ContainsAny(text, "`\r\n") {
 		lit = "`" + text + "`"
 	}
-	return analysis.TextEdit{Pos: t.lit.Pos(), End: t.lit.End(), NewText: []byte(lit)}
+	return analysis.TextEdit{Pos: t.Lit.Pos(), End: t.Lit.End(), NewText: []byte(lit)}
 }
 
-// jsonKey is the name part of a json tag value.
-func jsonKey(tag string) string {
+// JSONKey is the name part of a json tag value.
+func JSONKey(tag string) string {
 	key, _, _ := strings.Cut(reflect.StructTag(tag).Get("json"), ",")
 	return key
 }
 
-// snakeCase turns a Go field name into a JSON key: MaxAttempts is
+// SnakeCase turns a Go field name into a JSON key: MaxAttempts is
 // max_attempts, HTTPTimeout http_timeout, UserID user_id.
-func snakeCase(name string) string {
+func SnakeCase(name string) string {
 	rs := []rune(name)
 	var b strings.Builder
 	for i, r := range rs {
@@ -117,32 +147,32 @@ func snakeCase(name string) string {
 	return b.String()
 }
 
-// addJSONTags returns the edits that give every listed field declaration a
+// AddJSONTags returns the edits that give every listed field declaration a
 // json key made from its name, keeping its other tags. A declaration of
 // several names is split into one line per name. It returns false when the
 // keys would collide with each other or with taken, or when a tag cannot
 // be rewritten.
-func addJSONTags(fset *token.FileSet, fields []*ast.Field, taken map[string]bool) ([]analysis.TextEdit, bool) {
+func AddJSONTags(fset *token.FileSet, fields []*ast.Field, taken map[string]bool) ([]analysis.TextEdit, bool) {
 	used := map[string]bool{}
 	for k := range taken {
 		used[k] = true
 	}
 	var edits []analysis.TextEdit
 	for _, f := range fields {
-		tag := tagOf(f)
-		if tag.lit != nil && tag.text == "" && f.Tag.Value != "``" && f.Tag.Value != `""` {
+		tag := Of(f)
+		if tag.Lit != nil && tag.Text == "" && f.Tag.Value != "``" && f.Tag.Value != `""` {
 			return nil, false // the literal could not be read
 		}
-		var pairs []tagPair
-		if tag.lit != nil {
+		var pairs []Pair
+		if tag.Lit != nil {
 			var ok bool
-			if pairs, ok = parseTag(tag.text); !ok {
+			if pairs, ok = Parse(tag.Text); !ok {
 				return nil, false
 			}
 		}
 		var keys []string
 		for _, n := range f.Names {
-			k := snakeCase(n.Name)
+			k := SnakeCase(n.Name)
 			if used[k] {
 				return nil, false
 			}
@@ -151,21 +181,21 @@ func addJSONTags(fset *token.FileSet, fields []*ast.Field, taken map[string]bool
 		}
 		newTag := func(key string) string {
 			for _, p := range pairs {
-				if p.key == "json" { // a json tag without a key: keep its options
-					return tag.text[:p.valStart] + strconv.Quote(key+p.value) + tag.text[p.valEnd:]
+				if p.Key == "json" { // a json tag without a Key: keep its options
+					return tag.Text[:p.ValStart] + strconv.Quote(key+p.Value) + tag.Text[p.ValEnd:]
 				}
 			}
-			if strings.TrimSpace(tag.text) == "" {
+			if strings.TrimSpace(tag.Text) == "" {
 				return `json:` + strconv.Quote(key)
 			}
-			return `json:` + strconv.Quote(key) + " " + tag.text
+			return `json:` + strconv.Quote(key) + " " + tag.Text
 		}
 		if len(f.Names) == 1 {
 			text := newTag(keys[0])
-			if tag.lit == nil {
+			if tag.Lit == nil {
 				edits = append(edits, analysis.TextEdit{Pos: f.Type.End(), End: f.Type.End(), NewText: []byte(" `" + text + "`")})
 			} else {
-				edits = append(edits, tag.rewrite(text))
+				edits = append(edits, tag.Rewrite(text))
 			}
 			continue
 		}
@@ -179,8 +209,8 @@ func addJSONTags(fset *token.FileSet, fields []*ast.Field, taken map[string]bool
 			if i > 0 {
 				b.WriteString("\n")
 			}
-			lit := fieldTag{text: newTag(keys[i])}
-			b.WriteString(n.Name + " " + typ.String() + " " + string(literal(lit.text)))
+			lit := Field{Text: newTag(keys[i])}
+			b.WriteString(n.Name + " " + typ.String() + " " + string(literal(lit.Text)))
 		}
 		end := f.Type.End()
 		if f.Tag != nil {
