@@ -426,8 +426,12 @@ func (l *loader) check(path string, root, test bool, fset *token.FileSet, under 
 	}
 	tp, _ := conf.Check(checkPath, fset, pkg.Files, info)
 	pkg.Types, pkg.Info = tp, info
-	if !root && l.exports != nil {
-		l.exports.checked(path, tp, needed)
+	if !root {
+		if l.exports != nil {
+			l.exports.checked(path, tp, needed)
+		}
+		// A dependency is needed for its types only: let its syntax go.
+		pkg.Files, pkg.FileNames, pkg.Info = nil, nil, nil
 	}
 	return pkg, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 
 	"github.com/modls/modls/lsp"
 )
@@ -45,6 +46,12 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 		}
 		return &exitError{code: 2, err: errors.New("")}
 	}
+	// An editor keeps the server for hours: keep its heap near what the
+	// work needs rather than letting it double between collections.
+	// GOMEMLIMIT, when set, wins.
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(serveMemoryLimit)
+	}
 	if fset.NArg() > 0 {
 		return usageErrorf("serve takes no arguments")
 	}
@@ -75,3 +82,7 @@ func (s stdio) Close() error {
 	}
 	return nil
 }
+
+// serveMemoryLimit is the language server's soft memory limit: the garbage
+// collector works harder past it; nothing fails.
+const serveMemoryLimit = 128 << 20
