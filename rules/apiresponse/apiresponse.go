@@ -109,7 +109,12 @@ func (c *checker) routes() []*route {
 			}
 			r := &route{call: call, method: fn.Name(), parents: slices.Clone(stack)}
 			r.path, r.pathOK = fw.StringValue(c.pass.TypesInfo, call.Args[0])
-			r.resp, r.respAt = typeArg(c.pass, call, respIndex)
+			var written ast.Expr
+			r.resp, written = fw.TypeArg(c.pass, call, respIndex)
+			r.respAt = ast.Node(call.Args[len(call.Args)-1]) // an inferred type: at the handler
+			if written != nil {
+				r.respAt = written
+			}
 			out = append(out, r)
 			return true
 		})
@@ -122,41 +127,6 @@ func fnName(fn *types.Func) string {
 		return ""
 	}
 	return fn.Name()
-}
-
-// typeArg is the index-th type argument of a generic call, and the node a
-// finding about it belongs on: the explicit type argument, or else the
-// handler.
-func typeArg(pass *analysis.Pass, call *ast.CallExpr, index int) (types.Type, ast.Node) {
-	fun := ast.Unparen(call.Fun)
-	var at ast.Node = call.Args[len(call.Args)-1]
-	switch x := fun.(type) {
-	case *ast.IndexExpr:
-		fun = x.X
-		if index == 0 {
-			at = x.Index
-		}
-	case *ast.IndexListExpr:
-		fun = x.X
-		if index < len(x.Indices) {
-			at = x.Indices[index]
-		}
-	}
-	var id *ast.Ident
-	switch x := ast.Unparen(fun).(type) {
-	case *ast.Ident:
-		id = x
-	case *ast.SelectorExpr:
-		id = x.Sel
-	}
-	if id == nil {
-		return nil, at
-	}
-	inst, ok := pass.TypesInfo.Instances[id]
-	if !ok || index >= inst.TypeArgs.Len() {
-		return nil, at
-	}
-	return inst.TypeArgs.At(index), at
 }
 
 func (c *checker) report(d analysis.Diagnostic) {

@@ -97,7 +97,7 @@ func check(pass *analysis.Pass, f *ast.File, call *ast.CallExpr, stack []ast.Nod
 			d.SuggestedFixes = []analysis.SuggestedFix{fix}
 		}
 		pass.Report(d)
-	case isSQLMethod(fn):
+	case fw.IsSQLMethod(fn):
 		idx := 0
 		if strings.HasSuffix(name, "Context") {
 			idx = 1
@@ -134,28 +134,6 @@ func check(pass *analysis.Pass, f *ast.File, call *ast.CallExpr, stack []ast.Nod
 }
 
 func shortQualifier(p *types.Package) string { return p.Name() }
-
-// isSQLMethod reports whether fn is a method of database/sql's DB, Conn or
-// Tx.
-func isSQLMethod(fn *types.Func) bool {
-	recv := fn.Type().(*types.Signature).Recv()
-	if recv == nil {
-		return false
-	}
-	t := recv.Type()
-	if p, ok := t.(*types.Pointer); ok {
-		t = p.Elem()
-	}
-	n, ok := types.Unalias(t).(*types.Named)
-	if !ok || n.Obj().Pkg() == nil || n.Obj().Pkg().Path() != "database/sql" {
-		return false
-	}
-	switch n.Obj().Name() {
-	case "DB", "Conn", "Tx":
-		return true
-	}
-	return false
-}
 
 // wrapFix replaces a statement that runs a write through DB.Query or
 // DB.QueryRow and keeps at most its error with an IntegritySession running

@@ -5,7 +5,6 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
-	"sort"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -27,7 +26,7 @@ func run(pass *analysis.Pass) (any, error) {
 	if _, m := fw.Module(pass); m == nil {
 		return nil, nil
 	}
-	for _, sm := range serviceMethods(pass) {
+	for _, sm := range fw.DeclaredServiceMethods(pass) {
 		checkServiceMethod(pass, sm)
 	}
 	for _, f := range pass.Files {
@@ -59,72 +58,29 @@ func run(pass *analysis.Pass) (any, error) {
 	return nil, nil
 }
 
-// serviceMethod is an exported method of a registered service declared in
-// a non-test file of the package.
-type serviceMethod struct {
-	fn   *types.Func
-	decl *ast.FuncDecl
-	reg  *fw.Registration // the first registration of its service
-}
-
-// serviceMethods returns the package's service methods, once each even when
-// the implementation is registered twice, in source order.
-func serviceMethods(pass *analysis.Pass) []serviceMethod {
-	decls := map[*types.Func]*ast.FuncDecl{}
-	for _, f := range pass.Files {
-		if isTestFile(pass, f) {
-			continue
-		}
-		for _, d := range f.Decls {
-			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil && fd.Body != nil {
-				if fn, ok := pass.TypesInfo.Defs[fd.Name].(*types.Func); ok {
-					decls[fn] = fd
-				}
-			}
-		}
-	}
-	seen := map[*types.Func]bool{}
-	var out []serviceMethod
-	for _, reg := range fw.Registrations(pass) {
-		if isTestPos(pass, reg.Call.Pos()) {
-			continue // a fake service of a test
-		}
-		for _, fn := range fw.ServiceMethods(reg.Impl) {
-			fd := decls[fn]
-			if fd == nil || seen[fn] {
-				continue
-			}
-			seen[fn] = true
-			out = append(out, serviceMethod{fn: fn, decl: fd, reg: reg})
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].fn.Pos() < out[j].fn.Pos() })
-	return out
-}
-
 // checkServiceMethod reports a service method whose last result is not
 // error, and the plain errors its returns hand to the caller.
-func checkServiceMethod(pass *analysis.Pass, sm serviceMethod) {
-	res := sm.fn.Type().(*types.Signature).Results()
+func checkServiceMethod(pass *analysis.Pass, sm fw.ServiceMethod) {
+	res := sm.Fn.Type().(*types.Signature).Results()
 	if res.Len() == 0 || !types.Identical(res.At(res.Len()-1).Type(), errorType) {
-		msg := fmt.Sprintf("exported service method %s returns no error", sm.fn.Name())
+		msg := fmt.Sprintf("exported service method %s returns no error", sm.Fn.Name())
 		if res.Len() > 0 {
 			msg = fmt.Sprintf("exported service method %s returns %s last, not error",
-				sm.fn.Name(), fw.TypeString(res.At(res.Len()-1).Type(), pass.Pkg))
+				sm.Fn.Name(), fw.TypeString(res.At(res.Len()-1).Type(), pass.Pkg))
 		}
 		pass.Report(analysis.Diagnostic{
-			Pos:      sm.decl.Name.Pos(),
-			End:      sm.decl.Name.End(),
+			Pos:      sm.Decl.Name.Pos(),
+			End:      sm.Decl.Name.End(),
 			Category: Doc.ID,
 			Message:  msg,
 			Related: []analysis.RelatedInformation{{
-				Pos: sm.reg.Call.Pos(), End: sm.reg.Call.Pos(),
+				Pos: sm.Reg.Call.Pos(), End: sm.Reg.Call.Pos(),
 				Message: "the service is registered here",
 			}},
 		})
 		return
 	}
-	ast.Inspect(sm.decl.Body, func(n ast.Node) bool {
+	ast.Inspect(sm.Decl.Body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.FuncLit:
 			return false // its returns go to its own caller
@@ -141,9 +97,9 @@ func checkServiceMethod(pass *analysis.Pass, sm serviceMethod) {
 					Pos:      call.Pos(),
 					End:      call.End(),
 					Category: Doc.ID,
-					Message:  fmt.Sprintf("service method %s returns a plain error made by %s", sm.fn.Name(), maker),
+					Message:  fmt.Sprintf("service method %s returns a plain error made by %s", sm.Fn.Name(), maker),
 					Related: []analysis.RelatedInformation{{
-						Pos: sm.reg.Call.Pos(), End: sm.reg.Call.Pos(),
+						Pos: sm.Reg.Call.Pos(), End: sm.Reg.Call.Pos(),
 						Message: "the service is registered here",
 					}},
 				}

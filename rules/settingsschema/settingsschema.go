@@ -69,32 +69,14 @@ func isTestFile(pass *analysis.Pass, f *ast.File) bool {
 // finding about T as a whole belongs on (the explicit type argument, or
 // the call).
 func settingsType(pass *analysis.Pass, call *ast.CallExpr) (types.Type, ast.Node) {
-	fun := ast.Unparen(call.Fun)
+	t, written := fw.TypeArg(pass, call, 0)
 	var at ast.Node = call
-	switch x := fun.(type) {
-	case *ast.IndexExpr:
-		fun, at = x.X, x.Index
-	case *ast.IndexListExpr:
-		fun = x.X
-		if len(x.Indices) > 0 {
-			at = x.Indices[0]
-		}
+	if written != nil {
+		at = written
 	}
-	var id *ast.Ident
-	switch x := ast.Unparen(fun).(type) {
-	case *ast.Ident:
-		id = x
-	case *ast.SelectorExpr:
-		id = x.Sel
-	}
-	if id == nil {
+	if t == nil {
 		return nil, nil
 	}
-	inst, ok := pass.TypesInfo.Instances[id]
-	if !ok || inst.TypeArgs.Len() != 1 {
-		return nil, nil
-	}
-	t := inst.TypeArgs.At(0)
 	if _, isParam := t.(*types.TypeParam); isParam {
 		return nil, nil // a generic helper: the caller's instance decides
 	}

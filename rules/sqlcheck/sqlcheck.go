@@ -162,7 +162,7 @@ func sqlArg(info *types.Info, call *ast.CallExpr) (idx int, raw, ok bool) {
 		return 0, false, true
 	case fw.IsMethod(fn, "DB", name) && (name == "Query" || name == "QueryRow"):
 		return 1, false, true
-	case isSQLMethod(fn):
+	case fw.IsSQLMethod(fn):
 		switch name {
 		case "Exec", "Query", "QueryRow", "Prepare":
 			return 0, true, true
@@ -171,28 +171,6 @@ func sqlArg(info *types.Info, call *ast.CallExpr) (idx int, raw, ok bool) {
 		}
 	}
 	return 0, false, false
-}
-
-// isSQLMethod reports whether fn is a method of database/sql's DB, Conn or
-// Tx.
-func isSQLMethod(fn *types.Func) bool {
-	recv := fn.Type().(*types.Signature).Recv()
-	if recv == nil {
-		return false
-	}
-	t := recv.Type()
-	if p, ok := t.(*types.Pointer); ok {
-		t = p.Elem()
-	}
-	n, ok := types.Unalias(t).(*types.Named)
-	if !ok || n.Obj().Pkg() == nil || n.Obj().Pkg().Path() != "database/sql" {
-		return false
-	}
-	switch n.Obj().Name() {
-	case "DB", "Conn", "Tx":
-		return true
-	}
-	return false
 }
 
 func (c *checker) checkArg(call *ast.CallExpr, idx int, raw bool) {

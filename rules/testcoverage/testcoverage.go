@@ -8,7 +8,6 @@ import (
 	"go/types"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -35,22 +34,22 @@ func run(pass *analysis.Pass) (any, error) {
 	if m == nil {
 		return nil, nil
 	}
-	methods := serviceMethods(pass)
+	methods := fw.DeclaredServiceMethods(pass)
 	if len(methods) == 0 {
 		return nil, nil
 	}
 	tests := readTests(pass, m)
 	for _, sm := range methods {
-		if tests.selected[sm.fn.Name()] {
+		if tests.selected[sm.Fn.Name()] {
 			continue
 		}
 		d := analysis.Diagnostic{
-			Pos:      sm.decl.Name.Pos(),
-			End:      sm.decl.Name.End(),
+			Pos:      sm.Decl.Name.Pos(),
+			End:      sm.Decl.Name.End(),
 			Category: Doc.ID,
-			Message:  fmt.Sprintf("no test in module %s references service method %s", m.Name(), sm.fn.Name()),
+			Message:  fmt.Sprintf("no test in module %s references service method %s", m.Name(), sm.Fn.Name()),
 			Related: []analysis.RelatedInformation{{
-				Pos: sm.reg.Call.Pos(), End: sm.reg.Call.Pos(),
+				Pos: sm.Reg.Call.Pos(), End: sm.Reg.Call.Pos(),
 				Message: "the service is registered here",
 			}},
 		}
@@ -60,48 +59,6 @@ func run(pass *analysis.Pass) (any, error) {
 		pass.Report(d)
 	}
 	return nil, nil
-}
-
-// serviceMethod is an exported method of a registered service declared in
-// a non-test file of the package.
-type serviceMethod struct {
-	fn   *types.Func
-	decl *ast.FuncDecl
-	reg  *fw.Registration // the first registration of its service
-}
-
-// serviceMethods returns the package's service methods, once each even when
-// the implementation is registered twice, in source order. Registrations in
-// test files (fake services) are left out.
-func serviceMethods(pass *analysis.Pass) []serviceMethod {
-	decls := map[*types.Func]*ast.FuncDecl{}
-	for _, f := range pass.Files {
-		if isTest(pass.Fset.File(f.Pos()).Name()) {
-			continue
-		}
-		for _, d := range f.Decls {
-			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil {
-				if fn, ok := pass.TypesInfo.Defs[fd.Name].(*types.Func); ok {
-					decls[fn] = fd
-				}
-			}
-		}
-	}
-	seen := map[*types.Func]bool{}
-	var out []serviceMethod
-	for _, reg := range fw.Registrations(pass) {
-		if isTest(pass.Fset.File(reg.Call.Pos()).Name()) {
-			continue
-		}
-		for _, fn := range fw.ServiceMethods(reg.Impl) {
-			if fd := decls[fn.Origin()]; fd != nil && !seen[fn.Origin()] {
-				seen[fn.Origin()] = true
-				out = append(out, serviceMethod{fn: fn, decl: fd, reg: reg})
-			}
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].fn.Pos() < out[j].fn.Pos() })
-	return out
 }
 
 // tests is what the module's test files hold.
@@ -159,21 +116,21 @@ func (t tests) add(name string, f *ast.File) {
 
 // skeletonFix creates or extends <method>_test.go beside the method with a
 // test that names the method and fails until it is written.
-func skeletonFix(pass *analysis.Pass, sm serviceMethod, t tests) (analysis.SuggestedFix, bool) {
+func skeletonFix(pass *analysis.Pass, sm fw.ServiceMethod, t tests) (analysis.SuggestedFix, bool) {
 	recv := recvExpr(pass, sm)
 	if recv == "" {
 		return analysis.SuggestedFix{}, false
 	}
-	dir := filepath.Dir(pass.Fset.File(sm.decl.Pos()).Name())
+	dir := filepath.Dir(pass.Fset.File(sm.Decl.Pos()).Name())
 	base := strings.Map(func(r rune) rune {
 		if r == '_' {
 			return -1
 		}
 		return unicode.ToLower(r)
-	}, sm.fn.Name())
-	testName := "Test" + upperFirst(typeName(sm)) + sm.fn.Name()
+	}, sm.Fn.Name())
+	testName := "Test" + upperFirst(typeName(sm)) + sm.Fn.Name()
 	for i := 2; t.funcs[dir][testName]; i++ {
-		testName = fmt.Sprintf("Test%s%s%d", upperFirst(typeName(sm)), sm.fn.Name(), i)
+		testName = fmt.Sprintf("Test%s%s%d", upperFirst(typeName(sm)), sm.Fn.Name(), i)
 	}
 	body := fmt.Sprintf(`
 // %[1]s tests %[2]s.%[3]s. It is a skeleton that fails
@@ -182,7 +139,7 @@ func %[1]s(t *testing.T) {
 	_ = %[2]s.%[3]s
 	t.Fatal("write a test for %[2]s.%[3]s")
 }
-`, testName, recv, sm.fn.Name())
+`, testName, recv, sm.Fn.Name())
 
 	for _, name := range []string{base + "_test.go", base + "_skeleton_test.go"} {
 		name = filepath.Join(dir, name)
@@ -238,8 +195,8 @@ func appendable(pkg string, f *ast.File) bool {
 // "(*Service)", or "(*Cache[string])" for an instantiated generic
 // implementation. It is "" when the type cannot be written in the package
 // (type arguments from other packages).
-func recvExpr(pass *analysis.Pass, sm serviceMethod) string {
-	t := sm.reg.Impl
+func recvExpr(pass *analysis.Pass, sm fw.ServiceMethod) string {
+	t := sm.Reg.Impl
 	if p, ok := t.(*types.Pointer); ok {
 		t = p.Elem()
 	}
@@ -255,8 +212,8 @@ func recvExpr(pass *analysis.Pass, sm serviceMethod) string {
 }
 
 // typeName is the name of the registered implementation type.
-func typeName(sm serviceMethod) string {
-	recv := sm.reg.Impl
+func typeName(sm fw.ServiceMethod) string {
+	recv := sm.Reg.Impl
 	if p, ok := recv.(*types.Pointer); ok {
 		recv = p.Elem()
 	}
