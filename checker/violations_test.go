@@ -232,6 +232,7 @@ func registeredRules() map[string]bool {
 // line and rule, every marker is matched by one finding, and nothing else
 // is reported.
 func TestViolationsWorkspace(t *testing.T) {
+	t.Parallel()
 	root, err := filepath.Abs(filepath.Join("..", "examples", "violations"))
 	if err != nil {
 		t.Fatal(err)
@@ -354,6 +355,7 @@ func TestReadMarkers(t *testing.T) {
 // TestExampleAppIsClean checks that the reference application, compliant
 // by hand, gets no findings at all.
 func TestExampleAppIsClean(t *testing.T) {
+	t.Parallel()
 	root, err := filepath.Abs(filepath.Join("..", "examples", "app"))
 	if err != nil {
 		t.Fatal(err)
