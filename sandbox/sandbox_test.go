@@ -378,6 +378,20 @@ func TestExampleModulesPass(t *testing.T) {
 			if c := find(res, "GET /api/v1/"+short+"/status"); c == nil || c.Status != StatusPass {
 				t.Errorf("GET /status did not pass:%s", describe(res))
 			}
+			// Every module has integration tests (//go:build integration):
+			// each is a check of its own, and they leave no process.
+			tests := 0
+			for _, c := range res.Checks {
+				if strings.HasPrefix(c.Name, "test ") {
+					tests++
+				}
+			}
+			if tests == 0 || find(res, CheckTests) != nil {
+				t.Errorf("no integration test ran:%s", describe(res))
+			}
+			if c := find(res, CheckTestProcesses); c == nil || c.Status != StatusPass || c.Message != fmt.Sprintf("%d tests", tests) {
+				t.Errorf("check %q did not pass for %d tests:%s", CheckTestProcesses, tests, describe(res))
+			}
 		})
 	}
 	if after := checksum(t, app, filepath.Join(repoRoot, "framework")); after != before {
