@@ -17,34 +17,40 @@ import (
 	"github.com/modls/modls/sandbox"
 )
 
+// copyFiles copies the files under from (or the file from) that keep
+// accepts to to.
+func copyFiles(t *testing.T, from, to string, keep func(string) bool) {
+	t.Helper()
+	err := filepath.WalkDir(from, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !keep(path) {
+			return err
+		}
+		rel, _ := filepath.Rel(from, path)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(to, rel)), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(to, rel), data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // sandboxFixtures makes a Go module with this repository's go.mod, go.sum
 // and framework, and the sandbox's fault modules under app/modules/fault.
 func sandboxFixtures(t *testing.T) string {
 	t.Helper()
 	dst := t.TempDir()
 	root, _ := filepath.Abs("../..")
-	cp := func(from, to string, keep func(string) bool) {
-		err := filepath.WalkDir(from, func(path string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || !keep(path) {
-				return err
-			}
-			rel, _ := filepath.Rel(from, path)
-			data, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			os.MkdirAll(filepath.Dir(filepath.Join(to, rel)), 0o755)
-			return os.WriteFile(filepath.Join(to, rel), data, 0o644)
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
 	all := func(string) bool { return true }
-	cp(filepath.Join(root, "go.mod"), filepath.Join(dst, "go.mod"), all)
-	cp(filepath.Join(root, "go.sum"), filepath.Join(dst, "go.sum"), all)
-	cp(filepath.Join(root, "framework"), filepath.Join(dst, "framework"), func(p string) bool { return !strings.HasSuffix(p, "_test.go") })
-	cp(filepath.Join(root, "sandbox", "testdata", "faults"), filepath.Join(dst, "app", "modules", "fault"), all)
+	copyFiles(t, filepath.Join(root, "go.mod"), filepath.Join(dst, "go.mod"), all)
+	copyFiles(t, filepath.Join(root, "go.sum"), filepath.Join(dst, "go.sum"), all)
+	copyFiles(t, filepath.Join(root, "framework"), filepath.Join(dst, "framework"), func(p string) bool { return !strings.HasSuffix(p, "_test.go") })
+	copyFiles(t, filepath.Join(root, "sandbox", "testdata", "faults"), filepath.Join(dst, "app", "modules", "fault"), all)
 	return dst
 }
 
