@@ -27,19 +27,22 @@ func runApp(t *testing.T, ctx context.Context, cfg framework.Config, modules ...
 		return a.String(), done
 	case err := <-done:
 		t.Fatalf("Run returned before it was ready: %v", err)
-	case <-time.After(10 * time.Second):
-		t.Fatal("Run was not ready within 10s")
+	case <-time.After(waitLimit):
+		t.Fatalf("Run was not ready within %v", waitLimit)
 	}
 	return "", nil
 }
+
+// waitLimit bounds every wait for an event of these tests.
+const waitLimit = 2 * time.Minute
 
 func waitRun(t *testing.T, done <-chan error) error {
 	t.Helper()
 	select {
 	case err := <-done:
 		return err
-	case <-time.After(15 * time.Second):
-		t.Fatal("Run did not return within 15s of cancellation")
+	case <-time.After(waitLimit):
+		t.Fatalf("Run did not return within %v of cancellation", waitLimit)
 		return nil
 	}
 }
@@ -48,6 +51,7 @@ func TestRunServesAndShutsDownGracefully(t *testing.T) {
 	entered := make(chan struct{})
 	release := make(chan struct{})
 	stopped := make(chan struct{})
+	stoppedTooSoon := make(chan bool, 1) // whether Stop ran while the request was in flight
 	slow := &stoppingMod{
 		mod: &mod{name: "test.slow", features: []string{"api"}, setup: func(s *framework.Setup) error {
 			return s.Handle(
@@ -57,6 +61,12 @@ func TestRunServesAndShutsDownGracefully(t *testing.T) {
 				framework.GET("/slow", func(context.Context, *framework.Request) (statusResp, error) {
 					close(entered)
 					<-release
+					select {
+					case <-stopped:
+						stoppedTooSoon <- true
+					default:
+						stoppedTooSoon <- false
+					}
 					return statusResp{OK: true}, nil
 				}),
 			)
@@ -95,9 +105,20 @@ func TestRunServesAndShutsDownGracefully(t *testing.T) {
 	}()
 	<-entered
 	cancel()
-	// Shutdown waits for the in-flight request; let it run a moment first
-	// so that the cancellation is seen while it is in flight.
-	time.Sleep(100 * time.Millisecond)
+	// Shutdown closes the listener first, then waits for the in-flight
+	// request: once a new connection is refused, shutdown is under way.
+	deadline := time.Now().Add(waitLimit)
+	for {
+		c, err := net.DialTimeout("tcp", addr, waitLimit)
+		if err != nil {
+			break
+		}
+		c.Close()
+		if time.Now().After(deadline) {
+			t.Fatalf("the listener still accepts %v after the cancellation", waitLimit)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	select {
 	case err := <-done:
 		t.Fatalf("Run returned %v while a request was in flight", err)
@@ -108,6 +129,9 @@ func TestRunServesAndShutsDownGracefully(t *testing.T) {
 	if r.err != nil || r.status != 200 || strings.TrimSpace(r.body) != `{"ok":true}` {
 		t.Errorf("in-flight request: got %d %q %v; want 200 {\"ok\":true}", r.status, r.body, r.err)
 	}
+	if <-stoppedTooSoon {
+		t.Error("the module was stopped while a request was in flight")
+	}
 	if err := waitRun(t, done); err != nil {
 		t.Errorf("Run returned %v; want nil", err)
 	}
@@ -116,7 +140,7 @@ func TestRunServesAndShutsDownGracefully(t *testing.T) {
 	default:
 		t.Error("the module was not stopped")
 	}
-	if _, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+	if _, err := net.DialTimeout("tcp", addr, waitLimit); err == nil {
 		t.Error("the listener is still open after Run returned")
 	}
 	if _, err := os.Stat(cfg.Database); err != nil {

@@ -58,8 +58,14 @@
 //
 // go test does not run them by default; the sandbox builds them with
 // -tags integration and runs exactly those functions (-test.run), one check
-// per test, after the harness checks. They run in the copy, with the same
-// isolation as the harness.
+// per test ("test TestX", "test TestX (sub)" for a sub-package), after the
+// harness checks, each reported as the test binary reports its end. They
+// run in the copy, with the same isolation as the harness. A failure points
+// at the file and line of the real workspace: the test's first message
+// (t.Error, t.Fatal), or, for a panic, the frame of module code where it
+// happened; a test still running at the time limit points where it is
+// blocked. Tests that a panic or the time limit kept from running are
+// reported as skipped ("not run").
 //
 // # Isolation
 //
@@ -84,8 +90,10 @@
 //     every thread (syscall.AllThreadsSyscall, hence CGO_ENABLED=0) and is
 //     inherited by child processes, where a mount namespace would need root
 //     and still leave /tmp writable. Without Landlock the runner records the
-//     size and time of every file of the real workspace before the harness
-//     runs and reports any change after it.
+//     size and time of every file of the real workspace before each run of
+//     module code (the harness, each test binary) and reports any change
+//     after it as a failed check. Options.NoLandlock forces that path, for
+//     the sandbox's own tests.
 //   - The real workspace is only read: the copy is the only thing built
 //     and run.
 //

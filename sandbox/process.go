@@ -40,32 +40,45 @@ type exit struct {
 	timedOut bool // killed at the time limit
 	canceled bool // killed because ctx was done
 	signal   syscall.Signal
-	stderr   []byte // the tail of its standard error
-	output   []byte // the tail of its standard output
+	stderr   []byte // the start and end of its standard error
+	output   []byte // the start and end of its standard output
 	startErr error
 }
 
-// tail keeps the last n bytes written to it.
-type tail struct {
-	mu  sync.Mutex
-	n   int
-	buf []byte
+// excerpt keeps the first and the last n bytes written to it: the start of
+// a crash (the panic and its goroutine) and the end of the output.
+type excerpt struct {
+	mu      sync.Mutex
+	n       int
+	head    []byte
+	buf     []byte
+	dropped bool
 }
 
-func (t *tail) Write(p []byte) (int, error) {
+func (t *excerpt) Write(p []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	written := len(p)
+	if k := min(t.n-len(t.head), len(p)); k > 0 {
+		t.head = append(t.head, p[:k]...)
+		p = p[k:]
+	}
 	t.buf = append(t.buf, p...)
 	if len(t.buf) > t.n {
 		t.buf = append([]byte(nil), t.buf[len(t.buf)-t.n:]...)
+		t.dropped = true
 	}
-	return len(p), nil
+	return written, nil
 }
 
-func (t *tail) bytes() []byte {
+func (t *excerpt) bytes() []byte {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return append([]byte(nil), t.buf...)
+	out := append([]byte(nil), t.head...)
+	if t.dropped {
+		out = append(out, "\n[...]\n"...)
+	}
+	return append(out, t.buf...)
 }
 
 // confined runs a command of the sandbox in a process group of its own,
@@ -78,7 +91,7 @@ func confined(ctx context.Context, dir string, env []string, timeout time.Durati
 	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
 	cmd.Env = env
-	errTail, outTail := &tail{n: 64 << 10}, &tail{n: 64 << 10}
+	errTail, outTail := &excerpt{n: 64 << 10}, &excerpt{n: 64 << 10}
 	cmd.Stdout = io.MultiWriter(stdout, outTail)
 	cmd.Stderr = io.MultiWriter(stderr, errTail)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}

@@ -344,6 +344,7 @@ type harnessPlan struct {
 	Lookups     []string  `json:"lookups"`
 	Settings    bool      `json:"settings"`
 	HasDatabase bool      `json:"has_database"`
+	NoLandlock  bool      `json:"no_landlock"`
 }
 
 func (r *runner) runHarness(ctx context.Context) error {
@@ -356,6 +357,7 @@ func (r *runner) runHarness(ctx context.Context) error {
 		Codes:       r.facts.codes,
 		Settings:    r.target.Manifest.HasFeature("settings"),
 		HasDatabase: r.target.Manifest.HasFeature("database"),
+		NoLandlock:  r.opts.NoLandlock,
 	}
 	seen := map[string]bool{}
 	for _, l := range r.target.Lookups {
@@ -396,10 +398,7 @@ func (r *runner) runHarness(ctx context.Context) error {
 			r.add(r.fromHarness(e))
 		}
 	}
-	var snap map[string]fileStamp
-	if !landlockAvailable() {
-		snap = stamp(r.ws.Root)
-	}
+	snap := r.snapshot()
 	x := confined(ctx, r.sb.path("data"), r.baseEnv(), r.opts.Timeout, r.opts.Stdout, r.opts.Stderr, onEvent, r.sb.path("bin", "harness"), planFile)
 	if x.canceled {
 		return ctx.Err()
@@ -413,13 +412,32 @@ func (r *runner) runHarness(ctx context.Context) error {
 	if open || (x.code != 0 && x.code != 1) || x.timedOut {
 		r.add(r.crash(running, x, time.Since(started)))
 	}
-	if !landlock && snap != nil {
-		if changed := compare(snap, stamp(r.ws.Root)); len(changed) > 0 {
-			r.add(Check{Name: CheckWrites, Status: StatusFail, File: changed[0],
-				Message: fmt.Sprintf("module code wrote %s in the real workspace (%d files changed); write only inside the sandbox (os.TempDir(), $HOME)", changed[0], len(changed))})
-		}
+	if !landlock {
+		r.compareSnapshot(snap, CheckWrites, "module code")
 	}
 	return nil
+}
+
+// snapshot records the real workspace's files where module code might be
+// able to write them: without Landlock (the kernel lacks it, or
+// Options.NoLandlock). It is nil where Landlock stops every write.
+func (r *runner) snapshot() map[string]fileStamp {
+	if !r.opts.NoLandlock && landlockAvailable() {
+		return nil
+	}
+	return stamp(r.ws.Root)
+}
+
+// compareSnapshot reports, as the failed check name, the files of the real
+// workspace that changed since snap was taken.
+func (r *runner) compareSnapshot(snap map[string]fileStamp, name, who string) {
+	if snap == nil {
+		return
+	}
+	if changed := compare(snap, stamp(r.ws.Root)); len(changed) > 0 {
+		r.add(Check{Name: name, Status: StatusFail, File: changed[0],
+			Message: fmt.Sprintf("%s wrote %s in the real workspace (%d files changed); write only inside the sandbox (os.TempDir(), $HOME)", who, changed[0], len(changed))})
+	}
 }
 
 // fromHarness turns a harness check into a Check, pointing it at a line of
@@ -510,117 +528,6 @@ func (r *runner) crash(running event, x exit, d time.Duration) Check {
 		}
 	}
 	return c
-}
-
-var (
-	testStartRE = regexp.MustCompile(`^=== RUN\s+(\S+)$`)
-	testEndRE   = regexp.MustCompile(`^--- (PASS|FAIL|SKIP): (\S+) \(([\d.]+)s\)$`)
-	testMsgRE   = regexp.MustCompile(`^\s+(\S+_test\.go):(\d+): (.*)$`)
-)
-
-// runTests runs one package's integration tests, confined by the harness,
-// and reports a check per test.
-func (r *runner) runTests(ctx context.Context, dir, binary string) error {
-	tests := r.facts.tests[dir]
-	rel, _ := filepath.Rel(r.target.Dir, dir)
-	suffix := ""
-	if rel != "." {
-		suffix = " (" + filepath.ToSlash(rel) + ")"
-	}
-	var (
-		mu     sync.Mutex
-		strays []string
-	)
-	onEvent := func(e event) {
-		mu.Lock()
-		defer mu.Unlock()
-		if e.Event == "stray" {
-			for _, p := range e.Stray {
-				strays = append(strays, fmt.Sprintf("%s (pid %d)", p.Cmd, p.PID))
-			}
-		}
-	}
-	copyDir := filepath.Join(r.sb.path("src"), mustRel(r.ws.Root, dir))
-	args := []string{"-exec", r.sb.dir, "--", binary, "-test.v", "-test.count=1",
-		"-test.run", "^(" + strings.Join(tests, "|") + ")$"}
-	start := time.Now()
-	x := confined(ctx, copyDir, r.baseEnv(), r.opts.Timeout, r.opts.Stdout, r.opts.Stderr, onEvent, r.sb.path("bin", "harness"), args...)
-	if x.canceled {
-		return ctx.Err()
-	}
-	if x.startErr != nil {
-		r.add(Check{Name: CheckTests + suffix, Status: StatusFail, Message: "starting the tests: " + x.startErr.Error()})
-		return nil
-	}
-	reported := map[string]bool{}
-	var current string
-	var msgs []string
-	var file string
-	var line int
-	for _, l := range strings.Split(string(x.output), "\n") {
-		if m := testStartRE.FindStringSubmatch(l); m != nil && !strings.Contains(m[1], "/") {
-			current, msgs, file, line = m[1], nil, "", 0
-			continue
-		}
-		if m := testMsgRE.FindStringSubmatch(l); m != nil && current != "" {
-			if file == "" {
-				file, line = filepath.Join(dir, m[1]), atoi(m[2])
-			}
-			msgs = append(msgs, m[3])
-			continue
-		}
-		if m := testEndRE.FindStringSubmatch(l); m != nil && !strings.Contains(m[2], "/") {
-			secs, _ := strconv.ParseFloat(m[3], 64)
-			c := Check{Name: "test " + m[2] + suffix, Duration: time.Duration(secs * float64(time.Second))}
-			switch m[1] {
-			case "PASS":
-				c.Status = StatusPass
-			case "SKIP":
-				c.Status, c.Message = StatusSkip, strings.Join(msgs, "; ")
-			default:
-				c.Status, c.Message, c.File, c.Line = StatusFail, strings.Join(msgs, "; "), file, line
-				if c.Message == "" {
-					c.Message = "failed"
-				}
-			}
-			reported[m[2]] = true
-			r.add(c)
-			current = ""
-		}
-	}
-	if current != "" || x.timedOut || (x.code != 0 && len(reported) == 0) {
-		c := Check{Name: CheckTests + suffix, Status: StatusFail, Duration: time.Since(start)}
-		if current != "" {
-			c.Name = "test " + current + suffix
-		}
-		c.File, c.Line = r.moduleFrame(append(x.output, x.stderr...), dir)
-		switch {
-		case x.timedOut:
-			c.Message = fmt.Sprintf("did not finish within %v", r.opts.Timeout)
-		default:
-			c.Message = fmt.Sprintf("the test binary exited with status %d", x.code)
-			if current != "" {
-				c.Message += " while " + current + " was running"
-			}
-			if i := bytes.Index(x.output, []byte("panic: ")); i >= 0 {
-				c.Message += ": " + firstLine(string(x.output[i:]), "")
-			}
-		}
-		r.add(c)
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(strays) > 0 {
-		c := Check{Name: CheckTestProcesses + suffix, Status: StatusFail,
-			Message: fmt.Sprintf("%s was still running after the tests finished (the sandbox killed it); wait for the processes a test starts (cmd.Wait in t.Cleanup)", strings.Join(strays, ", "))}
-		if len(r.facts.commands) > 0 {
-			c.File, c.Line = r.facts.commands[0].File, r.facts.commands[0].Line
-		}
-		r.add(c)
-	} else if x.code == 0 {
-		r.add(Check{Name: CheckTestProcesses + suffix, Status: StatusPass, Message: fmt.Sprintf("%d tests", len(reported))})
-	}
-	return nil
 }
 
 func mustRel(base, path string) string {

@@ -54,6 +54,11 @@ type Options struct {
 	// Stdout and Stderr receive the output of module code and of the
 	// builds; nil discards it.
 	Stdout, Stderr io.Writer
+	// NoLandlock is for testing the sandbox only: module code runs without
+	// Landlock, as on a kernel that lacks it, so that a write outside the
+	// sandbox is not refused and only the fallback, the comparison of the
+	// real workspace before and after each run of module code, finds it.
+	NoLandlock bool
 }
 
 // Status of a check.

@@ -41,6 +41,9 @@ func TestMain(m *testing.M) {
 	base, _ = filepath.EvalSymlinks(base)
 	os.Setenv("TMPDIR", filepath.Join(base, "tmp"))
 	os.Mkdir(filepath.Join(base, "tmp"), 0o755)
+	// Nothing here should touch the checker's cache; if something does,
+	// it is this binary's own, never the user's.
+	os.Setenv("MODLS_CACHE", filepath.Join(base, "modls-cache.db"))
 	fixtures = filepath.Join(base, "fixtures")
 	if err := makeFixtures(fixtures); err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -150,6 +153,30 @@ func describe(res *Result) string {
 	return b.String()
 }
 
+// hangLimit is the time limit of runs where module code hangs: long enough
+// that a loaded machine boots the module well within it, so that it fires
+// only on the hang.
+const hangLimit = 15 * time.Second
+
+// ceiling bounds every wait for an event.
+const ceiling = 3 * time.Minute
+
+// lineOf is the line of file that holds marker.
+func lineOf(t *testing.T, file, marker string) int {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range strings.Split(string(data), "\n") {
+		if strings.Contains(l, marker) {
+			return i + 1
+		}
+	}
+	t.Fatalf("%s has no line with %q", file, marker)
+	return 0
+}
+
 func TestFaults(t *testing.T) {
 	app := filepath.Join(fixtures, "app")
 	fault := func(name string) string { return filepath.Join(app, "modules", "fault", name) }
@@ -167,8 +194,8 @@ func TestFaults(t *testing.T) {
 			file: filepath.Join(fault("setuppanic"), "module.go"),
 		},
 		{
-			module: "fault.hang", timeout: 3 * time.Second, check: "module loads",
-			want: []string{"did not finish within 3s", "fault.hang Start was still running", "blocked at module.go:"},
+			module: "fault.hang", timeout: hangLimit, check: "module loads",
+			want: []string{"did not finish within " + hangLimit.String(), "fault.hang Start was still running", "blocked at module.go:"},
 			file: filepath.Join(fault("hang"), "module.go"),
 		},
 		{
@@ -195,7 +222,7 @@ func TestFaults(t *testing.T) {
 					t.Fatalf("no pid in %q", c.Message)
 				}
 				pid, _ := strconv.Atoi(m[1])
-				deadline := time.Now().Add(2 * time.Second)
+				deadline := time.Now().Add(ceiling)
 				for syscall.Kill(pid, 0) == nil {
 					stat, _ := os.ReadFile("/proc/" + m[1] + "/stat")
 					if bytes.Contains(stat, []byte(") Z ")) || time.Now().After(deadline) {
@@ -351,6 +378,20 @@ func TestExampleModulesPass(t *testing.T) {
 			if c := find(res, "GET /api/v1/"+short+"/status"); c == nil || c.Status != StatusPass {
 				t.Errorf("GET /status did not pass:%s", describe(res))
 			}
+			// Every module has integration tests (//go:build integration):
+			// each is a check of its own, and they leave no process.
+			tests := 0
+			for _, c := range res.Checks {
+				if strings.HasPrefix(c.Name, "test ") {
+					tests++
+				}
+			}
+			if tests == 0 || find(res, CheckTests) != nil {
+				t.Errorf("no integration test ran:%s", describe(res))
+			}
+			if c := find(res, CheckTestProcesses); c == nil || c.Status != StatusPass || c.Message != fmt.Sprintf("%d tests", tests) {
+				t.Errorf("check %q did not pass for %d tests:%s", CheckTestProcesses, tests, describe(res))
+			}
 		})
 	}
 	if after := checksum(t, app, filepath.Join(repoRoot, "framework")); after != before {
@@ -427,18 +468,201 @@ func TestKeepAndSweep(t *testing.T) {
 	}
 }
 
+// waitForFile waits for a file matching pattern to appear, or for the run
+// reporting on done to end first.
+func waitForFile(t *testing.T, pattern string, done <-chan error) string {
+	t.Helper()
+	deadline := time.After(ceiling)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if m, _ := filepath.Glob(pattern); len(m) > 0 {
+			return m[0]
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("the run ended (%v) before %s appeared", err, pattern)
+		case <-deadline:
+			t.Fatalf("%s did not appear within %v", pattern, ceiling)
+		case <-tick.C:
+		}
+	}
+}
+
+// TestCancel cancels a run while the module's Start hangs: Run returns
+// context.Canceled long before the time limit and leaves nothing behind.
 func TestCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(4*time.Second, cancel)
-	start := time.Now()
-	_, err := Run(ctx, Options{Dir: filepath.Join(fixtures, "app"), Module: "fault.hang", Timeout: time.Minute}, nil)
-	if !errors.Is(err, context.Canceled) {
-		t.Errorf("err = %v; want context.Canceled", err)
+	defer cancel()
+	const limit = 10 * time.Minute
+	done := make(chan error, 1)
+	go func() {
+		_, err := Run(ctx, Options{Dir: filepath.Join(fixtures, "app"), Module: "fault.hang", Timeout: limit}, nil)
+		done <- err
+	}()
+	// The fixture writes this file from Start, then hangs.
+	started := waitForFile(t, filepath.Join(os.TempDir(), Prefix+"*", "tmp", "fault.hang.started"), done)
+	sb := filepath.Dir(filepath.Dir(started))
+	if len(markedProcesses(sb)) == 0 {
+		t.Fatalf("no process of %s is running although Start has started", sb)
 	}
-	if d := time.Since(start); d > 20*time.Second {
-		t.Errorf("took %v after cancel", d)
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("err = %v; want context.Canceled", err)
+		}
+	case <-time.After(ceiling): // far below the time limit
+		t.Fatalf("Run did not return within %v of the cancellation", ceiling)
 	}
 	if left := leftovers(t); len(left) > 0 {
 		t.Errorf("left behind: %v", left)
+	}
+}
+
+// TestIntegrationTestChecks runs a module whose integration tests pass,
+// skip, fail, panic and hang: one check per test, failures at the file and
+// line of the real workspace, tests after a panic reported as not run.
+func TestIntegrationTestChecks(t *testing.T) {
+	dir := filepath.Join(fixtures, "app", "modules", "fault", "itests")
+	testFile := filepath.Join(dir, "itests_integration_test.go")
+	hangFile := filepath.Join(dir, "hang", "hang_integration_test.go")
+	res := run(t, Options{Dir: filepath.Join(fixtures, "app"), Module: "fault.itests", Mode: ModeRunTests, Timeout: hangLimit})
+	if res.Passed {
+		t.Fatalf("passed:%s", describe(res))
+	}
+	var names []string
+	for _, c := range res.Checks {
+		names = append(names, c.Name)
+		if strings.Contains(c.File, Prefix) {
+			t.Errorf("check %q points into the sandbox's copy: %s", c.Name, c.File)
+		}
+	}
+	want := []string{"module builds", "test TestPasses", "test TestSkips", "test TestFails", "test TestPanics", "test TestAfterPanic", "test TestHangs (hang)"}
+	if !slices.Equal(names, want) {
+		t.Errorf("checks = %q; want %q (the unit test TestUnit left out)", names, want)
+	}
+	for _, tc := range []struct {
+		name, status string
+		message      []string
+		file         string
+		line         int
+	}{
+		{"test TestPasses", StatusPass, nil, "", 0},
+		{"test TestSkips", StatusSkip, []string{"needs a mail server"}, "", 0},
+		{"test TestFails", StatusFail, []string{"sum = 4; want 5; a second failure"}, testFile, lineOf(t, testFile, "marker: the failing line")},
+		{"test TestPanics", StatusFail, []string{"panic: assignment to entry in nil map"}, filepath.Join(dir, "module.go"), lineOf(t, filepath.Join(dir, "module.go"), "m[key]++")},
+		{"test TestAfterPanic", StatusSkip, []string{"not run", "panic in TestPanics"}, "", 0},
+		{"test TestHangs (hang)", StatusFail, []string{"did not finish within " + hangLimit.String(), "blocked at hang_integration_test.go:"}, hangFile, lineOf(t, hangFile, "marker: waits")},
+	} {
+		c := find(res, tc.name)
+		if c == nil {
+			continue // reported above
+		}
+		if c.Status != tc.status {
+			t.Errorf("%s: status %s; want %s (%s)", tc.name, c.Status, tc.status, c.Message)
+		}
+		for _, w := range tc.message {
+			if !strings.Contains(c.Message, w) {
+				t.Errorf("%s: message %q does not say %q", tc.name, c.Message, w)
+			}
+		}
+		if c.File != tc.file || c.Line != tc.line {
+			t.Errorf("%s: at %s:%d; want %s:%d", tc.name, c.File, c.Line, tc.file, tc.line)
+		}
+	}
+}
+
+// TestIntegrationModeRunsNoTests runs the integration checks alone: the
+// harness's checks, and no integration test built or run.
+func TestIntegrationModeRunsNoTests(t *testing.T) {
+	res, err := Run(context.Background(), Options{Dir: filepath.Join(fixtures, "app"), Module: "fault.itests", Mode: ModeIntegration, Keep: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(res.Dir)
+	if !res.Passed {
+		t.Errorf("failed:%s", describe(res))
+	}
+	for _, name := range []string{"module builds", "module loads", "dependencies resolve", "module stops"} {
+		if c := find(res, name); c == nil || c.Status != StatusPass {
+			t.Errorf("check %q did not pass:%s", name, describe(res))
+		}
+	}
+	for _, c := range res.Checks {
+		if strings.HasPrefix(c.Name, "test ") || strings.HasPrefix(c.Name, CheckTests) {
+			t.Errorf("--integration ran %q", c.Name)
+		}
+	}
+	bins, _ := os.ReadDir(filepath.Join(res.Dir, "bin"))
+	if len(bins) != 1 || bins[0].Name() != "harness" {
+		t.Errorf("bin/ holds %v; want the harness alone, no test binary", bins)
+	}
+}
+
+// TestNoLandlockFallback forces the path of a kernel without Landlock:
+// module code and an integration test write into the real workspace, which
+// nothing refuses, and the comparison of the workspace reports both. With
+// Landlock the same writes are refused.
+func TestNoLandlockFallback(t *testing.T) {
+	workspace := func(t *testing.T) (app, target string) {
+		ws := t.TempDir()
+		if err := makeFixtures(ws); err != nil {
+			t.Fatal(err)
+		}
+		app = filepath.Join(ws, "app")
+		target = filepath.Join(app, "scribbled.txt")
+		if err := os.WriteFile(filepath.Join(app, "modules", "fault", "scribble", "target"), []byte(target+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return app, target
+	}
+
+	app, target := workspace(t)
+	res := run(t, Options{Dir: app, Module: "fault.scribble", NoLandlock: true})
+	if !strings.HasPrefix(res.Isolation, "workspace comparison") || !strings.Contains(res.Isolation, "disabled for testing") {
+		t.Errorf("isolation = %q; want the workspace comparison", res.Isolation)
+	}
+	for _, f := range []string{target, target + ".test"} {
+		if _, err := os.Stat(f); err != nil {
+			t.Errorf("the write of %s was refused (%v); without Landlock it goes through", filepath.Base(f), err)
+		}
+	}
+	for _, tc := range []struct{ check, file, who string }{
+		{"writes stay inside the sandbox", target, "module code"},
+		{"writes stay inside the sandbox (integration tests)", target + ".test", "an integration test"},
+	} {
+		c := find(res, tc.check)
+		if c == nil || c.Status != StatusFail {
+			t.Errorf("no failed check %q:%s", tc.check, describe(res))
+			continue
+		}
+		if c.File != tc.file || !strings.Contains(c.Message, tc.who+" wrote "+tc.file+" in the real workspace") {
+			t.Errorf("%s: %s: %s; want %s written by %s", tc.check, c.File, c.Message, tc.file, tc.who)
+		}
+	}
+	if c := find(res, "module loads"); c == nil || c.Status != StatusPass {
+		t.Errorf("without Landlock Start's write should succeed:%s", describe(res))
+	}
+
+	if !landlockAvailable() {
+		t.Logf("this kernel has no Landlock: the refused writes are not checked")
+		return
+	}
+	app, target = workspace(t)
+	res = run(t, Options{Dir: app, Module: "fault.scribble"})
+	if res.Isolation != "landlock" {
+		t.Errorf("isolation = %q; want landlock", res.Isolation)
+	}
+	if c := find(res, "writes stay inside the sandbox"); c == nil || c.Status != StatusFail || !strings.Contains(c.Message, "permission denied") {
+		t.Errorf("Start's write was not refused:%s", describe(res))
+	}
+	if c := find(res, "test TestScribbles"); c == nil || c.Status != StatusFail || !strings.Contains(c.Message, "permission denied") {
+		t.Errorf("the test's write was not refused:%s", describe(res))
+	}
+	for _, f := range []string{target, target + ".test"} {
+		if _, err := os.Stat(f); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("%s exists (%v); Landlock should have refused it", f, err)
+		}
 	}
 }

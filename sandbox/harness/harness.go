@@ -1,9 +1,9 @@
 // Command harness is the program the sandbox builds inside each copy: it
 // boots the framework with only the module set under test on a temporary
 // SQLite file and runs the integration checks of SPEC §5, reporting one JSON
-// line per event on file descriptor 3. Run as "harness -exec -- cmd args",
-// it confines cmd (a module's integration test binary) the same way and
-// reports the processes cmd leaves behind.
+// line per event on file descriptor 3. Run as "harness -exec dir -- cmd
+// args", it confines cmd (a module's integration test binary) the same way
+// and reports the processes cmd leaves behind.
 //
 // The sandbox package embeds this file and writes it, with a generated
 // modules.go, into the copy, so that the harness always matches the modls
@@ -49,6 +49,7 @@ type plan struct {
 	Lookups     []string  `json:"lookups"`      // services the module's code looks up
 	Settings    bool      `json:"settings"`     // the manifest lists the settings feature
 	HasDatabase bool      `json:"has_database"` // the manifest lists the database feature
+	NoLandlock  bool      `json:"no_landlock"`  // for tests of the sandbox: do not confine
 }
 
 // codeUse is one framework.Errorf code found in the module's source.
@@ -100,8 +101,8 @@ func main() {
 			syscall.CloseOnExec(3) // not for the processes module code starts
 		}
 	}
-	if len(os.Args) >= 4 && os.Args[1] == "-exec" && os.Args[3] == "--" {
-		os.Exit(execConfined(os.Args[2], os.Args[4:]))
+	if len(os.Args) >= 4 && (os.Args[1] == "-exec" || os.Args[1] == execNoLandlock) && os.Args[3] == "--" {
+		os.Exit(execConfined(os.Args[2], os.Args[1] == execNoLandlock, os.Args[4:]))
 	}
 	if len(os.Args) != 2 {
 		fmt.Fprintln(os.Stderr, "usage: harness plan.json | harness -exec sandbox-dir -- command [args]")
@@ -118,10 +119,19 @@ func main() {
 		os.Exit(2)
 	}
 	becomeSubreaper()
-	ll := confine(p.Sandbox)
+	ll := errNoLandlock
+	if !p.NoLandlock {
+		ll = confine(p.Sandbox)
+	}
 	emit(event{Event: "isolation", Landlock: ll == nil, Message: errString(ll)})
 	os.Exit(runChecks(p))
 }
+
+// execNoLandlock is -exec without Landlock, for the tests of the sandbox's
+// fallback (the runner's comparison of the workspace).
+const execNoLandlock = "-exec-no-landlock"
+
+var errNoLandlock = errors.New("landlock disabled for testing")
 
 func errString(err error) string {
 	if err == nil {
@@ -132,13 +142,21 @@ func errString(err error) string {
 
 // execConfined runs a command confined to dir, waits for it and for nothing
 // it started: processes it leaves behind are reported and killed.
-func execConfined(dir string, args []string) int {
+func execConfined(dir string, noLandlock bool, args []string) int {
 	becomeSubreaper()
-	ll := confine(dir)
+	ll := errNoLandlock
+	if !noLandlock {
+		ll = confine(dir)
+	}
 	emit(event{Event: "isolation", Landlock: ll == nil, Message: errString(ll)})
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, os.Stdout, os.Stderr
 	signal.Ignore(syscall.SIGINT) // the sandbox stops the whole group itself
+	// At the time limit the whole group gets SIGQUIT: the stack that
+	// matters is the test binary's, which must not be interleaved with
+	// this process's own. (A handled signal, unlike an ignored one, is
+	// reset to its default in cmd.)
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGQUIT)
 	if err := cmd.Start(); err != nil {
 		fmt.Fprintln(os.Stderr, "harness:", err)
 		return 127

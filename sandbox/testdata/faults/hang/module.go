@@ -4,6 +4,8 @@ package hang
 import (
 	"context"
 	_ "embed"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/modls/modls/framework"
@@ -24,8 +26,15 @@ func (*Module) Manifest() []byte { return manifest }
 // Setup declares nothing.
 func (*Module) Setup(*framework.Setup) error { return nil }
 
-// Start waits for something that never comes.
+// Started is the file Start writes in its temporary directory (inside the
+// sandbox) before it hangs, so that a test knows the module is hanging.
+const Started = "fault.hang.started"
+
+// Start says it has started, then waits for something that never comes.
 func (*Module) Start(context.Context, *framework.App) error {
+	if err := os.WriteFile(filepath.Join(os.TempDir(), Started), nil, 0o644); err != nil {
+		return err
+	}
 	time.Sleep(time.Hour)
 	return nil
 }
