@@ -64,9 +64,7 @@ type editorDoc struct {
 // newEditor starts a server on dir and initializes it.
 func newEditor(t testing.TB, dir string, cfg editorConfig, opts Options, hook func(*Server)) *editor {
 	t.Helper()
-	if opts.Log == nil {
-		opts.Log = testLog{t}
-	}
+	opts = testOptions(t, opts)
 	e := &editor{t: t, dir: dir, cfg: cfg, changed: make(chan struct{}), diags: map[string]*protocol.PublishDiagnosticsParams{}, docs: map[string]*editorDoc{}, done: make(chan error, 1)}
 	a, b := net.Pipe()
 	e.raw = b

@@ -28,7 +28,7 @@ type rawClient struct {
 
 func newRawClient(t *testing.T, hook func(*Server)) *rawClient {
 	a, b := net.Pipe()
-	s := newServer(Options{Log: testLog{t}})
+	s := newServer(testOptions(t, Options{}))
 	if hook != nil {
 		hook(s)
 	}

@@ -41,6 +41,10 @@ type Options struct {
 	Integration IntegrationRunner
 	// GoCommand is the go command used to run tests; "" means "go".
 	GoCommand string
+	// CachePath is the checker's cache file (the dependencies' export
+	// data); "" means checker.DefaultCachePath: $MODLS_CACHE, else the
+	// user's cache directory.
+	CachePath string
 	// WatchQuiet is how long the file watcher waits for a burst of
 	// changes (a git checkout) to end before acting on it; 0 means 100ms.
 	WatchQuiet time.Duration
@@ -226,7 +230,15 @@ func (s *Server) serve(ctx context.Context, rwc io.ReadWriteCloser) error {
 	s.wg.Wait()
 	s.mu.Lock()
 	state := s.state
+	sessions := s.sessions
+	s.sessions = map[string]*sessionEntry{}
 	s.mu.Unlock()
+	// The sessions' caches: nothing checks any more.
+	for _, e := range sessions {
+		if sess := e.loaded(); sess != nil {
+			_ = sess.Close()
+		}
+	}
 	select {
 	case <-s.exited:
 		if state != stateShutdown {
