@@ -19,7 +19,7 @@ import (
 )
 
 // waitLimit bounds every wait for an eventual state.
-const waitLimit = 60 * time.Second
+const waitLimit = 2 * time.Minute
 
 // editorConfig is what the fake editor tells the server it can do.
 type editorConfig struct {
@@ -48,12 +48,15 @@ type editor struct {
 	diags         map[string]*protocol.PublishDiagnosticsParams
 	publishCount  int
 	messages      []string
+	messageMark   int      // messages before it came before the last command
 	progress      []string // "begin title", "report msg", "end msg"
 	tokens        []protocol.ProgressToken
 	registrations []string
 	lensRefreshes int
 	diagRefreshes int
 	docs          map[string]*editorDoc
+	// initResult is the server's answer to initialize, as sent.
+	initResult jsonrpc2.RawMessage
 }
 
 type editorDoc struct {
@@ -76,8 +79,7 @@ func newEditor(t testing.TB, dir string, cfg editorConfig, opts Options, hook fu
 	e.conn = jsonrpc2.NewConn(jsonrpc2.NewStream(b), jsonrpc2.WithCodec(codec{}))
 	e.conn.Go(context.Background(), e.handle)
 	t.Cleanup(e.close)
-	var res protocol.InitializeResult
-	e.call("initialize", e.initializeParams(), &res)
+	e.call("initialize", e.initializeParams(), &e.initResult)
 	e.notify("initialized", map[string]any{})
 	return e
 }
@@ -182,7 +184,7 @@ func (e *editor) handle(ctx context.Context, req *jsonrpc2.Request) (any, error)
 }
 
 func (e *editor) close() {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
 	_, _ = e.conn.Call(ctx, "shutdown", nil, nil)
 	_ = e.conn.Notify(ctx, "exit", nil)
