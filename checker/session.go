@@ -239,7 +239,11 @@ func (st *sessionState) update(name string, data []byte, overlay map[string][]by
 		st.ws = ws
 	}
 	lp := st.byDir[filepath.Dir(name)]
-	if lp != nil && st.deps.loaded(lp.ImportPath) {
+	// A package that others import starts the loader over whether or not
+	// its types were loaded yet: the loader chose which dependencies come
+	// from recorded export data by the text they had when it was made, and
+	// a load may be starting now.
+	if lp != nil && (st.deps.loaded(lp.ImportPath) || len(st.importers[lp.ImportPath]) > 0) {
 		st.deps = st.newDepsLoader(copyOverlay(overlay))
 		return
 	}
