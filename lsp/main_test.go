@@ -1,13 +1,22 @@
 package lsp
 
 import (
+	"context"
 	"database/sql"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"golang.org/x/tools/txtar"
+
+	"github.com/modls/modls/checker"
 )
 
 // userCache stands in for the user's cache directory while the tests run:
@@ -16,6 +25,9 @@ import (
 // wrote modls's cache into it. Every server a test starts has a cache of
 // its own (testOptions), never the user's.
 var userCache string
+
+// cacheTemplates holds the template cache (cacheCopy).
+var cacheTemplates string
 
 func TestMain(m *testing.M) { os.Exit(runPackage(m)) }
 
@@ -39,6 +51,12 @@ func runPackage(m *testing.M) int {
 	os.Setenv("XDG_CACHE_HOME", dir)
 	os.Unsetenv("MODLS_CACHE")
 	userCache = dir
+	cacheTemplates, err = os.MkdirTemp("", "modls-lsp-caches-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	defer os.RemoveAll(cacheTemplates)
 	code := m.Run()
 	if _, err := os.Stat(filepath.Join(dir, "modls")); err == nil {
 		fmt.Fprintf(os.Stderr, "FAIL: a test wrote modls's cache in the user's cache directory (%s): start servers with testOptions\n", dir)
@@ -54,9 +72,91 @@ func testOptions(t testing.TB, opts Options) Options {
 		opts.Log = testLog{t}
 	}
 	if opts.CachePath == "" {
-		opts.CachePath = filepath.Join(t.TempDir(), "modls-cache.db")
+		opts.CachePath = cacheCopy(t)
 	}
 	return opts
+}
+
+var (
+	templateOnce sync.Once
+	templatePath string
+	templateErr  error
+)
+
+// cacheCopy returns a new cache file in the test's directory, a copy of a
+// template made once per run that holds the export data of the framework
+// and of the standard packages the tests' workspaces import: each server
+// starts warm, as an editor's usually does, and shares nothing with
+// another test or the user.
+func cacheCopy(t testing.TB) string {
+	t.Helper()
+	templateOnce.Do(func() { templatePath, templateErr = makeCacheTemplate() })
+	if templateErr != nil {
+		t.Fatalf("making the template cache: %v", templateErr)
+	}
+	data, err := os.ReadFile(templatePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "modls-cache.db")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// warmImports uses the packages the tests' workspaces import (a blank
+// import would not be type-checked, and so not recorded).
+const warmImports = `package warm
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/modls/modls/framework"
+)
+
+var (
+	_ context.Context
+	_ *sql.DB
+	_ embed.FS
+	_ = errors.New
+	_ = fmt.Sprint
+	_ = strconv.Itoa
+	_ = strings.Cut
+	_ sync.Mutex
+	_ *testing.T
+	_ time.Duration
+	_ *framework.App
+)
+`
+
+func makeCacheTemplate() (string, error) {
+	dir, err := os.MkdirTemp(cacheTemplates, "")
+	if err != nil {
+		return "", err
+	}
+	if err := writeModuleFiles(dir, "example.com/warm", []txtar.File{{Name: "modules/standard/warm/warm.go", Data: []byte(warmImports)}}); err != nil {
+		return "", err
+	}
+	path := filepath.Join(cacheTemplates, "template.db")
+	cache, err := checker.OpenCache(path)
+	if err != nil {
+		return "", err
+	}
+	_, err = checker.Check(context.Background(), checker.Options{Dir: dir, Cache: cache})
+	if cerr := cache.Close(); err == nil {
+		err = cerr
+	}
+	return path, err
 }
 
 // TestServerCacheIsTheTests checks that a test's server keeps its cache in
@@ -94,4 +194,39 @@ func TestServerCacheIsTheTests(t *testing.T) {
 		}
 	}
 	t.Logf("cache %s (schema %d); %s untouched", path, version, userCache)
+}
+
+var seedFlag = flag.String("modls.seed", "", "the seed of the randomized tests (default: $MODLS_TEST_SEED, else chosen from the clock once per run)")
+
+var (
+	seedOnce  sync.Once
+	seedValue int64
+	seedErr   error
+)
+
+// testSeed is the seed of this run's randomized tests (the differential
+// test, the soak): -modls.seed, else $MODLS_TEST_SEED, else one chosen from
+// the clock once per run of the test binary. Each test logs it, and says
+// it again when it fails.
+func testSeed(t testing.TB) int64 {
+	t.Helper()
+	seedOnce.Do(func() {
+		s, from := *seedFlag, "-modls.seed"
+		if s == "" {
+			s, from = os.Getenv("MODLS_TEST_SEED"), "MODLS_TEST_SEED"
+		}
+		if s == "" {
+			seedValue = time.Now().UnixNano()
+			return
+		}
+		seedValue, seedErr = strconv.ParseInt(s, 10, 64)
+		if seedErr != nil {
+			seedErr = fmt.Errorf("%s=%q is not a seed (an integer)", from, s)
+		}
+	})
+	if seedErr != nil {
+		t.Fatal(seedErr)
+	}
+	t.Logf("seed %d (MODLS_TEST_SEED=%d go test -run '^%s$' ./lsp repeats it)", seedValue, seedValue, strings.SplitN(t.Name(), "/", 2)[0])
+	return seedValue
 }
