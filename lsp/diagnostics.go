@@ -186,6 +186,7 @@ func (s *Server) checkFile(ctx context.Context, path string) bool {
 		}
 		if err != nil {
 			if ctx.Err() != nil {
+				s.checks.cancelled.Add(1)
 				return false
 			}
 			s.log.Printf("checking %s: %v", path, err)
@@ -200,8 +201,10 @@ func (s *Server) checkFile(ctx context.Context, path string) bool {
 	s.mu.Lock()
 	if ctx.Err() != nil {
 		s.mu.Unlock()
+		s.checks.cancelled.Add(1)
 		return false
 	}
+	s.checks.recorded.Add(1)
 	for file, ds := range diags {
 		r := &fileResult{version: -1, diags: ds}
 		if d := s.docs[file]; d != nil {

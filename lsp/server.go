@@ -22,6 +22,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.lsp.dev/jsonrpc2"
@@ -114,6 +115,10 @@ type Server struct {
 
 	sched   *scheduler
 	watcher *fileWatcher
+
+	// checks counts the package checks the scheduler ran: recorded, and
+	// cancelled before they could be (for tests, and the log).
+	checks struct{ recorded, cancelled atomic.Int64 }
 }
 
 // method is one entry of the dispatch table.
