@@ -373,19 +373,48 @@ func (g *editGenerator) next(files []string, text func(string) string) edit {
 		g.pending = nil
 		return *p
 	}
-	file := files[g.r.Intn(len(files))]
+	file := g.pick(files)
 	t := text(file)
-	var e edit
-	var ok bool
+	if g.r.Intn(8) == 0 {
+		return g.noise(file, t)
+	}
 	if strings.HasSuffix(file, ".json") {
-		e, ok = g.manifestEdit(file, t)
-	} else {
-		e, ok = g.goEdit(file, t)
+		if e, ok := g.manifestEdit(file, t); ok {
+			return e
+		}
+		return g.noise(file, t)
 	}
-	if ok {
-		return e
+	for {
+		if e, ok := g.goEdit(file, t); ok {
+			return e
+		}
 	}
-	return g.noise(file, t)
+}
+
+// pick chooses a file to edit: a module's package three times as often
+// as a contract, whose every edit starts the dependencies over, and a
+// manifest, whose every edit re-checks every module, in between.
+func (g *editGenerator) pick(files []string) string {
+	weight := func(f string) int {
+		switch {
+		case strings.Contains(f, "/contract/"):
+			return 1
+		case strings.HasSuffix(f, ".json"):
+			return 2
+		}
+		return 3
+	}
+	total := 0
+	for _, f := range files {
+		total += weight(f)
+	}
+	n := g.r.Intn(total)
+	for _, f := range files {
+		if n -= weight(f); n < 0 {
+			return f
+		}
+	}
+	return files[len(files)-1]
 }
 
 func (g *editGenerator) noise(file, t string) edit {
@@ -414,7 +443,7 @@ func (g *editGenerator) goEdit(file, t string) (edit, bool) {
 		}
 		return edit{file: file, start: at, end: at, text: decl, kind: kind}, true
 	}
-	switch n := g.r.Intn(20); {
+	switch n := g.r.Intn(15); {
 	case n < 6:
 		return insert(pool[g.r.Intn(len(pool))], "insert")
 	case n < 9: // delete an inserted declaration
@@ -461,7 +490,7 @@ func (g *editGenerator) goEdit(file, t string) (edit, bool) {
 		d := decls[g.r.Intn(len(decls))]
 		g.stash[file] = append(g.stash[file], t[d[0]:d[1]])
 		return edit{file: file, start: d[0], end: d[1], kind: "cut"}, true
-	case n < 15: // paste one back
+	default: // paste one back
 		s := g.stash[file]
 		if len(s) == 0 {
 			return edit{}, false
@@ -471,7 +500,6 @@ func (g *editGenerator) goEdit(file, t string) (edit, bool) {
 		g.stash[file] = append(s[:i:i], s[i+1:]...)
 		return insert(decl, "paste")
 	}
-	return edit{}, false
 }
 
 // topLevel lists the offsets where a top-level declaration may be
@@ -547,9 +575,6 @@ func declarations(t string) [][2]int {
 }
 
 func (g *editGenerator) manifestEdit(file, t string) (edit, bool) {
-	if g.r.Intn(4) == 0 {
-		return edit{}, false // noise
-	}
 	keys := []string{"name", "version", "description", "features", "dependencies", "services"}
 	key := keys[g.r.Intn(len(keys))]
 	values := manifestValues[key]

@@ -374,6 +374,27 @@ func FuzzPositions(f *testing.F) {
 				}
 			}
 		}
+		// On valid UTF-8, the server's mapper and the fake editor's own
+		// conversion (clientpos_test.go) agree at every character.
+		if utf8.Valid(text) {
+			for off := 0; off <= len(text); off++ {
+				if off < len(text) && !utf8.RuneStart(text[off]) || inLineEnding(text, off) {
+					continue
+				}
+				for _, enc := range []encoding{utf16, utf8Enc} {
+					cp, err := clientPosition(string(text), off, enc)
+					if err != nil {
+						continue // in a line ending
+					}
+					if l, c := m.position(off, enc); l != cp.Line || c != cp.Character {
+						t.Fatalf("%s: offset %d of %q: mapper %d:%d, editor %d:%d", enc, off, text, l, c, cp.Line, cp.Character)
+					}
+					if back, err := clientOffset(string(text), cp, enc); err != nil || back != off || m.offset(cp.Line, cp.Character, enc) != off {
+						t.Fatalf("%s: %d:%d of %q: editor offset %d (%v), mapper %d, want %d", enc, cp.Line, cp.Character, text, back, err, m.offset(cp.Line, cp.Character, enc), off)
+					}
+				}
+			}
+		}
 		// Applying a range edit through positions equals a byte splice.
 		if len(text) > 0 {
 			a, b := int(line)%(len(text)+1), int(char)%(len(text)+1)
