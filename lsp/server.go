@@ -117,7 +117,7 @@ type Server struct {
 	watcher *fileWatcher
 
 	// checks counts the package checks the scheduler ran: recorded, and
-	// cancelled before they could be (for tests, and the log).
+	// cancelled before they could be (tests read them).
 	checks struct{ recorded, cancelled atomic.Int64 }
 }
 
