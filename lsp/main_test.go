@@ -83,11 +83,8 @@ func testOptions(t testing.TB, opts Options) Options {
 	return opts
 }
 
-var (
-	templateOnce sync.Once
-	templatePath string
-	templateErr  error
-)
+// cacheTemplate makes the template of cacheCopy, once.
+var cacheTemplate = sync.OnceValues(makeCacheTemplate)
 
 // cacheCopy returns a new cache file in the test's directory, a copy of a
 // template made once per run that holds the export data of the framework
@@ -96,9 +93,9 @@ var (
 // another test or the user.
 func cacheCopy(t testing.TB) string {
 	t.Helper()
-	templateOnce.Do(func() { templatePath, templateErr = makeCacheTemplate() })
-	if templateErr != nil {
-		t.Fatalf("making the template cache: %v", templateErr)
+	templatePath, err := cacheTemplate()
+	if err != nil {
+		t.Fatalf("making the template cache: %v", err)
 	}
 	data, err := os.ReadFile(templatePath)
 	if err != nil {
@@ -204,35 +201,32 @@ func TestServerCacheIsTheTests(t *testing.T) {
 
 var seedFlag = flag.String("modls.seed", "", "the seed of the randomized tests (default: $MODLS_TEST_SEED, else chosen from the clock once per run)")
 
-var (
-	seedOnce  sync.Once
-	seedValue int64
-	seedErr   error
-)
+// runSeed is the seed of this run's randomized tests, chosen once.
+var runSeed = sync.OnceValues(func() (int64, error) {
+	s, from := *seedFlag, "-modls.seed"
+	if s == "" {
+		s, from = os.Getenv("MODLS_TEST_SEED"), "MODLS_TEST_SEED"
+	}
+	if s == "" {
+		return time.Now().UnixNano(), nil
+	}
+	seed, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%s=%q is not a seed (an integer)", from, s)
+	}
+	return seed, nil
+})
 
 // testSeed is the seed of this run's randomized tests (the differential
-// test, the soak): -modls.seed, else $MODLS_TEST_SEED, else one chosen from
-// the clock once per run of the test binary. Each test logs it, and says
-// it again when it fails.
+// test): -modls.seed, else $MODLS_TEST_SEED, else one chosen from the
+// clock once per run of the test binary. Each test logs it, and says it
+// again when it fails.
 func testSeed(t testing.TB) int64 {
 	t.Helper()
-	seedOnce.Do(func() {
-		s, from := *seedFlag, "-modls.seed"
-		if s == "" {
-			s, from = os.Getenv("MODLS_TEST_SEED"), "MODLS_TEST_SEED"
-		}
-		if s == "" {
-			seedValue = time.Now().UnixNano()
-			return
-		}
-		seedValue, seedErr = strconv.ParseInt(s, 10, 64)
-		if seedErr != nil {
-			seedErr = fmt.Errorf("%s=%q is not a seed (an integer)", from, s)
-		}
-	})
-	if seedErr != nil {
-		t.Fatal(seedErr)
+	seed, err := runSeed()
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Logf("seed %d (MODLS_TEST_SEED=%d go test -run '^%s$' ./lsp repeats it)", seedValue, seedValue, strings.SplitN(t.Name(), "/", 2)[0])
-	return seedValue
+	t.Logf("seed %d (MODLS_TEST_SEED=%d go test -run '^%s$' ./lsp repeats it)", seed, seed, strings.SplitN(t.Name(), "/", 2)[0])
+	return seed
 }
