@@ -59,6 +59,7 @@ func violationsFiles(t testing.TB, modules []string) []txtar.File {
 // (clientpos_test.go), in UTF-16 and in UTF-8. Published versions never
 // go backwards on the way.
 func TestDifferential(t *testing.T) {
+	t.Parallel()
 	seed := testSeed(t)
 	files := violationsFiles(t, diffModules)
 	for _, enc := range []encoding{utf16, utf8Enc} {
@@ -391,18 +392,19 @@ func (g *editGenerator) next(files []string, text func(string) string) edit {
 	}
 }
 
-// pick chooses a file to edit: a file of a module's package six times as
-// often as a contract, whose every edit starts the dependencies over, and
-// a manifest, whose every edit re-checks every module, in between.
+// pick chooses a file to edit: a file of a module's package twelve times
+// as often as a contract, whose every edit starts the dependencies over
+// (a contract still takes some twenty edits), and a manifest, whose every
+// edit re-checks every module, in between.
 func (g *editGenerator) pick(files []string) string {
 	weight := func(f string) int {
 		switch {
 		case strings.Contains(f, "/contract/"):
 			return 1
 		case strings.HasSuffix(f, ".json"):
-			return 3
+			return 6
 		}
-		return 6
+		return 12
 	}
 	total := 0
 	for _, f := range files {

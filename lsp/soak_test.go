@@ -17,14 +17,14 @@ import (
 )
 
 // soakEdits is about how many edits TestSoak sends after its first round.
-const soakEdits = 5000
+const soakEdits = 3000
 
 // soakLeakPerEdit bounds the growth of the live heap over the soak: a leak
-// of 1 KB per edit (5 MB) is eight times more; the growth measured is some
-// 10 bytes per edit.
+// of 1 KB per edit (3 MB) is eight times more; the growth measured is some
+// ±50 KiB in all.
 const soakLeakPerEdit = 128
 
-// TestSoak types into a module file the way a user does, for some 5,000
+// TestSoak types into a module file the way a user does, for some 3,000
 // edits: a method typed a character at a time (a new finding), a use of a
 // package not yet imported (a compile error), the import pasted in, a
 // suppression line pasted above the method (the finding goes), whole
