@@ -26,9 +26,20 @@ type Session struct {
 	state   *sessionState
 }
 
-// NewSession opens a session on the Go module holding dir. cfg nil means
-// every rule with its default severity.
+// NewSession opens a session on the Go module holding dir, with the
+// default cache (DefaultCachePath). cfg nil means every rule with its
+// default severity.
 func NewSession(ctx context.Context, dir string, cfg *Config) (*Session, error) {
+	path, err := DefaultCachePath()
+	if err != nil {
+		path = ""
+	}
+	return NewSessionCache(ctx, dir, cfg, path)
+}
+
+// NewSessionCache is NewSession with the cache file at cachePath; ""
+// means no cache.
+func NewSessionCache(ctx context.Context, dir string, cfg *Config, cachePath string) (*Session, error) {
 	root, err := workspace.FindRoot(dir)
 	if err != nil {
 		return nil, err
@@ -37,8 +48,8 @@ func NewSession(ctx context.Context, dir string, cfg *Config) (*Session, error) 
 		cfg = &Config{}
 	}
 	s := &Session{root: root, cfg: cfg, overlay: map[string][]byte{}}
-	if path, err := DefaultCachePath(); err == nil && path != "" {
-		if c, err := OpenCache(path); err == nil {
+	if cachePath != "" {
+		if c, err := OpenCache(cachePath); err == nil {
 			s.cache = c
 		}
 	}
@@ -228,7 +239,11 @@ func (st *sessionState) update(name string, data []byte, overlay map[string][]by
 		st.ws = ws
 	}
 	lp := st.byDir[filepath.Dir(name)]
-	if lp != nil && st.deps.loaded(lp.ImportPath) {
+	// A package that others import starts the loader over whether or not
+	// its types were loaded yet: the loader chose which dependencies come
+	// from recorded export data by the text they had when it was made, and
+	// a load may be starting now.
+	if lp != nil && (st.deps.loaded(lp.ImportPath) || len(st.importers[lp.ImportPath]) > 0) {
 		st.deps = st.newDepsLoader(copyOverlay(overlay))
 		return
 	}

@@ -22,6 +22,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.lsp.dev/jsonrpc2"
@@ -41,6 +42,10 @@ type Options struct {
 	Integration IntegrationRunner
 	// GoCommand is the go command used to run tests; "" means "go".
 	GoCommand string
+	// CachePath is the checker's cache file (the dependencies' export
+	// data); "" means checker.DefaultCachePath: $MODLS_CACHE, else the
+	// user's cache directory.
+	CachePath string
 	// WatchQuiet is how long the file watcher waits for a burst of
 	// changes (a git checkout) to end before acting on it; 0 means 100ms.
 	WatchQuiet time.Duration
@@ -110,6 +115,10 @@ type Server struct {
 
 	sched   *scheduler
 	watcher *fileWatcher
+
+	// checks counts the package checks the scheduler ran: recorded, and
+	// cancelled before they could be (tests read them).
+	checks struct{ recorded, cancelled atomic.Int64 }
 }
 
 // method is one entry of the dispatch table.
@@ -226,7 +235,15 @@ func (s *Server) serve(ctx context.Context, rwc io.ReadWriteCloser) error {
 	s.wg.Wait()
 	s.mu.Lock()
 	state := s.state
+	sessions := s.sessions
+	s.sessions = map[string]*sessionEntry{}
 	s.mu.Unlock()
+	// The sessions' caches: nothing checks any more.
+	for _, e := range sessions {
+		if sess := e.loaded(); sess != nil {
+			_ = sess.Close()
+		}
+	}
 	select {
 	case <-s.exited:
 		if state != stateShutdown {
