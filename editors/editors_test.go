@@ -290,7 +290,8 @@ func readmeSnippet(t *testing.T) string {
 
 // TestNeovimREADME follows the README's Neovim instructions word for word:
 // the repository cloned to ~/src/modls, modls on PATH, the README's snippet
-// as init.lua. Opening a violating file must show modls's diagnostics.
+// as init.lua. Opening a violating file must show modls's diagnostics and
+// no message at all (:messages).
 func TestNeovimREADME(t *testing.T) {
 	tool(t, "nvim")
 	snippet := readmeSnippet(t)
@@ -323,6 +324,7 @@ func TestNeovimREADME(t *testing.T) {
 	var res struct {
 		Filetype    string   `json:"filetype"`
 		Diagnostics []string `json:"diagnostics"`
+		Messages    []string `json:"messages"`
 		Error       string   `json:"error"`
 	}
 	if err := json.Unmarshal(data, &res); err != nil {
@@ -339,6 +341,12 @@ func TestNeovimREADME(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("no MOD002 diagnostic at line 54 with the README's setup (filetype %q); diagnostics: %q\nsnippet:\n%s\nnvim output:\n%s", res.Filetype, res.Diagnostics, snippet, out)
+	}
+	// A newcomer following the README sees nothing but the diagnostics:
+	// every message Neovim showed (an error from the server, the plugin
+	// or Neovim itself) fails the test.
+	if len(res.Messages) > 0 {
+		t.Fatalf("Neovim showed messages with the README's setup:\n%s\nsnippet:\n%s", strings.Join(res.Messages, "\n"), snippet)
 	}
 }
 
