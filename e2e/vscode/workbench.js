@@ -417,6 +417,12 @@ async function main() {
     await page.keyboard.press("Control+A");
     await page.keyboard.press("Delete");
     await page.keyboard.insertText(JSON.stringify(r.settings));
+    // Saved once the editor holds all of it.
+    await until("the typed settings in the editor", (rule) => {
+      const ed = document.activeElement && document.activeElement.closest(".monaco-editor");
+      const text = ed ? ed.querySelector(".view-lines").textContent.replace(/\u00a0/g, " ") : "";
+      return text.includes(`"${rule}":"off"}`) && text.trim().endsWith("}");
+    }, r.rule, () => document.activeElement?.closest(".monaco-editor")?.querySelector(".view-lines")?.textContent.slice(-200));
     await page.keyboard.press("Control+S");
     // Saved: the file holds what was typed.
     const deadline = Date.now() + waitMs;
@@ -426,9 +432,7 @@ async function main() {
       }
       await page.waitForTimeout(250); // polling the file the save writes
     }
-    // Closed without a prompt: what it holds is saved (the workbench
-    // may still count the editor as changed for a moment).
-    await command("View: Revert and Close Editor");
+    await page.keyboard.press("Escape");
     await command("View: Close All Editors");
     await openFile(t.file);
     await showProblems();
