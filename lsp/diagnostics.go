@@ -280,7 +280,11 @@ func (s *Server) fileDiagnostics(path string) (items []protocol.Diagnostic, vers
 			text, _, _ = s.readText(path)
 		}
 		m := newMapper(text)
+		compile := s.showCompileErrors()
 		for _, cd := range r.diags {
+			if cd.Rule == checker.RuleCompile && !compile {
+				continue
+			}
 			items = append(items, s.toProtocol(cd, text, m, caps))
 		}
 	}

@@ -27,8 +27,6 @@ import (
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
-
-	"github.com/modls/modls/checker"
 )
 
 // Options configure a server.
@@ -92,9 +90,9 @@ type Server struct {
 	caps     clientCaps
 	folders  []string
 	sessions map[string]*sessionEntry // by Go module root
-	// clientRules are the editor's rule settings (see clientSettings).
-	clientRules map[string]checker.RuleConfig
-	docs        map[string]*document
+	// clientSettings are the editor's settings (rules, compile errors).
+	clientSettings clientSettings
+	docs           map[string]*document
 	// results holds the last check of each file.
 	results map[string]*fileResult
 	// testDiags holds failures of the last test or sandbox run, by file.
