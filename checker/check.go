@@ -21,6 +21,7 @@ import (
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/modls/modls/rules"
+	"github.com/modls/modls/rules/ruledoc"
 	"github.com/modls/modls/workspace"
 )
 
@@ -313,14 +314,19 @@ func convert(fset *token.FileSet, ad analysis.Diagnostic, cfg *Config) Diagnosti
 	if ad.End.IsValid() {
 		end = fset.Position(ad.End)
 	}
+	id, capped := ruledoc.ParseCategory(ad.Category)
 	d := Diagnostic{
-		Rule: ad.Category, Severity: "error", File: start.Filename,
+		Rule: id, Severity: "error", File: start.Filename,
 		Line: max(start.Line, 1), Column: max(start.Column, 1), EndLine: max(end.Line, 1), EndColumn: max(end.Column, 1),
 		Offset: start.Offset, EndOffset: end.Offset, Message: ad.Message, Fixes: []Fix{},
 	}
-	rule, ok := rules.ByID(ad.Category)
+	rule, ok := rules.ByID(id)
 	if ok {
-		d.Severity = string(cfg.Severity(rule))
+		sev := cfg.Severity(rule)
+		if capped != "" {
+			sev = sev.Lower(capped)
+		}
+		d.Severity = string(sev)
 		d.URL = rule.Doc.URL()
 	}
 	for _, r := range ad.Related {

@@ -222,6 +222,11 @@ func (h *hasher) appKey(a *workspace.App) string {
 		for _, r := range m.Lookups {
 			fmt.Fprintf(sum, "lookup %s %s:%d:%d\n", r.Service, r.Pos.Filename, r.Pos.Line, r.Pos.Column)
 		}
+		for _, n := range m.NonConstant {
+			if n.What == "registration" {
+				fmt.Fprintf(sum, "non-constant %s\n", n.What)
+			}
+		}
 	}
 	k := hex.EncodeToString(sum.Sum(nil))
 	h.apps[a] = k

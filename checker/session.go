@@ -224,7 +224,15 @@ func (st *sessionState) update(name string, data []byte, overlay map[string][]by
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if ws, err := st.ws.WithFile(name, workspace.Overlay(overlay)); err == nil {
-		st.factsChanged[name] = !sameFacts(st.ws.Module(filepath.Dir(name)), ws.Module(filepath.Dir(name)))
+		changed := !sameFacts(st.ws.Module(filepath.Dir(name)), ws.Module(filepath.Dir(name)))
+		// A change to a package declaring constants may change the facts
+		// of the modules that use them.
+		for _, m := range ws.Modules() {
+			if old := st.ws.Module(m.Dir); old != nil && !sameFacts(old, m) {
+				changed = true
+			}
+		}
+		st.factsChanged[name] = changed
 		st.ws = ws
 	}
 	lp := st.byDir[filepath.Dir(name)]
@@ -254,7 +262,8 @@ func sameFacts(a, b *workspace.Module) bool {
 	if a == nil || b == nil {
 		return a == b
 	}
-	if string(a.ManifestData) != string(b.ManifestData) || len(a.Registrations) != len(b.Registrations) || len(a.Lookups) != len(b.Lookups) {
+	if string(a.ManifestData) != string(b.ManifestData) || len(a.Registrations) != len(b.Registrations) || len(a.Lookups) != len(b.Lookups) ||
+		nonConstantRegistrations(a) != nonConstantRegistrations(b) {
 		return false
 	}
 	for i := range a.Registrations {
@@ -268,6 +277,16 @@ func sameFacts(a, b *workspace.Module) bool {
 		}
 	}
 	return true
+}
+
+func nonConstantRegistrations(m *workspace.Module) int {
+	n := 0
+	for _, nc := range m.NonConstant {
+		if nc.What == "registration" {
+			n++
+		}
+	}
+	return n
 }
 
 // checkPackage type-checks the package (and its external tests) afresh in
