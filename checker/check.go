@@ -196,16 +196,21 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 		l.exports = &exportData{cache: opts.Cache, key: h.depKey}
 		l.exports.decide(l, misses)
 	}
+	facts := newFactsProvider(l, h.factsKey, opts.Cache, analyzersOf(enabled), misses)
 	var mu sync.Mutex
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
 	for _, lp := range misses {
 		wg.Add(1)
-		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
+			// The facts of what the package imports come first, from the
+			// checks of those packages: wait for them without holding a
+			// place to run.
+			facts.await(lp)
+			sem <- struct{}{}
 			defer func() { <-sem }()
-			ds := checkPackage(l, lp, enabled, cfg)
+			ds := checkPackage(l, lp, enabled, cfg, facts)
 			if opts.Cache != nil && keys[lp] != "" {
 				opts.Cache.Put(keys[lp], ds)
 			}
@@ -216,6 +221,9 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	}
 	wg.Wait()
 	t.mark(fmt.Sprintf("check %d packages", len(misses)))
+	if err := facts.save(); err != nil && os.Getenv("MODLS_DEBUG") != "" {
+		fmt.Fprintf(os.Stderr, "modls: cache: %v\n", err)
+	}
 	if l.exports != nil {
 		// A cache that cannot be written only costs the next run time.
 		if err := l.exports.save(l); err != nil && os.Getenv("MODLS_DEBUG") != "" {
@@ -227,8 +235,9 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 }
 
 // checkPackage type-checks a root package (and its external tests) and
-// returns its findings.
-func checkPackage(l *loader, lp *listedPackage, enabled []rules.Rule, cfg *Config) []Diagnostic {
+// returns its findings. The facts its analysis exports go to facts.
+func checkPackage(l *loader, lp *listedPackage, enabled []rules.Rule, cfg *Config, facts *factsProvider) []Diagnostic {
+	defer facts.set(lp.ImportPath, nil) // a package that could not be analysed has no facts
 	var ds []Diagnostic
 	if lp.Error != nil && len(lp.GoFiles)+len(lp.TestGoFiles)+len(lp.XTestGoFiles) == 0 {
 		ds = append(ds, Diagnostic{Rule: RuleCompile, Severity: "error", File: lp.Dir, Line: 1, Column: 1, EndLine: 1, EndColumn: 1,
@@ -251,7 +260,11 @@ func checkPackage(l *loader, lp *listedPackage, enabled []rules.Rule, cfg *Confi
 					Message: err.Error(), Fixes: []Fix{}})
 				continue
 			}
-			ds = append(ds, packageDiagnostics(l.fset, pkg, enabled, cfg, l.readFile)...)
+			store := newFactStore(pkg.Types, facts.get)
+			ds = append(ds, packageDiagnostics(l.fset, pkg, enabled, cfg, l.readFile, store)...)
+			if !test {
+				facts.set(lp.ImportPath, store.encoded())
+			}
 		}
 	}
 	if ds == nil {
@@ -262,7 +275,7 @@ func checkPackage(l *loader, lp *listedPackage, enabled []rules.Rule, cfg *Confi
 
 // packageDiagnostics runs the rules on one type-checked package and
 // converts, suppresses and grades what they report.
-func packageDiagnostics(fset *token.FileSet, pkg *Package, enabled []rules.Rule, cfg *Config, readFile func(string) ([]byte, error)) []Diagnostic {
+func packageDiagnostics(fset *token.FileSet, pkg *Package, enabled []rules.Rule, cfg *Config, readFile func(string) ([]byte, error), facts *factStore) []Diagnostic {
 	var ds []Diagnostic
 	syntax := false
 	for _, e := range pkg.Errors {
@@ -295,7 +308,7 @@ func packageDiagnostics(fset *token.FileSet, pkg *Package, enabled []rules.Rule,
 		ran[r.Doc.ID] = true
 	}
 	if pkg.Types != nil && len(pkg.Files) > 0 {
-		for _, ad := range analyze(fset, pkg, analyzers, readFile) {
+		for _, ad := range analyze(fset, pkg, analyzers, readFile, facts) {
 			ds = append(ds, convert(fset, ad, cfg))
 		}
 	}
@@ -304,6 +317,15 @@ func packageDiagnostics(fset *token.FileSet, pkg *Package, enabled []rules.Rule,
 		sups = append(sups, fileSuppressions(fset, f)...)
 	}
 	return applySuppressions(ds, sups, ran)
+}
+
+// analyzersOf lists the rules' analyzers.
+func analyzersOf(enabled []rules.Rule) []*analysis.Analyzer {
+	out := make([]*analysis.Analyzer, len(enabled))
+	for i, r := range enabled {
+		out[i] = r.Analyzer
+	}
+	return out
 }
 
 // convert turns an analysis diagnostic into a Diagnostic with positions,

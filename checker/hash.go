@@ -138,6 +138,17 @@ func goVersion(lp *listedPackage) string {
 	return goVersionOnce.v
 }
 
+// factsKey is the cache key of a package's analysis facts: its content,
+// its dependencies' and the rules', or "" when a file could not be read.
+func (h *hasher) factsKey(path string) string {
+	k := h.depKey(path)
+	if k == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte("facts\n" + h.rules + "\n" + k))
+	return hex.EncodeToString(sum[:])
+}
+
 // rootKey is the cache key of a root package's findings, or "" when a file
 // could not be read (such a package is never cached).
 func (h *hasher) rootKey(lp *listedPackage) string {

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"sync"
 
+	"golang.org/x/tools/go/analysis"
+
 	"github.com/modls/modls/workspace"
 )
 
@@ -161,6 +163,14 @@ type sessionState struct {
 	// saving serialises the recording of export data, which runs after
 	// a check has answered.
 	saving sync.Mutex
+
+	// facts are the analysis facts of the packages of the main module,
+	// by import path, for the current contents; factsVersion counts the
+	// changes to each package, so that facts computed from an older
+	// version are not kept.
+	factsMu      sync.Mutex
+	facts        map[string]*packageFacts
+	factsVersion map[string]int
 }
 
 func newSessionState(root string, listed []*listedPackage, overlay map[string][]byte, cache *Cache) (*sessionState, error) {
@@ -170,7 +180,8 @@ func newSessionState(root string, listed []*listedPackage, overlay map[string][]
 		return nil, err
 	}
 	st := &sessionState{root: root, listed: listed, byPath: map[string]*listedPackage{}, byDir: map[string]*listedPackage{},
-		ws: ws, cache: cache, manifests: map[string]bool{}, importers: map[string][]*listedPackage{}, factsChanged: map[string]bool{}}
+		ws: ws, cache: cache, manifests: map[string]bool{}, importers: map[string][]*listedPackage{}, factsChanged: map[string]bool{},
+		facts: map[string]*packageFacts{}, factsVersion: map[string]int{}}
 	for _, p := range listed {
 		st.byPath[p.ImportPath] = p
 		if !p.DepOnly {
@@ -236,6 +247,9 @@ func (st *sessionState) update(name string, data []byte, overlay map[string][]by
 		st.ws = ws
 	}
 	lp := st.byDir[filepath.Dir(name)]
+	if lp != nil {
+		st.forgetFacts(lp.ImportPath)
+	}
 	if lp != nil && st.deps.loaded(lp.ImportPath) {
 		st.deps = st.newDepsLoader(copyOverlay(overlay))
 		return
@@ -305,13 +319,17 @@ func (st *sessionState) checkPackage(ctx context.Context, lp *listedPackage, cfg
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	ds := packageDiagnostics(fset, pkg, enabled, cfg, deps.readFile)
+	src := st.factSource(deps, analyzersOf(enabled))
+	version := st.factsVersionOf(lp.ImportPath)
+	store := newFactStore(pkg.Types, src)
+	ds := packageDiagnostics(fset, pkg, enabled, cfg, deps.readFile, store)
+	st.putFacts(lp.ImportPath, version, store.encoded())
 	if len(lp.XTestGoFiles) > 0 {
 		xpkg, err := deps.check(lp.ImportPath, true, true, fset, pkg)
 		if err != nil {
 			return nil, err
 		}
-		ds = append(ds, packageDiagnostics(fset, xpkg, enabled, cfg, deps.readFile)...)
+		ds = append(ds, packageDiagnostics(fset, xpkg, enabled, cfg, deps.readFile, newFactStore(xpkg.Types, src))...)
 	}
 	if deps.exports != nil {
 		go func() {
@@ -331,6 +349,65 @@ func (st *sessionState) checkPackage(ctx context.Context, lp *listedPackage, cfg
 		out[d.File] = append(out[d.File], d)
 	}
 	return out, nil
+}
+
+// factSource returns the facts of the session's packages, computing those
+// not known yet from the package's current contents.
+func (st *sessionState) factSource(deps *loader, analyzers []*analysis.Analyzer) factSource {
+	producers := factful(analyzers)
+	var src factSource
+	src = func(path string) *packageFacts {
+		if len(producers) == 0 || !hasFacts(st.byPath[path]) {
+			return nil
+		}
+		st.factsMu.Lock()
+		pf, ok := st.facts[path]
+		version := st.factsVersion[path]
+		st.factsMu.Unlock()
+		if ok {
+			return pf
+		}
+		pf = factsOfPackage(deps, deps.checkFileSet(), path, producers, src)
+		st.putFacts(path, version, pf)
+		return pf
+	}
+	return src
+}
+
+func (st *sessionState) factsVersionOf(path string) int {
+	st.factsMu.Lock()
+	defer st.factsMu.Unlock()
+	return st.factsVersion[path]
+}
+
+// putFacts keeps the facts of a package unless it changed since version.
+func (st *sessionState) putFacts(path string, version int, pf *packageFacts) {
+	st.factsMu.Lock()
+	defer st.factsMu.Unlock()
+	if st.factsVersion[path] == version {
+		st.facts[path] = pf
+	}
+}
+
+// forgetFacts drops the facts of a changed package and of every package
+// that imports it, directly or not: theirs may derive from its.
+func (st *sessionState) forgetFacts(path string) {
+	st.factsMu.Lock()
+	defer st.factsMu.Unlock()
+	seen := map[string]bool{}
+	var visit func(p string)
+	visit = func(p string) {
+		if seen[p] {
+			return
+		}
+		seen[p] = true
+		delete(st.facts, p)
+		st.factsVersion[p]++
+		for _, imp := range st.importers[p] {
+			visit(imp.ImportPath)
+		}
+	}
+	visit(path)
 }
 
 func (st *sessionState) affected(name string) []string {

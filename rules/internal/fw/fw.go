@@ -7,8 +7,10 @@ package fw
 
 import (
 	"go/ast"
+	"go/build"
 	"go/constant"
 	"go/types"
+	"path/filepath"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -36,6 +38,29 @@ func Module(pass *analysis.Pass) (*workspace.Workspace, *workspace.Module) {
 		return w, m
 	}
 	return nil, nil
+}
+
+// IsApplication reports whether the pass's package is the application's
+// own code, which may have analysis facts: not the framework, the standard
+// library, a module of the module cache or a vendored package.
+func IsApplication(pass *analysis.Pass) bool {
+	path := pass.Pkg.Path()
+	if path == Path || strings.HasPrefix(path, Path+"/") || len(pass.Files) == 0 {
+		return false
+	}
+	name := filepath.ToSlash(pass.Fset.File(pass.Files[0].Pos()).Name())
+	if root := filepath.ToSlash(build.Default.GOROOT); root != "" && strings.HasPrefix(name, root+"/") {
+		return false
+	}
+	for _, elem := range strings.Split(name, "/") {
+		if elem == "vendor" {
+			return false
+		}
+		if i := strings.Index(elem, "@v"); i >= 0 && i+2 < len(elem) && elem[i+2] >= '0' && elem[i+2] <= '9' {
+			return false // the module cache
+		}
+	}
+	return true
 }
 
 // IsModuleRoot reports whether the package is the module's own package (in
