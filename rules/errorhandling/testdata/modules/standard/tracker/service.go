@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"github.com/modls/modls/framework"
+
+	"example.com/ruletest/modules/standard/tracker/store"
 )
 
 var ErrNotFound = framework.Errorf(framework.CodeNotFound, "no such event")
@@ -14,9 +16,14 @@ var errClosed = errors.New("closed")
 
 // Service tracks events.
 type Service struct {
-	db *framework.DB
+	db   *framework.DB
+	peer Peer
 	embedded
 }
+
+// Peer is another module's service, through its contract: its errors
+// carry codes.
+type Peer interface{ Ping(ctx context.Context) error }
 
 func (s *Service) Track(ctx context.Context, name string) error {
 	switch {
@@ -29,7 +36,17 @@ func (s *Service) Track(ctx context.Context, name string) error {
 	case name == "y":
 		return ErrNotFound
 	case name == "z":
-		return errClosed
+		return errClosed // want `service method Track returns errClosed, a plain error made by errors\.New`
+	case name == "s":
+		return store.ErrGone // want `service method Track returns store\.ErrGone, a plain error made by errors\.New`
+	case name == "b":
+		return store.ErrBusy
+	case name == "t":
+		return fmt.Errorf("looking up: %w", store.Lookup(ctx))
+	case name == "r":
+		return fmt.Errorf("not found: %w", ErrNotFound)
+	case name == "o":
+		return fmt.Errorf("peer: %w", s.peer.Ping(ctx))
 	case name == "v":
 		return framework.Errorf(framework.CodeUnavailable, "wrapped: %w", errClosed)
 	case name == "u":
