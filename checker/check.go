@@ -10,6 +10,7 @@ package checker
 import (
 	"context"
 	"fmt"
+	"go/ast"
 	"go/token"
 	"os"
 	"path/filepath"
@@ -312,11 +313,66 @@ func packageDiagnostics(fset *token.FileSet, pkg *Package, enabled []rules.Rule,
 			ds = append(ds, convert(fset, ad, cfg))
 		}
 	}
+	ds = withoutBrokenFuncs(fset, pkg, ds)
 	var sups []*Suppression
 	for _, f := range pkg.Files {
 		sups = append(sups, fileSuppressions(fset, f)...)
 	}
 	return applySuppressions(ds, sups, ran)
+}
+
+// withoutBrokenFuncs drops the rules' findings inside a function whose code
+// does not parse: the user is still typing it (func (s *Service) Foo( ),
+// and what the parser made of it is no code to judge. The function is the
+// one the syntax error is in, or the last one declared before it; its
+// extent runs to the error when the parser ended it sooner.
+func withoutBrokenFuncs(fset *token.FileSet, pkg *Package, ds []Diagnostic) []Diagnostic {
+	type span struct {
+		file       string
+		start, end int
+	}
+	var broken []span
+	for _, e := range pkg.Errors {
+		if e.Kind != "syntax" {
+			continue
+		}
+		for _, f := range pkg.Files {
+			tf := fset.File(f.Pos())
+			if tf == nil || tf.Name() != e.Pos.Filename || e.Pos.Offset > tf.Size() {
+				continue
+			}
+			at := tf.Pos(e.Pos.Offset)
+			var last ast.Decl
+			for _, d := range f.Decls {
+				if d.Pos() <= at {
+					last = d
+				}
+			}
+			if fd, ok := last.(*ast.FuncDecl); ok {
+				end := e.Pos.Offset
+				if fd.End().IsValid() && tf.Offset(fd.End()) > end {
+					end = tf.Offset(fd.End())
+				}
+				broken = append(broken, span{tf.Name(), tf.Offset(fd.Pos()), end})
+			}
+		}
+	}
+	if len(broken) == 0 {
+		return ds
+	}
+	out := ds[:0:0]
+	for _, d := range ds {
+		keep := true
+		for _, b := range broken {
+			if d.Rule != RuleCompile && d.File == b.file && d.Offset >= b.start && d.Offset <= b.end {
+				keep = false
+			}
+		}
+		if keep {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // analyzersOf lists the rules' analyzers.
