@@ -160,32 +160,34 @@ func (e *errs) codedExpr(x ast.Expr, fd *ast.FuncDecl) bool {
 		}
 		e.visiting[v] = true
 		defer delete(e.visiting, v)
-		assigned := 0
-		coded := true
+		// The last assignment before the use, in the text: err is
+		// usually reassigned by the calls that follow (x, err := a();
+		// ... y, err := b()), and the one before the use is the one that
+		// reaches it in straight-line code.
+		var last *ast.AssignStmt
+		lastIndex := 0
 		ast.Inspect(fd.Body, func(n ast.Node) bool {
 			as, ok := n.(*ast.AssignStmt)
-			if !ok {
+			if !ok || as.End() > x.Pos() {
 				return true
 			}
 			for i, l := range as.Lhs {
-				id, ok := l.(*ast.Ident)
-				if !ok || info.ObjectOf(id) != v {
-					continue
-				}
-				assigned++
-				switch {
-				case len(as.Rhs) == len(as.Lhs):
-					coded = coded && e.codedExpr(as.Rhs[i], fd)
-				case len(as.Rhs) == 1:
-					call, ok := ast.Unparen(as.Rhs[0]).(*ast.CallExpr)
-					coded = coded && ok && i == len(as.Lhs)-1 && e.codedCall(call)
-				default:
-					coded = false
+				if id, ok := l.(*ast.Ident); ok && info.ObjectOf(id) == v && (last == nil || as.Pos() > last.Pos()) {
+					last, lastIndex = as, i
 				}
 			}
 			return true
 		})
-		return assigned > 0 && coded
+		switch {
+		case last == nil:
+			return false
+		case len(last.Rhs) == len(last.Lhs):
+			return e.codedExpr(last.Rhs[lastIndex], fd)
+		case len(last.Rhs) == 1:
+			call, ok := ast.Unparen(last.Rhs[0]).(*ast.CallExpr)
+			return ok && lastIndex == len(last.Lhs)-1 && e.codedCall(call)
+		}
+		return false
 	}
 	return false
 }

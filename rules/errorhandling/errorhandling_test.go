@@ -52,8 +52,8 @@ func TestAnalyzer(t *testing.T) {
 			fixes = append(fixes, fs...)
 		}
 	}
-	if len(fixes) != 9 {
-		t.Fatalf("got %d fixes, want 9", len(fixes))
+	if len(fixes) != 10 {
+		t.Fatalf("got %d fixes, want 10", len(fixes))
 	}
 	typeCheck := func(name string, fixes []codeactions.Fix) {
 		changed, conflicts, err := codeactions.Apply(os.ReadFile, fixes)

@@ -163,16 +163,7 @@ func (c *checker) scans(call *sqlflow.Call) []*ast.CallExpr {
 		if !ok {
 			return nil
 		}
-		if c.values == nil {
-			c.values = newValues(c.pass)
-		}
-		assigned := 0
-		for _, d := range c.values.defs[v] {
-			if !d.zero {
-				assigned++
-			}
-		}
-		if assigned != 1 {
+		if c.flow.Assigned(v) != 1 {
 			return nil
 		}
 		var out []*ast.CallExpr

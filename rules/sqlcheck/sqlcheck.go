@@ -39,7 +39,7 @@ type checker struct {
 	// that hold whatever the schema (syntax errors) are reported.
 	full       bool
 	migrations []workspace.Migration
-	values     *values
+	flow       *sqlflow.Result
 	parents    map[ast.Node]ast.Node
 	// broken are the package's constant queries SQLite rejects for a
 	// missing table or column, for the migration that removed it.
@@ -58,7 +58,7 @@ func run(pass *analysis.Pass) (any, error) {
 		return nil, nil
 	}
 	flow := pass.ResultOf[sqlflow.Analyzer].(*sqlflow.Result)
-	c := &checker{pass: pass, module: m}
+	c := &checker{pass: pass, module: m, flow: flow}
 	c.migrations = moduleMigrations(m)
 	var texts []string
 	for _, mg := range c.migrations {
@@ -148,25 +148,22 @@ func (c *checker) reportMigration(mg workspace.Migration, n int, msg string) {
 
 func (c *checker) checkCall(call *sqlflow.Call) {
 	arg := call.SQL
-	if c.values == nil {
-		c.values = newValues(c.pass)
-	}
-	v := c.values.eval(arg)
-	switch v.kind {
-	case constValue:
-		c.checkSQL(call, v.s, true)
-	case shapedValue:
-		c.checkSQL(call, v.s, false)
-	case unsafeValue:
+	v := c.flow.Eval(arg)
+	switch v.Kind {
+	case sqlflow.Const:
+		c.checkSQL(call, v.Text, true)
+	case sqlflow.Shaped:
+		c.checkSQL(call, v.Text, false)
+	case sqlflow.Unsafe:
 		d := analysis.Diagnostic{
 			Pos:      arg.Pos(),
 			End:      arg.End(),
 			Category: Doc.ID,
 			Message:  "SQL built from a non-constant string; pass values as ? parameters",
 		}
-		if v.at != nil && (v.at.Pos() < arg.Pos() || v.at.End() > arg.End()) {
+		if v.At != nil && (v.At.Pos() < arg.Pos() || v.At.End() > arg.End()) {
 			d.Related = append(d.Related, analysis.RelatedInformation{
-				Pos: v.at.Pos(), End: v.at.End(),
+				Pos: v.At.Pos(), End: v.At.End(),
 				Message: "the non-constant value joins the SQL here",
 			})
 		}

@@ -26,7 +26,49 @@ var Analyzer = &analysis.Analyzer{
 	Doc:        "find the calls that give SQL to the database, directly or through the application's own functions",
 	Run:        run,
 	ResultType: reflect.TypeOf((*Result)(nil)),
-	FactTypes:  []analysis.Fact{new(Sink)},
+	FactTypes:  []analysis.Fact{new(Sink), new(ShapedResult)},
+}
+
+// ShapedResult is the fact of a function of the application that returns a
+// string built from constants only, whatever its arguments
+// (Placeholders(n) returns "?,?,?"): what it returns may be part of SQL.
+type ShapedResult struct {
+	// Rep is a representative of what it returns; Exact says it always
+	// returns exactly Rep.
+	Rep   string
+	Exact bool
+}
+
+// AFact marks ShapedResult as an analysis fact.
+func (*ShapedResult) AFact() {}
+
+func (s *ShapedResult) String() string { return fmt.Sprintf("returns SQL-safe text like %q", s.Rep) }
+
+// Kind is what is known of the text an expression builds.
+type Kind int
+
+// The kinds of text, from least known to most dangerous.
+const (
+	// Unknown: not traced (a parameter, a field, a function's result).
+	Unknown Kind = iota
+	// Const: a single known string.
+	Const
+	// Shaped: built from constants only, some repeated an unknown
+	// number of times; the text is a representative expansion.
+	Shaped
+	// Safe: built from constants only, in more than one way.
+	Safe
+	// Unsafe: a non-constant value is spliced in.
+	Unsafe
+)
+
+// Value is what is known of the text an expression builds.
+type Value struct {
+	Kind Kind
+	// Text is the string (Const) or a representative expansion (Shaped).
+	Text string
+	// At is the non-constant part spliced in (Unsafe).
+	At ast.Node
 }
 
 // Target is the database method that finally receives the SQL.
@@ -111,12 +153,34 @@ func (c *Call) Via() string {
 type Result struct {
 	Calls []*Call
 	// Sinks are the package's own sink functions.
-	Sinks map[*types.Func]*Sink
+	Sinks  map[*types.Func]*Sink
+	values *values
+}
+
+// Eval says what is known of the text e builds, tracing local variables
+// through their assignments and the application's functions that return
+// constant-shaped text.
+func (r *Result) Eval(e ast.Expr) Value {
+	v := r.values.eval(e)
+	return Value{Kind: Kind(v.kind), Text: v.s, At: v.at}
+}
+
+// Assigned is the number of assignments to a variable of the package
+// other than its declaration's zero value.
+func (r *Result) Assigned(v *types.Var) int {
+	n := 0
+	for _, d := range r.values.defs[v] {
+		if !d.zero {
+			n++
+		}
+	}
+	return n
 }
 
 func run(pass *analysis.Pass) (any, error) {
 	res := &Result{Sinks: map[*types.Func]*Sink{}}
 	if !fw.IsApplication(pass) {
+		res.values = newValues(pass)
 		return res, nil
 	}
 	decls := map[*types.Func]*ast.FuncDecl{}
@@ -151,6 +215,15 @@ func run(pass *analysis.Pass) (any, error) {
 	for _, fn := range order {
 		if s := res.Sinks[fn]; s != nil {
 			pass.ExportObjectFact(fn, s)
+		}
+	}
+	res.values = newValues(pass)
+	for _, fn := range order {
+		if !fn.Exported() {
+			continue
+		}
+		if r := res.values.result(fn); r != nil {
+			pass.ExportObjectFact(fn, &ShapedResult{Rep: r.s, Exact: r.kind == constValue})
 		}
 	}
 	for _, f := range pass.Files {

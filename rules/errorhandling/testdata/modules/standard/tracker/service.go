@@ -80,6 +80,19 @@ func (s *Service) Find(ctx context.Context, id int64) (string, *framework.Error)
 	return "", nil
 }
 
+// Chain wraps the error assigned last before each return.
+func (s *Service) Chain(ctx context.Context) error {
+	err := s.peer.Ping(ctx)
+	if err != nil {
+		return fmt.Errorf("peer: %w", err)
+	}
+	err = s.db.IntegritySession(ctx, "chain", func(tx *framework.Tx) error { return nil })
+	if err != nil {
+		return fmt.Errorf("chain: %w", err) // want `service method Chain returns a plain error made by fmt\.Errorf`
+	}
+	return nil
+}
+
 // helper is unexported: not a service method.
 func (s *Service) helper() error { return errors.New("internal helper") }
 

@@ -108,6 +108,27 @@ func (m *Module) inListAppended(ctx context.Context, ids []int64) (*sql.Rows, er
 	return m.db.Query(ctx, "SELECT titel FROM books_items WHERE id IN ("+strings.Join(marks, ",")+")", args...) // want `^no such column: titel$`
 }
 
+func (m *Module) inListHelper(ctx context.Context, ids []int64) (*sql.Rows, error) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return m.db.Query(ctx, "SELECT id FROM books_items WHERE id IN ("+store.Placeholders(len(ids))+") ORDER BY id", args...)
+}
+
+func (m *Module) inListHelperMisspelt(ctx context.Context, ids []int64) (*sql.Rows, error) {
+	return m.db.Query(ctx, "SELECT id FROM books_itemz WHERE id IN ("+marks(len(ids))+")") // want `^no such table: books_itemz$`
+}
+
+// marks is the package's own placeholders helper.
+func marks(n int) string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = "?"
+	}
+	return strings.Join(out, ", ")
+}
+
 // Arguments against the statement's parameters.
 
 func (m *Module) tooFew(ctx context.Context, id int64) *sql.Row {

@@ -6,6 +6,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 
 	"github.com/modls/modls/framework"
 )
@@ -41,4 +42,12 @@ func List(ctx context.Context, db *framework.DB, q string, args ...any) ([]int64
 		var id int64
 		return id, r.Scan(&id)
 	}, q, args...)
+}
+
+// Placeholders returns n comma-separated placeholders for an IN list.
+func Placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
 }

@@ -1,4 +1,4 @@
-package sqlcheck
+package sqlflow
 
 import (
 	"fmt"
@@ -59,10 +59,31 @@ type values struct {
 	defs     map[*types.Var][]def
 	opaque   map[*types.Var]bool // parameters, results, address taken
 	visiting map[*types.Var]bool
+	// funcs are the package's functions returning one string, and
+	// results what is known of what each returns.
+	funcs    map[*types.Func]*ast.FuncDecl
+	results  map[*types.Func]*value
+	inResult map[*types.Func]bool
 }
 
 func newValues(pass *analysis.Pass) *values {
-	v := &values{pass: pass, defs: map[*types.Var][]def{}, opaque: map[*types.Var]bool{}, visiting: map[*types.Var]bool{}}
+	v := &values{pass: pass, defs: map[*types.Var][]def{}, opaque: map[*types.Var]bool{}, visiting: map[*types.Var]bool{},
+		funcs: map[*types.Func]*ast.FuncDecl{}, results: map[*types.Func]*value{}, inResult: map[*types.Func]bool{}}
+	for _, f := range pass.Files {
+		for _, d := range f.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || fd.Body == nil {
+				continue
+			}
+			fn, ok := pass.TypesInfo.Defs[fd.Name].(*types.Func)
+			if !ok {
+				continue
+			}
+			if res := fn.Type().(*types.Signature).Results(); res.Len() == 1 && isStringish(res.At(0).Type()) {
+				v.funcs[fn] = fd
+			}
+		}
+	}
 	for _, f := range pass.Files {
 		ast.Inspect(f, v.collect)
 	}
@@ -273,7 +294,13 @@ func (v *values) call(e *ast.CallExpr) value {
 		}
 	}
 	fn := fw.Callee(info, e)
-	if fn == nil || fn.Pkg() == nil || fn.Type().(*types.Signature).Recv() != nil {
+	if fn == nil || fn.Pkg() == nil {
+		return value{}
+	}
+	if r := v.result(fn); r != nil {
+		return *r
+	}
+	if fn.Type().(*types.Signature).Recv() != nil {
 		return value{}
 	}
 	switch fn.Pkg().Path() {
@@ -285,6 +312,72 @@ func (v *values) call(e *ast.CallExpr) value {
 		}
 	}
 	return value{}
+}
+
+// result is what is known of the string a function of the application
+// returns, when it is built from constants only, whatever its arguments
+// (a placeholders helper): from the package's own functions, or from the
+// ShapedResult fact of another package's.
+func (v *values) result(fn *types.Func) *value {
+	fn = fn.Origin()
+	if fn.Pkg() != v.pass.Pkg {
+		var s ShapedResult
+		if !v.pass.ImportObjectFact(fn, &s) {
+			return nil
+		}
+		kind := shapedValue
+		if s.Exact {
+			kind = constValue
+		}
+		return &value{kind: kind, s: s.Rep}
+	}
+	if r, ok := v.results[fn]; ok {
+		return r
+	}
+	fd := v.funcs[fn]
+	if fd == nil || v.inResult[fn] {
+		return nil
+	}
+	v.inResult[fn] = true
+	defer delete(v.inResult, fn)
+	var out *value
+	ok := true
+	ast.Inspect(fd.Body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ReturnStmt:
+			if len(n.Results) != 1 {
+				ok = false
+				return false
+			}
+			r := v.eval(n.Results[0])
+			switch r.kind {
+			case constValue, shapedValue:
+			default:
+				ok = false
+				return false
+			}
+			switch {
+			case out == nil:
+				out = &r
+			case out.kind == constValue && r.kind == constValue && out.s == r.s:
+			default:
+				// Several ways: the longest stands for them (the general
+				// case, "?,?" rather than "").
+				if len(r.s) > len(out.s) {
+					out.s = r.s
+				}
+				out.kind = shapedValue
+			}
+		}
+		return ok
+	})
+	if !ok || out == nil {
+		out = nil
+	}
+	v.results[fn] = out
+	return out
 }
 
 // appendTo is append(base, rest...).
