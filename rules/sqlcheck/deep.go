@@ -449,7 +449,7 @@ func (c *checker) checkDroppedColumns(flow *sqlflow.Result) {
 		qs := byMigration[k]
 		d := analysis.Diagnostic{
 			Pos: e.Pos(), End: e.End(), Category: Doc.ID,
-			Message: fmt.Sprintf("migration %d drops or renames what %s still read (%s)", k+1, plural(len(qs), "query", "queries"), qs[0].message),
+			Message: fmt.Sprintf("migration %d drops or renames what %s (%s)", k+1, plural(len(qs), "query still reads", "queries still read"), qs[0].message),
 		}
 		for _, q := range qs {
 			d.Related = append(d.Related, analysis.RelatedInformation{Pos: q.pos, End: q.end, Message: "read here: " + q.message})
