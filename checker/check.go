@@ -225,6 +225,7 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	if err := facts.save(); err != nil && os.Getenv("MODLS_DEBUG") != "" {
 		fmt.Fprintf(os.Stderr, "modls: cache: %v\n", err)
 	}
+	t.mark("record facts")
 	if l.exports != nil {
 		// A cache that cannot be written only costs the next run time.
 		if err := l.exports.save(l); err != nil && os.Getenv("MODLS_DEBUG") != "" {

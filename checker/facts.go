@@ -134,6 +134,9 @@ func (s *factStore) lookup(a *analysis.Analyzer, pkg *types.Package, obj types.O
 		}
 		s.imported[pkg.Path()] = byKey
 	}
+	if len(byKey) == 0 {
+		return false // most imports (the standard library) have no facts
+	}
 	path := ""
 	if obj != nil {
 		p, ok := s.objectPath(obj)

@@ -280,21 +280,7 @@ func (ev *evaluator) indexOf(p string) *constIndex {
 	if ix, ok := ev.indexes[p]; ok {
 		return ix
 	}
-	dir := filepath.Join(ev.w.Root, filepath.FromSlash(strings.TrimPrefix(strings.TrimPrefix(p, ev.w.ModulePath), "/")))
-	gen := currentGeneration()
-	srcs := map[*ast.File][]byte{}
-	var files []*ast.File
-	for _, n := range packageFiles(dir, ev.overlay) {
-		src, err := ev.overlay.readFile(n)
-		if err != nil {
-			continue
-		}
-		if f := gen.parse(n, src); f != nil {
-			srcs[f] = src
-			files = append(files, f)
-		}
-	}
-	files = buildable(gen.fset, files, srcs)
+	_, files, _ := ev.parsePackage(p)
 	if len(files) == 0 || files[0].Name.Name != path2name(p) {
 		ev.indexes[p] = nil
 		return nil
@@ -492,21 +478,7 @@ const maxDecls = 1024
 // declarations type-checks the package with import path p without
 // function bodies, or returns nil when it has no buildable Go files.
 func (ev *evaluator) declarations(p string) *declPkg {
-	dir := filepath.Join(ev.w.Root, filepath.FromSlash(strings.TrimPrefix(strings.TrimPrefix(p, ev.w.ModulePath), "/")))
-	gen := currentGeneration()
-	srcs := map[*ast.File][]byte{}
-	var files []*ast.File
-	for _, n := range packageFiles(dir, ev.overlay) {
-		src, err := ev.overlay.readFile(n)
-		if err != nil {
-			continue
-		}
-		if f := gen.parse(n, src); f != nil {
-			srcs[f] = src
-			files = append(files, f)
-		}
-	}
-	files = buildable(gen.fset, files, srcs)
+	gen, files, srcs := ev.parsePackage(p)
 	if len(files) == 0 {
 		return nil
 	}
@@ -554,6 +526,26 @@ func (ev *evaluator) check(p string, gen *generation, files []*ast.File, srcs ma
 		declCache.Unlock()
 	}
 	return &declPkg{types: tp, key: key}
+}
+
+// parsePackage parses the buildable non-test files of the package of the
+// Go module with import path p.
+func (ev *evaluator) parsePackage(p string) (*generation, []*ast.File, map[*ast.File][]byte) {
+	dir := filepath.Join(ev.w.Root, filepath.FromSlash(strings.TrimPrefix(strings.TrimPrefix(p, ev.w.ModulePath), "/")))
+	gen := currentGeneration()
+	srcs := map[*ast.File][]byte{}
+	var files []*ast.File
+	for _, n := range packageFiles(dir, ev.overlay) {
+		src, err := ev.overlay.readFile(n)
+		if err != nil {
+			continue
+		}
+		if f := gen.parse(n, src); f != nil {
+			srcs[f] = src
+			files = append(files, f)
+		}
+	}
+	return gen, buildable(gen.fset, files, srcs), srcs
 }
 
 // packageFiles lists the non-test .go files of dir, on disk and in the

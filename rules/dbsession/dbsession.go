@@ -36,13 +36,7 @@ func run(pass *analysis.Pass) (any, error) {
 	for _, c := range flow.Calls {
 		byCall[c.Call] = c
 	}
-	var texts []string
-	for _, mg := range m.Migrations {
-		if !strings.HasSuffix(mg.Pos.Filename, "_test.go") {
-			texts = append(texts, mg.SQL)
-		}
-	}
-	schema := sqlschema.For(texts)
+	schema, _ := sqlschema.ForModule(m)
 	for _, f := range pass.Files {
 		if strings.HasSuffix(pass.Fset.File(f.Pos()).Name(), "_test.go") {
 			continue

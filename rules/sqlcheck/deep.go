@@ -115,43 +115,70 @@ func literalPos(lit *ast.BasicLit, offset int) (token.Pos, bool) {
 	return lit.Pos() + 1 + token.Pos(i), true
 }
 
-// parentOf returns the node that holds n.
-func (c *checker) parentOf(n ast.Node) ast.Node {
-	if c.parents == nil {
-		c.parents = map[ast.Node]ast.Node{}
-		for _, f := range c.pass.Files {
-			var stack []ast.Node
-			ast.Inspect(f, func(n ast.Node) bool {
-				if n == nil {
-					stack = stack[:len(stack)-1]
-					return true
-				}
-				if len(stack) > 0 {
-					c.parents[n] = stack[len(stack)-1]
-				}
-				stack = append(stack, n)
-				return true
-			})
+// enclosing returns the function declaration holding n, or nil.
+func (c *checker) enclosing(n ast.Node) *ast.FuncDecl {
+	f := fileOf(c.pass, n)
+	if f == nil {
+		return nil
+	}
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil && fd.Pos() <= n.Pos() && n.End() <= fd.End() {
+			return fd
 		}
 	}
-	return c.parents[n]
+	return nil
+}
+
+// parents returns the two nodes that hold n in its function: its parent
+// and grandparent.
+func (c *checker) parents(n ast.Node) (parent, grandparent ast.Node) {
+	fd := c.enclosing(n)
+	if fd == nil {
+		return nil, nil
+	}
+	var stack []ast.Node
+	ast.Inspect(fd, func(x ast.Node) bool {
+		if parent != nil {
+			return false
+		}
+		if x == nil {
+			stack = stack[:len(stack)-1]
+			return true
+		}
+		if x == n {
+			if len(stack) > 0 {
+				parent = stack[len(stack)-1]
+			}
+			if len(stack) > 1 {
+				grandparent = stack[len(stack)-2]
+			}
+			return false
+		}
+		if x.Pos() > n.Pos() || x.End() < n.End() {
+			return false // n is not inside
+		}
+		stack = append(stack, x)
+		return true
+	})
+	return parent, grandparent
 }
 
 // scans returns the Scan calls that read the rows of a direct query:
 // QueryRow(...).Scan(...), and rows.Scan(...) on the variable a Query
-// call's rows are assigned to, when nothing else is.
+// call's rows are assigned to, when nothing else is, in the same function.
 func (c *checker) scans(call *sqlflow.Call) []*ast.CallExpr {
+	parent, grandparent := c.parents(call.Call)
 	switch call.Target.Method {
 	case "QueryRow":
-		sel, ok := c.parentOf(call.Call).(*ast.SelectorExpr)
+		sel, ok := parent.(*ast.SelectorExpr)
 		if !ok || sel.Sel.Name != "Scan" {
 			return nil
 		}
-		if sc, ok := c.parentOf(sel).(*ast.CallExpr); ok && sc.Fun == sel {
+		if sc, ok := grandparent.(*ast.CallExpr); ok && sc.Fun == sel {
 			return []*ast.CallExpr{sc}
 		}
 	case "Query":
-		as, ok := c.parentOf(call.Call).(*ast.AssignStmt)
+		as, ok := parent.(*ast.AssignStmt)
 		if !ok || len(as.Rhs) != 1 || as.Rhs[0] != call.Call || len(as.Lhs) == 0 {
 			return nil
 		}
@@ -160,27 +187,22 @@ func (c *checker) scans(call *sqlflow.Call) []*ast.CallExpr {
 			return nil
 		}
 		v, ok := c.pass.TypesInfo.ObjectOf(id).(*types.Var)
-		if !ok {
-			return nil
-		}
-		if c.flow.Assigned(v) != 1 {
+		if !ok || c.flow.Assigned(v) != 1 {
 			return nil
 		}
 		var out []*ast.CallExpr
-		for _, f := range c.pass.Files {
-			ast.Inspect(f, func(n ast.Node) bool {
-				sc, ok := n.(*ast.CallExpr)
-				if !ok {
-					return true
-				}
-				if sel, ok := sc.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "Scan" {
-					if x, ok := sel.X.(*ast.Ident); ok && c.pass.TypesInfo.Uses[x] == v {
-						out = append(out, sc)
-					}
-				}
+		ast.Inspect(c.enclosing(call.Call), func(n ast.Node) bool {
+			sc, ok := n.(*ast.CallExpr)
+			if !ok {
 				return true
-			})
-		}
+			}
+			if sel, ok := sc.Fun.(*ast.SelectorExpr); ok && sel.Sel.Name == "Scan" {
+				if x, ok := sel.X.(*ast.Ident); ok && c.pass.TypesInfo.Uses[x] == v {
+					out = append(out, sc)
+				}
+			}
+			return true
+		})
 		return out
 	}
 	return nil

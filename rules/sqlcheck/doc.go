@@ -53,8 +53,10 @@ The SQL is the constant value of the argument, a local variable assigned
 from constants, or text built from constants only. Text built with
 strings.Repeat or strings.Join of constant parts (the IN-list idiom,
 "IN (" + strings.Repeat("?, ", n-1) + "?)"), fmt.Sprintf of such parts,
-other functions of package strings, or a base string with constant parts
-appended conditionally is constant-shaped: a representative expansion
+other functions of package strings, a function of the application that
+returns only such text (a placeholders helper, in any package of the Go
+module, known through an analysis fact), or a base string with constant
+parts appended conditionally is constant-shaped: a representative expansion
 (repeated parts twice, appended parts all present) is checked for missing
 tables and columns, not for its syntax or its arguments.
 

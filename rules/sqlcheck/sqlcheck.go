@@ -8,7 +8,6 @@ import (
 	"go/token"
 	"go/types"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -40,7 +39,6 @@ type checker struct {
 	full       bool
 	migrations []workspace.Migration
 	flow       *sqlflow.Result
-	parents    map[ast.Node]ast.Node
 	// broken are the package's constant queries SQLite rejects for a
 	// missing table or column, for the migration that removed it.
 	broken []brokenQuery
@@ -59,12 +57,7 @@ func run(pass *analysis.Pass) (any, error) {
 	}
 	flow := pass.ResultOf[sqlflow.Analyzer].(*sqlflow.Result)
 	c := &checker{pass: pass, module: m, flow: flow}
-	c.migrations = moduleMigrations(m)
-	var texts []string
-	for _, mg := range c.migrations {
-		texts = append(texts, mg.SQL)
-	}
-	c.schema = sqlschema.For(texts)
+	c.schema, c.migrations = sqlschema.ForModule(m)
 	failed, failErr := c.schema.Failed()
 	c.full = c.schema.OK() && !c.opaqueMigrations()
 	if failed > 0 {
@@ -77,25 +70,6 @@ func run(pass *analysis.Pass) (any, error) {
 		c.checkDroppedColumns(flow)
 	}
 	return nil, nil
-}
-
-// moduleMigrations returns the module's migrations outside test files, in
-// file and source order (the workspace scans packages in no set order).
-func moduleMigrations(m *workspace.Module) []workspace.Migration {
-	var out []workspace.Migration
-	for _, mg := range m.Migrations {
-		if !strings.HasSuffix(mg.Pos.Filename, "_test.go") {
-			out = append(out, mg)
-		}
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i].Pos, out[j].Pos
-		if a.Filename != b.Filename {
-			return a.Filename < b.Filename
-		}
-		return a.Offset < b.Offset
-	})
-	return out
 }
 
 // opaqueMigrations reports whether the module declares schema that the

@@ -154,22 +154,33 @@ type Result struct {
 	Calls []*Call
 	// Sinks are the package's own sink functions.
 	Sinks  map[*types.Func]*Sink
-	values *values
+	pass   *analysis.Pass
+	values *values // made on first use
+	// imported caches the sink facts of other packages' functions (nil
+	// for none).
+	imported map[*types.Func]*Sink
 }
 
 // Eval says what is known of the text e builds, tracing local variables
 // through their assignments and the application's functions that return
 // constant-shaped text.
 func (r *Result) Eval(e ast.Expr) Value {
-	v := r.values.eval(e)
+	v := r.vals().eval(e)
 	return Value{Kind: Kind(v.kind), Text: v.s, At: v.at}
+}
+
+func (r *Result) vals() *values {
+	if r.values == nil {
+		r.values = newValues(r.pass)
+	}
+	return r.values
 }
 
 // Assigned is the number of assignments to a variable of the package
 // other than its declaration's zero value.
 func (r *Result) Assigned(v *types.Var) int {
 	n := 0
-	for _, d := range r.values.defs[v] {
+	for _, d := range r.vals().defs[v] {
 		if !d.zero {
 			n++
 		}
@@ -178,9 +189,8 @@ func (r *Result) Assigned(v *types.Var) int {
 }
 
 func run(pass *analysis.Pass) (any, error) {
-	res := &Result{Sinks: map[*types.Func]*Sink{}}
+	res := &Result{Sinks: map[*types.Func]*Sink{}, imported: map[*types.Func]*Sink{}, pass: pass}
 	if !fw.IsApplication(pass) {
-		res.values = newValues(pass)
 		return res, nil
 	}
 	decls := map[*types.Func]*ast.FuncDecl{}
@@ -217,12 +227,15 @@ func run(pass *analysis.Pass) (any, error) {
 			pass.ExportObjectFact(fn, s)
 		}
 	}
-	res.values = newValues(pass)
+	res.pass = pass
 	for _, fn := range order {
 		if !fn.Exported() {
 			continue
 		}
-		if r := res.values.result(fn); r != nil {
+		if rs := fn.Type().(*types.Signature).Results(); rs.Len() != 1 || !isStringish(rs.At(0).Type()) {
+			continue
+		}
+		if r := res.vals().result(fn); r != nil {
 			pass.ExportObjectFact(fn, &ShapedResult{Rep: r.s, Exact: r.kind == constValue})
 		}
 	}
@@ -316,11 +329,15 @@ func sinkFact(pass *analysis.Pass, res *Result, fn *types.Func) *Sink {
 	if fn.Pkg() == nil || fn.Pkg() == pass.Pkg {
 		return nil
 	}
-	s := new(Sink)
-	if pass.ImportObjectFact(fn, s) {
+	if s, ok := res.imported[fn]; ok {
 		return s
 	}
-	return nil
+	s := new(Sink)
+	if !pass.ImportObjectFact(fn, s) {
+		s = nil
+	}
+	res.imported[fn] = s
+	return s
 }
 
 // statementArgs returns the arguments of call from index from on, and
@@ -358,11 +375,13 @@ func hasNamed(pass *analysis.Pass, args []ast.Expr) bool {
 func sinkOf(pass *analysis.Pass, res *Result, fn *types.Func, fd *ast.FuncDecl) *Sink {
 	sig := fn.Type().(*types.Signature)
 	params := map[*types.Var]int{}
+	hasString := false
 	for i := 0; i < sig.Params().Len(); i++ {
 		params[sig.Params().At(i)] = i
+		hasString = hasString || isString(sig.Params().At(i).Type())
 	}
-	if len(params) == 0 {
-		return nil
+	if !hasString {
+		return nil // no parameter can hold SQL
 	}
 	aliases := localAliases(pass, fd, params)
 	paramOf := func(e ast.Expr) (int, bool) {

@@ -10,10 +10,12 @@ import (
 	"container/list"
 	"crypto/sha256"
 	"errors"
+	"sort"
 	"strings"
 	"sync"
 
 	"github.com/modls/modls/rules/internal/sqliteapi"
+	"github.com/modls/modls/workspace"
 )
 
 // frameworkSchema is the framework's own tables (framework.database's
@@ -45,6 +47,30 @@ type schema struct {
 
 	mu       sync.Mutex
 	prepared map[string]*Prepared
+}
+
+// ForModule returns the schema of a module's migrations outside test
+// files, in file and source order (the workspace scans packages in no set
+// order), with those migrations: every rule asks for the same schema.
+func ForModule(m *workspace.Module) (*Schema, []workspace.Migration) {
+	var migs []workspace.Migration
+	for _, mg := range m.Migrations {
+		if !strings.HasSuffix(mg.Pos.Filename, "_test.go") {
+			migs = append(migs, mg)
+		}
+	}
+	sort.SliceStable(migs, func(i, j int) bool {
+		a, b := migs[i].Pos, migs[j].Pos
+		if a.Filename != b.Filename {
+			return a.Filename < b.Filename
+		}
+		return a.Offset < b.Offset
+	})
+	texts := make([]string, len(migs))
+	for i, mg := range migs {
+		texts[i] = mg.SQL
+	}
+	return For(texts), migs
 }
 
 // For returns the schema of the migrations, applying them on first use.
