@@ -21,6 +21,7 @@ type errs struct {
 	inits     map[*types.Var]ast.Expr // package-level error variables' initializers
 	decls     map[*types.Func]*ast.FuncDecl
 	coded     map[*types.Func]bool
+	codedDone bool // coded is computed on first use
 	visiting  map[*types.Var]bool
 }
 
@@ -62,10 +63,18 @@ func newErrs(pass *analysis.Pass) *errs {
 			}
 		}
 	}
-	// The functions whose every error result carries a code: start from
-	// all of them and drop those with a return that does not, until none
-	// is dropped (recursive functions stay coded unless another return
-	// says otherwise).
+	return e
+}
+
+// computeCoded finds, once, the functions whose every error result
+// carries a code: starting from all of them, it drops those with a return
+// that does not, until none is dropped (recursive functions stay coded
+// unless another return says otherwise).
+func (e *errs) computeCoded() {
+	if e.codedDone {
+		return
+	}
+	e.codedDone = true
 	for fn := range e.decls {
 		e.coded[fn] = true
 	}
@@ -78,7 +87,6 @@ func newErrs(pass *analysis.Pass) *errs {
 			}
 		}
 	}
-	return e
 }
 
 func returnsError(fn *types.Func) bool {
@@ -96,6 +104,7 @@ func (e *errs) exportFacts() {
 			e.pass.ExportObjectFact(v, &PlainSentinel{Maker: maker})
 		}
 	}
+	e.computeCoded()
 	for fn := range e.coded {
 		if fn.Exported() {
 			e.pass.ExportObjectFact(fn, &Coded{})
@@ -201,8 +210,11 @@ func (e *errs) codedCall(call *ast.CallExpr) bool {
 	if fw.IsFunc(fn, "Errorf") || fw.IsFunc(fn, "AsError") {
 		return true
 	}
-	if e.coded[fn] {
-		return true
+	if fn.Pkg() == e.pass.Pkg {
+		e.computeCoded() // while it runs, coded is the fixpoint's current guess
+		if e.coded[fn] {
+			return true
+		}
 	}
 	sig := fn.Type().(*types.Signature)
 	if recv := sig.Recv(); recv != nil && types.IsInterface(recv.Type()) {

@@ -321,19 +321,23 @@ func (c *checker) checkPlan(call *sqlflow.Call, sql string, st sqliteapi.Stmt) {
 	if !st.ReadOnly || st.Explain || len(st.Columns) == 0 {
 		return
 	}
-	tables := map[string]bool{}
-	for _, t := range c.schema.Tables() {
-		tables[t] = true
-	}
-	reads := c.schema.Reads(sql)
-	readTables := map[string]bool{}
-	for _, r := range reads {
-		readTables[r.Table] = true
-	}
+	var reads []sqliteapi.ColumnRef
+	var tables, readTables map[string]bool
 	for _, line := range c.schema.Plan(sql) {
 		rest, ok := strings.CutPrefix(line, "SCAN ")
 		if !ok || strings.Contains(rest, " USING ") {
 			continue
+		}
+		if tables == nil { // a scan: now what it reads matters
+			tables = map[string]bool{}
+			for _, t := range c.schema.Tables() {
+				tables[t] = true
+			}
+			reads = c.schema.Reads(sql)
+			readTables = map[string]bool{}
+			for _, r := range reads {
+				readTables[r.Table] = true
+			}
 		}
 		table := strings.Fields(rest)[0]
 		if !tables[table] {
