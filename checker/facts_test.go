@@ -1,13 +1,20 @@
 package checker
 
 import (
+	"bytes"
 	"context"
+	"encoding/gob"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
+
+	"golang.org/x/tools/go/analysis"
+
+	"github.com/modls/modls/rules"
 )
 
 // helperApp is an application whose module gives its SQL to a helper of
@@ -169,5 +176,21 @@ func TestFactsAcrossPackages(t *testing.T) {
 	}
 	if got := sqlFindings(ds[mod]); got != "" {
 		t.Errorf("session, after the helper changed: %s", got)
+	}
+}
+
+// TestFactsEncode checks that every fact type of every rule survives the
+// encoding facts travel in between packages (and go vet's).
+func TestFactsEncode(t *testing.T) {
+	for _, r := range rules.All() {
+		for _, a := range append([]*analysis.Analyzer{r.Analyzer}, r.Analyzer.Requires...) {
+			for _, ft := range a.FactTypes {
+				fact := reflect.New(reflect.TypeOf(ft).Elem()).Interface().(analysis.Fact)
+				var b bytes.Buffer
+				if err := gob.NewEncoder(&b).Encode(fact); err != nil {
+					t.Errorf("%s: fact %T: %v", a.Name, fact, err)
+				}
+			}
+		}
 	}
 }

@@ -107,7 +107,7 @@ func (e *errs) exportFacts() {
 	e.computeCoded()
 	for fn := range e.coded {
 		if fn.Exported() {
-			e.pass.ExportObjectFact(fn, &Coded{})
+			e.pass.ExportObjectFact(fn, &Coded{Coded: true})
 		}
 	}
 }

@@ -35,7 +35,10 @@ func (f *PlainSentinel) String() string { return "plain sentinel made by " + f.M
 // Coded is the fact of an exported function of the application whose
 // error results always carry a code: nil, a *framework.Error, or what
 // other such functions return.
-type Coded struct{}
+type Coded struct {
+	// Coded is always true: a fact needs an exported field to be encoded.
+	Coded bool
+}
 
 // AFact marks Coded as an analysis fact.
 func (*Coded) AFact() {}
