@@ -211,7 +211,13 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 			facts.await(lp)
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			ds := checkPackage(l, lp, enabled, cfg, facts)
+			ds := checkPackage(l, lp, enabled, cfg, facts, func() {
+				// The package's facts are known now; what its external
+				// tests import may have waited for them.
+				<-sem
+				facts.awaitXTest(lp)
+				sem <- struct{}{}
+			})
 			if opts.Cache != nil && keys[lp] != "" {
 				opts.Cache.Put(keys[lp], ds)
 			}
@@ -237,8 +243,9 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 }
 
 // checkPackage type-checks a root package (and its external tests) and
-// returns its findings. The facts its analysis exports go to facts.
-func checkPackage(l *loader, lp *listedPackage, enabled []rules.Rule, cfg *Config, facts *factsProvider) []Diagnostic {
+// returns its findings. The facts its analysis exports go to facts;
+// beforeXTest runs between the package and its external tests.
+func checkPackage(l *loader, lp *listedPackage, enabled []rules.Rule, cfg *Config, facts *factsProvider, beforeXTest func()) []Diagnostic {
 	defer facts.set(lp.ImportPath, nil) // a package that could not be analysed has no facts
 	var ds []Diagnostic
 	if lp.Error != nil && len(lp.GoFiles)+len(lp.TestGoFiles)+len(lp.XTestGoFiles) == 0 {
@@ -253,6 +260,8 @@ func checkPackage(l *loader, lp *listedPackage, enabled []rules.Rule, cfg *Confi
 			var pkg *Package
 			var err error
 			if test {
+				facts.set(lp.ImportPath, nil) // when the package could not be analysed
+				beforeXTest()
 				pkg, err = l.check(lp.ImportPath, true, true, l.fset, nil)
 			} else {
 				pkg, err = l.rootPackage(lp.ImportPath)

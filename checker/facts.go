@@ -251,9 +251,9 @@ func hasFacts(lp *listedPackage) bool {
 }
 
 // factDeps lists the packages with facts that a package's analysis may ask
-// about: everything it imports, directly or not, in the main Go module.
-// tests adds the imports of its test files.
-func factDeps(listed map[string]*listedPackage, lp *listedPackage, tests bool) []string {
+// about: everything the given import lists of it import, directly or not,
+// in the main Go module.
+func factDeps(listed map[string]*listedPackage, lp *listedPackage, lists ...[]string) []string {
 	seen := map[string]bool{lp.ImportPath: true}
 	var out []string
 	var visit func(p *listedPackage, imports []string)
@@ -274,10 +274,8 @@ func factDeps(listed map[string]*listedPackage, lp *listedPackage, tests bool) [
 			visit(dep, dep.Imports)
 		}
 	}
-	visit(lp, lp.Imports)
-	if tests {
-		visit(lp, lp.TestImports)
-		visit(lp, lp.XTestImports)
+	for _, l := range lists {
+		visit(lp, l)
 	}
 	sort.Strings(out)
 	return out
@@ -366,12 +364,24 @@ func (p *factsProvider) get(path string) *packageFacts {
 
 // await gets the facts of every package the package's analysis may ask
 // about, before it takes a place to run: a package waiting for another's
-// check must not hold one.
+// check must not hold one. The imports of its external tests are awaited
+// apart (awaitXTest): one of them may import the package itself, and waits
+// for its facts.
 func (p *factsProvider) await(lp *listedPackage) {
 	if len(p.analyzers) == 0 {
 		return
 	}
-	for _, d := range factDeps(p.l.listed, lp, true) {
+	for _, d := range factDeps(p.l.listed, lp, lp.Imports, lp.TestImports) {
+		p.get(d)
+	}
+}
+
+// awaitXTest gets the facts of what the package's external tests import.
+func (p *factsProvider) awaitXTest(lp *listedPackage) {
+	if len(p.analyzers) == 0 {
+		return
+	}
+	for _, d := range factDeps(p.l.listed, lp, lp.XTestImports) {
 		p.get(d)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/tools/go/analysis"
 
@@ -192,5 +193,53 @@ func TestFactsEncode(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// xtestApp is a module whose external test imports a helper package that
+// imports the module: the helper's facts wait for the module's, so the
+// module's external test must not be waited for with them.
+const xtestApp = helperApp + `
+-- internal/boot/boot.go --
+// Package boot starts the application's modules for tests.
+package boot
+
+import "example.com/shop/modules/standard/notes"
+
+// Modules returns the modules.
+func Modules() []any { return []any{&notes.Module{}} }
+-- modules/standard/notes/notes_ext_test.go --
+package notes_test
+
+import (
+	"testing"
+
+	"example.com/shop/internal/boot"
+)
+
+func TestBoot(t *testing.T) {
+	if len(boot.Modules()) != 1 {
+		t.Fatal("no module")
+	}
+}
+`
+
+func TestFactsWithExternalTestCycle(t *testing.T) {
+	dir := writeWorkspace(t, xtestApp)
+	done := make(chan error, 1)
+	go func() {
+		res, err := Check(context.Background(), Options{Dir: dir, Patterns: []string{"./..."}})
+		if err == nil && sqlFindings(res.Diagnostics) != wantHelperFindings {
+			t.Errorf("got\n%s", sqlFindings(res.Diagnostics))
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Minute):
+		t.Fatal("the check did not finish: packages wait for each other's facts")
 	}
 }
