@@ -347,7 +347,7 @@ func withoutBrokenFuncs(fset *token.FileSet, pkg *Package, ds []Diagnostic) []Di
 			continue
 		}
 		for _, f := range pkg.Files {
-			tf := fset.File(f.Pos())
+			tf := fset.File(f.FileStart)
 			if tf == nil || tf.Name() != e.Pos.Filename || e.Pos.Offset > tf.Size() {
 				continue
 			}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"sync"
 
@@ -234,7 +235,7 @@ func (st *sessionState) newDepsLoader(overlay map[string][]byte) *loader {
 func (st *sessionState) update(name string, data []byte, overlay map[string][]byte) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if ws, err := st.ws.WithFile(name, workspace.Overlay(overlay)); err == nil {
+	if ws, err := withFile(st.ws, name, overlay); err == nil {
 		changed := !sameFacts(st.ws.Module(filepath.Dir(name)), ws.Module(filepath.Dir(name)))
 		// A change to a package declaring constants may change the facts
 		// of the modules that use them.
@@ -255,6 +256,21 @@ func (st *sessionState) update(name string, data []byte, overlay map[string][]by
 		return
 	}
 	st.deps.setOverlay(name, data)
+}
+
+// withFile rebuilds the model after a change; a panic rebuilding it keeps
+// the model as it was (the edit's facts wait for the next one) rather than
+// taking down the caller, which holds the editor's state.
+func withFile(ws *workspace.Workspace, name string, overlay map[string][]byte) (nw *workspace.Workspace, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			nw, err = nil, fmt.Errorf("workspace model: panic: %v", r)
+			if os.Getenv("MODLS_DEBUG") != "" {
+				fmt.Fprintf(os.Stderr, "modls: %v\n%s", err, debug.Stack())
+			}
+		}
+	}()
+	return ws.WithFile(name, workspace.Overlay(overlay))
 }
 
 func (st *sessionState) filesOf(lp *listedPackage) []string {

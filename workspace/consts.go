@@ -493,7 +493,7 @@ func (ev *evaluator) check(p string, gen *generation, files []*ast.File, srcs ma
 	fmt.Fprintf(sum, "%s %p\n", p, gen) // positions are the generation's
 	var imports []string
 	for _, f := range files {
-		fmt.Fprintf(sum, "%s %x\n", gen.fset.File(f.Pos()).Name(), sha256.Sum256(srcs[f]))
+		fmt.Fprintf(sum, "%s %x\n", gen.fset.File(f.FileStart).Name(), sha256.Sum256(srcs[f]))
 		for _, spec := range f.Imports {
 			if ip, err := strconv.Unquote(spec.Path.Value); err == nil {
 				imports = append(imports, ip)
@@ -580,7 +580,7 @@ func buildable(fset *token.FileSet, files []*ast.File, srcs map[*ast.File][]byte
 	ctxt.CgoEnabled = false
 	byName := map[string][]byte{}
 	for _, f := range files {
-		byName[fset.File(f.Pos()).Name()] = srcs[f]
+		byName[fset.File(f.FileStart).Name()] = srcs[f]
 	}
 	ctxt.OpenFile = func(name string) (io.ReadCloser, error) {
 		if src, ok := byName[name]; ok {
@@ -591,7 +591,7 @@ func buildable(fset *token.FileSet, files []*ast.File, srcs map[*ast.File][]byte
 	var out []*ast.File
 	pkg := ""
 	for _, f := range files {
-		name := fset.File(f.Pos()).Name()
+		name := fset.File(f.FileStart).Name()
 		if ok, err := ctxt.MatchFile(filepath.Dir(name), filepath.Base(name)); err != nil || !ok {
 			continue
 		}

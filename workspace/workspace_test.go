@@ -373,3 +373,29 @@ func TestConstants(t *testing.T) {
 		t.Errorf("after names changed, audit looks up %+v", got)
 	}
 }
+
+// TestBrokenFiles checks that files an editor holds half-typed, down to a
+// broken package clause, leave the model buildable.
+func TestBrokenFiles(t *testing.T) {
+	root := writeTree(t, constTree)
+	w, err := Load(root, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := filepath.Join(root, "modules/standard/ledger/module.go")
+	data, _ := os.ReadFile(name)
+	for _, text := range []string{
+		"😀" + string(data),
+		"pack age ledger\n",
+		"",
+		string(data[:len(data)/2]),
+		"package ledger\n\nfunc (m *Module) Setup(s *framework.Setup) error {\n\treturn s.RegisterService(contract.",
+	} {
+		if _, err := w.WithFile(name, Overlay{name: []byte(text)}); err != nil {
+			t.Errorf("%q: %v", text[:min(len(text), 20)], err)
+		}
+		if _, err := Load(root, Overlay{name: []byte(text)}); err != nil {
+			t.Errorf("%q: %v", text[:min(len(text), 20)], err)
+		}
+	}
+}

@@ -433,7 +433,7 @@ func (c *checker) checkDroppedColumns(flow *sqlflow.Result) {
 	}
 	passFiles := map[string]bool{}
 	for _, f := range c.pass.Files {
-		passFiles[filepath.Clean(c.pass.Fset.File(f.Pos()).Name())] = true
+		passFiles[filepath.Clean(c.pass.Fset.File(f.FileStart).Name())] = true
 	}
 	for _, q := range c.module.Queries {
 		name := filepath.Clean(q.Pos.Filename)

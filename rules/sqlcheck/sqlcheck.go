@@ -88,7 +88,7 @@ func (c *checker) opaqueMigrations() bool {
 // position the workspace model recorded, or nil.
 func (c *checker) exprAt(p token.Position) (ast.Expr, *ast.File) {
 	for _, f := range c.pass.Files {
-		tf := c.pass.Fset.File(f.Pos())
+		tf := c.pass.Fset.File(f.FileStart)
 		if filepath.Clean(tf.Name()) != filepath.Clean(p.Filename) || p.Offset >= tf.Size() {
 			continue
 		}

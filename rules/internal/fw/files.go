@@ -94,7 +94,7 @@ func PositionOf(pass *analysis.Pass, name string, offset int) token.Pos {
 		return token.NoPos
 	}
 	for _, f := range pass.Files {
-		if tf := pass.Fset.File(f.Pos()); tf != nil && tf.Name() == name && tf.Size() == len(data) {
+		if tf := pass.Fset.File(f.FileStart); tf != nil && tf.Name() == name && tf.Size() == len(data) {
 			return tf.Pos(offset)
 		}
 	}

@@ -27,7 +27,7 @@ const Path = "github.com/modls/modls/framework"
 // library, anything outside modules/<type>/<name>/).
 func Module(pass *analysis.Pass) (*workspace.Workspace, *workspace.Module) {
 	for _, f := range pass.Files {
-		name := pass.Fset.File(f.Pos()).Name()
+		name := pass.Fset.File(f.FileStart).Name()
 		if !strings.HasSuffix(name, ".go") {
 			continue
 		}
@@ -48,7 +48,7 @@ func IsApplication(pass *analysis.Pass) bool {
 	if path == Path || strings.HasPrefix(path, Path+"/") || len(pass.Files) == 0 {
 		return false
 	}
-	name := filepath.ToSlash(pass.Fset.File(pass.Files[0].Pos()).Name())
+	name := filepath.ToSlash(pass.Fset.File(pass.Files[0].FileStart).Name())
 	if root := filepath.ToSlash(build.Default.GOROOT); root != "" && strings.HasPrefix(name, root+"/") {
 		return false
 	}
@@ -67,7 +67,7 @@ func IsApplication(pass *analysis.Pass) bool {
 // the module directory), not a sub-package such as contract/.
 func IsModuleRoot(pass *analysis.Pass, m *workspace.Module) bool {
 	for _, f := range pass.Files {
-		name := pass.Fset.File(f.Pos()).Name()
+		name := pass.Fset.File(f.FileStart).Name()
 		return dirOf(name) == m.Dir
 	}
 	return false
@@ -158,5 +158,5 @@ func StringValue(info *types.Info, e ast.Expr) (string, bool) {
 
 // IsTestFile reports whether f is a _test.go file.
 func IsTestFile(pass *analysis.Pass, f *ast.File) bool {
-	return strings.HasSuffix(pass.Fset.File(f.Pos()).Name(), "_test.go")
+	return strings.HasSuffix(pass.Fset.File(f.FileStart).Name(), "_test.go")
 }
