@@ -65,7 +65,8 @@ A migration that SQLite rejects is reported on its Migrate argument
 for syntax errors. The same holds when the schema cannot be read statically
 (a Migrate argument that is not a constant), and for SQL given to a database
 the module opened itself through database/sql, whose schema modls does not
-know. Query plans and dropped columns are checked in non-test files only;
+know. A schema that is not constant is said so once, as information, on the
+first Migrate argument that is not a constant. Query plans and dropped columns are checked in non-test files only;
 the queries of the module's other packages count for dropped columns as
 the workspace model records them (constant SQL given directly to a database
 call), those of other modules do not (a module's tables are its own: another

@@ -16,6 +16,7 @@ import (
 	"github.com/modls/modls/rules/internal/sqlflow"
 	"github.com/modls/modls/rules/internal/sqliteapi"
 	"github.com/modls/modls/rules/internal/sqlschema"
+	"github.com/modls/modls/rules/ruledoc"
 	"github.com/modls/modls/workspace"
 )
 
@@ -63,6 +64,7 @@ func run(pass *analysis.Pass) (any, error) {
 	if failed > 0 {
 		c.reportMigration(c.migrations[failed-1], failed, failErr.Msg)
 	}
+	c.reportOpaqueSchema()
 	for _, call := range flow.Calls {
 		c.checkCall(call)
 	}
@@ -82,6 +84,30 @@ func (c *checker) opaqueMigrations() bool {
 		}
 	}
 	return false
+}
+
+// reportOpaqueSchema says once, as information, on the first Migrate
+// argument of the module that is not a constant, that the module's SQL is
+// checked for syntax only: its schema is unknown.
+func (c *checker) reportOpaqueSchema() {
+	var first *workspace.NonConstant
+	for i, n := range c.module.NonConstant {
+		if n.What != "migration" || strings.HasSuffix(n.Pos.Filename, "_test.go") {
+			continue
+		}
+		if first == nil || n.Pos.Filename < first.Pos.Filename || n.Pos.Filename == first.Pos.Filename && n.Pos.Offset < first.Pos.Offset {
+			first = &c.module.NonConstant[i]
+		}
+	}
+	if first == nil {
+		return
+	}
+	if e, _ := c.exprAt(first.Pos); e != nil {
+		c.pass.Report(analysis.Diagnostic{
+			Pos: e.Pos(), End: e.End(), Category: ruledoc.Category(Doc.ID, ruledoc.Info),
+			Message: "schema given to Migrate is not a constant: the module's SQL is checked for syntax only",
+		})
+	}
 }
 
 // exprAt returns the expression of the pass's files that starts at a
