@@ -30,8 +30,9 @@ import (
 	"time"
 )
 
-// ceiling bounds the browser's part of the test; each wait inside it has
-// its own ceiling (stepWait), well below.
+// ceiling bounds the browser's part of the test (and go test's -timeout,
+// less a minute, when that is sooner); each wait inside it has its own
+// ceiling (stepWait), well below.
 const ceiling = 25 * time.Minute
 
 // stepWait is the ceiling of each wait in the browser, in milliseconds:
@@ -464,7 +465,20 @@ func TestVSCodeWorkbench(t *testing.T) {
 	url := fmt.Sprintf("http://127.0.0.1:%d/", port)
 	awaitHTTP(t, url, csDone, csLog)
 
+	// The browser's part ends before go test's -timeout would: a slow run
+	// then still reports the step it was in and what the page showed.
+	limit := ceiling
+	if d, ok := t.Deadline(); ok {
+		if left := time.Until(d) - time.Minute; left < limit {
+			limit = left
+		}
+	}
+	if limit < time.Minute {
+		t.Fatalf("%s left before go test's -timeout after building and starting code-server; give it a longer -timeout", limit+time.Minute)
+	}
+	driverEnd := time.Now().Add(limit)
 	sc := map[string]any{
+		"end_at_ms":      driverEnd.Add(-20 * time.Second).UnixMilli(),
 		"url":            fmt.Sprintf("%s?folder=%s", url, ws),
 		"out":            filepath.Join(tmp, "result.json"),
 		"artifacts":      artifacts,
@@ -496,10 +510,10 @@ func TestVSCodeWorkbench(t *testing.T) {
 		if err != nil {
 			t.Errorf("workbench.js: %v\n%s", err, out.String())
 		}
-	case <-time.After(ceiling):
+	case <-time.After(time.Until(driverEnd)):
 		driver.Process.Kill()
 		<-drvDone
-		t.Fatalf("workbench.js did not finish in %s\n%s", ceiling, out.String())
+		t.Fatalf("workbench.js did not finish in %s\n%s", limit, out.String())
 	}
 	data, err := os.ReadFile(filepath.Join(tmp, "result.json"))
 	if err != nil {

@@ -19,6 +19,15 @@ const { chromium } = require("playwright-core");
 
 const scenario = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
 const waitMs = scenario.wait_ms || 180000;
+// endAt (ms since the epoch) is when the Go test must have the result: no
+// wait runs past it, so that a slow run still says which step it was in
+// and what the page showed.
+const endAt = scenario.end_at_ms || Infinity;
+
+// budget is the ceiling of a wait starting now.
+function budget() {
+  return Math.max(1000, Math.min(waitMs, endAt - Date.now()));
+}
 const result = { steps: [], log: [] };
 let page;
 let shot = 0;
@@ -67,8 +76,9 @@ async function step(name, fn) {
 // and returns it; on time-out the error names what was awaited and what
 // describe (run in the page) shows.
 async function until(what, fn, arg, describe) {
+  const ms = budget();
   try {
-    const h = await page.waitForFunction(fn, arg, { timeout: waitMs, polling: 250 });
+    const h = await page.waitForFunction(fn, arg, { timeout: ms, polling: 250 });
     return await h.jsonValue();
   } catch (e) {
     let now = "";
@@ -79,7 +89,7 @@ async function until(what, fn, arg, describe) {
         now = `(${e2.message})`;
       }
     }
-    throw new Error(`timed out after ${waitMs} ms waiting for ${what}; the page shows ${now}`);
+    throw new Error(`timed out after ${ms} ms waiting for ${what}; the page shows ${now}`);
   }
 }
 
@@ -102,7 +112,8 @@ async function describeNow(describe, arg) {
 // time-out the error names the gesture, the presses and what describe
 // (run in the page) shows.
 async function gesture(what, press, ready, arg, describe, each = 15000) {
-  const deadline = Date.now() + waitMs;
+  const total = budget();
+  const deadline = Date.now() + total;
   for (let attempt = 1; ; attempt++) {
     await press(attempt);
     try {
@@ -116,7 +127,7 @@ async function gesture(what, press, ready, arg, describe, each = 15000) {
         throw e;
       }
       if (Date.now() >= deadline) {
-        throw new Error(`${what}: nothing after ${attempt} presses in ${waitMs} ms; the page shows ${await describeNow(describe, arg)}`);
+        throw new Error(`${what}: nothing after ${attempt} presses in ${total} ms; the page shows ${await describeNow(describe, arg)}`);
       }
       log(`${what}: press ${attempt} showed nothing in ${each} ms; pressing again`);
     }
@@ -129,14 +140,15 @@ async function gesture(what, press, ready, arg, describe, each = 15000) {
 // names what was awaited and what describe() returns.
 async function poll(what, fn, describe, again, each = 0) {
   const start = Date.now();
+  const total = budget();
   let last = start;
   for (;;) {
     const v = fn();
     if (v) {
       return v;
     }
-    if (Date.now() - start > waitMs) {
-      throw new Error(`timed out after ${waitMs} ms waiting for ${what}; ${describe ? describe() : ""}`);
+    if (Date.now() - start > total) {
+      throw new Error(`timed out after ${total} ms waiting for ${what}; ${describe ? describe() : ""}`);
     }
     if (again && Date.now() - last > each) {
       log(`${what}: not yet after ${each} ms; repeating the gesture`);
@@ -354,7 +366,7 @@ async function showProblems() {
   if (!open) {
     await page.keyboard.press("Control+Shift+M");
   }
-  await page.waitForSelector(".markers-panel", { state: "visible", timeout: waitMs });
+  await page.waitForSelector(".markers-panel", { state: "visible", timeout: budget() });
 }
 
 async function saveActive() {
@@ -367,7 +379,7 @@ async function saveActive() {
 
 async function clickLens(prefix) {
   const lens = page.locator(".monaco-editor .codelens-decoration a", { hasText: prefix }).first();
-  await lens.waitFor({ state: "visible", timeout: waitMs });
+  await lens.waitFor({ state: "visible", timeout: budget() });
   await lens.click();
 }
 
@@ -407,8 +419,8 @@ async function main() {
   page.on("pageerror", (e) => log(`page error: ${e.message}`));
 
   await step("workbench", async () => {
-    await page.goto(scenario.url, { timeout: waitMs });
-    await page.waitForSelector(".monaco-workbench .part.statusbar", { timeout: waitMs });
+    await page.goto(scenario.url, { timeout: budget() });
+    await page.waitForSelector(".monaco-workbench .part.statusbar", { timeout: budget() });
     // The extension activated and started the server: its status item
     // shows modls with the running mark.
     return await until("the modls status item to show a running server", () => {
@@ -573,13 +585,7 @@ async function main() {
     }, r.rule, () => document.activeElement?.closest(".monaco-editor")?.querySelector(".view-lines")?.textContent.slice(-200));
     await page.keyboard.press("Control+S");
     // Saved: the file holds what was typed.
-    const deadline = Date.now() + waitMs;
-    while (!fs.readFileSync(r.settings_file, "utf8").includes(`"${r.rule}"`)) {
-      if (Date.now() > deadline) {
-        throw new Error(`settings.json was not saved with ${r.rule} in ${waitMs} ms`);
-      }
-      await page.waitForTimeout(250); // polling the file the save writes
-    }
+    await poll(`settings.json to be saved with ${r.rule}`, () => fs.readFileSync(r.settings_file, "utf8").includes(`"${r.rule}"`), () => "settings.json is unchanged on disk");
     // Escape closes the settings editor when it is a modal one (a first
     // Escape may go to a widget the typing opened: the user presses it
     // again).
@@ -627,8 +633,12 @@ async function main() {
       const t = view ? view.textContent.replace(/\u00a0/g, " ") : "";
       // The channel's first lines may be scrolled away: any of the
       // extension's or the server's lines will do.
-      return /starting .*modls|\(found in |\] modls: .* loaded /.test(t) ? t.slice(0, 2000) : null;
-    }, null, () => document.querySelector(".output-view")?.textContent.slice(0, 500));
+      return /starting .*modls|\(found in |\] modls: /.test(t) ? t.slice(0, 2000) : null;
+    }, null, () => ({
+      output: document.querySelector(".output-view .view-lines")?.textContent.slice(-800),
+      channels: [...document.querySelectorAll(".part.panel select")].map((x) => x.options[x.selectedIndex]?.text),
+      panel: [...document.querySelectorAll(".part.panel .composite-bar .action-item.checked")].map((x) => x.textContent.trim()),
+    }));
     return { text };
   });
 
