@@ -36,12 +36,13 @@ import (
 const ceiling = 25 * time.Minute
 
 // stepWait is the ceiling of each wait in the browser, in milliseconds:
-// 4 minutes, or MODLS_E2E_WAIT_MS.
+// 8 minutes (a lens's test run on a clean CI machine compiles with a cold
+// build cache), or MODLS_E2E_WAIT_MS.
 func stepWait() int {
 	if ms, err := strconv.Atoi(os.Getenv("MODLS_E2E_WAIT_MS")); err == nil && ms > 0 {
 		return ms
 	}
-	return 240000
+	return 480000
 }
 
 func repoRoot(t *testing.T) string {
