@@ -24,6 +24,7 @@ type Module struct {
 	settings *Settings
 	svc      *Service
 	cancel   context.CancelFunc
+	config   []byte
 }
 
 // New returns the module.
@@ -40,23 +41,19 @@ func (m *Module) Setup(s *framework.Setup) error {
 	}
 	m.settings = settings
 	m.svc.days = settings.LoanDays
+	_ = marks()
+	if cfg, err := readConfig(); err == nil { // want MOD009 "^I/O \\(os\\.ReadFile\\) during Setup \\(through readConfig\\)$"
+		m.config = cfg
+	}
 	if err := s.Migrate(schema.CreateLoans, schema.IndexMember, schema.IndexBook, schema.AddReturned); err != nil {
 		return err
 	}
-	if err := s.RegisterService(contract.ServiceName, m.svc, methods()...); err != nil {
-		return err
-	}
-	return s.Handle(m.routes()...)
-}
-
-func methods() []framework.ServiceMethod {
-	ctx := framework.Param{Name: "ctx", Type: "context.Context", Description: "the request's context"}
-	return []framework.ServiceMethod{
-		{
+	if err := s.RegisterService(contract.ServiceName, m.svc,
+		framework.ServiceMethod{
 			Name:        "Lend",
 			Description: "Lends a book to a member for a number of days (0: the loan_days setting).",
 			Params: []framework.Param{
-				ctx,
+				{Name: "ctx", Type: "context.Context", Description: "the request's context"},
 				{Name: "book", Type: "int64", Description: "the book's id on standard.shelves"},
 				{Name: "member", Type: "string", Description: "who borrows it"},
 				{Name: "days", Type: "int", Description: "how long"},
@@ -64,21 +61,31 @@ func methods() []framework.ServiceMethod {
 			Returns: "(contract.Loan, error)",
 			Example: `loan, err := svc.Lend(ctx, 7, strings.ToLower("Ada"), int(2*time.Hour/time.Hour))`,
 		},
-		{
+		framework.ServiceMethod{
 			Name:        "Return",
 			Description: "Marks a loan returned; not_found if there is none with that id.",
-			Params:      []framework.Param{ctx, {Name: "id", Type: "int64", Description: "the loan's id"}},
+			Params:      []framework.Param{{Name: "ctx", Type: "context.Context", Description: "the request's context"}, {Name: "id", Type: "int64", Description: "the loan's id"}},
 			Returns:     "error",
 			Example:     `err := svc.Return(ctx, 42)`,
 		},
-		{
+		framework.ServiceMethod{
 			Name:        "Overdue",
 			Description: "Lists the overdue loans of some members.",
-			Params:      []framework.Param{ctx, {Name: "members", Type: "[]string", Description: "the members"}},
+			Params:      []framework.Param{{Name: "ctx", Type: "context.Context", Description: "the request's context"}, {Name: "members", Type: "[]string", Description: "the members"}},
 			Returns:     "([]contract.Loan, error)",
 			Example:     `loans, err := svc.Overdue(ctx, []string{"ada", "grace"})`,
 		},
+		framework.ServiceMethod{
+			Name:        "Forget",
+			Description: "Deletes a returned loan; not_found if there is none with that id.",
+			Params:      []framework.Param{{Name: "ctx", Type: "context.Context", Description: "the request's context"}, {Name: "id", Type: "int64", Description: "the loan's id"}},
+			Returns:     "error",
+			Example:     `err := svc.Forget(ctx, 42)`,
+		},
+	); err != nil {
+		return err
 	}
+	return s.Handle(m.routes()...)
 }
 
 // Start finds standard.shelves, hands the service its database and starts
