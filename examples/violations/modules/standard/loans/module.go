@@ -42,6 +42,9 @@ func (m *Module) Setup(s *framework.Setup) error {
 	m.settings = settings
 	m.svc.days = settings.LoanDays
 	_ = marks()
+	if err := prepare(); err != nil {
+		return err
+	}
 	if cfg, err := readConfig(); err == nil { // want MOD009 "^I/O \\(os\\.ReadFile\\) during Setup \\(through readConfig\\)$"
 		m.config = cfg
 	}
@@ -66,7 +69,15 @@ func (m *Module) Setup(s *framework.Setup) error {
 			Description: "Marks a loan returned; not_found if there is none with that id.",
 			Params:      []framework.Param{{Name: "ctx", Type: "context.Context", Description: "the request's context"}, {Name: "id", Type: "int64", Description: "the loan's id"}},
 			Returns:     "error",
-			Example:     `err := svc.Return(ctx, 42)`,
+			Example: `loans, err := svc.Overdue(ctx, []string{"ada"})
+if err != nil {
+	return err
+}
+for _, l := range loans {
+	if err := svc.Return(ctx, l.ID); errors.Is(err, contract.ErrNotFound) {
+		fmt.Println("already gone:", l.Due.Format(time.RFC3339))
+	}
+}`,
 		},
 		framework.ServiceMethod{
 			Name:        "Overdue",
@@ -74,6 +85,13 @@ func (m *Module) Setup(s *framework.Setup) error {
 			Params:      []framework.Param{{Name: "ctx", Type: "context.Context", Description: "the request's context"}, {Name: "members", Type: "[]string", Description: "the members"}},
 			Returns:     "([]contract.Loan, error)",
 			Example:     `loans, err := svc.Overdue(ctx, []string{"ada", "grace"})`,
+		},
+		framework.ServiceMethod{
+			Name:        "Check",
+			Description: "Says whether a member may hold n loans: too_large past the limit.",
+			Params:      []framework.Param{{Name: "ctx", Type: "context.Context", Description: "the request's context"}, {Name: "n", Type: "int", Description: "the number of loans"}},
+			Returns:     "error",
+			Example:     `err := svc.Check(ctx, 3)`,
 		},
 		framework.ServiceMethod{
 			Name:        "Forget",

@@ -13,5 +13,5 @@ func TestLendNeedsAMember(t *testing.T) {
 	if loans, err := s.Overdue(context.Background(), nil); err != nil || loans != nil {
 		t.Fatalf("no members: %v, %v", loans, err)
 	}
-	_ = []any{s.Return, s.returnAll, s.dueBefore, s.Forget, purge, lookupShelves}
+	_ = []any{s.Return, s.returnAll, s.dueBefore, s.Forget, purge, lookupShelves, s.byMember, s.Check}
 }
