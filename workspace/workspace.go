@@ -15,11 +15,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 
 	"golang.org/x/mod/modfile"
 
@@ -231,8 +229,13 @@ func Load(root string, overlay Overlay) (*Workspace, error) {
 		return nil, fmt.Errorf("%s: go.mod declares no module path", filepath.Join(root, "go.mod"))
 	}
 	apps := map[string]*App{}
-	addModule := func(path string, m *Module) {
-		appDir := filepath.Dir(filepath.Dir(filepath.Dir(path)))
+	addModule := func(path string) error {
+		modulesDir := filepath.Dir(filepath.Dir(path))
+		m, err := loadModule(w, path, overlay)
+		if err != nil || m == nil {
+			return err
+		}
+		appDir := filepath.Dir(modulesDir)
 		app := apps[appDir]
 		if app == nil {
 			app = &App{Dir: appDir, byName: map[string]*Module{}}
@@ -245,8 +248,8 @@ func Load(root string, overlay Overlay) (*Workspace, error) {
 			app.byName[m.Name()] = m
 		}
 		w.byDir[m.Dir] = m
+		return nil
 	}
-	var dirs []string
 	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if path == root {
@@ -269,35 +272,13 @@ func Load(root string, overlay Overlay) (*Workspace, error) {
 		if filepath.Base(modulesDir) != "modules" || !strings.HasPrefix(modulesDir, root) {
 			return nil
 		}
-		dirs = append(dirs, path)
+		if err := addModule(path); err != nil {
+			return err
+		}
 		return filepath.SkipDir // a module's subdirectories are its own packages
 	})
 	if err != nil {
 		return nil, err
-	}
-	// The modules are read and scanned side by side: each scan is its
-	// own, and most of a model's cost.
-	mods := make([]*Module, len(dirs))
-	errs := make([]error, len(dirs))
-	var wg sync.WaitGroup
-	slots := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for i, dir := range dirs {
-		wg.Add(1)
-		slots <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-slots }()
-			mods[i], errs[i] = loadModule(w, dir, overlay)
-		}()
-	}
-	wg.Wait()
-	for i, dir := range dirs {
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
-		if mods[i] != nil {
-			addModule(dir, mods[i])
-		}
 	}
 	// Modules that exist only in unsaved buffers.
 	for name := range overlay {
@@ -308,12 +289,8 @@ func Load(root string, overlay Overlay) (*Workspace, error) {
 		if _, err := os.Stat(dir); err == nil {
 			continue // on disk: the walk decided about it
 		}
-		m, err := loadModule(w, dir, overlay)
-		if err != nil {
+		if err := addModule(dir); err != nil {
 			return nil, err
-		}
-		if m != nil {
-			addModule(dir, m)
 		}
 	}
 	for _, a := range w.Apps {
