@@ -572,27 +572,30 @@ func packageFiles(dir string, overlay Overlay) []string {
 	return out
 }
 
+// buildableFile reports whether the go command builds a file for this
+// platform, by its name and build constraints. A file whose name has no
+// suffix and whose source has no constraint, the usual case, needs no
+// further look.
+func buildableFile(name string, src []byte) bool {
+	base := filepath.Base(name)
+	if !strings.Contains(base, "_") && !bytes.Contains(src, []byte("//go:build")) && !bytes.Contains(src, []byte("+build")) {
+		return !strings.HasPrefix(base, ".")
+	}
+	ctxt := build.Default
+	ctxt.CgoEnabled = false
+	ctxt.OpenFile = func(string) (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(src)), nil }
+	ok, err := ctxt.MatchFile(filepath.Dir(name), base)
+	return err == nil && ok
+}
+
 // buildable keeps the files the go command would build for this platform
 // (build constraints and file name suffixes), of the package the first
 // of them declares.
 func buildable(fset *token.FileSet, files []*ast.File, srcs map[*ast.File][]byte) []*ast.File {
-	ctxt := build.Default
-	ctxt.CgoEnabled = false
-	byName := map[string][]byte{}
-	for _, f := range files {
-		byName[fset.File(f.FileStart).Name()] = srcs[f]
-	}
-	ctxt.OpenFile = func(name string) (io.ReadCloser, error) {
-		if src, ok := byName[name]; ok {
-			return io.NopCloser(bytes.NewReader(src)), nil
-		}
-		return os.Open(name)
-	}
 	var out []*ast.File
 	pkg := ""
 	for _, f := range files {
-		name := fset.File(f.FileStart).Name()
-		if ok, err := ctxt.MatchFile(filepath.Dir(name), filepath.Base(name)); err != nil || !ok {
+		if !buildableFile(fset.File(f.FileStart).Name(), srcs[f]) {
 			continue
 		}
 		if pkg == "" {

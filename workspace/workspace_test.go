@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"testing"
 
@@ -405,6 +406,34 @@ func TestBrokenFiles(t *testing.T) {
 		}
 		if _, err := Load(root, Overlay{name: []byte(text)}); err != nil {
 			t.Errorf("%q: %v", text[:min(len(text), 20)], err)
+		}
+	}
+}
+
+// TestBuildableFile checks the files the model reads against what the go
+// command builds on linux, the quick answer for a plain file
+// included.
+func TestBuildableFile(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the cases name linux")
+	}
+	for _, tc := range []struct {
+		name, src string
+		want      bool
+	}{
+		{"module.go", "package m\n", true},
+		{"ignored.go", "//go:build ignore\n\npackage m\n", false},
+		{"tagged.go", "//go:build integration\n\npackage m\n", false},
+		{"linux.go", "//go:build linux\n\npackage m\n", true},
+		{"old.go", "// +build ignore\n\npackage m\n", false},
+		{"x_windows.go", "package m\n", false},
+		{"x_linux.go", "package m\n", true},
+		{"store_helpers.go", "package m\n", true},
+		{"_draft.go", "package m\n", false},
+		{".swap.go", "package m\n", false},
+	} {
+		if got := buildableFile(filepath.Join("/app/modules/standard/m", tc.name), []byte(tc.src)); got != tc.want {
+			t.Errorf("%s: buildable = %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }

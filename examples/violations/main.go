@@ -19,6 +19,7 @@ import (
 	"example.com/violations/modules/standard/catalog"
 	"example.com/violations/modules/standard/inventory"
 	"example.com/violations/modules/standard/ledger"
+	"example.com/violations/modules/standard/loans"
 	"example.com/violations/modules/standard/orders"
 	"example.com/violations/modules/standard/racks"
 	"example.com/violations/modules/standard/reports"
@@ -48,6 +49,7 @@ func modules() []framework.Module {
 		sketch.New(),
 		shelves.New(),
 		racks.New(),
+		loans.New(),
 	}
 }
 
