@@ -88,10 +88,13 @@ func (s *Session) SetOverlay(name string, data []byte) {
 	s.state.update(name, data, s.overlay)
 }
 
-// Reload lists the packages again: call it when go.mod changes or files are
-// added or removed.
+// Reload lists the packages again, unsaved buffers included: call it when
+// go.mod changes or files are added or removed, on disk or in an editor.
 func (s *Session) Reload(ctx context.Context) error {
-	listed, err := goList(ctx, s.root, []string{"./..."}, true)
+	s.mu.Lock()
+	overlay := copyOverlay(s.overlay)
+	s.mu.Unlock()
+	listed, err := goListOverlay(ctx, s.root, []string{"./..."}, true, overlay)
 	if err != nil {
 		return err
 	}

@@ -153,6 +153,17 @@ func (s *Server) run(ctx context.Context, files map[string]bool) []string {
 	return nil
 }
 
+// unlisted tells whether a check of a Go file's package left the file out:
+// the package was listed before the file existed (an unsaved buffer, or a
+// file written and opened before the watcher said so).
+func unlisted(diags checker.Diagnostics, path string) bool {
+	if !strings.HasSuffix(path, ".go") {
+		return false
+	}
+	_, ok := diags[path]
+	return !ok
+}
+
 // packageKey identifies the package a check of the file covers: its
 // directory (a manifest.json is checked with the Go package beside it).
 func packageKey(path string) string { return filepath.Dir(path) }
@@ -177,10 +188,13 @@ func (s *Server) checkFile(ctx context.Context, path string) bool {
 		sess, err := e.wait(ctx)
 		if sess != nil {
 			diags, err = sess.CheckFile(ctx, path)
-			if err != nil && ctx.Err() == nil && strings.Contains(err.Error(), "reload") {
-				// A new directory or file: list the packages again.
+			if ctx.Err() == nil && (err != nil && strings.Contains(err.Error(), "reload") || err == nil && unlisted(diags, path)) {
+				// A new directory or file, on disk or only in the
+				// editor: list the packages again.
 				if rerr := sess.Reload(ctx); rerr == nil {
 					diags, err = sess.CheckFile(ctx, path)
+				} else if ctx.Err() == nil {
+					s.log.Printf("listing the packages of %s: %v", sess.Root(), rerr)
 				}
 			}
 		}

@@ -265,15 +265,21 @@ func (e *editor) open(rel string) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	e.openText(rel, string(data))
+}
+
+// openText opens a buffer holding text, whatever is on disk.
+func (e *editor) openText(rel, text string) {
+	e.t.Helper()
 	e.mu.Lock()
-	e.docs[e.path(rel)] = &editorDoc{version: 1, text: string(data)}
+	e.docs[e.path(rel)] = &editorDoc{version: 1, text: text}
 	e.mu.Unlock()
 	lang := "go"
 	if strings.HasSuffix(rel, ".json") {
 		lang = "json"
 	}
 	e.notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{
-		"uri": uriOf(e.path(rel)).String(), "languageId": lang, "version": 1, "text": string(data),
+		"uri": uriOf(e.path(rel)).String(), "languageId": lang, "version": 1, "text": text,
 	}})
 }
 

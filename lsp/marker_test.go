@@ -30,6 +30,8 @@ import (
 //
 //	init [utf8] [pull] [nocreate] [nodocchanges] [nodynamic] [integration=pass|fail]
 //	open FILE
+//	openbuf FILE want/SECTION    open a new buffer with that text, the file not on disk
+//	create FILE want/SECTION     write a file on disk without telling the server (no watcher event yet)
 //	markers FILE
 //	diag FILE RULE "text"        a diagnostic (RULE may be modls-test, the source) starting at text
 //	nodiag FILE RULE
@@ -174,6 +176,28 @@ func step(t *testing.T, e *editor, a []string, sections map[string]string, start
 	case "open":
 		need(2)
 		e.open(a[1])
+	case "openbuf":
+		need(3)
+		data, ok := sections[a[2]]
+		if !ok {
+			t.Fatalf("no section %s", a[2])
+		}
+		if _, err := os.Stat(e.path(a[1])); err == nil {
+			t.Fatalf("openbuf: %s is on disk", a[1])
+		}
+		e.openText(a[1], data)
+	case "create":
+		need(3)
+		data, ok := sections[a[2]]
+		if !ok {
+			t.Fatalf("no section %s", a[2])
+		}
+		if err := os.MkdirAll(filepath.Dir(e.path(a[1])), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(e.path(a[1]), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	case "markers":
 		need(2)
 		checkMarkers(t, e, a[1])
