@@ -49,8 +49,12 @@ import (
 //	                             run the command of that lens; it answers
 //	                             that outcome and a summary that the
 //	                             regexp matches in full
+//	cancel FILE "line text" "title" "error"
+//	                             run the command of that lens and cancel its
+//	                             progress once begun; it answers an error
+//	                             containing that text
 //	message "text"               a window/showMessage containing text was
-//	                             shown since the last run step began
+//	                             shown since the last run or cancel step began
 //	progress "text"              a $/progress event containing text was sent
 //	lensrefresh                  the server asked for the lenses to be refreshed
 //	write FILE want/SECTION      change a file on disk (outside the editor)
@@ -129,6 +133,17 @@ func runScenario(t *testing.T, file string) {
 			start(nil)
 		}
 		step(t, e, args, sections, start)
+	}
+	// Whatever ran, nothing was published for a file outside the
+	// workspace (a temporary copy of a buffer, say).
+	if e != nil {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		for path := range e.diags {
+			if !within(e.dir, path) {
+				t.Errorf("diagnostics were published for %s, outside the workspace", path)
+			}
+		}
 	}
 }
 
@@ -330,24 +345,7 @@ func step(t *testing.T, e *editor, a []string, sections map[string]string, start
 		if a[4] != "ok" && a[4] != "fail" {
 			t.Fatalf("run: the outcome is ok or fail, not %q", a[4])
 		}
-		text := e.text(a[1])
-		line := 0
-		if a[2] != "" {
-			line = int(e.posOf(text, offsetOf(t, text, a[2])).Line)
-		}
-		var cmd *protocol.Command
-		for _, l := range e.codeLenses(a[1]) {
-			if strings.HasPrefix(l.Command.Title, a[3]) && int(l.Range.Start.Line) == line {
-				cmd = &l.Command
-			}
-		}
-		if cmd == nil {
-			t.Fatalf("no lens %q on line %d of %s", a[3], line, a[1])
-		}
-		// Messages shown from now on are this command's.
-		e.mu.Lock()
-		e.messageMark = len(e.messages)
-		e.mu.Unlock()
+		cmd := lensCommand(t, e, a[1], a[2], a[3])
 		var raw jsonrpc2.RawMessage
 		if err := e.tryCall("workspace/executeCommand", map[string]any{"command": cmd.Command, "arguments": cmd.Arguments}, &raw); err != nil {
 			t.Fatalf("%s: %v", cmd.Command, err)
@@ -362,6 +360,41 @@ func step(t *testing.T, e *editor, a []string, sections map[string]string, start
 		}
 		if res.OK != (a[4] == "ok") || !summary.MatchString(res.Summary) {
 			t.Fatalf("%s answered ok=%v %q, want ok=%v and %s", cmd.Command, res.OK, res.Summary, a[4] == "ok", summary)
+		}
+	case "cancel":
+		need(5)
+		cmd := lensCommand(t, e, a[1], a[2], a[3])
+		begun := func() int {
+			n := 0
+			for _, p := range e.progress {
+				if strings.HasPrefix(p, "begin") {
+					n++
+				}
+			}
+			return n
+		}
+		e.mu.Lock()
+		tokens, begins := len(e.tokens), begun()
+		e.mu.Unlock()
+		done := make(chan error, 1)
+		go func() {
+			done <- e.tryCall("workspace/executeCommand", map[string]any{"command": cmd.Command, "arguments": cmd.Arguments}, nil)
+		}()
+		var token protocol.ProgressToken
+		e.await("the command's progress", func() bool {
+			if len(e.tokens) > tokens {
+				token = e.tokens[len(e.tokens)-1]
+			}
+			return token != nil && begun() > begins
+		})
+		e.notify("window/workDoneProgress/cancel", map[string]any{"token": token})
+		select {
+		case err := <-done:
+			if err == nil || !strings.Contains(err.Error(), a[4]) {
+				t.Fatalf("the cancelled %s answered %v, want an error saying %q", cmd.Command, err, a[4])
+			}
+		case <-time.After(waitLimit):
+			t.Fatalf("%s was not cancelled", cmd.Command)
 		}
 	case "message":
 		need(2)
@@ -447,6 +480,31 @@ func step(t *testing.T, e *editor, a []string, sections map[string]string, start
 	default:
 		t.Fatalf("unknown step %q", a[0])
 	}
+}
+
+// lensCommand finds the command of a lens whose title starts with title,
+// on the line holding the text ("" for the first line), and marks the
+// messages shown from now on as the command's.
+func lensCommand(t *testing.T, e *editor, file, lineText, title string) *protocol.Command {
+	t.Helper()
+	text := e.text(file)
+	line := 0
+	if lineText != "" {
+		line = int(e.posOf(text, offsetOf(t, text, lineText)).Line)
+	}
+	var cmd *protocol.Command
+	for _, l := range e.codeLenses(file) {
+		if strings.HasPrefix(l.Command.Title, title) && int(l.Range.Start.Line) == line {
+			cmd = &l.Command
+		}
+	}
+	if cmd == nil {
+		t.Fatalf("no lens %q on line %d of %s", title, line, file)
+	}
+	e.mu.Lock()
+	e.messageMark = len(e.messages)
+	e.mu.Unlock()
+	return cmd
 }
 
 // findDiag finds a diagnostic by rule (or source) and start.
