@@ -16,27 +16,8 @@ func pullDiagnostics(ctx context.Context, s *Server, p *protocol.DocumentDiagnos
 	if err != nil {
 		return nil, err
 	}
-	scheduled := false
-	for {
-		s.mu.Lock()
-		r := s.results[path]
-		d := s.docs[path]
-		ch := s.resultsChanged
-		s.mu.Unlock()
-		fresh := r != nil && (d == nil || r.open && r.version == d.version)
-		if fresh {
-			break
-		}
-		if r == nil && d == nil && !scheduled {
-			// A file not open and never checked.
-			s.sched.schedule(path)
-			scheduled = true
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
+	if _, err := s.awaitResult(ctx, path); err != nil {
+		return nil, err
 	}
 	items, _, _ := s.fileDiagnostics(path)
 	s.mu.Lock()
@@ -53,4 +34,31 @@ func pullDiagnostics(ctx context.Context, s *Server, p *protocol.DocumentDiagnos
 	return &protocol.RelatedFullDocumentDiagnosticReport{
 		FullDocumentDiagnosticReport: protocol.FullDocumentDiagnosticReport{Kind: "full", ResultID: &id, Items: items},
 	}, nil
+}
+
+// awaitResult waits until the file's recorded check is of its current
+// text (the open buffer's version, or the file on disk when it is not
+// open), scheduling a check of a file never checked, and returns it.
+func (s *Server) awaitResult(ctx context.Context, path string) (*fileResult, error) {
+	scheduled := false
+	for {
+		s.mu.Lock()
+		r := s.results[path]
+		d := s.docs[path]
+		ch := s.resultsChanged
+		s.mu.Unlock()
+		if r != nil && (d == nil || r.open && r.version == d.version) {
+			return r, nil
+		}
+		if r == nil && d == nil && !scheduled {
+			// A file not open and never checked.
+			s.sched.schedule(path)
+			scheduled = true
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 }

@@ -41,6 +41,8 @@ import (
 //	action FILE RULE "title"     apply the code action of RULE's diagnostic with that title
 //	noaction FILE RULE "title"
 //	preferred FILE RULE "title"  the action is marked preferred
+//	actionnow FILE RULE "title"  apply it, asked for right after the last
+//	                             change, before its diagnostics arrive
 //	fixall FILE                  apply source.fixAll.modls
 //	want FILE want/SECTION       the file's text (buffer or disk) is the section's
 //	lens FILE "line text" "title"    a lens whose title starts so, on the line holding the text
@@ -265,6 +267,25 @@ func step(t *testing.T, e *editor, a []string, sections map[string]string, start
 	case "edit":
 		need(4)
 		e.replace(a[1], a[2], a[3])
+	case "actionnow":
+		// Right after the last change, without waiting for its
+		// diagnostics: the code actions of the whole file.
+		need(4)
+		end := e.posOf(e.text(a[1]), len(e.text(a[1])))
+		var found *protocol.CodeAction
+		var titles []string
+		for _, ca := range e.codeActions(a[1], protocol.Range{End: end}) {
+			titles = append(titles, ca.Title)
+			for _, d := range ca.Diagnostics {
+				if code(d) == a[2] && strings.HasPrefix(ca.Title, a[3]) {
+					found = ca
+				}
+			}
+		}
+		if found == nil {
+			t.Fatalf("no action %q for %s in %s right after the change; actions %q", a[3], a[2], a[1], titles)
+		}
+		e.applyEdit(found.Edit)
 	case "action", "noaction", "preferred":
 		need(4)
 		ds := e.diagnostics(a[1])
