@@ -3,6 +3,8 @@ package lsp
 import (
 	"context"
 	"path/filepath"
+	"reflect"
+	"sort"
 	"strings"
 	"sync"
 
@@ -219,10 +221,17 @@ func (s *Server) checkFile(ctx context.Context, path string) bool {
 		return false
 	}
 	s.checks.recorded.Add(1)
+	// Files whose findings changed under text the client already has
+	// (another file's edit changed them): a pulling client asks again
+	// only for the document it edited, unless told to refresh.
+	var stale []string
 	for file, ds := range diags {
 		r := &fileResult{version: -1, diags: ds}
 		if d := s.docs[file]; d != nil {
 			r.version, r.open, r.text = d.version, true, d.text
+		}
+		if old := s.results[file]; old == nil && !r.open && len(ds) > 0 || old != nil && old.open == r.open && old.version == r.version && !reflect.DeepEqual(old.diags, ds) {
+			stale = append(stale, file)
 		}
 		s.resultSeq++
 		r.id = s.resultSeq
@@ -230,14 +239,53 @@ func (s *Server) checkFile(ctx context.Context, path string) bool {
 	}
 	close(s.resultsChanged)
 	s.resultsChanged = make(chan struct{})
-	pull := s.caps.pull
+	caps := s.caps
 	s.mu.Unlock()
-	if !pull {
+	switch {
+	case !caps.pull:
 		for _, file := range sortedKeys(diags) {
+			s.publish(file)
+		}
+	case len(stale) == 0:
+	case caps.pullRefresh:
+		s.refreshDiagnostics()
+	default:
+		// A pulling client that cannot be asked to refresh is told.
+		sort.Strings(stale)
+		for _, file := range stale {
 			s.publish(file)
 		}
 	}
 	return true
+}
+
+// refreshDiagnostics asks a pulling client to pull again
+// (workspace/diagnostic/refresh), in the background; requests asked for
+// while one is in flight are merged into one more.
+func (s *Server) refreshDiagnostics() {
+	s.mu.Lock()
+	if s.refreshing {
+		s.refreshAgain = true
+		s.mu.Unlock()
+		return
+	}
+	s.refreshing = true
+	s.mu.Unlock()
+	s.goBackground(func(ctx context.Context) {
+		for {
+			if err := s.callClient(ctx, "workspace/diagnostic/refresh", nil, nil); err != nil && ctx.Err() == nil {
+				s.log.Printf("workspace/diagnostic/refresh: %v", err)
+			}
+			s.mu.Lock()
+			if !s.refreshAgain || ctx.Err() != nil {
+				s.refreshing = false
+				s.mu.Unlock()
+				return
+			}
+			s.refreshAgain = false
+			s.mu.Unlock()
+		}
+	})
 }
 
 // publish sends a file's diagnostics (the checker's and the last test

@@ -56,7 +56,10 @@ type editor struct {
 	registrations []string
 	lensRefreshes int
 	diagRefreshes int
-	docs          map[string]*editorDoc
+	// refreshesSeen counts every diagnostic refresh; refreshMark is its
+	// count when the last change was sent.
+	refreshesSeen, refreshMark int
+	docs                       map[string]*editorDoc
 	// initResult is the server's answer to initialize, as sent.
 	initResult jsonrpc2.RawMessage
 }
@@ -184,6 +187,7 @@ func (e *editor) handle(ctx context.Context, req *jsonrpc2.Request) (any, error)
 		return nil, nil
 	case "workspace/diagnostic/refresh":
 		e.diagRefreshes++
+		e.refreshesSeen++
 		return nil, nil
 	default:
 		if req.IsCall() {
@@ -336,6 +340,9 @@ func (e *editor) change(rel string, start, end int, newText string) {
 		e.t.Fatalf("%s is not open", rel)
 	}
 	rng := map[string]any{"start": e.posOf(d.text, start), "end": e.posOf(d.text, end)}
+	e.mu.Lock()
+	e.refreshMark = e.refreshesSeen
+	e.mu.Unlock()
 	d.version++
 	d.text = d.text[:start] + newText + d.text[end:]
 	e.notify("textDocument/didChange", map[string]any{

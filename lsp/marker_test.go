@@ -58,6 +58,8 @@ import (
 //	message "text"               a window/showMessage containing text was
 //	                             shown since the last run or cancel step began
 //	progress "text"              a $/progress event containing text was sent
+//	diagrefresh                  the server asked a pulling client to pull
+//	                             again after the last change
 //	lensrefresh                  the server asked for the lenses to be refreshed
 //	write FILE want/SECTION      change a file on disk (outside the editor)
 //	pull FILE RULE "text"        textDocument/diagnostic has that diagnostic
@@ -437,6 +439,8 @@ func step(t *testing.T, e *editor, a []string, sections map[string]string, start
 			}
 			return false
 		})
+	case "diagrefresh":
+		e.await("a diagnostic refresh after the last change", func() bool { return e.refreshesSeen > e.refreshMark })
 	case "lensrefresh":
 		e.await("a code lens refresh", func() bool { return e.lensRefreshes > 0 })
 	case "write":

@@ -103,6 +103,9 @@ type Server struct {
 	pushed map[string]bool
 	// resultSeq numbers results, for pull diagnostics' resultId.
 	resultSeq uint64
+	// refreshing says a workspace/diagnostic/refresh is in flight;
+	// refreshAgain that another was asked for meanwhile.
+	refreshing, refreshAgain bool
 	// resultsChanged is closed and replaced whenever results change.
 	resultsChanged chan struct{}
 	lenses         map[string][]lensSpec // the last lenses computed from a file that parsed
