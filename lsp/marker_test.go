@@ -58,8 +58,9 @@ import (
 //	message "text"               a window/showMessage containing text was
 //	                             shown since the last run or cancel step began
 //	progress "text"              a $/progress event containing text was sent
+//	settings "json"              the editor's settings changed (didChangeConfiguration)
 //	diagrefresh                  the server asked a pulling client to pull
-//	                             again after the last change
+//	                             again after the last change or settings
 //	lensrefresh                  the server asked for the lenses to be refreshed
 //	write FILE want/SECTION      change a file on disk (outside the editor)
 //	pull FILE RULE "text"        textDocument/diagnostic has that diagnostic
@@ -439,6 +440,16 @@ func step(t *testing.T, e *editor, a []string, sections map[string]string, start
 			}
 			return false
 		})
+	case "settings":
+		need(2)
+		var v any
+		if err := json.Unmarshal([]byte(a[1]), &v); err != nil {
+			t.Fatalf("settings: %v", err)
+		}
+		e.mu.Lock()
+		e.refreshMark = e.refreshesSeen
+		e.mu.Unlock()
+		e.notify("workspace/didChangeConfiguration", map[string]any{"settings": v})
 	case "diagrefresh":
 		e.await("a diagnostic refresh after the last change", func() bool { return e.refreshesSeen > e.refreshMark })
 	case "lensrefresh":
