@@ -141,6 +141,22 @@ func (s *Session) PackageFiles(name string) []string {
 	return st.filesOf(lp)
 }
 
+// Files lists every file a check reports on, over all the packages of
+// the session's module (Go files and modules' manifest.json), grouped by
+// package.
+func (s *Session) Files() [][]string {
+	s.mu.Lock()
+	st := s.state
+	s.mu.Unlock()
+	out := make([][]string, 0, len(st.roots))
+	for _, lp := range st.roots {
+		if files := st.filesOf(lp); len(files) > 0 {
+			out = append(out, files)
+		}
+	}
+	return out
+}
+
 // Affected returns one file of each package whose findings may change when
 // name changes: its own package, packages that import it, and, for a change
 // to a module's manifest or services, the packages of every module of the

@@ -59,7 +59,11 @@ type editor struct {
 	// refreshesSeen counts every diagnostic refresh; refreshMark is its
 	// count when the last change was sent.
 	refreshesSeen, refreshMark int
-	docs                       map[string]*editorDoc
+	// wsResults are the result ids of the last workspace/diagnostic,
+	// wsItems each file's last full report.
+	wsResults map[string]string
+	wsItems   map[string][]protocol.Diagnostic
+	docs      map[string]*editorDoc
 	// initResult is the server's answer to initialize, as sent.
 	initResult jsonrpc2.RawMessage
 }

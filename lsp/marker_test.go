@@ -14,6 +14,7 @@ import (
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
 	"golang.org/x/tools/txtar"
 )
 
@@ -65,6 +66,10 @@ import (
 //	write FILE want/SECTION      change a file on disk (outside the editor)
 //	pull FILE RULE "text"        textDocument/diagnostic has that diagnostic
 //	pullnone FILE RULE
+//	wspull FILE RULE "text"      after a workspace/diagnostic given the last one's
+//	                             result ids, the file's last full report has that diagnostic
+//	wspullnone FILE RULE         ... has no RULE
+//	wsunchanged FILE             ... the file was reported unchanged
 //	diagat FILE RULE LINE CHAR   a diagnostic starts at that position (0-based, client's encoding)
 func TestMarkers(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.txtar")
@@ -475,6 +480,64 @@ func step(t *testing.T, e *editor, a []string, sections map[string]string, start
 				typ = protocol.FileChangeTypeCreated
 			}
 			e.diskChanged(path, typ)
+		}
+	case "wspull", "wspullnone", "wsunchanged":
+		// workspace/diagnostic, with the result ids of the last one.
+		if a[0] == "wsunchanged" {
+			need(2)
+		} else if a[0] == "wspull" {
+			need(4)
+		} else {
+			need(3)
+		}
+		path := e.path(a[1])
+		prev := []map[string]any{}
+		for p, id := range e.wsResults {
+			prev = append(prev, map[string]any{"uri": uriOf(p).String(), "value": id})
+		}
+		var rep struct {
+			Items []struct {
+				Kind     string                `json:"kind"`
+				URI      uri.URI               `json:"uri"`
+				ResultID string                `json:"resultId"`
+				Items    []protocol.Diagnostic `json:"items"`
+			} `json:"items"`
+		}
+		e.call("workspace/diagnostic", map[string]any{"previousResultIds": prev}, &rep)
+		if e.wsResults == nil {
+			e.wsResults, e.wsItems = map[string]string{}, map[string][]protocol.Diagnostic{}
+		}
+		kind := ""
+		for _, it := range rep.Items {
+			p, _ := pathOf(it.URI)
+			e.wsResults[p] = it.ResultID
+			if it.Kind == "full" {
+				e.wsItems[p] = it.Items
+			}
+			if p == path {
+				kind = it.Kind
+			}
+		}
+		// What the client shows: the last full report of the file.
+		items, ok := e.wsItems[path]
+		switch {
+		case kind == "" || !ok:
+			t.Fatalf("workspace/diagnostic reported nothing for %s: %+v", a[1], rep)
+		case a[0] == "wsunchanged":
+			if kind != "unchanged" {
+				t.Fatalf("workspace/diagnostic reported %s for %s, want unchanged: %v", kind, a[1], items)
+			}
+		case a[0] == "wspull":
+			want := e.posOf(e.text(a[1]), offsetOf(t, e.text(a[1]), a[3]))
+			if findDiag(items, a[2], want) == nil {
+				t.Fatalf("workspace/diagnostic: no %s at %q in %s: %v", a[2], a[3], a[1], items)
+			}
+		default:
+			for _, d := range items {
+				if code(d) == a[2] {
+					t.Fatalf("workspace/diagnostic: %s in %s: %v", a[2], a[1], d)
+				}
+			}
 		}
 	case "pull", "pullnone":
 		file := a[1]

@@ -186,6 +186,7 @@ func newServer(opts Options) *Server {
 		"textDocument/codeAction":             {handle: call(codeAction)},
 		"textDocument/codeLens":               {handle: call(codeLens)},
 		"textDocument/diagnostic":             {handle: call(pullDiagnostics)},
+		"workspace/diagnostic":                {handle: call(workspaceDiagnostics)},
 		"workspace/executeCommand":            {handle: call(executeCommand)},
 		"workspace/didChangeWatchedFiles":     {ordered: true, handle: call(didChangeWatchedFiles)},
 		"workspace/didChangeConfiguration":    {ordered: true, handle: call(didChangeConfiguration)},
