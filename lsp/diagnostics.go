@@ -2,6 +2,8 @@ package lsp
 
 import (
 	"context"
+	"go/parser"
+	"go/token"
 	"path/filepath"
 	"reflect"
 	"sort"
@@ -166,6 +168,45 @@ func unlisted(diags checker.Diagnostics, path string) bool {
 	return !ok
 }
 
+// worthListing tells whether listing the packages again may take in a Go
+// file its package's check left out: not when a listing already left it
+// out with the same header (build constraints and package clause), as it
+// does a file built only with a tag ("//go:build integration"). Typing
+// in such a file does not list the packages at every keystroke.
+func (s *Server) worthListing(path string) bool {
+	text, _, _ := s.readText(path)
+	h := fileHeader(text)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	prev, ok := s.unlisted[path]
+	return !ok || prev != h
+}
+
+// leftOut records that a fresh listing left the file out of its package.
+func (s *Server) leftOut(path string) {
+	text, _, _ := s.readText(path)
+	h := fileHeader(text)
+	s.mu.Lock()
+	s.unlisted[path] = h
+	s.mu.Unlock()
+}
+
+// fileHeader is what decides whether the go command takes a Go file into
+// its package: the text up to the end of the package clause ("" when
+// there is none).
+func fileHeader(text []byte) string {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "", text, parser.PackageClauseOnly|parser.ParseComments)
+	if err != nil || f.Name == nil {
+		return ""
+	}
+	end := fset.Position(f.Name.End()).Offset
+	if end > len(text) {
+		end = len(text)
+	}
+	return string(text[:end])
+}
+
 // packageKey identifies the package a check of the file covers: its
 // directory (a manifest.json is checked with the Go package beside it).
 func packageKey(path string) string { return filepath.Dir(path) }
@@ -190,11 +231,15 @@ func (s *Server) checkFile(ctx context.Context, path string) bool {
 		sess, err := e.wait(ctx)
 		if sess != nil {
 			diags, err = sess.CheckFile(ctx, path)
-			if ctx.Err() == nil && (err != nil && strings.Contains(err.Error(), "reload") || err == nil && unlisted(diags, path)) {
+			if ctx.Err() == nil && (err != nil && strings.Contains(err.Error(), "reload") || err == nil && unlisted(diags, path) && s.worthListing(path)) {
 				// A new directory or file, on disk or only in the
 				// editor: list the packages again.
+				s.checks.listings.Add(1)
 				if rerr := sess.Reload(ctx); rerr == nil {
 					diags, err = sess.CheckFile(ctx, path)
+					if err == nil && unlisted(diags, path) {
+						s.leftOut(path)
+					}
 				} else if ctx.Err() == nil {
 					s.log.Printf("listing the packages of %s: %v", sess.Root(), rerr)
 				}
