@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -52,10 +53,12 @@ import (
 //	                             run the command of that lens; it answers
 //	                             that outcome and a summary that the
 //	                             regexp matches in full
-//	cancel FILE "line text" "title" "error"
+//	cancel FILE "line text" "title" "error" ["progress"]
 //	                             run the command of that lens and cancel its
-//	                             progress once begun; it answers an error
+//	                             progress once begun (or once it reported
+//	                             that progress); it answers an error
 //	                             containing that text
+//	noprocess "text"             no running process's command line holds the text
 //	message "text"               a window/showMessage containing text was
 //	                             shown since the last run or cancel step began
 //	progress "text"              a $/progress event containing text was sent
@@ -391,7 +394,9 @@ func step(t *testing.T, e *editor, a []string, sections map[string]string, start
 			t.Fatalf("%s answered ok=%v %q, want ok=%v and %s", cmd.Command, res.OK, res.Summary, a[4] == "ok", summary)
 		}
 	case "cancel":
-		need(5)
+		if len(a) != 6 {
+			need(5)
+		}
 		cmd := lensCommand(t, e, a[1], a[2], a[3])
 		begun := func() int {
 			n := 0
@@ -416,6 +421,11 @@ func step(t *testing.T, e *editor, a []string, sections map[string]string, start
 			}
 			return token != nil && begun() > begins
 		})
+		if len(a) == 6 {
+			e.await("progress "+a[5], func() bool {
+				return slices.ContainsFunc(e.progress, func(p string) bool { return strings.Contains(p, a[5]) })
+			})
+		}
 		e.notify("window/workDoneProgress/cancel", map[string]any{"token": token})
 		select {
 		case err := <-done:
@@ -424,6 +434,21 @@ func step(t *testing.T, e *editor, a []string, sections map[string]string, start
 			}
 		case <-time.After(waitLimit):
 			t.Fatalf("%s was not cancelled", cmd.Command)
+		}
+	case "noprocess":
+		// No process's command line holds the text (polling /proc:
+		// there is no event for a process's end that is not ours).
+		need(2)
+		deadline := time.Now().Add(waitLimit)
+		for {
+			left := processesWith(a[1])
+			if len(left) == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("processes still running: %q", left)
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
 	case "message":
 		need(2)
@@ -579,6 +604,24 @@ func step(t *testing.T, e *editor, a []string, sections map[string]string, start
 	default:
 		t.Fatalf("unknown step %q", a[0])
 	}
+}
+
+// processesWith lists the command lines of running processes holding
+// text.
+func processesWith(text string) []string {
+	var out []string
+	dirs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, f := range dirs {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		cmdline := strings.ReplaceAll(string(data), "\x00", " ")
+		if strings.Contains(cmdline, text) {
+			out = append(out, cmdline)
+		}
+	}
+	return out
 }
 
 // lensCommand finds the command of a lens whose title starts with title,

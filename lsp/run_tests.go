@@ -87,6 +87,7 @@ func runTests(ctx context.Context, s *Server, args commandArgs, p *progress) (ou
 	start := time.Now()
 	cmd := exec.CommandContext(ctx, s.opts.GoCommand, goArgs...)
 	cmd.Dir = args.Dir
+	ownGroup(cmd)
 	cmd.WaitDelay = 2 * time.Second
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -98,7 +99,7 @@ func runTests(ctx context.Context, s *Server, args commandArgs, p *progress) (ou
 		return outcome{}, fmt.Errorf("go test: %w", err)
 	}
 	res := parseTestEvents(stdout, args.Dir, dirs, copies, func(e testEvent) {
-		if e.Test != "" && (e.Action == "pass" || e.Action == "fail") {
+		if e.Test != "" && (e.Action == "run" || e.Action == "pass" || e.Action == "fail") {
 			p.report("%s %s", e.Action, e.Test)
 		}
 	})
