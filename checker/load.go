@@ -49,9 +49,23 @@ type listedPackage struct {
 // listed with cgo disabled: the pure-Go variants carry the same API and
 // need no C toolchain to type-check.
 func goList(ctx context.Context, dir string, patterns []string, tests bool) ([]*listedPackage, error) {
+	return goListOverlay(ctx, dir, patterns, tests, nil)
+}
+
+// goListOverlay is goList seeing unsaved buffers: the .go files of the
+// overlay are handed to the go command (-overlay), so that a file that
+// exists only in an editor belongs to its package and the packages it
+// imports are listed.
+func goListOverlay(ctx context.Context, dir string, patterns []string, tests bool, overlay map[string][]byte) ([]*listedPackage, error) {
 	args := []string{"list", "-e", "-deps", "-json=Dir,ImportPath,Name,GoFiles,TestGoFiles,XTestGoFiles,Imports,TestImports,XTestImports,ImportMap,Standard,DepOnly,ForTest,Module,Error"}
 	if tests {
 		args = append(args, "-test")
+	}
+	if arg, cleanup, err := overlayArg(overlay); err != nil {
+		return nil, err
+	} else if arg != "" {
+		defer cleanup()
+		args = append(args, arg)
 	}
 	args = append(args, "--")
 	args = append(args, patterns...)
@@ -82,6 +96,45 @@ func goList(ctx context.Context, dir string, patterns []string, tests bool) ([]*
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+// overlayArg writes the overlay's .go files and the go command's
+// -overlay description of them to a temporary directory; "" when there
+// is nothing to hand over. cleanup removes the directory.
+func overlayArg(overlay map[string][]byte) (arg string, cleanup func(), err error) {
+	replace := map[string]string{}
+	var names []string
+	for name := range overlay {
+		if strings.HasSuffix(name, ".go") {
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		return "", nil, nil
+	}
+	tmp, err := os.MkdirTemp("", "modls-list-")
+	if err != nil {
+		return "", nil, fmt.Errorf("go list: the buffers' overlay: %w", err)
+	}
+	cleanup = func() { _ = os.RemoveAll(tmp) }
+	sort.Strings(names)
+	for i, name := range names {
+		f := filepath.Join(tmp, fmt.Sprintf("%d.go", i))
+		if err := os.WriteFile(f, overlay[name], 0o600); err != nil {
+			cleanup()
+			return "", nil, fmt.Errorf("go list: the buffers' overlay: %w", err)
+		}
+		replace[name] = f
+	}
+	data, err := json.Marshal(map[string]any{"Replace": replace})
+	if err == nil {
+		err = os.WriteFile(filepath.Join(tmp, "overlay.json"), data, 0o600)
+	}
+	if err != nil {
+		cleanup()
+		return "", nil, fmt.Errorf("go list: the buffers' overlay: %w", err)
+	}
+	return "-overlay=" + filepath.Join(tmp, "overlay.json"), cleanup, nil
 }
 
 // oneLine joins the first lines of a tool's message: "go: updates to

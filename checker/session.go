@@ -88,10 +88,13 @@ func (s *Session) SetOverlay(name string, data []byte) {
 	s.state.update(name, data, s.overlay)
 }
 
-// Reload lists the packages again: call it when go.mod changes or files are
-// added or removed.
+// Reload lists the packages again, unsaved buffers included: call it when
+// go.mod changes or files are added or removed, on disk or in an editor.
 func (s *Session) Reload(ctx context.Context) error {
-	listed, err := goList(ctx, s.root, []string{"./..."}, true)
+	s.mu.Lock()
+	overlay := copyOverlay(s.overlay)
+	s.mu.Unlock()
+	listed, err := goListOverlay(ctx, s.root, []string{"./..."}, true, overlay)
 	if err != nil {
 		return err
 	}
@@ -136,6 +139,22 @@ func (s *Session) PackageFiles(name string) []string {
 		return nil
 	}
 	return st.filesOf(lp)
+}
+
+// Files lists every file a check reports on, over all the packages of
+// the session's module (Go files and modules' manifest.json), grouped by
+// package.
+func (s *Session) Files() [][]string {
+	s.mu.Lock()
+	st := s.state
+	s.mu.Unlock()
+	out := make([][]string, 0, len(st.roots))
+	for _, lp := range st.roots {
+		if files := st.filesOf(lp); len(files) > 0 {
+			out = append(out, files)
+		}
+	}
+	return out
 }
 
 // Affected returns one file of each package whose findings may change when

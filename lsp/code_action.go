@@ -8,6 +8,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"time"
 
 	"go.lsp.dev/protocol"
 
@@ -18,6 +19,10 @@ import (
 // fixAllKind is the code action kind of "apply every safe fix of the file".
 const fixAllKind protocol.CodeActionKind = "source.fixAll.modls"
 
+// codeActionWait bounds how long a code-action request waits for the
+// check of the newest text before answering from what it has.
+const codeActionWait = 10 * time.Second
+
 // suppressReason is the reason a suppress action writes, for the user to
 // replace.
 const suppressReason = "TODO: say why this finding does not apply"
@@ -26,6 +31,15 @@ func codeAction(ctx context.Context, s *Server, p *protocol.CodeActionParams) (a
 	path, err := pathOf(p.TextDocument.URI)
 	if err != nil {
 		return nil, err
+	}
+	// A request right after an edit (or the opening of a new file) is
+	// for the text the check in flight is checking: wait for it, up to a
+	// ceiling, rather than answer with nothing.
+	wctx, cancel := context.WithTimeout(ctx, codeActionWait)
+	_, _ = s.awaitResult(wctx, path)
+	cancel()
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
 	}
 	s.mu.Lock()
 	r := s.results[path]

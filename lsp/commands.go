@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"go.lsp.dev/jsonrpc2"
@@ -128,7 +129,9 @@ func executeCommand(ctx context.Context, s *Server, p *protocol.ExecuteCommandPa
 	out, err := c.run(runCtx, s, args, prog)
 	if err != nil {
 		if runCtx.Err() != nil && ctx.Err() == nil {
-			err = fmt.Errorf("%s cancelled", c.Title)
+			// Say what was cancelled: the one test, or the command
+			// on its module.
+			err = fmt.Errorf("%s cancelled", strings.TrimPrefix(title, "modls: "))
 		}
 		prog.end(err.Error())
 		s.showMessage(protocol.MessageTypeError, "modls: %v", err)

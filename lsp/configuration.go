@@ -173,5 +173,18 @@ func didChangeConfiguration(ctx context.Context, s *Server, p *protocol.DidChang
 	}
 	sort.Strings(open)
 	s.sched.schedule(open...)
+	// What a pulling client shows may change with the settings alone
+	// (compile errors hidden): once the open files are checked with
+	// them, ask it to pull again.
+	s.mu.Lock()
+	caps := s.caps
+	s.mu.Unlock()
+	if caps.pull && caps.pullRefresh {
+		s.goBackground(func(ctx context.Context) {
+			if s.sched.waitIdle(ctx) == nil {
+				s.refreshDiagnostics()
+			}
+		})
+	}
 	return nil, nil
 }

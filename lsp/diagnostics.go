@@ -2,7 +2,11 @@ package lsp
 
 import (
 	"context"
+	"go/parser"
+	"go/token"
 	"path/filepath"
+	"reflect"
+	"sort"
 	"strings"
 	"sync"
 
@@ -153,6 +157,56 @@ func (s *Server) run(ctx context.Context, files map[string]bool) []string {
 	return nil
 }
 
+// unlisted tells whether a check of a Go file's package left the file out:
+// the package was listed before the file existed (an unsaved buffer, or a
+// file written and opened before the watcher said so).
+func unlisted(diags checker.Diagnostics, path string) bool {
+	if !strings.HasSuffix(path, ".go") {
+		return false
+	}
+	_, ok := diags[path]
+	return !ok
+}
+
+// worthListing tells whether listing the packages again may take in a Go
+// file its package's check left out: not when a listing already left it
+// out with the same header (build constraints and package clause), as it
+// does a file built only with a tag ("//go:build integration"). Typing
+// in such a file does not list the packages at every keystroke.
+func (s *Server) worthListing(path string) bool {
+	text, _, _ := s.readText(path)
+	h := fileHeader(text)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	prev, ok := s.unlisted[path]
+	return !ok || prev != h
+}
+
+// leftOut records that a fresh listing left the file out of its package.
+func (s *Server) leftOut(path string) {
+	text, _, _ := s.readText(path)
+	h := fileHeader(text)
+	s.mu.Lock()
+	s.unlisted[path] = h
+	s.mu.Unlock()
+}
+
+// fileHeader is what decides whether the go command takes a Go file into
+// its package: the text up to the end of the package clause ("" when
+// there is none).
+func fileHeader(text []byte) string {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "", text, parser.PackageClauseOnly|parser.ParseComments)
+	if err != nil || f.Name == nil {
+		return ""
+	}
+	end := fset.Position(f.Name.End()).Offset
+	if end > len(text) {
+		end = len(text)
+	}
+	return string(text[:end])
+}
+
 // packageKey identifies the package a check of the file covers: its
 // directory (a manifest.json is checked with the Go package beside it).
 func packageKey(path string) string { return filepath.Dir(path) }
@@ -177,10 +231,17 @@ func (s *Server) checkFile(ctx context.Context, path string) bool {
 		sess, err := e.wait(ctx)
 		if sess != nil {
 			diags, err = sess.CheckFile(ctx, path)
-			if err != nil && ctx.Err() == nil && strings.Contains(err.Error(), "reload") {
-				// A new directory or file: list the packages again.
+			if ctx.Err() == nil && (err != nil && strings.Contains(err.Error(), "reload") || err == nil && unlisted(diags, path) && s.worthListing(path)) {
+				// A new directory or file, on disk or only in the
+				// editor: list the packages again.
+				s.checks.listings.Add(1)
 				if rerr := sess.Reload(ctx); rerr == nil {
 					diags, err = sess.CheckFile(ctx, path)
+					if err == nil && unlisted(diags, path) {
+						s.leftOut(path)
+					}
+				} else if ctx.Err() == nil {
+					s.log.Printf("listing the packages of %s: %v", sess.Root(), rerr)
 				}
 			}
 		}
@@ -205,10 +266,17 @@ func (s *Server) checkFile(ctx context.Context, path string) bool {
 		return false
 	}
 	s.checks.recorded.Add(1)
+	// Files whose findings changed under text the client already has
+	// (another file's edit changed them): a pulling client asks again
+	// only for the document it edited, unless told to refresh.
+	var stale []string
 	for file, ds := range diags {
 		r := &fileResult{version: -1, diags: ds}
 		if d := s.docs[file]; d != nil {
 			r.version, r.open, r.text = d.version, true, d.text
+		}
+		if old := s.results[file]; old == nil && !r.open && len(ds) > 0 || old != nil && old.open == r.open && old.version == r.version && !reflect.DeepEqual(old.diags, ds) {
+			stale = append(stale, file)
 		}
 		s.resultSeq++
 		r.id = s.resultSeq
@@ -216,14 +284,53 @@ func (s *Server) checkFile(ctx context.Context, path string) bool {
 	}
 	close(s.resultsChanged)
 	s.resultsChanged = make(chan struct{})
-	pull := s.caps.pull
+	caps := s.caps
 	s.mu.Unlock()
-	if !pull {
+	switch {
+	case !caps.pull:
 		for _, file := range sortedKeys(diags) {
+			s.publish(file)
+		}
+	case len(stale) == 0:
+	case caps.pullRefresh:
+		s.refreshDiagnostics()
+	default:
+		// A pulling client that cannot be asked to refresh is told.
+		sort.Strings(stale)
+		for _, file := range stale {
 			s.publish(file)
 		}
 	}
 	return true
+}
+
+// refreshDiagnostics asks a pulling client to pull again
+// (workspace/diagnostic/refresh), in the background; requests asked for
+// while one is in flight are merged into one more.
+func (s *Server) refreshDiagnostics() {
+	s.mu.Lock()
+	if s.refreshing {
+		s.refreshAgain = true
+		s.mu.Unlock()
+		return
+	}
+	s.refreshing = true
+	s.mu.Unlock()
+	s.goBackground(func(ctx context.Context) {
+		for {
+			if err := s.callClient(ctx, "workspace/diagnostic/refresh", nil, nil); err != nil && ctx.Err() == nil {
+				s.log.Printf("workspace/diagnostic/refresh: %v", err)
+			}
+			s.mu.Lock()
+			if !s.refreshAgain || ctx.Err() != nil {
+				s.refreshing = false
+				s.mu.Unlock()
+				return
+			}
+			s.refreshAgain = false
+			s.mu.Unlock()
+		}
+	})
 }
 
 // publish sends a file's diagnostics (the checker's and the last test

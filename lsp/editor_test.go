@@ -56,7 +56,14 @@ type editor struct {
 	registrations []string
 	lensRefreshes int
 	diagRefreshes int
-	docs          map[string]*editorDoc
+	// refreshesSeen counts every diagnostic refresh; refreshMark is its
+	// count when the last change was sent.
+	refreshesSeen, refreshMark int
+	// wsResults are the result ids of the last workspace/diagnostic,
+	// wsItems each file's last full report.
+	wsResults map[string]string
+	wsItems   map[string][]protocol.Diagnostic
+	docs      map[string]*editorDoc
 	// initResult is the server's answer to initialize, as sent.
 	initResult jsonrpc2.RawMessage
 }
@@ -184,6 +191,7 @@ func (e *editor) handle(ctx context.Context, req *jsonrpc2.Request) (any, error)
 		return nil, nil
 	case "workspace/diagnostic/refresh":
 		e.diagRefreshes++
+		e.refreshesSeen++
 		return nil, nil
 	default:
 		if req.IsCall() {
@@ -265,15 +273,21 @@ func (e *editor) open(rel string) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	e.openText(rel, string(data))
+}
+
+// openText opens a buffer holding text, whatever is on disk.
+func (e *editor) openText(rel, text string) {
+	e.t.Helper()
 	e.mu.Lock()
-	e.docs[e.path(rel)] = &editorDoc{version: 1, text: string(data)}
+	e.docs[e.path(rel)] = &editorDoc{version: 1, text: text}
 	e.mu.Unlock()
 	lang := "go"
 	if strings.HasSuffix(rel, ".json") {
 		lang = "json"
 	}
 	e.notify("textDocument/didOpen", map[string]any{"textDocument": map[string]any{
-		"uri": uriOf(e.path(rel)).String(), "languageId": lang, "version": 1, "text": string(data),
+		"uri": uriOf(e.path(rel)).String(), "languageId": lang, "version": 1, "text": text,
 	}})
 }
 
@@ -330,6 +344,9 @@ func (e *editor) change(rel string, start, end int, newText string) {
 		e.t.Fatalf("%s is not open", rel)
 	}
 	rng := map[string]any{"start": e.posOf(d.text, start), "end": e.posOf(d.text, end)}
+	e.mu.Lock()
+	e.refreshMark = e.refreshesSeen
+	e.mu.Unlock()
 	d.version++
 	d.text = d.text[:start] + newText + d.text[end:]
 	e.notify("textDocument/didChange", map[string]any{

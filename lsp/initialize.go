@@ -140,6 +140,7 @@ func initialize(ctx context.Context, s *Server, p *protocol.InitializeParams) (a
 		res.Capabilities.DiagnosticProvider = &protocol.DiagnosticOptions{
 			Identifier:            ptr("modls"),
 			InterFileDependencies: true,
+			WorkspaceDiagnostics:  true,
 		}
 	}
 	return res, nil

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
+	"go.lsp.dev/uri"
 	"golang.org/x/tools/txtar"
 )
 
@@ -30,6 +32,8 @@ import (
 //
 //	init [utf8] [pull] [nocreate] [nodocchanges] [nodynamic] [integration=pass|fail]
 //	open FILE
+//	openbuf FILE want/SECTION    open a new buffer with that text, the file not on disk
+//	create FILE want/SECTION     write a file on disk without telling the server (no watcher event yet)
 //	markers FILE
 //	diag FILE RULE "text"        a diagnostic (RULE may be modls-test, the source) starting at text
 //	nodiag FILE RULE
@@ -39,6 +43,8 @@ import (
 //	action FILE RULE "title"     apply the code action of RULE's diagnostic with that title
 //	noaction FILE RULE "title"
 //	preferred FILE RULE "title"  the action is marked preferred
+//	actionnow FILE RULE "title"  apply it, asked for right after the last
+//	                             change, before its diagnostics arrive
 //	fixall FILE                  apply source.fixAll.modls
 //	want FILE want/SECTION       the file's text (buffer or disk) is the section's
 //	lens FILE "line text" "title"    a lens whose title starts so, on the line holding the text
@@ -47,13 +53,26 @@ import (
 //	                             run the command of that lens; it answers
 //	                             that outcome and a summary that the
 //	                             regexp matches in full
+//	cancel FILE "line text" "title" "error" ["progress"]
+//	                             run the command of that lens and cancel its
+//	                             progress once begun (or once it reported
+//	                             that progress); it answers an error
+//	                             containing that text
+//	noprocess "text"             no running process's command line holds the text
 //	message "text"               a window/showMessage containing text was
-//	                             shown since the last run step began
+//	                             shown since the last run or cancel step began
 //	progress "text"              a $/progress event containing text was sent
+//	settings "json"              the editor's settings changed (didChangeConfiguration)
+//	diagrefresh                  the server asked a pulling client to pull
+//	                             again after the last change or settings
 //	lensrefresh                  the server asked for the lenses to be refreshed
 //	write FILE want/SECTION      change a file on disk (outside the editor)
 //	pull FILE RULE "text"        textDocument/diagnostic has that diagnostic
 //	pullnone FILE RULE
+//	wspull FILE RULE "text"      after a workspace/diagnostic given the last one's
+//	                             result ids, the file's last full report has that diagnostic
+//	wspullnone FILE RULE         ... has no RULE
+//	wsunchanged FILE             ... the file was reported unchanged
 //	diagat FILE RULE LINE CHAR   a diagnostic starts at that position (0-based, client's encoding)
 func TestMarkers(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.txtar")
@@ -128,6 +147,17 @@ func runScenario(t *testing.T, file string) {
 		}
 		step(t, e, args, sections, start)
 	}
+	// Whatever ran, nothing was published for a file outside the
+	// workspace (a temporary copy of a buffer, say).
+	if e != nil {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		for path := range e.diags {
+			if !within(e.dir, path) {
+				t.Errorf("diagnostics were published for %s, outside the workspace", path)
+			}
+		}
+	}
 }
 
 // splitArgs splits a step into words and Go-quoted strings.
@@ -174,6 +204,28 @@ func step(t *testing.T, e *editor, a []string, sections map[string]string, start
 	case "open":
 		need(2)
 		e.open(a[1])
+	case "openbuf":
+		need(3)
+		data, ok := sections[a[2]]
+		if !ok {
+			t.Fatalf("no section %s", a[2])
+		}
+		if _, err := os.Stat(e.path(a[1])); err == nil {
+			t.Fatalf("openbuf: %s is on disk", a[1])
+		}
+		e.openText(a[1], data)
+	case "create":
+		need(3)
+		data, ok := sections[a[2]]
+		if !ok {
+			t.Fatalf("no section %s", a[2])
+		}
+		if err := os.MkdirAll(filepath.Dir(e.path(a[1])), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(e.path(a[1]), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	case "markers":
 		need(2)
 		checkMarkers(t, e, a[1])
@@ -226,6 +278,25 @@ func step(t *testing.T, e *editor, a []string, sections map[string]string, start
 	case "edit":
 		need(4)
 		e.replace(a[1], a[2], a[3])
+	case "actionnow":
+		// Right after the last change, without waiting for its
+		// diagnostics: the code actions of the whole file.
+		need(4)
+		end := e.posOf(e.text(a[1]), len(e.text(a[1])))
+		var found *protocol.CodeAction
+		var titles []string
+		for _, ca := range e.codeActions(a[1], protocol.Range{End: end}) {
+			titles = append(titles, ca.Title)
+			for _, d := range ca.Diagnostics {
+				if code(d) == a[2] && strings.HasPrefix(ca.Title, a[3]) {
+					found = ca
+				}
+			}
+		}
+		if found == nil {
+			t.Fatalf("no action %q for %s in %s right after the change; actions %q", a[3], a[2], a[1], titles)
+		}
+		e.applyEdit(found.Edit)
 	case "action", "noaction", "preferred":
 		need(4)
 		ds := e.diagnostics(a[1])
@@ -306,24 +377,7 @@ func step(t *testing.T, e *editor, a []string, sections map[string]string, start
 		if a[4] != "ok" && a[4] != "fail" {
 			t.Fatalf("run: the outcome is ok or fail, not %q", a[4])
 		}
-		text := e.text(a[1])
-		line := 0
-		if a[2] != "" {
-			line = int(e.posOf(text, offsetOf(t, text, a[2])).Line)
-		}
-		var cmd *protocol.Command
-		for _, l := range e.codeLenses(a[1]) {
-			if strings.HasPrefix(l.Command.Title, a[3]) && int(l.Range.Start.Line) == line {
-				cmd = &l.Command
-			}
-		}
-		if cmd == nil {
-			t.Fatalf("no lens %q on line %d of %s", a[3], line, a[1])
-		}
-		// Messages shown from now on are this command's.
-		e.mu.Lock()
-		e.messageMark = len(e.messages)
-		e.mu.Unlock()
+		cmd := lensCommand(t, e, a[1], a[2], a[3])
 		var raw jsonrpc2.RawMessage
 		if err := e.tryCall("workspace/executeCommand", map[string]any{"command": cmd.Command, "arguments": cmd.Arguments}, &raw); err != nil {
 			t.Fatalf("%s: %v", cmd.Command, err)
@@ -338,6 +392,63 @@ func step(t *testing.T, e *editor, a []string, sections map[string]string, start
 		}
 		if res.OK != (a[4] == "ok") || !summary.MatchString(res.Summary) {
 			t.Fatalf("%s answered ok=%v %q, want ok=%v and %s", cmd.Command, res.OK, res.Summary, a[4] == "ok", summary)
+		}
+	case "cancel":
+		if len(a) != 6 {
+			need(5)
+		}
+		cmd := lensCommand(t, e, a[1], a[2], a[3])
+		begun := func() int {
+			n := 0
+			for _, p := range e.progress {
+				if strings.HasPrefix(p, "begin") {
+					n++
+				}
+			}
+			return n
+		}
+		e.mu.Lock()
+		tokens, begins := len(e.tokens), begun()
+		e.mu.Unlock()
+		done := make(chan error, 1)
+		go func() {
+			done <- e.tryCall("workspace/executeCommand", map[string]any{"command": cmd.Command, "arguments": cmd.Arguments}, nil)
+		}()
+		var token protocol.ProgressToken
+		e.await("the command's progress", func() bool {
+			if len(e.tokens) > tokens {
+				token = e.tokens[len(e.tokens)-1]
+			}
+			return token != nil && begun() > begins
+		})
+		if len(a) == 6 {
+			e.await("progress "+a[5], func() bool {
+				return slices.ContainsFunc(e.progress, func(p string) bool { return strings.Contains(p, a[5]) })
+			})
+		}
+		e.notify("window/workDoneProgress/cancel", map[string]any{"token": token})
+		select {
+		case err := <-done:
+			if err == nil || !strings.Contains(err.Error(), a[4]) {
+				t.Fatalf("the cancelled %s answered %v, want an error saying %q", cmd.Command, err, a[4])
+			}
+		case <-time.After(waitLimit):
+			t.Fatalf("%s was not cancelled", cmd.Command)
+		}
+	case "noprocess":
+		// No process's command line holds the text (polling /proc:
+		// there is no event for a process's end that is not ours).
+		need(2)
+		deadline := time.Now().Add(waitLimit)
+		for {
+			left := processesWith(a[1])
+			if len(left) == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("processes still running: %q", left)
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
 	case "message":
 		need(2)
@@ -359,6 +470,18 @@ func step(t *testing.T, e *editor, a []string, sections map[string]string, start
 			}
 			return false
 		})
+	case "settings":
+		need(2)
+		var v any
+		if err := json.Unmarshal([]byte(a[1]), &v); err != nil {
+			t.Fatalf("settings: %v", err)
+		}
+		e.mu.Lock()
+		e.refreshMark = e.refreshesSeen
+		e.mu.Unlock()
+		e.notify("workspace/didChangeConfiguration", map[string]any{"settings": v})
+	case "diagrefresh":
+		e.await("a diagnostic refresh after the last change", func() bool { return e.refreshesSeen > e.refreshMark })
 	case "lensrefresh":
 		e.await("a code lens refresh", func() bool { return e.lensRefreshes > 0 })
 	case "write":
@@ -382,6 +505,64 @@ func step(t *testing.T, e *editor, a []string, sections map[string]string, start
 				typ = protocol.FileChangeTypeCreated
 			}
 			e.diskChanged(path, typ)
+		}
+	case "wspull", "wspullnone", "wsunchanged":
+		// workspace/diagnostic, with the result ids of the last one.
+		if a[0] == "wsunchanged" {
+			need(2)
+		} else if a[0] == "wspull" {
+			need(4)
+		} else {
+			need(3)
+		}
+		path := e.path(a[1])
+		prev := []map[string]any{}
+		for p, id := range e.wsResults {
+			prev = append(prev, map[string]any{"uri": uriOf(p).String(), "value": id})
+		}
+		var rep struct {
+			Items []struct {
+				Kind     string                `json:"kind"`
+				URI      uri.URI               `json:"uri"`
+				ResultID string                `json:"resultId"`
+				Items    []protocol.Diagnostic `json:"items"`
+			} `json:"items"`
+		}
+		e.call("workspace/diagnostic", map[string]any{"previousResultIds": prev}, &rep)
+		if e.wsResults == nil {
+			e.wsResults, e.wsItems = map[string]string{}, map[string][]protocol.Diagnostic{}
+		}
+		kind := ""
+		for _, it := range rep.Items {
+			p, _ := pathOf(it.URI)
+			e.wsResults[p] = it.ResultID
+			if it.Kind == "full" {
+				e.wsItems[p] = it.Items
+			}
+			if p == path {
+				kind = it.Kind
+			}
+		}
+		// What the client shows: the last full report of the file.
+		items, ok := e.wsItems[path]
+		switch {
+		case kind == "" || !ok:
+			t.Fatalf("workspace/diagnostic reported nothing for %s: %+v", a[1], rep)
+		case a[0] == "wsunchanged":
+			if kind != "unchanged" {
+				t.Fatalf("workspace/diagnostic reported %s for %s, want unchanged: %v", kind, a[1], items)
+			}
+		case a[0] == "wspull":
+			want := e.posOf(e.text(a[1]), offsetOf(t, e.text(a[1]), a[3]))
+			if findDiag(items, a[2], want) == nil {
+				t.Fatalf("workspace/diagnostic: no %s at %q in %s: %v", a[2], a[3], a[1], items)
+			}
+		default:
+			for _, d := range items {
+				if code(d) == a[2] {
+					t.Fatalf("workspace/diagnostic: %s in %s: %v", a[2], a[1], d)
+				}
+			}
 		}
 	case "pull", "pullnone":
 		file := a[1]
@@ -423,6 +604,49 @@ func step(t *testing.T, e *editor, a []string, sections map[string]string, start
 	default:
 		t.Fatalf("unknown step %q", a[0])
 	}
+}
+
+// processesWith lists the command lines of running processes holding
+// text.
+func processesWith(text string) []string {
+	var out []string
+	dirs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, f := range dirs {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		cmdline := strings.ReplaceAll(string(data), "\x00", " ")
+		if strings.Contains(cmdline, text) {
+			out = append(out, cmdline)
+		}
+	}
+	return out
+}
+
+// lensCommand finds the command of a lens whose title starts with title,
+// on the line holding the text ("" for the first line), and marks the
+// messages shown from now on as the command's.
+func lensCommand(t *testing.T, e *editor, file, lineText, title string) *protocol.Command {
+	t.Helper()
+	text := e.text(file)
+	line := 0
+	if lineText != "" {
+		line = int(e.posOf(text, offsetOf(t, text, lineText)).Line)
+	}
+	var cmd *protocol.Command
+	for _, l := range e.codeLenses(file) {
+		if strings.HasPrefix(l.Command.Title, title) && int(l.Range.Start.Line) == line {
+			cmd = &l.Command
+		}
+	}
+	if cmd == nil {
+		t.Fatalf("no lens %q on line %d of %s", title, line, file)
+	}
+	e.mu.Lock()
+	e.messageMark = len(e.messages)
+	e.mu.Unlock()
+	return cmd
 }
 
 // findDiag finds a diagnostic by rule (or source) and start.

@@ -324,8 +324,8 @@ func TestInitializeAdvertises(t *testing.T) {
 			switch d := c.DiagnosticProvider; {
 			case tc.pull && d == nil:
 				t.Errorf("no diagnosticProvider for a client with pull diagnostics: %s", e.initResult)
-			case tc.pull && (d.Identifier != "modls" || !d.InterFileDependencies || d.WorkspaceDiagnostics):
-				t.Errorf("diagnosticProvider %+v, want identifier modls, inter-file dependencies, no workspace diagnostics", *d)
+			case tc.pull && (d.Identifier != "modls" || !d.InterFileDependencies || !d.WorkspaceDiagnostics):
+				t.Errorf("diagnosticProvider %+v, want identifier modls, inter-file dependencies, workspace diagnostics", *d)
 			case !tc.pull && d != nil:
 				t.Errorf("diagnosticProvider advertised to a client without pull diagnostics: %s", e.initResult)
 			}

@@ -71,7 +71,7 @@ func runTests(ctx context.Context, s *Server, args commandArgs, p *progress) (ou
 	if err != nil {
 		return outcome{}, err
 	}
-	overlay, cleanup, err := s.writeOverlay(root)
+	overlay, copies, cleanup, err := s.writeOverlay(root)
 	if err != nil {
 		return outcome{}, err
 	}
@@ -87,6 +87,7 @@ func runTests(ctx context.Context, s *Server, args commandArgs, p *progress) (ou
 	start := time.Now()
 	cmd := exec.CommandContext(ctx, s.opts.GoCommand, goArgs...)
 	cmd.Dir = args.Dir
+	ownGroup(cmd)
 	cmd.WaitDelay = 2 * time.Second
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -97,8 +98,8 @@ func runTests(ctx context.Context, s *Server, args commandArgs, p *progress) (ou
 	if err := cmd.Start(); err != nil {
 		return outcome{}, fmt.Errorf("go test: %w", err)
 	}
-	res := parseTestEvents(stdout, args.Dir, dirs, func(e testEvent) {
-		if e.Test != "" && (e.Action == "pass" || e.Action == "fail") {
+	res := parseTestEvents(stdout, args.Dir, dirs, copies, func(e testEvent) {
+		if e.Test != "" && (e.Action == "run" || e.Action == "pass" || e.Action == "fail") {
 			p.report("%s %s", e.Action, e.Test)
 		}
 	})
@@ -142,8 +143,9 @@ type testResults struct {
 
 // parseTestEvents reads a `go test -json` stream. dir is where go test
 // ran; dirs maps import paths to package directories, so that file names
-// in test output can be placed.
-func parseTestEvents(r io.Reader, dir string, dirs map[string]string, onEvent func(testEvent)) testResults {
+// in test output can be placed; copies maps the temporary copies of
+// unsaved buffers the go command compiled to the files they stand for.
+func parseTestEvents(r io.Reader, dir string, dirs map[string]string, copies map[string]string, onEvent func(testEvent)) testResults {
 	var res testResults
 	output := map[string][]string{} // package+test → output lines
 	sc := bufio.NewScanner(r)
@@ -172,7 +174,10 @@ func parseTestEvents(r io.Reader, dir string, dirs map[string]string, onEvent fu
 			if e.Test != "" && strings.Contains(e.Test, "/") {
 				continue // its parent fails too
 			}
-			pkgDir := dirs[pkg]
+			// A build failure names the package's test variant
+			// ("p [p.test]").
+			plain := strings.TrimSuffix(pkg, testVariant.FindString(pkg))
+			pkgDir := dirs[plain]
 			if pkgDir == "" {
 				pkgDir = dir
 			}
@@ -194,7 +199,7 @@ func parseTestEvents(r io.Reader, dir string, dirs map[string]string, onEvent fu
 						continue // a package fails because a test did
 					}
 					res.failed++
-					res.names = append(res.names, pkg)
+					res.names = append(res.names, plain)
 				}
 			}
 			for _, l := range lines {
@@ -209,6 +214,9 @@ func parseTestEvents(r io.Reader, dir string, dirs map[string]string, onEvent fu
 						base = dir
 					}
 					file = filepath.Join(base, file)
+				}
+				if real, ok := copies[file]; ok {
+					file = real
 				}
 				line, _ := strconv.Atoi(m[2])
 				msg := strings.TrimSpace(m[3])
@@ -272,11 +280,15 @@ func (s *Server) packageDirs(ctx context.Context, dir, pattern, overlay string) 
 	return dirs, nil
 }
 
+// testVariant matches the suffix go test gives a package built with its
+// tests (" [p.test]").
+var testVariant = regexp.MustCompile(` \[[^\]]*\]$`)
+
 // writeOverlay writes the open buffers of a Go module that differ from
 // disk to temporary files and returns a `go build -overlay` file naming
 // them ("" when there are none), so that tests run on what the editor
-// shows.
-func (s *Server) writeOverlay(root string) (string, func(), error) {
+// shows, and a map from each copy back to the file it stands for.
+func (s *Server) writeOverlay(root string) (string, map[string]string, func(), error) {
 	s.mu.Lock()
 	buffers := map[string][]byte{}
 	for path, d := range s.docs {
@@ -288,6 +300,7 @@ func (s *Server) writeOverlay(root string) (string, func(), error) {
 	}
 	s.mu.Unlock()
 	replace := map[string]string{}
+	copies := map[string]string{}
 	tmp := ""
 	cleanup := func() {
 		if tmp != "" {
@@ -301,25 +314,26 @@ func (s *Server) writeOverlay(root string) (string, func(), error) {
 		if tmp == "" {
 			var err error
 			if tmp, err = os.MkdirTemp("", "modls-overlay-"); err != nil {
-				return "", cleanup, err
+				return "", nil, cleanup, err
 			}
 		}
 		f := filepath.Join(tmp, fmt.Sprintf("%d-%s", len(replace), filepath.Base(path)))
 		if err := os.WriteFile(f, text, 0o600); err != nil {
-			return "", cleanup, err
+			return "", nil, cleanup, err
 		}
 		replace[path] = f
+		copies[f] = path
 	}
 	if len(replace) == 0 {
-		return "", cleanup, nil
+		return "", nil, cleanup, nil
 	}
 	data, err := json.Marshal(map[string]any{"Replace": replace})
 	if err != nil {
-		return "", cleanup, err
+		return "", nil, cleanup, err
 	}
 	overlay := filepath.Join(tmp, "overlay.json")
 	if err := os.WriteFile(overlay, data, 0o600); err != nil {
-		return "", cleanup, err
+		return "", nil, cleanup, err
 	}
-	return overlay, cleanup, nil
+	return overlay, copies, cleanup, nil
 }

@@ -103,6 +103,12 @@ type Server struct {
 	pushed map[string]bool
 	// resultSeq numbers results, for pull diagnostics' resultId.
 	resultSeq uint64
+	// unlisted holds, by Go file, the header (fileHeader) with which the
+	// last listing of the packages left the file out of its package.
+	unlisted map[string]string
+	// refreshing says a workspace/diagnostic/refresh is in flight;
+	// refreshAgain that another was asked for meanwhile.
+	refreshing, refreshAgain bool
 	// resultsChanged is closed and replaced whenever results change.
 	resultsChanged chan struct{}
 	lenses         map[string][]lensSpec // the last lenses computed from a file that parsed
@@ -115,8 +121,9 @@ type Server struct {
 	watcher *fileWatcher
 
 	// checks counts the package checks the scheduler ran: recorded, and
-	// cancelled before they could be (tests read them).
-	checks struct{ recorded, cancelled atomic.Int64 }
+	// cancelled before they could be, and the listings of the packages
+	// they started (tests read them).
+	checks struct{ recorded, cancelled, listings atomic.Int64 }
 }
 
 // method is one entry of the dispatch table.
@@ -163,6 +170,7 @@ func newServer(opts Options) *Server {
 		testDiags:      map[string][]testFailure{},
 		testRev:        map[string]int{},
 		pushed:         map[string]bool{},
+		unlisted:       map[string]string{},
 		resultsChanged: make(chan struct{}),
 		lenses:         map[string][]lensSpec{},
 		outcomes:       map[string]string{},
@@ -183,6 +191,7 @@ func newServer(opts Options) *Server {
 		"textDocument/codeAction":             {handle: call(codeAction)},
 		"textDocument/codeLens":               {handle: call(codeLens)},
 		"textDocument/diagnostic":             {handle: call(pullDiagnostics)},
+		"workspace/diagnostic":                {handle: call(workspaceDiagnostics)},
 		"workspace/executeCommand":            {handle: call(executeCommand)},
 		"workspace/didChangeWatchedFiles":     {ordered: true, handle: call(didChangeWatchedFiles)},
 		"workspace/didChangeConfiguration":    {ordered: true, handle: call(didChangeConfiguration)},

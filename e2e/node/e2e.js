@@ -352,10 +352,6 @@ async function scenarioSteps(conn) {
   }
   result.diagnostics = (published.get(fileUri) || { diagnostics: [] }).diagnostics;
   if (!diag) return;
-  if (scenario.settleMs) {
-    await delay(scenario.settleMs);
-    diag = hasDiag(fileUri, want) || diag;
-  }
   check(`diagnostic ${want.code} published`, true, diag.message);
   if (want.source) check('diagnostic source', diag.source === want.source, diag.source);
 
