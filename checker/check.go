@@ -47,6 +47,8 @@ type Result struct {
 	// Packages is the number of packages checked; Cached how many of them
 	// were answered from the cache.
 	Packages, Cached int
+	// Dirs are the directories of the packages checked.
+	Dirs []string
 }
 
 // Check runs the enabled rules over the packages the patterns match.
@@ -84,6 +86,7 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 		res.Diagnostics = append(res.Diagnostics, r.Diagnostics...)
 		res.Packages += r.Packages
 		res.Cached += r.Cached
+		res.Dirs = append(res.Dirs, r.Dirs...)
 	}
 	res.Diagnostics = sortDiagnostics(res.Diagnostics)
 	return res, nil
@@ -177,6 +180,9 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	}
 	sort.Slice(roots, func(i, j int) bool { return roots[i].ImportPath < roots[j].ImportPath })
 	res := &Result{Packages: len(roots)}
+	for _, lp := range roots {
+		res.Dirs = append(res.Dirs, lp.Dir)
+	}
 	// Look up every root's findings first: the packages that miss decide
 	// where the dependencies' types come from.
 	keys := make(map[*listedPackage]string, len(roots))
