@@ -164,13 +164,15 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 		return nil, err
 	}
 	t.mark("go list")
-	ws, err := workspace.Load(g.root, opts.Overlay)
+	overlay := snapshot(listed, opts.Overlay)
+	t.mark("read files")
+	ws, err := workspace.Load(g.root, overlay)
 	if err != nil {
 		return nil, err
 	}
 	t.mark("workspace")
 	workspace.Put(ws)
-	l := newLoader(listed, opts.Overlay)
+	l := newLoader(listed, overlay)
 	h := newHasher(l, ws, rulesFingerprint(cfg, enabled))
 	var roots []*listedPackage
 	for _, p := range listed {
@@ -246,6 +248,38 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 		t.mark(fmt.Sprintf("record export data of %d packages", len(l.exports.fresh)))
 	}
 	return res, nil
+}
+
+// snapshot reads the files of the root packages (and their modules'
+// manifests) once, into an overlay on top of the given one, so that every
+// reader in the run (the workspace, the cache keys, the parser) sees the
+// same bytes even if a file is rewritten meanwhile: findings are never
+// cached under the key of other contents than they were computed from.
+func snapshot(listed []*listedPackage, over map[string][]byte) map[string][]byte {
+	out := make(map[string][]byte, len(over))
+	for k, v := range over {
+		out[k] = v
+	}
+	for _, p := range listed {
+		if p.DepOnly {
+			continue
+		}
+		names := []string{filepath.Join(p.Dir, "manifest.json")}
+		for _, list := range [][]string{p.GoFiles, p.TestGoFiles, p.XTestGoFiles} {
+			for _, n := range list {
+				names = append(names, filepath.Join(p.Dir, n))
+			}
+		}
+		for _, name := range names {
+			if _, ok := out[name]; ok {
+				continue
+			}
+			if data, err := os.ReadFile(name); err == nil {
+				out[name] = data
+			}
+		}
+	}
+	return out
 }
 
 // checkPackage type-checks a root package (and its external tests) and
