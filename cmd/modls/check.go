@@ -115,6 +115,9 @@ func (c *CheckCommand) Run(ctx context.Context, args []string) error {
 			if cache, err := checker.OpenCache(path); err == nil {
 				defer cache.Close()
 				opts.Cache = cache
+				if msg := cache.Repaired(); msg != "" {
+					fmt.Fprintf(c.env.Stderr, "modls check: warning: %s\n", msg)
+				}
 			} else {
 				fmt.Fprintf(c.env.Stderr, "modls check: warning: %v; checking without a cache\n", err)
 			}

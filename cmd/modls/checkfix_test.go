@@ -380,3 +380,42 @@ func TestCheckSummaryCountsFixes(t *testing.T) {
 		t.Error("no fix counts")
 	}
 }
+
+// TestCheckConcurrentColdCache starts eight checks at once on one new
+// cache: the same output from each, and no warning.
+func TestCheckConcurrentColdCache(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "modls")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	ws := violationsCopy(t)
+	for round := range 3 {
+		cache := filepath.Join(t.TempDir(), "cache.db")
+		type result struct {
+			out, err string
+			code     int
+		}
+		results := make([]result, 8)
+		var wg sync.WaitGroup
+		for i := range results {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				cmd := exec.Command(bin, "check", "./modules/standard/...")
+				cmd.Dir = ws
+				cmd.Env = append(os.Environ(), "MODLS_CACHE="+cache)
+				var stdout, stderr bytes.Buffer
+				cmd.Stdout, cmd.Stderr = &stdout, &stderr
+				cmd.Run()
+				results[i] = result{stdout.String(), stderr.String(), cmd.ProcessState.ExitCode()}
+			}()
+		}
+		wg.Wait()
+		for i, r := range results {
+			if r.code != 1 || r.out == "" || strings.Contains(r.err, "warning:") || r.out != results[0].out || r.err != results[0].err {
+				t.Errorf("round %d, run %d: exit %d\nstderr:\n%s\nstdout differs from the first run's: %v", round, i, r.code, r.err, r.out != results[0].out)
+			}
+		}
+	}
+}
