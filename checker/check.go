@@ -270,9 +270,15 @@ func snapshot(listed []*listedPackage, over map[string][]byte) map[string][]byte
 				names = append(names, filepath.Join(p.Dir, n))
 			}
 		}
-		for _, name := range names {
+		for i, name := range names {
 			if _, ok := out[name]; ok {
 				continue
+			}
+			if i == 0 {
+				// A manifest the workspace will not read stays on disk.
+				if st, err := os.Stat(name); err != nil || st.Size() > workspace.MaxManifestSize {
+					continue
+				}
 			}
 			if data, err := os.ReadFile(name); err == nil {
 				out[name] = data
