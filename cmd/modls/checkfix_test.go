@@ -419,3 +419,23 @@ func TestCheckConcurrentColdCache(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckSweepsStaleTemps leaves the temporary file of a writer that
+// died beside a module file: the next check removes it.
+func TestCheckSweepsStaleTemps(t *testing.T) {
+	ws := violationsCopy(t)
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(ws, "modules/standard/ledger", fmt.Sprintf(".module.go.modls-fix-%d-0123456789ab", dead.Process.Pid))
+	if err := os.WriteFile(stale, []byte("half a fix"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runModls(t, ws, "check", "./modules/standard/ledger/..."); code != 1 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if _, err := os.Stat(stale); err == nil {
+		t.Error("the stale temporary file was not removed")
+	}
+}
