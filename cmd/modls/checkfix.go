@@ -36,24 +36,33 @@ type fixPlan struct {
 	skipped []string // files whose fixes could not be planned
 }
 
-// selectFixes turns the fixes of the findings into codeactions fixes:
-// the safe ones, and the unsafe ones too if unsafe is set.
+// selectFixes turns the fixes of the findings into codeactions fixes, one
+// per finding: its first safe fix or, if unsafe is set and it has none,
+// its first unsafe one. (A finding's fixes are alternatives.)
 func selectFixes(diags []checker.Diagnostic, unsafe bool) []codeactions.Fix {
 	var fixes []codeactions.Fix
 	for _, d := range diags {
-		for _, f := range d.Fixes {
-			if !f.Safe && !unsafe {
+		var pick *checker.Fix
+		for i, f := range d.Fixes {
+			if len(f.Edits) == 0 {
 				continue
 			}
-			cf := codeactions.Fix{Rule: d.Rule, Title: f.Message, Safe: f.Safe}
-			for _, e := range f.Edits {
-				cf.Edits = append(cf.Edits, codeactions.Edit{File: e.File, Start: e.Offset, End: e.EndOffset, New: e.NewText})
+			if f.Safe {
+				pick = &d.Fixes[i]
+				break
 			}
-			if len(cf.Edits) > 0 {
-				fixes = append(fixes, cf)
+			if unsafe && pick == nil {
+				pick = &d.Fixes[i]
 			}
-			break // one fix per finding: the first offered
 		}
+		if pick == nil {
+			continue
+		}
+		cf := codeactions.Fix{Rule: d.Rule, Title: pick.Message, Safe: pick.Safe}
+		for _, e := range pick.Edits {
+			cf.Edits = append(cf.Edits, codeactions.Edit{File: e.File, Start: e.Offset, End: e.EndOffset, New: e.NewText})
+		}
+		fixes = append(fixes, cf)
 	}
 	return fixes
 }
