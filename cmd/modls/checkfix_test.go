@@ -57,8 +57,10 @@ func fixOf(t *testing.T, src string) string {
 // one, never a fix applied to the wrong text, and a file --fix did not
 // write is reported.
 func TestCheckFix_ConcurrentRewrite(t *testing.T) {
+	// 200 runs; under the race detector (each check several times
+	// slower, make test's setting) or -short, 30.
 	runs := 200
-	if testing.Short() {
+	if testing.Short() || raceDetector {
 		runs = 30
 	}
 	ws := violationsCopy(t)
