@@ -1,7 +1,9 @@
 package checker
 
 import (
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -17,7 +19,8 @@ import (
 // content of everything they depend on, so an unchanged tree is re-checked
 // without type-checking.
 type Cache struct {
-	db *sql.DB
+	db       *sql.DB
+	repaired string
 }
 
 // DefaultCachePath is $MODLS_CACHE (a file, or a directory to hold
@@ -40,13 +43,62 @@ func DefaultCachePath() (string, error) {
 	return filepath.Join(dir, "modls", "cache.db"), nil
 }
 
-// OpenCache opens (creating if needed) the cache file.
+// OpenCache opens (creating if needed) the cache file. Opening and
+// creating the tables hold a lock (an flock of path+".lock"), so any
+// number of processes may open one new cache at once. A file that is not
+// a database, or a damaged one, is moved aside once, to
+// path+".corrupt-<time>" (kept for a bug report), and a new cache is made
+// in its place: Repaired says so. A path that cannot hold a database (a
+// directory) is an error that says so.
 func OpenCache(path string) (*Cache, error) {
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		if st.IsDir() {
+			return nil, fmt.Errorf("cache %s is a directory, not a database file", path)
+		}
+		return nil, fmt.Errorf("cache %s is not a regular file", path)
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("cache: %w", err)
 	}
+	unlock, err := lockFile(path + ".lock")
+	if err != nil {
+		return nil, fmt.Errorf("cache %s: %w", path, err)
+	}
+	defer unlock()
+	c, err := openCache(path)
+	if err == nil || !damaged(err) {
+		return c, err
+	}
+	aside := fmt.Sprintf("%s.corrupt-%s", path, time.Now().UTC().Format("20060102T150405"))
+	if err := os.Rename(path, aside); err != nil {
+		return nil, fmt.Errorf("cache %s is damaged and cannot be moved aside: %w", path, err)
+	}
+	for _, suffix := range []string{"-wal", "-shm"} {
+		os.Rename(path+suffix, aside+suffix)
+	}
+	c, err = openCache(path)
+	if err != nil {
+		return nil, err
+	}
+	c.repaired = fmt.Sprintf("cache %s was damaged; moved it to %s and started a new one", path, aside)
+	return c, nil
+}
+
+// Repaired describes the damaged cache file OpenCache moved aside, or is
+// "".
+func (c *Cache) Repaired() string { return c.repaired }
+
+// damaged reports whether err says the file is not an SQLite database or
+// is a damaged one.
+func damaged(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "file is not a database") || strings.Contains(msg, "malformed") ||
+		strings.Contains(msg, "(26)") || strings.Contains(msg, "(11)")
+}
+
+func openCache(path string) (*Cache, error) {
 	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
@@ -63,9 +115,17 @@ func OpenCache(path string) (*Cache, error) {
 // cacheSchema is the version of the cache's tables; a cache file of
 // another version is emptied and rebuilt (it holds nothing that cannot be
 // recomputed).
-const cacheSchema = 3
+const cacheSchema = 4
 
 func migrateCache(db *sql.DB) error {
+	// Read every table: a damaged file fails here, not on a later query.
+	var check string
+	if err := db.QueryRow(`PRAGMA quick_check(1)`).Scan(&check); err != nil {
+		return err
+	}
+	if check != "ok" {
+		return fmt.Errorf("database disk image is malformed: %s", check)
+	}
 	var v int
 	if err := db.QueryRow(`PRAGMA user_version`).Scan(&v); err != nil {
 		return err
@@ -73,34 +133,56 @@ func migrateCache(db *sql.DB) error {
 	if v == cacheSchema {
 		return nil
 	}
+	// Each row carries a digest of its key and payload (rowSum): a row
+	// whose digest does not match is a miss.
 	_, err := db.Exec(`
+	BEGIN IMMEDIATE;
 	DROP TABLE IF EXISTS results;
 	DROP TABLE IF EXISTS exports;
 	DROP TABLE IF EXISTS facts;
 	CREATE TABLE results (
 		key        TEXT PRIMARY KEY,
 		findings   BLOB NOT NULL,
+		sum        TEXT NOT NULL,
 		written_at INTEGER NOT NULL
 	);
 	CREATE TABLE facts (
 		key        TEXT PRIMARY KEY,
 		data       BLOB NOT NULL,
+		sum        TEXT NOT NULL,
 		written_at INTEGER NOT NULL
 	);
 	CREATE TABLE exports (
 		key        TEXT PRIMARY KEY,
 		data       BLOB NOT NULL,
 		imports    TEXT NOT NULL,
+		sum        TEXT NOT NULL,
 		written_at INTEGER NOT NULL
 	);
-	PRAGMA user_version = ` + fmt.Sprint(cacheSchema))
+	PRAGMA user_version = ` + fmt.Sprint(cacheSchema) + `;
+	COMMIT;`)
 	return err
+}
+
+// rowSum is the digest stored with a row: of its table, key and payload.
+func rowSum(table, key string, payload ...[]byte) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00", table, key)
+	for _, p := range payload {
+		fmt.Fprintf(h, "%d\x00", len(p))
+		h.Write(p)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // Get returns the findings stored under key.
 func (c *Cache) Get(key string) ([]Diagnostic, bool) {
 	var blob []byte
-	if err := c.db.QueryRow(`SELECT findings FROM results WHERE key = ?`, key).Scan(&blob); err != nil {
+	var sum string
+	if err := c.db.QueryRow(`SELECT findings, sum FROM results WHERE key = ?`, key).Scan(&blob, &sum); err != nil {
+		return nil, false
+	}
+	if sum != rowSum("results", key, blob) {
 		return nil, false
 	}
 	var ds []Diagnostic
@@ -117,7 +199,7 @@ func (c *Cache) Put(key string, ds []Diagnostic) {
 	if err != nil {
 		return
 	}
-	if _, err := c.db.Exec(`INSERT OR REPLACE INTO results (key, findings, written_at) VALUES (?, ?, ?)`, key, blob, time.Now().Unix()); err != nil && os.Getenv("MODLS_DEBUG") != "" {
+	if _, err := c.db.Exec(`INSERT OR REPLACE INTO results (key, findings, sum, written_at) VALUES (?, ?, ?, ?)`, key, blob, rowSum("results", key, blob), time.Now().Unix()); err != nil && os.Getenv("MODLS_DEBUG") != "" {
 		fmt.Fprintf(os.Stderr, "modls: cache write: %v\n", err)
 	}
 }
@@ -132,7 +214,7 @@ func (c *Cache) StoredExports(keys []string) map[string][]string {
 	out := map[string][]string{}
 	for start := 0; start < len(keys); start += batch {
 		part := keys[start:min(start+batch, len(keys))]
-		q := "SELECT key, imports FROM exports WHERE key IN (?" + strings.Repeat(", ?", len(part)-1) + ")"
+		q := "SELECT key, imports, data, sum FROM exports WHERE key IN (?" + strings.Repeat(", ?", len(part)-1) + ")"
 		args := make([]any, len(part))
 		for i, k := range part {
 			args[i] = k
@@ -142,8 +224,9 @@ func (c *Cache) StoredExports(keys []string) map[string][]string {
 			return out
 		}
 		for rows.Next() {
-			var k, imps string
-			if rows.Scan(&k, &imps) == nil {
+			var k, imps, sum string
+			var data []byte
+			if rows.Scan(&k, &imps, &data, &sum) == nil && sum == rowSum("exports", k, data, []byte(imps)) {
 				out[k] = strings.Fields(imps)
 			}
 		}
@@ -155,7 +238,11 @@ func (c *Cache) StoredExports(keys []string) map[string][]string {
 // Export returns the export data stored under key.
 func (c *Cache) Export(key string) ([]byte, bool) {
 	var data []byte
-	if err := c.db.QueryRow(`SELECT data FROM exports WHERE key = ?`, key).Scan(&data); err != nil {
+	var imps, sum string
+	if err := c.db.QueryRow(`SELECT data, imports, sum FROM exports WHERE key = ?`, key).Scan(&data, &imps, &sum); err != nil {
+		return nil, false
+	}
+	if sum != rowSum("exports", key, data, []byte(imps)) {
 		return nil, false
 	}
 	return data, true
@@ -176,7 +263,8 @@ func (c *Cache) PutExports(blobs map[string]exportBlob) error {
 	}
 	now := time.Now().Unix()
 	for k, b := range blobs {
-		if _, err := tx.Exec(`INSERT OR REPLACE INTO exports (key, data, imports, written_at) VALUES (?, ?, ?, ?)`, k, b.data, strings.Join(b.imports, " "), now); err != nil {
+		imps := strings.Join(b.imports, " ")
+		if _, err := tx.Exec(`INSERT OR REPLACE INTO exports (key, data, imports, sum, written_at) VALUES (?, ?, ?, ?, ?)`, k, b.data, imps, rowSum("exports", k, b.data, []byte(imps)), now); err != nil {
 			tx.Rollback()
 			return err
 		}
@@ -187,7 +275,11 @@ func (c *Cache) PutExports(blobs map[string]exportBlob) error {
 // Facts returns the analysis facts stored under key.
 func (c *Cache) Facts(key string) ([]byte, bool) {
 	var data []byte
-	if err := c.db.QueryRow(`SELECT data FROM facts WHERE key = ?`, key).Scan(&data); err != nil {
+	var sum string
+	if err := c.db.QueryRow(`SELECT data, sum FROM facts WHERE key = ?`, key).Scan(&data, &sum); err != nil {
+		return nil, false
+	}
+	if sum != rowSum("facts", key, data) {
 		return nil, false
 	}
 	return data, true
@@ -201,7 +293,7 @@ func (c *Cache) PutFacts(blobs map[string][]byte) error {
 	}
 	now := time.Now().Unix()
 	for k, data := range blobs {
-		if _, err := tx.Exec(`INSERT OR REPLACE INTO facts (key, data, written_at) VALUES (?, ?, ?)`, k, data, now); err != nil {
+		if _, err := tx.Exec(`INSERT OR REPLACE INTO facts (key, data, sum, written_at) VALUES (?, ?, ?, ?)`, k, data, rowSum("facts", k, data), now); err != nil {
 			tx.Rollback()
 			return err
 		}

@@ -47,6 +47,8 @@ type Result struct {
 	// Packages is the number of packages checked; Cached how many of them
 	// were answered from the cache.
 	Packages, Cached int
+	// Dirs are the directories of the packages checked.
+	Dirs []string
 }
 
 // Check runs the enabled rules over the packages the patterns match.
@@ -84,6 +86,7 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 		res.Diagnostics = append(res.Diagnostics, r.Diagnostics...)
 		res.Packages += r.Packages
 		res.Cached += r.Cached
+		res.Dirs = append(res.Dirs, r.Dirs...)
 	}
 	res.Diagnostics = sortDiagnostics(res.Diagnostics)
 	return res, nil
@@ -161,13 +164,15 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 		return nil, err
 	}
 	t.mark("go list")
-	ws, err := workspace.Load(g.root, opts.Overlay)
+	overlay := snapshot(listed, opts.Overlay)
+	t.mark("read files")
+	ws, err := workspace.Load(g.root, overlay)
 	if err != nil {
 		return nil, err
 	}
 	t.mark("workspace")
 	workspace.Put(ws)
-	l := newLoader(listed, opts.Overlay)
+	l := newLoader(listed, overlay)
 	h := newHasher(l, ws, rulesFingerprint(cfg, enabled))
 	var roots []*listedPackage
 	for _, p := range listed {
@@ -177,6 +182,9 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	}
 	sort.Slice(roots, func(i, j int) bool { return roots[i].ImportPath < roots[j].ImportPath })
 	res := &Result{Packages: len(roots)}
+	for _, lp := range roots {
+		res.Dirs = append(res.Dirs, lp.Dir)
+	}
 	// Look up every root's findings first: the packages that miss decide
 	// where the dependencies' types come from.
 	keys := make(map[*listedPackage]string, len(roots))
@@ -240,6 +248,44 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 		t.mark(fmt.Sprintf("record export data of %d packages", len(l.exports.fresh)))
 	}
 	return res, nil
+}
+
+// snapshot reads the files of the root packages (and their modules'
+// manifests) once, into an overlay on top of the given one, so that every
+// reader in the run (the workspace, the cache keys, the parser) sees the
+// same bytes even if a file is rewritten meanwhile: findings are never
+// cached under the key of other contents than they were computed from.
+func snapshot(listed []*listedPackage, over map[string][]byte) map[string][]byte {
+	out := make(map[string][]byte, len(over))
+	for k, v := range over {
+		out[k] = v
+	}
+	for _, p := range listed {
+		if p.DepOnly {
+			continue
+		}
+		names := []string{filepath.Join(p.Dir, "manifest.json")}
+		for _, list := range [][]string{p.GoFiles, p.TestGoFiles, p.XTestGoFiles} {
+			for _, n := range list {
+				names = append(names, filepath.Join(p.Dir, n))
+			}
+		}
+		for i, name := range names {
+			if _, ok := out[name]; ok {
+				continue
+			}
+			if i == 0 {
+				// A manifest the workspace will not read stays on disk.
+				if st, err := os.Stat(name); err != nil || st.Size() > workspace.MaxManifestSize {
+					continue
+				}
+			}
+			if data, err := os.ReadFile(name); err == nil {
+				out[name] = data
+			}
+		}
+	}
+	return out
 }
 
 // checkPackage type-checks a root package (and its external tests) and

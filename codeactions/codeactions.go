@@ -90,8 +90,10 @@ type Reader func(name string) ([]byte, error)
 // Apply applies fixes in order, skipping any fix one of whose edits
 // overlaps an edit of a fix already taken (identical edits are merged: two
 // diagnostics may offer the same fix). It returns the new content of each
-// changed file (Go files gofmt-ed, with the imports the fixes left unused
-// removed) and the fixes it skipped.
+// changed file and the fixes it skipped. In Go files the edited lines are
+// gofmt-ed (and the imports the fixes left unused removed), the rest of
+// the file is left as it was; a file keeps its byte order mark and, if
+// most of its lines end in CRLF, the lines a fix writes do too.
 func Apply(read Reader, fixes []Fix) (map[string][]byte, []Conflict, error) {
 	type taken struct {
 		edit Edit
@@ -142,14 +144,7 @@ func Apply(read Reader, fixes []Fix) (map[string][]byte, []Conflict, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", name, err)
 		}
-		if strings.HasSuffix(name, ".go") {
-			fixed = dropNewlyUnusedImports(data, fixed)
-			if formatted, err := format.Source(fixed); err == nil {
-				fixed = formatted
-			}
-		}
-		data = fixed
-		out[name] = data
+		out[name] = finish(name, data, fixed)
 	}
 	return out, conflicts, nil
 }
@@ -182,4 +177,30 @@ func ApplyEdits(data []byte, edits []Edit) ([]byte, error) {
 	}
 	b.Write(data[last:])
 	return b.Bytes(), nil
+}
+
+// finish tidies a file's fixed content: see Apply.
+func finish(name string, orig, fixed []byte) []byte {
+	if len(orig) == 0 {
+		if strings.HasSuffix(name, ".go") {
+			if formatted, err := format.Source(fixed); err == nil {
+				return formatted
+			}
+		}
+		return fixed
+	}
+	hadBOM := bytes.HasPrefix(orig, bom)
+	if hadBOM {
+		orig = orig[len(bom):]
+		fixed = bytes.TrimPrefix(fixed, bom)
+	}
+	if strings.HasSuffix(name, ".go") {
+		fixed = dropNewlyUnusedImports(orig, fixed)
+		fixed = formatEdited(orig, fixed)
+	}
+	fixed = keepEndings(orig, fixed)
+	if hadBOM {
+		fixed = append(append([]byte(nil), bom...), fixed...)
+	}
+	return fixed
 }

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"go/token"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -205,6 +206,38 @@ func (o Overlay) readFile(name string) ([]byte, error) {
 	return os.ReadFile(name)
 }
 
+// MaxManifestSize is the largest manifest.json read: a larger one is not
+// read or parsed (its ManifestErr is ErrManifestTooLarge), so that a
+// runaway file costs neither time nor memory.
+const MaxManifestSize = 1 << 20
+
+// ErrManifestTooLarge is the ManifestErr of a manifest.json larger than
+// MaxManifestSize.
+var ErrManifestTooLarge = errors.New("manifest.json is larger than 1 MiB")
+
+// readManifest reads a manifest of at most MaxManifestSize bytes.
+func (o Overlay) readManifest(name string) ([]byte, error) {
+	if data, ok := o[name]; ok {
+		if len(data) > MaxManifestSize {
+			return nil, ErrManifestTooLarge
+		}
+		return data, nil
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxManifestSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxManifestSize {
+		return nil, ErrManifestTooLarge
+	}
+	return data, nil
+}
+
 // skipDir reports whether a directory is never part of a workspace.
 func skipDir(name string) bool {
 	return name == "vendor" || name == "node_modules" || name == "testdata" ||
@@ -319,7 +352,7 @@ func loadModule(w *Workspace, dir string, overlay Overlay) (*Module, error) {
 		return nil, err
 	}
 	m.Files = files
-	m.ManifestData, m.ManifestErr = overlay.readFile(m.ManifestPath)
+	m.ManifestData, m.ManifestErr = overlay.readManifest(m.ManifestPath)
 	if errors.Is(m.ManifestErr, fs.ErrNotExist) && len(files) == 0 {
 		return nil, nil
 	}

@@ -7,18 +7,18 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/modls/modls/checker"
-	"github.com/modls/modls/codeactions"
 )
 
 // CheckCommand checks modules against the rules: see SPEC §3.
-type CheckCommand struct{ env env }
+type CheckCommand struct {
+	env env
+	dir string // the directory checked
+}
 
 const checkUsage = `usage: modls check [flags] [packages]
 
@@ -28,7 +28,9 @@ Checks every framework module found under the package patterns (default
 	file:line:col: MOD005 message
 
 Exit status: 0 when nothing is found, 1 when something is, 2 on bad
-arguments or when packages cannot be loaded.
+arguments or when packages cannot be loaded, 3 when --fix could not write
+a fix (a file changed during the run, or is read-only or immutable; the
+other fixes are written).
 
 Flags:
 `
@@ -39,6 +41,7 @@ Examples:
 	modls check ./modules/standard/audit/...  # one module
 	modls check --format sarif ./... > modls.sarif
 	modls check --fix                          # apply the safe quick fixes
+	modls check --diff --unsafe-fixes          # show what every fix would change
 	modls check --write-baseline .modls-baseline.json   # record today's findings
 	modls check --baseline .modls-baseline.json         # fail only on new ones
 
@@ -54,6 +57,8 @@ func (c *CheckCommand) Run(ctx context.Context, args []string) error {
 	fset.SetOutput(c.env.Stderr)
 	format := fset.String("format", "text", "output `format`: text, json, sarif or github")
 	fix := fset.Bool("fix", false, "apply the safe quick fixes, then report what remains")
+	diff := fset.Bool("diff", false, "print the unified diff of what --fix would write, and write nothing")
+	unsafeFixes := fset.Bool("unsafe-fixes", false, "with --fix or --diff, apply the unsafe fixes too")
 	baseline := fset.String("baseline", "", "report only findings not recorded in `FILE`")
 	writeBaseline := fset.String("write-baseline", "", "record every finding in `FILE` and exit 0")
 	configPath := fset.String("config", "", "rule configuration `FILE` (default: modls.json beside go.mod)")
@@ -74,6 +79,12 @@ func (c *CheckCommand) Run(ctx context.Context, args []string) error {
 	default:
 		return usageErrorf("unknown format %q (want text, json, sarif or github)", *format)
 	}
+	if *fix && *diff {
+		return usageErrorf("--fix and --diff cannot be used together")
+	}
+	if *unsafeFixes && !*fix && !*diff {
+		return usageErrorf("--unsafe-fixes needs --fix or --diff")
+	}
 	if *baseline != "" && *writeBaseline != "" {
 		return usageErrorf("--baseline and --write-baseline cannot be used together")
 	}
@@ -84,6 +95,10 @@ func (c *CheckCommand) Run(ctx context.Context, args []string) error {
 			return err
 		}
 	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	c.dir = dir
 	cfg, err := checker.LoadConfig(dir, *configPath)
 	if err != nil {
 		return &exitError{code: 2, err: err}
@@ -100,6 +115,9 @@ func (c *CheckCommand) Run(ctx context.Context, args []string) error {
 			if cache, err := checker.OpenCache(path); err == nil {
 				defer cache.Close()
 				opts.Cache = cache
+				if msg := cache.Repaired(); msg != "" {
+					fmt.Fprintf(c.env.Stderr, "modls check: warning: %s\n", msg)
+				}
 			} else {
 				fmt.Fprintf(c.env.Stderr, "modls check: warning: %v; checking without a cache\n", err)
 			}
@@ -109,12 +127,37 @@ func (c *CheckCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	if *fix {
-		applied, err := c.applyFixes(ctx, &opts, res)
+	if !*diff && checker.SweepTemps(res.Dirs) > 0 {
+		// A fix interrupted by an earlier run was completed: check what
+		// it wrote.
+		if res, err = checker.Check(ctx, opts); err != nil {
+			return &exitError{code: 2, err: err}
+		}
+	}
+	if *diff {
+		plan, err := c.planFixes(ctx, opts, res, *unsafeFixes)
 		if err != nil {
 			return err
 		}
-		if applied > 0 {
+		if err := c.printDiff(plan); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.env.Stderr, "modls check: --fix would apply %d fixes to %d files\n", plan.fixes, countFiles(plan.sets))
+		if len(plan.sets) > 0 {
+			return errSilentFailure
+		}
+		return nil
+	}
+	couldNotWrite := false
+	if *fix {
+		plan, err := c.planFixes(ctx, opts, res, *unsafeFixes)
+		if err != nil {
+			return err
+		}
+		written, failed := c.writeFixes(ctx, plan)
+		couldNotWrite = failed
+		if written > 0 {
+			fmt.Fprintf(c.env.Stderr, "modls check: applied fixes to %d files\n", written)
 			if res, err = checker.Check(ctx, opts); err != nil {
 				return &exitError{code: 2, err: err}
 			}
@@ -136,6 +179,9 @@ func (c *CheckCommand) Run(ctx context.Context, args []string) error {
 	}
 	if *format == "text" {
 		summary(c.env.Stderr, res, diags)
+	}
+	if couldNotWrite {
+		return &exitError{code: exitCouldNotWrite, err: errors.New("")}
 	}
 	if len(diags) > 0 {
 		return errSilentFailure
@@ -159,91 +205,16 @@ func summary(w io.Writer, res *checker.Result, diags []checker.Diagnostic) {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[s], word))
 		}
 	}
-	fmt.Fprintf(w, "modls: %s in %d packages\n", strings.Join(parts, ", "), res.Packages)
-}
-
-// maxFixRounds bounds --fix: a fix may make another possible (or, from a
-// faulty rule, undo one), so the loop stops after this many rounds.
-const maxFixRounds = 4
-
-// applyFixes applies the safe fixes in rounds until none is left, writing
-// each changed file whole (through a temporary file and a rename) and
-// reporting fixes that conflicted.
-func (c *CheckCommand) applyFixes(ctx context.Context, opts *checker.Options, res *checker.Result) (int, error) {
-	total := 0
-	for round := 0; round < maxFixRounds; round++ {
-		var fixes []codeactions.Fix
-		for _, d := range res.Diagnostics {
-			for _, f := range d.Fixes {
-				if !f.Safe {
-					continue
-				}
-				cf := codeactions.Fix{Rule: d.Rule, Title: f.Message, Safe: true}
-				for _, e := range f.Edits {
-					cf.Edits = append(cf.Edits, codeactions.Edit{File: e.File, Start: e.Offset, End: e.EndOffset, New: e.NewText})
-				}
-				fixes = append(fixes, cf)
-			}
-		}
-		if len(fixes) == 0 {
-			break
-		}
-		changed, conflicts, err := codeactions.Apply(os.ReadFile, fixes)
-		if err != nil {
-			return total, err
-		}
-		for _, cf := range conflicts {
-			fmt.Fprintf(c.env.Stderr, "modls check: %s\n", cf)
-		}
-		names := make([]string, 0, len(changed))
-		for name := range changed {
-			names = append(names, name)
-		}
-		sort.Strings(names)
-		for _, name := range names {
-			if err := writeFileAtomic(name, changed[name]); err != nil {
-				return total, err
-			}
-		}
-		total += len(fixes) - len(conflicts)
-		fmt.Fprintf(c.env.Stderr, "modls check: applied %d fixes to %d files\n", len(fixes)-len(conflicts), len(changed))
-		if len(conflicts) == 0 {
-			break
-		}
-		if res, err = checker.Check(ctx, *opts); err != nil {
-			return total, &exitError{code: 2, err: err}
-		}
+	fixes := ""
+	switch safe, unsafe := fixable(diags); {
+	case safe > 0 && unsafe > 0:
+		fixes = fmt.Sprintf("; %d fixable with --fix, %d more with --unsafe-fixes", safe, unsafe)
+	case safe > 0:
+		fixes = fmt.Sprintf("; %d fixable with --fix", safe)
+	case unsafe > 0:
+		fixes = fmt.Sprintf("; %d fixable with --fix --unsafe-fixes", unsafe)
 	}
-	return total, nil
-}
-
-// writeFileAtomic replaces a file's content so that a crash leaves either
-// the old or the new file, never half of one.
-func writeFileAtomic(name string, data []byte) error {
-	mode := fs.FileMode(0o644)
-	if st, err := os.Stat(name); err == nil {
-		mode = st.Mode().Perm()
-	}
-	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".modls-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), name)
+	fmt.Fprintf(w, "modls: %s in %d packages%s\n", strings.Join(parts, ", "), res.Packages, fixes)
 }
 
 // jsonOutput is the --format json document.

@@ -75,6 +75,15 @@ func reportUnread(pass *analysis.Pass, m *workspace.Module) {
 		})
 		return
 	}
+	if errors.Is(m.ManifestErr, workspace.ErrManifestTooLarge) {
+		// One finding at its start: the file is not parsed.
+		pass.Report(analysis.Diagnostic{
+			Pos:      fw.ManifestPos(pass, m, 0),
+			Category: Doc.ID,
+			Message:  workspace.ErrManifestTooLarge.Error() + "; it is not read",
+		})
+		return
+	}
 	f := moduleFile(pass)
 	if f == nil {
 		return

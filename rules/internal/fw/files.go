@@ -45,6 +45,13 @@ func File(pass *analysis.Pass, name string, content []byte) *token.File {
 	if tf, ok := files[name]; ok {
 		return tf
 	}
+	if len(content) == 0 {
+		// An empty (or unread) file still has a first line, so that a
+		// finding at its start is at 1:1, not 0:0.
+		tf := pass.Fset.AddFile(name, -1, 1)
+		files[name] = tf
+		return tf
+	}
 	tf := pass.Fset.AddFile(name, -1, len(content))
 	tf.SetLinesForContent(content)
 	files[name] = tf
@@ -60,8 +67,8 @@ func ManifestFile(pass *analysis.Pass, m *workspace.Module) *token.File {
 // ManifestPos is the position of a byte offset of the module's manifest.
 func ManifestPos(pass *analysis.Pass, m *workspace.Module, offset int) token.Pos {
 	tf := ManifestFile(pass, m)
-	if offset > tf.Size() {
-		offset = tf.Size()
+	if offset > len(m.ManifestData) {
+		offset = len(m.ManifestData)
 	}
 	return tf.Pos(offset)
 }

@@ -1,0 +1,145 @@
+package checker
+
+import (
+	"crypto/rand"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestOpenCacheRepairsDamage damages the cache file in each way a crash or
+// a user can: the check gives the right findings with one warning, the
+// damaged file is kept aside, and the next run is warm with no warning.
+func TestOpenCacheRepairsDamage(t *testing.T) {
+	t.Parallel()
+	dir := writeWorkspace(t, shop)
+	want := strings.Join(lines(dir, check(t, dir, Options{}).Diagnostics), "\n")
+	for _, tc := range []struct {
+		name   string
+		damage func(t *testing.T, path string)
+	}{
+		{"truncated", func(t *testing.T, path string) {
+			st, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Truncate(path, st.Size()/3); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"random bytes", func(t *testing.T, path string) {
+			data := make([]byte, 64<<10)
+			rand.Read(data)
+			if err := os.WriteFile(path, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "cache.db")
+			warm(t, dir, path)
+			tc.damage(t, path)
+			for _, s := range []string{"-wal", "-shm"} {
+				os.Remove(path + s)
+			}
+			cache, err := OpenCache(path)
+			if err != nil {
+				t.Fatalf("a damaged cache was not repaired: %v", err)
+			}
+			if msg := cache.Repaired(); !strings.Contains(msg, "was damaged; moved it to "+path+".corrupt-") {
+				t.Errorf("warning %q", msg)
+			}
+			res := check(t, dir, Options{Cache: cache})
+			cache.Close()
+			if got := strings.Join(lines(dir, res.Diagnostics), "\n"); got != want {
+				t.Errorf("findings with a repaired cache:\n%s\nwant:\n%s", got, want)
+			}
+			aside, _ := filepath.Glob(path + ".corrupt-*")
+			if len(aside) != 1 {
+				t.Errorf("damaged files kept: %v", aside)
+			}
+			cache, err = OpenCache(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cache.Close()
+			if msg := cache.Repaired(); msg != "" {
+				t.Errorf("the next run warned again: %s", msg)
+			}
+			if res := check(t, dir, Options{Cache: cache}); res.Cached != res.Packages {
+				t.Errorf("the next run is not warm: %d of %d cached", res.Cached, res.Packages)
+			}
+		})
+	}
+}
+
+// warm fills a cache at path with one check of dir.
+func warm(t *testing.T, dir, path string) {
+	t.Helper()
+	cache, err := OpenCache(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, dir, Options{Cache: cache})
+	if err := cache.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestOpenCacheDirectory(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cache.db")
+	if err := os.Mkdir(path, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, err := OpenCache(path)
+	if err == nil || err.Error() != "cache "+path+" is a directory, not a database file" {
+		t.Errorf("error %v", err)
+	}
+}
+
+// TestCacheTamperedRowsMiss alters every row's payload: each is a miss,
+// never a wrong answer.
+func TestCacheTamperedRowsMiss(t *testing.T) {
+	t.Parallel()
+	dir := writeWorkspace(t, shop)
+	want := strings.Join(lines(dir, check(t, dir, Options{}).Diagnostics), "\n")
+	if want == "" {
+		t.Fatal("the workspace has no findings")
+	}
+	path := filepath.Join(t.TempDir(), "cache.db")
+	warm(t, dir, path)
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tampered int64
+	for _, q := range []string{`UPDATE results SET findings = '[]' WHERE CAST(findings AS TEXT) != '[]'`, `UPDATE facts SET data = x'00'`, `UPDATE exports SET data = x'00'`} {
+		res, err := db.Exec(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(q, "results") {
+			if tampered, _ = res.RowsAffected(); tampered == 0 {
+				t.Fatalf("%s changed no row", q)
+			}
+		}
+	}
+	db.Close()
+	cache, err := OpenCache(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cache.Close()
+	res := check(t, dir, Options{Cache: cache})
+	if got := strings.Join(lines(dir, res.Diagnostics), "\n"); got != want {
+		t.Errorf("findings from a tampered cache:\n%s\nwant:\n%s", got, want)
+	}
+	if res.Cached != res.Packages-int(tampered) {
+		t.Errorf("%d of %d packages answered from the cache, %d rows tampered with", res.Cached, res.Packages, tampered)
+	}
+	if res := check(t, dir, Options{Cache: cache}); res.Cached != res.Packages {
+		t.Errorf("the rows were not rewritten: %d of %d cached", res.Cached, res.Packages)
+	}
+}
