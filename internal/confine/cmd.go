@@ -565,7 +565,8 @@ func (c *Cmd) Wait() (*Exit, error) {
 	}
 	// What the Go runtime says when a limit stops it.
 	tail := c.tail.String()
-	if c.Policy.Confine && (strings.Contains(tail, "runtime: out of memory") || strings.Contains(tail, "fatal error: runtime: cannot allocate memory")) {
+	if c.Policy.Confine && (strings.Contains(tail, "runtime: out of memory") || strings.Contains(tail, "fatal error: out of memory") ||
+		strings.Contains(tail, "fatal error: runtime: cannot allocate memory")) {
 		ex.Limits = appendOnce(ex.Limits, LimitMemory)
 	}
 	if c.Policy.Confine && (strings.Contains(tail, "failed to create new OS thread") ||
