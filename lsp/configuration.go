@@ -17,7 +17,8 @@ import (
 //
 //	{"modls": {"rules": {"MOD011": "off", "MOD007": "error", "MOD002": {"enabled": true, "severity": "warning"}}}}
 //
-// The rules take modls.json's forms. A rule the editor names overrides
+// and {"modls": {"sandbox": {"network": true}}} (see sandboxSettings). The
+// rules take modls.json's forms. A rule the editor names overrides
 // modls.json for that rule; the others keep the workspace's settings.
 type clientSettings struct {
 	Modls struct {
@@ -80,6 +81,7 @@ func didChangeConfiguration(ctx context.Context, s *Server, p *protocol.DidChang
 	}
 	s.mu.Lock()
 	s.clientRules = rules
+	s.sandbox = parseSandboxSettings(p.Settings)
 	roots := make([]string, 0, len(s.sessions))
 	for root := range s.sessions {
 		roots = append(roots, root)

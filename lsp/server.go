@@ -89,7 +89,11 @@ type Server struct {
 	sessions map[string]*sessionEntry // by Go module root
 	// clientRules are the editor's rule settings (see clientSettings).
 	clientRules map[string]checker.RuleConfig
-	docs        map[string]*document
+	// sandbox is the editor's sandbox settings; isolationWarned says the
+	// user was told once which layers of isolation this machine lacks.
+	sandbox         sandboxSettings
+	isolationWarned bool
+	docs            map[string]*document
 	// results holds the last check of each file.
 	results map[string]*fileResult
 	// testDiags holds failures of the last test or sandbox run, by file.
@@ -202,6 +206,7 @@ func (s *Server) serve(ctx context.Context, rwc io.ReadWriteCloser) error {
 	}()
 	select {
 	case <-s.conn.Done():
+	case <-st.ended: // the connection waits for running commands; the server does not
 	case <-s.exited:
 	case <-ctx.Done():
 	}

@@ -628,6 +628,8 @@ func TestCallerDies(t *testing.T) {
 			nonce := fmt.Sprintf("%d-%d", os.Getpid(), time.Now().UnixNano())
 			caller := exec.Command(os.Args[0], "-test.run=^TestCallerDies$")
 			caller.Env = append(os.Environ(), "CONFINE_CALLER="+nonce)
+			// The caller sleeps until killed: not past this test binary.
+			caller.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 			if noNS {
 				caller.Env = append(caller.Env, "CONFINE_NO_NS=1")
 			}
