@@ -30,6 +30,9 @@ export interface ModlsConfig {
   // rules maps a rule ID to its setting; rules not named keep the
   // workspace's modls.json setting, then their default.
   rules: Record<string, RuleSetting>;
+  // sandboxNetwork gives module code the host's network in the sandbox
+  // (modls.sandbox.network, modls sandbox --network).
+  sandboxNetwork: boolean;
   trace: TraceLevel;
 }
 
@@ -102,19 +105,28 @@ export function readConfig(section: Section): ReadResult {
       }
     }
   }
+  let sandboxNetwork = false;
+  const network = section.get<unknown>("sandbox.network");
+  if (typeof network === "boolean") {
+    sandboxNetwork = network;
+  } else if (network !== undefined && network !== null) {
+    problems.push(`modls.sandbox.network: ${JSON.stringify(network)} is not true or false`);
+  }
   let trace = section.get<string>("trace.server") ?? "off";
   if (trace !== "off" && trace !== "messages" && trace !== "verbose") {
     problems.push(`modls.trace.server: ${JSON.stringify(trace)} is not "off", "messages" or "verbose"`);
     trace = "off";
   }
-  return { config: { path, rules, trace: trace as TraceLevel }, problems };
+  return { config: { path, rules, sandboxNetwork, trace: trace as TraceLevel }, problems };
 }
 
 // ServerSettings is the settings object the server reads from
 // initializationOptions and from workspace/didChangeConfiguration's
-// settings: {"modls": {"rules": {...}}}, the rules in modls.json's form.
+// settings: {"modls": {"rules": {...}, "sandbox": {"network": false}}},
+// the rules in modls.json's form (lsp/configuration.go, and
+// lsp/run_integration.go sandboxSettings).
 export interface ServerSettings {
-  modls: { rules: Record<string, RuleSetting> };
+  modls: { rules: Record<string, RuleSetting>; sandbox: { network: boolean } };
 }
 
 export function serverSettings(config: ModlsConfig): ServerSettings {
@@ -123,7 +135,7 @@ export function serverSettings(config: ModlsConfig): ServerSettings {
     const r = config.rules[id];
     rules[id] = typeof r === "object" ? { ...r } : r;
   }
-  return { modls: { rules } };
+  return { modls: { rules, sandbox: { network: config.sandboxNetwork } } };
 }
 
 // initializationOptions is sent with initialize.
@@ -131,7 +143,8 @@ export function initializationOptions(config: ModlsConfig): ServerSettings {
   return serverSettings(config);
 }
 
-// didChangeConfigurationParams is sent when the rules change.
+// didChangeConfigurationParams is sent when the rules or the sandbox's
+// settings change.
 export function didChangeConfigurationParams(config: ModlsConfig): { settings: ServerSettings } {
   return { settings: serverSettings(config) };
 }
@@ -140,7 +153,8 @@ export function didChangeConfigurationParams(config: ModlsConfig): { settings: S
 export type ChangeKind = "none" | "notify" | "restart";
 
 // changeKind compares two configurations: a new executable needs a new
-// server, new rules a didChangeConfiguration, trace is applied in place.
+// server, new rules or sandbox settings a didChangeConfiguration, trace
+// is applied in place.
 export function changeKind(before: ModlsConfig, after: ModlsConfig): ChangeKind {
   if (before.path !== after.path) {
     return "restart";

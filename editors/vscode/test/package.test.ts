@@ -27,9 +27,9 @@ test("every extension command is contributed, and none takes a server command's 
   }
 });
 
-test("settings: path, generated rules, trace", () => {
+test("settings: path, generated rules, the sandbox's network, trace", () => {
   const props = pkg.contributes.configuration.properties;
-  assert.deepEqual(Object.keys(props), ["modls.path", "modls.rules", "modls.trace.server"]);
+  assert.deepEqual(Object.keys(props), ["modls.path", "modls.rules", "modls.sandbox.network", "modls.trace.server"]);
   const ruleIDs = Object.keys(props["modls.rules"]!.properties ?? {});
   assert.equal(ruleIDs.length, 12);
   assert.ok(ruleIDs.every((id) => /^MOD\d{3}$/.test(id)));

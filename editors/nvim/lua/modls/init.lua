@@ -19,6 +19,10 @@ local defaults = {
   -- with workspace/didChangeConfiguration:
   -- { MOD011 = "off", MOD002 = { enabled = true, severity = "warning" } }
   rules = {},
+  -- The sandbox of "run integration": network = true gives module code the
+  -- host's network (modls sandbox --network); by default it has only the
+  -- loopback of its own network namespace.
+  sandbox = { network = false },
   -- Refresh code lenses on these events.
   codelens_events = { "BufEnter", "InsertLeave", "CursorHold" },
   -- Open the quickfix window after :ModlsCheck when it found problems.
@@ -36,7 +40,7 @@ local clients = {}
 local group
 
 local function settings()
-  return { modls = { rules = M.options.rules } }
+  return { modls = { rules = M.options.rules, sandbox = { network = M.options.sandbox.network == true } } }
 end
 
 -- has_native_config says whether this Neovim has the 0.11 API.
