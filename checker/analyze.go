@@ -13,10 +13,14 @@ import (
 )
 
 // analyze runs the analyzers (and what they require) on one type-checked
-// package and returns their diagnostics. Facts are not supported: modls's
-// rules get their cross-package knowledge from the workspace model. A panic
-// in an analyzer becomes a diagnostic of that analyzer instead of a crash.
-func analyze(fset *token.FileSet, pkg *Package, analyzers []*analysis.Analyzer, readFile func(string) ([]byte, error)) []analysis.Diagnostic {
+// package and returns their diagnostics. facts, if not nil, holds the
+// facts of the packages it imports and receives those its analyzers
+// export. A panic in an analyzer becomes a diagnostic of that analyzer
+// instead of a crash.
+func analyze(fset *token.FileSet, pkg *Package, analyzers []*analysis.Analyzer, readFile func(string) ([]byte, error), facts *factStore) []analysis.Diagnostic {
+	if facts == nil {
+		facts = newFactStore(pkg.Types, nil)
+	}
 	var diags []analysis.Diagnostic
 	results := map[*analysis.Analyzer]any{}
 	failed := map[*analysis.Analyzer]error{}
@@ -43,21 +47,15 @@ func analyze(fset *token.FileSet, pkg *Package, analyzers []*analysis.Analyzer, 
 			resultOf[req] = results[req]
 		}
 		pass := &analysis.Pass{
-			Analyzer:          a,
-			Fset:              fset,
-			Files:             pkg.Files,
-			Pkg:               pkg.Types,
-			TypesInfo:         pkg.Info,
-			TypesSizes:        types.SizesFor("gc", "amd64"),
-			TypeErrors:        typeErrors,
-			ResultOf:          resultOf,
-			ReadFile:          readFile,
-			ImportObjectFact:  func(types.Object, analysis.Fact) bool { return false },
-			ImportPackageFact: func(*types.Package, analysis.Fact) bool { return false },
-			ExportObjectFact:  func(types.Object, analysis.Fact) {},
-			ExportPackageFact: func(analysis.Fact) {},
-			AllObjectFacts:    func() []analysis.ObjectFact { return nil },
-			AllPackageFacts:   func() []analysis.PackageFact { return nil },
+			Analyzer:   a,
+			Fset:       fset,
+			Files:      pkg.Files,
+			Pkg:        pkg.Types,
+			TypesInfo:  pkg.Info,
+			TypesSizes: types.SizesFor("gc", "amd64"),
+			TypeErrors: typeErrors,
+			ResultOf:   resultOf,
+			ReadFile:   readFile,
 			Report: func(d analysis.Diagnostic) {
 				if root {
 					if d.Category == "" {
@@ -67,6 +65,7 @@ func analyze(fset *token.FileSet, pkg *Package, analyzers []*analysis.Analyzer, 
 				}
 			},
 		}
+		facts.hooks(pass)
 		res, err := runGuarded(a, pass)
 		if err != nil {
 			failed[a] = err

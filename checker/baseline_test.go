@@ -46,7 +46,11 @@ func TestBaseline(t *testing.T) {
 
 func TestDefaultCachePath(t *testing.T) {
 	dir := t.TempDir()
+	// Without MODLS_CACHE the cache is the user's (cachetest.Main moves the
+	// user cache directory of tests, so that this is never the real one).
+	t.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "user-cache"))
 	for env, want := range map[string]string{
+		"":                          filepath.Join(dir, "user-cache", "modls", "cache.db"),
 		"off":                       "",
 		dir:                         filepath.Join(dir, "cache.db"),
 		filepath.Join(dir, "my.db"): filepath.Join(dir, "my.db"),

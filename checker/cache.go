@@ -63,7 +63,7 @@ func OpenCache(path string) (*Cache, error) {
 // cacheSchema is the version of the cache's tables; a cache file of
 // another version is emptied and rebuilt (it holds nothing that cannot be
 // recomputed).
-const cacheSchema = 2
+const cacheSchema = 3
 
 func migrateCache(db *sql.DB) error {
 	var v int
@@ -76,9 +76,15 @@ func migrateCache(db *sql.DB) error {
 	_, err := db.Exec(`
 	DROP TABLE IF EXISTS results;
 	DROP TABLE IF EXISTS exports;
+	DROP TABLE IF EXISTS facts;
 	CREATE TABLE results (
 		key        TEXT PRIMARY KEY,
 		findings   BLOB NOT NULL,
+		written_at INTEGER NOT NULL
+	);
+	CREATE TABLE facts (
+		key        TEXT PRIMARY KEY,
+		data       BLOB NOT NULL,
 		written_at INTEGER NOT NULL
 	);
 	CREATE TABLE exports (
@@ -171,6 +177,31 @@ func (c *Cache) PutExports(blobs map[string]exportBlob) error {
 	now := time.Now().Unix()
 	for k, b := range blobs {
 		if _, err := tx.Exec(`INSERT OR REPLACE INTO exports (key, data, imports, written_at) VALUES (?, ?, ?, ?)`, k, b.data, strings.Join(b.imports, " "), now); err != nil {
+			tx.Rollback()
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// Facts returns the analysis facts stored under key.
+func (c *Cache) Facts(key string) ([]byte, bool) {
+	var data []byte
+	if err := c.db.QueryRow(`SELECT data FROM facts WHERE key = ?`, key).Scan(&data); err != nil {
+		return nil, false
+	}
+	return data, true
+}
+
+// PutFacts stores analysis facts by key, in one transaction.
+func (c *Cache) PutFacts(blobs map[string][]byte) error {
+	tx, err := c.db.Begin()
+	if err != nil {
+		return err
+	}
+	now := time.Now().Unix()
+	for k, data := range blobs {
+		if _, err := tx.Exec(`INSERT OR REPLACE INTO facts (key, data, written_at) VALUES (?, ?, ?)`, k, data, now); err != nil {
 			tx.Rollback()
 			return err
 		}

@@ -10,6 +10,7 @@ package checker
 import (
 	"context"
 	"fmt"
+	"go/ast"
 	"go/token"
 	"os"
 	"path/filepath"
@@ -21,6 +22,7 @@ import (
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/modls/modls/rules"
+	"github.com/modls/modls/rules/ruledoc"
 	"github.com/modls/modls/workspace"
 )
 
@@ -195,16 +197,27 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 		l.exports = &exportData{cache: opts.Cache, key: h.depKey}
 		l.exports.decide(l, misses)
 	}
+	facts := newFactsProvider(l, h.factsKey, opts.Cache, analyzersOf(enabled), misses)
 	var mu sync.Mutex
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
 	for _, lp := range misses {
 		wg.Add(1)
-		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
+			// The facts of what the package imports come first, from the
+			// checks of those packages: wait for them without holding a
+			// place to run.
+			facts.await(lp)
+			sem <- struct{}{}
 			defer func() { <-sem }()
-			ds := checkPackage(l, lp, enabled, cfg)
+			ds := checkPackage(l, lp, enabled, cfg, facts, func() {
+				// The package's facts are known now; what its external
+				// tests import may have waited for them.
+				<-sem
+				facts.awaitXTest(lp)
+				sem <- struct{}{}
+			})
 			if opts.Cache != nil && keys[lp] != "" {
 				opts.Cache.Put(keys[lp], ds)
 			}
@@ -215,6 +228,10 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	}
 	wg.Wait()
 	t.mark(fmt.Sprintf("check %d packages", len(misses)))
+	if err := facts.save(); err != nil && os.Getenv("MODLS_DEBUG") != "" {
+		fmt.Fprintf(os.Stderr, "modls: cache: %v\n", err)
+	}
+	t.mark("record facts")
 	if l.exports != nil {
 		// A cache that cannot be written only costs the next run time.
 		if err := l.exports.save(l); err != nil && os.Getenv("MODLS_DEBUG") != "" {
@@ -226,8 +243,10 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 }
 
 // checkPackage type-checks a root package (and its external tests) and
-// returns its findings.
-func checkPackage(l *loader, lp *listedPackage, enabled []rules.Rule, cfg *Config) []Diagnostic {
+// returns its findings. The facts its analysis exports go to facts;
+// beforeXTest runs between the package and its external tests.
+func checkPackage(l *loader, lp *listedPackage, enabled []rules.Rule, cfg *Config, facts *factsProvider, beforeXTest func()) []Diagnostic {
+	defer facts.set(lp.ImportPath, nil) // a package that could not be analysed has no facts
 	var ds []Diagnostic
 	if lp.Error != nil && len(lp.GoFiles)+len(lp.TestGoFiles)+len(lp.XTestGoFiles) == 0 {
 		ds = append(ds, Diagnostic{Rule: RuleCompile, Severity: "error", File: lp.Dir, Line: 1, Column: 1, EndLine: 1, EndColumn: 1,
@@ -241,6 +260,8 @@ func checkPackage(l *loader, lp *listedPackage, enabled []rules.Rule, cfg *Confi
 			var pkg *Package
 			var err error
 			if test {
+				facts.set(lp.ImportPath, nil) // when the package could not be analysed
+				beforeXTest()
 				pkg, err = l.check(lp.ImportPath, true, true, l.fset, nil)
 			} else {
 				pkg, err = l.rootPackage(lp.ImportPath)
@@ -250,7 +271,11 @@ func checkPackage(l *loader, lp *listedPackage, enabled []rules.Rule, cfg *Confi
 					Message: err.Error(), Fixes: []Fix{}})
 				continue
 			}
-			ds = append(ds, packageDiagnostics(l.fset, pkg, enabled, cfg, l.readFile)...)
+			store := newFactStore(pkg.Types, facts.get)
+			ds = append(ds, packageDiagnostics(l.fset, pkg, enabled, cfg, l.readFile, store)...)
+			if !test {
+				facts.set(lp.ImportPath, store.encoded())
+			}
 		}
 	}
 	if ds == nil {
@@ -261,7 +286,7 @@ func checkPackage(l *loader, lp *listedPackage, enabled []rules.Rule, cfg *Confi
 
 // packageDiagnostics runs the rules on one type-checked package and
 // converts, suppresses and grades what they report.
-func packageDiagnostics(fset *token.FileSet, pkg *Package, enabled []rules.Rule, cfg *Config, readFile func(string) ([]byte, error)) []Diagnostic {
+func packageDiagnostics(fset *token.FileSet, pkg *Package, enabled []rules.Rule, cfg *Config, readFile func(string) ([]byte, error), facts *factStore) []Diagnostic {
 	var ds []Diagnostic
 	syntax := false
 	for _, e := range pkg.Errors {
@@ -294,15 +319,79 @@ func packageDiagnostics(fset *token.FileSet, pkg *Package, enabled []rules.Rule,
 		ran[r.Doc.ID] = true
 	}
 	if pkg.Types != nil && len(pkg.Files) > 0 {
-		for _, ad := range analyze(fset, pkg, analyzers, readFile) {
+		for _, ad := range analyze(fset, pkg, analyzers, readFile, facts) {
 			ds = append(ds, convert(fset, ad, cfg))
 		}
 	}
+	ds = withoutBrokenFuncs(fset, pkg, ds)
 	var sups []*Suppression
 	for _, f := range pkg.Files {
 		sups = append(sups, fileSuppressions(fset, f)...)
 	}
 	return applySuppressions(ds, sups, ran)
+}
+
+// withoutBrokenFuncs drops the rules' findings inside a function whose code
+// does not parse: the user is still typing it (func (s *Service) Foo( ),
+// and what the parser made of it is no code to judge. The function is the
+// one the syntax error is in, or the last one declared before it; its
+// extent runs to the error when the parser ended it sooner.
+func withoutBrokenFuncs(fset *token.FileSet, pkg *Package, ds []Diagnostic) []Diagnostic {
+	type span struct {
+		file       string
+		start, end int
+	}
+	var broken []span
+	for _, e := range pkg.Errors {
+		if e.Kind != "syntax" {
+			continue
+		}
+		for _, f := range pkg.Files {
+			tf := fset.File(f.FileStart)
+			if tf == nil || tf.Name() != e.Pos.Filename || e.Pos.Offset > tf.Size() {
+				continue
+			}
+			at := tf.Pos(e.Pos.Offset)
+			var last ast.Decl
+			for _, d := range f.Decls {
+				if d.Pos() <= at {
+					last = d
+				}
+			}
+			if fd, ok := last.(*ast.FuncDecl); ok {
+				end := e.Pos.Offset
+				if fd.End().IsValid() && tf.Offset(fd.End()) > end {
+					end = tf.Offset(fd.End())
+				}
+				broken = append(broken, span{tf.Name(), tf.Offset(fd.Pos()), end})
+			}
+		}
+	}
+	if len(broken) == 0 {
+		return ds
+	}
+	out := ds[:0:0]
+	for _, d := range ds {
+		keep := true
+		for _, b := range broken {
+			if d.Rule != RuleCompile && d.File == b.file && d.Offset >= b.start && d.Offset <= b.end {
+				keep = false
+			}
+		}
+		if keep {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// analyzersOf lists the rules' analyzers.
+func analyzersOf(enabled []rules.Rule) []*analysis.Analyzer {
+	out := make([]*analysis.Analyzer, len(enabled))
+	for i, r := range enabled {
+		out[i] = r.Analyzer
+	}
+	return out
 }
 
 // convert turns an analysis diagnostic into a Diagnostic with positions,
@@ -313,14 +402,19 @@ func convert(fset *token.FileSet, ad analysis.Diagnostic, cfg *Config) Diagnosti
 	if ad.End.IsValid() {
 		end = fset.Position(ad.End)
 	}
+	id, capped := ruledoc.ParseCategory(ad.Category)
 	d := Diagnostic{
-		Rule: ad.Category, Severity: "error", File: start.Filename,
+		Rule: id, Severity: "error", File: start.Filename,
 		Line: max(start.Line, 1), Column: max(start.Column, 1), EndLine: max(end.Line, 1), EndColumn: max(end.Column, 1),
 		Offset: start.Offset, EndOffset: end.Offset, Message: ad.Message, Fixes: []Fix{},
 	}
-	rule, ok := rules.ByID(ad.Category)
+	rule, ok := rules.ByID(id)
 	if ok {
-		d.Severity = string(cfg.Severity(rule))
+		sev := cfg.Severity(rule)
+		if capped != "" {
+			sev = sev.Lower(capped)
+		}
+		d.Severity = string(sev)
 		d.URL = rule.Doc.URL()
 	}
 	for _, r := range ad.Related {

@@ -113,12 +113,30 @@ func (e *exportData) usableLocked(l *loader, path string, visiting map[string]bo
 
 // load returns a dependency from the cache, or nil when dependencies come
 // from source.
+//
+// The package's imports are loaded first, each complete before a package
+// that refers to it is read: reading a package's data completes the
+// placeholder that an earlier read may have made for it, and packages
+// already handed out, being type-checked or analysed concurrently, refer
+// to that placeholder.
 func (e *exportData) load(l *loader, path string) *types.Package {
 	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !e.usableLocked(l, path, map[string]bool{}) {
+	usable := e.usableLocked(l, path, map[string]bool{})
+	imps := e.have[path]
+	e.mu.Unlock()
+	if !usable {
 		return nil
 	}
+	for _, imp := range imps {
+		if imp == "unsafe" {
+			continue
+		}
+		if _, err := l.load(imp); err != nil {
+			return nil
+		}
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	if p := e.imports[path]; p != nil && p.Complete() {
 		return p
 	}

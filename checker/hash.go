@@ -138,6 +138,17 @@ func goVersion(lp *listedPackage) string {
 	return goVersionOnce.v
 }
 
+// factsKey is the cache key of a package's analysis facts: its content,
+// its dependencies' and the rules', or "" when a file could not be read.
+func (h *hasher) factsKey(path string) string {
+	k := h.depKey(path)
+	if k == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte("facts\n" + h.rules + "\n" + k))
+	return hex.EncodeToString(sum[:])
+}
+
 // rootKey is the cache key of a root package's findings, or "" when a file
 // could not be read (such a package is never cached).
 func (h *hasher) rootKey(lp *listedPackage) string {
@@ -221,6 +232,11 @@ func (h *hasher) appKey(a *workspace.App) string {
 		}
 		for _, r := range m.Lookups {
 			fmt.Fprintf(sum, "lookup %s %s:%d:%d\n", r.Service, r.Pos.Filename, r.Pos.Line, r.Pos.Column)
+		}
+		for _, n := range m.NonConstant {
+			if n.What == "registration" {
+				fmt.Fprintf(sum, "non-constant %s\n", n.What)
+			}
 		}
 	}
 	k := hex.EncodeToString(sum.Sum(nil))

@@ -40,6 +40,7 @@ type listedPackage struct {
 		Path      string
 		Dir       string
 		GoVersion string
+		Main      bool
 	}
 	Error *struct{ Err string }
 }

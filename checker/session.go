@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"sync"
+
+	"golang.org/x/tools/go/analysis"
 
 	"github.com/modls/modls/workspace"
 )
@@ -26,9 +29,20 @@ type Session struct {
 	state   *sessionState
 }
 
-// NewSession opens a session on the Go module holding dir. cfg nil means
-// every rule with its default severity.
+// NewSession opens a session on the Go module holding dir, with the
+// default cache (DefaultCachePath). cfg nil means every rule with its
+// default severity.
 func NewSession(ctx context.Context, dir string, cfg *Config) (*Session, error) {
+	path, err := DefaultCachePath()
+	if err != nil {
+		path = ""
+	}
+	return NewSessionCache(ctx, dir, cfg, path)
+}
+
+// NewSessionCache is NewSession with the cache file at cachePath; ""
+// means no cache.
+func NewSessionCache(ctx context.Context, dir string, cfg *Config, cachePath string) (*Session, error) {
 	root, err := workspace.FindRoot(dir)
 	if err != nil {
 		return nil, err
@@ -37,8 +51,8 @@ func NewSession(ctx context.Context, dir string, cfg *Config) (*Session, error) 
 		cfg = &Config{}
 	}
 	s := &Session{root: root, cfg: cfg, overlay: map[string][]byte{}}
-	if path, err := DefaultCachePath(); err == nil && path != "" {
-		if c, err := OpenCache(path); err == nil {
+	if cachePath != "" {
+		if c, err := OpenCache(cachePath); err == nil {
 			s.cache = c
 		}
 	}
@@ -161,6 +175,14 @@ type sessionState struct {
 	// saving serialises the recording of export data, which runs after
 	// a check has answered.
 	saving sync.Mutex
+
+	// facts are the analysis facts of the packages of the main module,
+	// by import path, for the current contents; factsVersion counts the
+	// changes to each package, so that facts computed from an older
+	// version are not kept.
+	factsMu      sync.Mutex
+	facts        map[string]*packageFacts
+	factsVersion map[string]int
 }
 
 func newSessionState(root string, listed []*listedPackage, overlay map[string][]byte, cache *Cache) (*sessionState, error) {
@@ -170,7 +192,8 @@ func newSessionState(root string, listed []*listedPackage, overlay map[string][]
 		return nil, err
 	}
 	st := &sessionState{root: root, listed: listed, byPath: map[string]*listedPackage{}, byDir: map[string]*listedPackage{},
-		ws: ws, cache: cache, manifests: map[string]bool{}, importers: map[string][]*listedPackage{}, factsChanged: map[string]bool{}}
+		ws: ws, cache: cache, manifests: map[string]bool{}, importers: map[string][]*listedPackage{}, factsChanged: map[string]bool{},
+		facts: map[string]*packageFacts{}, factsVersion: map[string]int{}}
 	for _, p := range listed {
 		st.byPath[p.ImportPath] = p
 		if !p.DepOnly {
@@ -223,16 +246,46 @@ func (st *sessionState) newDepsLoader(overlay map[string][]byte) *loader {
 func (st *sessionState) update(name string, data []byte, overlay map[string][]byte) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if ws, err := st.ws.WithFile(name, workspace.Overlay(overlay)); err == nil {
-		st.factsChanged[name] = !sameFacts(st.ws.Module(filepath.Dir(name)), ws.Module(filepath.Dir(name)))
+	if ws, err := withFile(st.ws, name, overlay); err == nil {
+		changed := !sameFacts(st.ws.Module(filepath.Dir(name)), ws.Module(filepath.Dir(name)))
+		// A change to a package declaring constants may change the facts
+		// of the modules that use them.
+		for _, m := range ws.Modules() {
+			if old := st.ws.Module(m.Dir); old != nil && !sameFacts(old, m) {
+				changed = true
+			}
+		}
+		st.factsChanged[name] = changed
 		st.ws = ws
 	}
 	lp := st.byDir[filepath.Dir(name)]
-	if lp != nil && st.deps.loaded(lp.ImportPath) {
+	if lp != nil {
+		st.forgetFacts(lp.ImportPath)
+	}
+	// A package that others import starts the loader over whether or not
+	// its types were loaded yet: the loader chose which dependencies come
+	// from recorded export data by the text they had when it was made, and
+	// a load may be starting now.
+	if lp != nil && (st.deps.loaded(lp.ImportPath) || len(st.importers[lp.ImportPath]) > 0) {
 		st.deps = st.newDepsLoader(copyOverlay(overlay))
 		return
 	}
 	st.deps.setOverlay(name, data)
+}
+
+// withFile rebuilds the model after a change; a panic rebuilding it keeps
+// the model as it was (the edit's facts wait for the next one) rather than
+// taking down the caller, which holds the editor's state.
+func withFile(ws *workspace.Workspace, name string, overlay map[string][]byte) (nw *workspace.Workspace, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			nw, err = nil, fmt.Errorf("workspace model: panic: %v", r)
+			if os.Getenv("MODLS_DEBUG") != "" {
+				fmt.Fprintf(os.Stderr, "modls: %v\n%s", err, debug.Stack())
+			}
+		}
+	}()
+	return ws.WithFile(name, workspace.Overlay(overlay))
 }
 
 func (st *sessionState) filesOf(lp *listedPackage) []string {
@@ -254,7 +307,8 @@ func sameFacts(a, b *workspace.Module) bool {
 	if a == nil || b == nil {
 		return a == b
 	}
-	if string(a.ManifestData) != string(b.ManifestData) || len(a.Registrations) != len(b.Registrations) || len(a.Lookups) != len(b.Lookups) {
+	if string(a.ManifestData) != string(b.ManifestData) || len(a.Registrations) != len(b.Registrations) || len(a.Lookups) != len(b.Lookups) ||
+		nonConstantRegistrations(a) != nonConstantRegistrations(b) {
 		return false
 	}
 	for i := range a.Registrations {
@@ -268,6 +322,16 @@ func sameFacts(a, b *workspace.Module) bool {
 		}
 	}
 	return true
+}
+
+func nonConstantRegistrations(m *workspace.Module) int {
+	n := 0
+	for _, nc := range m.NonConstant {
+		if nc.What == "registration" {
+			n++
+		}
+	}
+	return n
 }
 
 // checkPackage type-checks the package (and its external tests) afresh in
@@ -286,13 +350,17 @@ func (st *sessionState) checkPackage(ctx context.Context, lp *listedPackage, cfg
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	ds := packageDiagnostics(fset, pkg, enabled, cfg, deps.readFile)
+	src := st.factSource(deps, analyzersOf(enabled))
+	version := st.factsVersionOf(lp.ImportPath)
+	store := newFactStore(pkg.Types, src)
+	ds := packageDiagnostics(fset, pkg, enabled, cfg, deps.readFile, store)
+	st.putFacts(lp.ImportPath, version, store.encoded())
 	if len(lp.XTestGoFiles) > 0 {
 		xpkg, err := deps.check(lp.ImportPath, true, true, fset, pkg)
 		if err != nil {
 			return nil, err
 		}
-		ds = append(ds, packageDiagnostics(fset, xpkg, enabled, cfg, deps.readFile)...)
+		ds = append(ds, packageDiagnostics(fset, xpkg, enabled, cfg, deps.readFile, newFactStore(xpkg.Types, src))...)
 	}
 	if deps.exports != nil {
 		go func() {
@@ -312,6 +380,65 @@ func (st *sessionState) checkPackage(ctx context.Context, lp *listedPackage, cfg
 		out[d.File] = append(out[d.File], d)
 	}
 	return out, nil
+}
+
+// factSource returns the facts of the session's packages, computing those
+// not known yet from the package's current contents.
+func (st *sessionState) factSource(deps *loader, analyzers []*analysis.Analyzer) factSource {
+	producers := factful(analyzers)
+	var src factSource
+	src = func(path string) *packageFacts {
+		if len(producers) == 0 || !hasFacts(st.byPath[path]) {
+			return nil
+		}
+		st.factsMu.Lock()
+		pf, ok := st.facts[path]
+		version := st.factsVersion[path]
+		st.factsMu.Unlock()
+		if ok {
+			return pf
+		}
+		pf = factsOfPackage(deps, deps.checkFileSet(), path, producers, src)
+		st.putFacts(path, version, pf)
+		return pf
+	}
+	return src
+}
+
+func (st *sessionState) factsVersionOf(path string) int {
+	st.factsMu.Lock()
+	defer st.factsMu.Unlock()
+	return st.factsVersion[path]
+}
+
+// putFacts keeps the facts of a package unless it changed since version.
+func (st *sessionState) putFacts(path string, version int, pf *packageFacts) {
+	st.factsMu.Lock()
+	defer st.factsMu.Unlock()
+	if st.factsVersion[path] == version {
+		st.facts[path] = pf
+	}
+}
+
+// forgetFacts drops the facts of a changed package and of every package
+// that imports it, directly or not: theirs may derive from its.
+func (st *sessionState) forgetFacts(path string) {
+	st.factsMu.Lock()
+	defer st.factsMu.Unlock()
+	seen := map[string]bool{}
+	var visit func(p string)
+	visit = func(p string) {
+		if seen[p] {
+			return
+		}
+		seen[p] = true
+		delete(st.facts, p)
+		st.factsVersion[p]++
+		for _, imp := range st.importers[p] {
+			visit(imp.ImportPath)
+		}
+	}
+	visit(path)
 }
 
 func (st *sessionState) affected(name string) []string {

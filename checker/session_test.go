@@ -6,10 +6,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/modls/modls/checker/cachetest"
 )
 
 func TestSession(t *testing.T) {
-	t.Setenv("MODLS_CACHE", filepath.Join(t.TempDir(), "cache.db"))
+	cachePath := cachetest.Use(t)
 	dir := writeWorkspace(t, shop)
 	ctx := context.Background()
 	s, err := NewSession(ctx, dir, nil)
@@ -30,7 +32,10 @@ func TestSession(t *testing.T) {
 		t.Errorf("a file without findings is missing from the result, so a client could not clear it")
 	}
 	// An unsaved edit is what gets checked.
-	data, _ := os.ReadFile(svc)
+	data, err := os.ReadFile(svc)
+	if err != nil {
+		t.Fatal(err)
+	}
 	edited := strings.Replace(string(data), "func (s *Service) Sell(", "func (s *Service) Vend(", 1)
 	s.SetOverlay(svc, []byte(edited))
 	ds, err = s.CheckFile(ctx, svc)
@@ -52,9 +57,12 @@ func TestSession(t *testing.T) {
 		t.Errorf("manifest findings: %s", got)
 	}
 	s.SetOverlay(man, nil)
-	ds, _ = s.CheckFile(ctx, man)
-	if got := summarize(ds[man]); got != "" {
-		t.Errorf("after forgetting the overlay the manifest still has findings: %s", got)
+	ds, err = s.CheckFile(ctx, man)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := ds[man]; !ok || len(got) != 0 {
+		t.Errorf("after forgetting the overlay the manifest has findings %q (listed: %v); want none, listed so a client clears them", summarize(got), ok)
 	}
 	// The session agrees with a batch check of the same text.
 	res, err := Check(ctx, Options{Dir: dir, Patterns: []string{"./modules/standard/shop"}, Overlay: map[string][]byte{svc: []byte(edited)}})
@@ -85,6 +93,9 @@ func TestSession(t *testing.T) {
 	if _, err := s.CheckFile(ctx, filepath.Join(dir, "nowhere", "x.go")); err == nil {
 		t.Error("a file in no package was checked")
 	}
+	if st, err := os.Stat(cachePath); err != nil || st.Size() == 0 {
+		t.Errorf("the session did not use the test's cache %s: %v", cachePath, err)
+	}
 }
 
 func summarize(ds []Diagnostic) string {
@@ -96,7 +107,7 @@ func summarize(ds []Diagnostic) string {
 }
 
 func BenchmarkSessionEdit(b *testing.B) {
-	b.Setenv("MODLS_CACHE", filepath.Join(b.TempDir(), "cache.db"))
+	cachetest.Use(b)
 	dir := writeWorkspace(b, shop)
 	ctx := context.Background()
 	s, err := NewSession(ctx, dir, nil)
@@ -105,7 +116,10 @@ func BenchmarkSessionEdit(b *testing.B) {
 	}
 	defer s.Close()
 	svc := filepath.Join(dir, "modules/standard/shop/service.go")
-	data, _ := os.ReadFile(svc)
+	data, err := os.ReadFile(svc)
+	if err != nil {
+		b.Fatal(err)
+	}
 	if _, err := s.CheckFile(ctx, svc); err != nil {
 		b.Fatal(err)
 	}

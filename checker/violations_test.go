@@ -4,119 +4,358 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/modls/modls/rules"
 )
 
-// marker is a violation the examples/violations workspace declares: a
-// `// want MODxxx "..."` comment on a Go line, or a line of
-// manifest_violations.txt.
+// marker is one finding the examples/violations workspace expects: a
+// `// want MODxxx "regexp"` pair in a Go comment, or a line of
+// manifest_violations.txt. As with analysistest's `// want`, the
+// regexp must match the finding's message, and a line with two findings
+// needs two markers.
 type marker struct {
-	file string
+	file string // slash path relative to the workspace
 	line int
 	rule string
+	text string // the regexp, as written
+	re   *regexp.Regexp
 }
 
-func (m marker) String() string { return fmt.Sprintf("%s:%d: %s", m.file, m.line, m.rule) }
+func (m marker) String() string { return fmt.Sprintf("%s:%d: %s %q", m.file, m.line, m.rule, m.text) }
 
-var wantRE = regexp.MustCompile(`// want (MOD\d{3}) "`)
+var (
+	// wantRE is a Go comment of markers: "want", then one or more pairs of
+	// a rule and a Go string literal holding the regexp.
+	wantRE = regexp.MustCompile("^// want((?: MOD[0-9]{3} (?:\"(?:[^\"\\\\]|\\\\.)*\"|`[^`]*`))+)$")
+	pairRE = regexp.MustCompile("(MOD[0-9]{3}) (\"(?:[^\"\\\\]|\\\\.)*\"|`[^`]*`)")
+	// manifestLineRE is a line of manifest_violations.txt.
+	manifestLineRE = regexp.MustCompile("^([^:\\s]+):([1-9][0-9]*): (MOD[0-9]{3}) (\"(?:[^\"\\\\]|\\\\.)*\"|`[^`]*`)$")
+)
 
-func violationMarkers(t *testing.T, root string) []marker {
-	t.Helper()
+// newMarker makes a marker from its parts; the text is a Go string literal.
+func newMarker(file string, line int, rule, literal string) (marker, error) {
+	text, err := strconv.Unquote(literal)
+	if err != nil {
+		return marker{}, fmt.Errorf("%s:%d: %s is not a Go string literal", file, line, literal)
+	}
+	if strings.TrimSpace(text) == "" {
+		return marker{}, fmt.Errorf("%s:%d: the marker of %s has an empty regexp", file, line, rule)
+	}
+	re, err := regexp.Compile(text)
+	if err != nil {
+		return marker{}, fmt.Errorf("%s:%d: the marker of %s is not a regexp: %v", file, line, rule, err)
+	}
+	return marker{file: file, line: line, rule: rule, text: text, re: re}, nil
+}
+
+// readMarkers returns every marker of the workspace at root, and an error
+// for each comment or line that looks like a marker but is not one.
+func readMarkers(root string) ([]marker, []error) {
 	var out []marker
-	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") {
-			return err
-		}
-		f, err := os.Open(path)
+	var bad []error
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		rel, _ := filepath.Rel(root, path)
-		sc := bufio.NewScanner(f)
-		for n := 1; sc.Scan(); n++ {
-			for _, m := range wantRE.FindAllStringSubmatch(sc.Text(), -1) {
-				out = append(out, marker{filepath.ToSlash(rel), n, m[1]})
+		if d.IsDir() {
+			// What go list leaves out of ./... holds no markers either.
+			if n := d.Name(); path != root && (strings.HasPrefix(n, ".") || strings.HasPrefix(n, "_") || n == "testdata") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") {
+			return nil
+		}
+		rel, err := filepath.Rel(root, path)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, path, nil, parser.ParseComments|parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		for _, group := range f.Comments {
+			for _, c := range group.List {
+				ms, err := commentMarkers(rel, fset.Position(c.Slash).Line, c)
+				out = append(out, ms...)
+				if err != nil {
+					bad = append(bad, err)
+				}
 			}
 		}
-		return sc.Err()
+		return nil
 	})
 	if err != nil {
-		t.Fatal(err)
+		return nil, []error{err}
 	}
-	data, err := os.ReadFile(filepath.Join(root, "manifest_violations.txt"))
+	f, err := os.Open(filepath.Join(root, "manifest_violations.txt"))
 	if err != nil {
-		t.Fatal(err)
+		return nil, []error{err}
 	}
-	lineRE := regexp.MustCompile(`^(\S+):(\d+): (MOD\d{3}) `)
-	for _, l := range strings.Split(string(data), "\n") {
-		if m := lineRE.FindStringSubmatch(l); m != nil {
-			var n int
-			fmt.Sscan(m[2], &n)
-			out = append(out, marker{m[1], n, m[3]})
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		if strings.TrimSpace(sc.Text()) == "" {
+			continue
 		}
+		m := manifestLineRE.FindStringSubmatch(sc.Text())
+		if m == nil {
+			bad = append(bad, fmt.Errorf("manifest_violations.txt:%d: %q is not <path>:<line>: MODxxx \"regexp\"", n, sc.Text()))
+			continue
+		}
+		line, _ := strconv.Atoi(m[2])
+		mk, err := newMarker(m[1], line, m[3], m[4])
+		if err != nil {
+			bad = append(bad, fmt.Errorf("manifest_violations.txt:%d: %v", n, err))
+			continue
+		}
+		out = append(out, mk)
+	}
+	if err := sc.Err(); err != nil {
+		bad = append(bad, err)
+	}
+	return out, bad
+}
+
+// commentMarkers returns the markers of one comment: none if it is not a
+// marker comment, an error if it looks like one but is malformed.
+func commentMarkers(file string, line int, c *ast.Comment) ([]marker, error) {
+	if !strings.HasPrefix(c.Text, "// want") && !strings.Contains(c.Text, "want MOD") {
+		return nil, nil
+	}
+	if !wantRE.MatchString(c.Text) {
+		return nil, fmt.Errorf("%s:%d: malformed marker %q; want // want MODxxx \"regexp\" [MODxxx \"regexp\"...]", file, line, c.Text)
+	}
+	var out []marker
+	for _, p := range pairRE.FindAllStringSubmatch(strings.TrimPrefix(c.Text, "// want"), -1) {
+		m, err := newMarker(file, line, p[1], p[2])
+		if err != nil {
+			return out, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// finding is what a marker is matched against: a diagnostic's file
+// (relative, slash-separated), line, rule and message.
+type finding struct {
+	file    string
+	line    int
+	rule    string
+	message string
+}
+
+func (f finding) String() string {
+	return fmt.Sprintf("%s:%d: %s %s", f.file, f.line, f.rule, f.message)
+}
+
+// matchMarkers pairs findings with markers as analysistest does: each
+// finding consumes one marker of its file, line and rule whose regexp
+// matches its message. It returns a line per problem: a marker naming no
+// registered rule, a finding whose message its line's marker does not
+// match, a finding no marker expects (a duplicate included) and a marker
+// no finding matched.
+func matchMarkers(markers []marker, findings []finding, registered map[string]bool) []string {
+	var problems []string
+	type place struct {
+		file string
+		line int
+		rule string
+	}
+	open := map[place][]marker{}
+	for _, m := range markers {
+		if !registered[m.rule] {
+			problems = append(problems, fmt.Sprintf("%s: names %s, which is not a registered rule", m, m.rule))
+			continue
+		}
+		k := place{m.file, m.line, m.rule}
+		open[k] = append(open[k], m)
+	}
+	var unmatched []finding
+	for _, f := range findings {
+		k := place{f.file, f.line, f.rule}
+		found := false
+		for i, m := range open[k] {
+			if m.re.MatchString(f.message) {
+				open[k] = append(open[k][:i:i], open[k][i+1:]...)
+				found = true
+				break
+			}
+		}
+		if !found {
+			unmatched = append(unmatched, f)
+		}
+	}
+	for _, f := range unmatched {
+		k := place{f.file, f.line, f.rule}
+		if ms := open[k]; len(ms) > 0 {
+			problems = append(problems, fmt.Sprintf("%s: message does not match the marker %q", f, ms[0].text))
+			open[k] = ms[1:]
+			continue
+		}
+		problems = append(problems, fmt.Sprintf("reported but not marked: %s", f))
+	}
+	for _, ms := range open {
+		for _, m := range ms {
+			problems = append(problems, fmt.Sprintf("marked but not reported: %s", m))
+		}
+	}
+	sort.Strings(problems)
+	return problems
+}
+
+func registeredRules() map[string]bool {
+	out := map[string]bool{}
+	for _, r := range rules.All() {
+		out[r.Doc.ID] = true
 	}
 	return out
 }
 
 // TestViolationsWorkspace checks that modls reports exactly the violations
-// marked in examples/violations: each marked line gets a finding of its
-// rule, and nothing else is reported.
+// marked in examples/violations: every finding matches a marker of its
+// line and rule, every marker is matched by one finding, and nothing else
+// is reported.
 func TestViolationsWorkspace(t *testing.T) {
+	t.Parallel()
 	root, err := filepath.Abs(filepath.Join("..", "examples", "violations"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	registered := map[string]bool{}
-	for _, r := range rules.All() {
-		registered[r.Doc.ID] = true
+	markers, bad := readMarkers(root)
+	for _, err := range bad {
+		t.Error(err)
 	}
-	want := map[string]bool{}
-	for _, m := range violationMarkers(t, root) {
-		if registered[m.rule] {
-			want[m.String()] = true
-		}
+	if len(markers) < 12 {
+		t.Fatalf("read %d markers; examples/violations marks a violation of every rule", len(markers))
 	}
 	res, err := Check(context.Background(), Options{Dir: root, Patterns: []string{"./..."}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]bool{}
+	var findings []finding
 	for _, d := range res.Diagnostics {
 		d = d.Relative(root)
-		got[marker{d.File, d.Line, d.Rule}.String()] = true
+		findings = append(findings, finding{d.File, d.Line, d.Rule, d.Message})
 	}
-	var missing, extra []string
-	for k := range want {
-		if !got[k] {
-			missing = append(missing, k)
+	for _, p := range matchMarkers(markers, findings, registeredRules()) {
+		t.Error(p)
+	}
+	t.Logf("%d markers, %d findings", len(markers), len(findings))
+}
+
+// TestMatchMarkers checks the matching itself, so that the workspace test
+// cannot pass by ignoring what a marker says.
+func TestMatchMarkers(t *testing.T) {
+	mk := func(file string, line int, rule, re string) marker {
+		m, err := newMarker(file, line, rule, strconv.Quote(re))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	registered := registeredRules()
+	a := finding{"a.go", 3, "MOD005", "database write (INSERT) through DB.Query outside an IntegritySession"}
+	b := finding{"a.go", 3, "MOD006", "no such table: x"}
+	for _, tc := range []struct {
+		name     string
+		markers  []marker
+		findings []finding
+		want     []string // substrings of the problems, one each, in order
+	}{
+		{"exact", []marker{mk("a.go", 3, "MOD005", `write \(INSERT\)`)}, []finding{a}, nil},
+		{"two findings on a line, two markers",
+			[]marker{mk("a.go", 3, "MOD006", "no such table"), mk("a.go", 3, "MOD005", "INSERT")}, []finding{a, b}, nil},
+		{"the same finding twice, one marker",
+			[]marker{mk("a.go", 3, "MOD005", "INSERT")}, []finding{a, a}, []string{"reported but not marked: a.go:3: MOD005 database write"}},
+		{"the same finding twice, two markers",
+			[]marker{mk("a.go", 3, "MOD005", "INSERT"), mk("a.go", 3, "MOD005", "INSERT")}, []finding{a, a}, nil},
+		{"the message disagrees with the marker",
+			[]marker{mk("a.go", 3, "MOD005", "DELETE")}, []finding{a}, []string{`a.go:3: MOD005 database write (INSERT) through DB.Query outside an IntegritySession: message does not match the marker "DELETE"`}},
+		{"a marker of an unregistered rule",
+			[]marker{mk("a.go", 3, "MOD005", "INSERT"), mk("a.go", 9, "MOD099", "anything")}, []finding{a}, []string{"names MOD099, which is not a registered rule"}},
+		{"a marker of another rule",
+			[]marker{mk("a.go", 3, "MOD006", "INSERT")}, []finding{a}, []string{"marked but not reported: a.go:3: MOD006", "reported but not marked: a.go:3: MOD005"}},
+		{"a marker of another line",
+			[]marker{mk("a.go", 4, "MOD005", "INSERT")}, []finding{a}, []string{"marked but not reported: a.go:4: MOD005", "reported but not marked: a.go:3: MOD005"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := matchMarkers(tc.markers, tc.findings, registered)
+			ok := len(got) == len(tc.want)
+			for i := 0; ok && i < len(got); i++ {
+				ok = strings.Contains(got[i], tc.want[i])
+			}
+			if !ok {
+				t.Errorf("problems:\n%s\nwant, in order, lines containing:\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			}
+		})
+	}
+}
+
+// TestReadMarkers checks that malformed markers are errors, not silently
+// skipped, and that one comment can hold several markers.
+func TestReadMarkers(t *testing.T) {
+	dir := t.TempDir()
+	src := "package p\n\n" +
+		"var a = 1 // want MOD005 \"write\" MOD006 `no such (table|column)`\n" +
+		"var b = 2 // want MOD005 write outside\n" +
+		"var c = 3 // want MOD005 \"(unclosed\"\n" +
+		"var d = 4 // want MOD005 \"\"\n" +
+		"var e = 5 // a comment that wants nothing\n"
+	if err := os.WriteFile(filepath.Join(dir, "p.go"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	list := "m/manifest.json:2: MOD012 `version \"1\\.0\" is not semantic`\n" +
+		"m/manifest.json:3: MOD012 a description, not a quoted regexp\n"
+	if err := os.WriteFile(filepath.Join(dir, "manifest_violations.txt"), []byte(list), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	markers, bad := readMarkers(dir)
+	var got []string
+	for _, m := range markers {
+		got = append(got, m.String())
+	}
+	want := []string{
+		`p.go:3: MOD005 "write"`,
+		`p.go:3: MOD006 "no such (table|column)"`,
+		`m/manifest.json:2: MOD012 "version \"1\\.0\" is not semantic"`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("markers:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	var errs []string
+	for _, err := range bad {
+		errs = append(errs, err.Error())
+	}
+	for _, w := range []string{"p.go:4: malformed marker", "p.go:5: the marker of MOD005 is not a regexp", "p.go:6: the marker of MOD005 has an empty regexp", "manifest_violations.txt:2: "} {
+		if !strings.Contains(strings.Join(errs, "\n"), w) {
+			t.Errorf("no error %q among:\n%s", w, strings.Join(errs, "\n"))
 		}
 	}
-	for k := range got {
-		if !want[k] {
-			extra = append(extra, k)
-		}
-	}
-	sort.Strings(missing)
-	sort.Strings(extra)
-	for _, k := range missing {
-		t.Errorf("marked but not reported: %s", k)
-	}
-	for _, k := range extra {
-		t.Errorf("reported but not marked: %s", k)
+	if len(errs) != 4 {
+		t.Errorf("%d errors, want 4:\n%s", len(errs), strings.Join(errs, "\n"))
 	}
 }
 
 // TestExampleAppIsClean checks that the reference application, compliant
 // by hand, gets no findings at all.
 func TestExampleAppIsClean(t *testing.T) {
+	t.Parallel()
 	root, err := filepath.Abs(filepath.Join("..", "examples", "app"))
 	if err != nil {
 		t.Fatal(err)

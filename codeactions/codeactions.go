@@ -15,6 +15,8 @@ import (
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
+
+	"github.com/modls/modls/rules/ruledoc"
 )
 
 // Edit replaces the bytes [Start, End) of File with New.
@@ -52,8 +54,9 @@ func (f Fix) Files() []string {
 // the rule declares a fix title safe.
 func FromAnalysis(fset *token.FileSet, d analysis.Diagnostic, safe func(title string) bool) ([]Fix, error) {
 	var out []Fix
+	rule, _ := ruledoc.ParseCategory(d.Category)
 	for _, sf := range d.SuggestedFixes {
-		fix := Fix{Rule: d.Category, Title: sf.Message, Safe: safe != nil && safe(sf.Message)}
+		fix := Fix{Rule: rule, Title: sf.Message, Safe: safe != nil && safe(sf.Message)}
 		for _, te := range sf.TextEdits {
 			tf := fset.File(te.Pos)
 			if tf == nil {

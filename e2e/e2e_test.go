@@ -62,6 +62,10 @@ type scenario struct {
 	Out           string   `json:"out"`
 	TimeoutMs     int      `json:"timeoutMs"`
 	WaitMs        int      `json:"waitMs"`
+	// CommandOutcomeMs bounds the wait for the command's message after
+	// its answer; ExitMs the server's shutdown and exit.
+	CommandOutcomeMs int `json:"commandOutcomeMs"`
+	ExitMs           int `json:"exitMs"`
 }
 
 type wantDiag struct {
@@ -155,16 +159,18 @@ func runClient(t *testing.T, newCmd func(ctx context.Context, scenarioFile strin
 	tmp := t.TempDir()
 	logFile := filepath.Join(tmp, "modls.log")
 	sc := scenario{
-		Server:        []string{modls, "serve", "--logfile", logFile},
-		Root:          root,
-		File:          openFile,
-		Diagnostic:    wantDiag{Code: wantCode, Message: wantMessage, Source: "modls"},
-		Fix:           wantFix{Title: fixTitle, File: fixFile, Contains: fixContains},
-		ExpectCleared: true,
-		Lens:          wantLens{File: lensFile, Title: lensTitle},
-		Out:           filepath.Join(tmp, "outcome.json"),
-		TimeoutMs:     150_000,
-		WaitMs:        60_000,
+		Server:           []string{modls, "serve", "--logfile", logFile},
+		Root:             root,
+		File:             openFile,
+		Diagnostic:       wantDiag{Code: wantCode, Message: wantMessage, Source: "modls"},
+		Fix:              wantFix{Title: fixTitle, File: fixFile, Contains: fixContains},
+		ExpectCleared:    true,
+		Lens:             wantLens{File: lensFile, Title: lensTitle},
+		Out:              filepath.Join(tmp, "outcome.json"),
+		TimeoutMs:        150_000,
+		WaitMs:           60_000,
+		CommandOutcomeMs: 60_000,
+		ExitMs:           30_000,
 	}
 	data, err := json.MarshalIndent(sc, "", "  ")
 	if err != nil {
@@ -184,8 +190,12 @@ func runClient(t *testing.T, newCmd func(ctx context.Context, scenarioFile strin
 	// A modls cache of its own, so the run starts cold and leaves nothing
 	// behind, and XDG directories of its own, so that no user configuration
 	// takes part and Neovim's lsp.log (the server's stderr) is ours to show.
+	// The go command keeps the user's build cache (it would otherwise move
+	// with XDG_CACHE_HOME and start cold).
+	modlsCache := filepath.Join(tmp, "modls-cache")
 	cmd.Env = append(cmd.Env,
-		"MODLS_CACHE="+filepath.Join(tmp, "modls-cache"),
+		"GOCACHE="+goEnv(t, "GOCACHE"),
+		"MODLS_CACHE="+modlsCache,
 		"XDG_CONFIG_HOME="+filepath.Join(tmp, "config"),
 		"XDG_CACHE_HOME="+filepath.Join(tmp, "cache"),
 		"XDG_STATE_HOME="+filepath.Join(tmp, "state"),
@@ -231,6 +241,15 @@ func runClient(t *testing.T, newCmd func(ctx context.Context, scenarioFile strin
 	}
 	if got.Stderr != "" && t.Failed() {
 		t.Logf("server stderr:\n%s", tail(got.Stderr, 4000))
+	}
+
+	// The server kept its cache where MODLS_CACHE said, and nothing in
+	// what stands for the user's cache directory.
+	if st, err := os.Stat(modlsCache); err != nil || !st.Mode().IsRegular() || st.Size() == 0 {
+		t.Errorf("the server did not use MODLS_CACHE=%s: %v", modlsCache, err)
+	}
+	if _, err := os.Stat(filepath.Join(tmp, "cache", "modls")); err == nil {
+		t.Errorf("the server wrote its cache in the user's cache directory %s", filepath.Join(tmp, "cache", "modls"))
 	}
 
 	// The same facts, asserted here on the recorded data.
@@ -362,6 +381,16 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(buildDir)
 	}
 	os.Exit(code)
+}
+
+// goEnv is a go env variable as this process's go command sees it.
+func goEnv(t *testing.T, name string) string {
+	t.Helper()
+	out, err := exec.Command("go", "env", name).Output()
+	if err != nil {
+		t.Fatalf("go env %s: %v", name, err)
+	}
+	return strings.TrimSpace(string(out))
 }
 
 func repoRoot(t *testing.T) string {

@@ -147,18 +147,33 @@ func violations(t *testing.T) string {
 	return ws
 }
 
+// goEnv is what go(1) needs under another HOME: the module and build
+// caches of the machine, so that nothing is downloaded or rebuilt.
+func goEnv(t *testing.T) []string {
+	t.Helper()
+	out, err := exec.Command("go", "env", "GOPATH", "GOMODCACHE", "GOCACHE").Output()
+	if err != nil {
+		t.Fatalf("go env: %v", err)
+	}
+	v := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(v) != 3 {
+		t.Fatalf("go env printed %q", out)
+	}
+	return []string{"GOPATH=" + v[0], "GOMODCACHE=" + v[1], "GOCACHE=" + v[2]}
+}
+
 // nvimEnv isolates Neovim from the user's configuration and state and puts
 // the built modls first on PATH.
 func nvimEnv(t *testing.T, bin, home string) []string {
-	return []string{
-		"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"),
-		"HOME=" + home,
-		"XDG_CONFIG_HOME=" + filepath.Join(home, ".config"),
-		"XDG_DATA_HOME=" + filepath.Join(home, ".local", "share"),
-		"XDG_STATE_HOME=" + filepath.Join(home, ".local", "state"),
-		"XDG_CACHE_HOME=" + filepath.Join(home, ".cache"),
-		"MODLS_CACHE=" + filepath.Join(home, "modls-cache"),
-	}
+	return append(goEnv(t),
+		"PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"HOME="+home,
+		"XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
+		"XDG_DATA_HOME="+filepath.Join(home, ".local", "share"),
+		"XDG_STATE_HOME="+filepath.Join(home, ".local", "state"),
+		"XDG_CACHE_HOME="+filepath.Join(home, ".cache"),
+		"MODLS_CACHE="+filepath.Join(home, "modls-cache"),
+	)
 }
 
 func runNvim(t *testing.T, dir string, env []string, args ...string) ([]byte, error) {
@@ -290,7 +305,8 @@ func readmeSnippet(t *testing.T) string {
 
 // TestNeovimREADME follows the README's Neovim instructions word for word:
 // the repository cloned to ~/src/modls, modls on PATH, the README's snippet
-// as init.lua. Opening a violating file must show modls's diagnostics.
+// as init.lua. Opening a violating file must show modls's diagnostics and
+// no message at all (:messages).
 func TestNeovimREADME(t *testing.T) {
 	tool(t, "nvim")
 	snippet := readmeSnippet(t)
@@ -323,6 +339,7 @@ func TestNeovimREADME(t *testing.T) {
 	var res struct {
 		Filetype    string   `json:"filetype"`
 		Diagnostics []string `json:"diagnostics"`
+		Messages    []string `json:"messages"`
 		Error       string   `json:"error"`
 	}
 	if err := json.Unmarshal(data, &res); err != nil {
@@ -339,6 +356,64 @@ func TestNeovimREADME(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("no MOD002 diagnostic at line 54 with the README's setup (filetype %q); diagnostics: %q\nsnippet:\n%s\nnvim output:\n%s", res.Filetype, res.Diagnostics, snippet, out)
+	}
+	// A newcomer following the README sees nothing but the diagnostics:
+	// every message Neovim showed (an error from the server, the plugin
+	// or Neovim itself) fails the test.
+	if len(res.Messages) > 0 {
+		t.Fatalf("Neovim showed messages with the README's setup:\n%s\nsnippet:\n%s", strings.Join(res.Messages, "\n"), snippet)
+	}
+}
+
+// TestNeovimBesideGopls runs editors/nvim/test/gopls.lua with a real
+// gopls: modls's compile findings (type errors) are left to gopls while a
+// gopls client serves the buffer (compile_errors = "auto"), and
+// set_compile_errors forces them on or off.
+func TestNeovimBesideGopls(t *testing.T) {
+	tool(t, "nvim")
+	gopls := tool(t, "gopls")
+	bin := modlsBin(t)
+	root := repoRoot(t)
+	ws := violations(t)
+	home := t.TempDir()
+	outFile := filepath.Join(t.TempDir(), "result.json")
+	file := filepath.Join(ws, "modules", "standard", "ledger", "service.go")
+	env := append(nvimEnv(t, bin, home), "MODLS_TEST_FILE="+file, "MODLS_TEST_GOPLS="+gopls, "MODLS_TEST_OUT="+outFile)
+	out, err := runNvim(t, ws, env, "--headless", "-u", "NONE", "-i", "NONE", "-n",
+		"--cmd", "set rtp+="+filepath.Join(root, "editors", "nvim"),
+		"-c", "luafile "+filepath.Join(root, "editors", "nvim", "test", "gopls.lua"))
+	data, rerr := os.ReadFile(outFile)
+	if rerr != nil {
+		t.Fatalf("no result from the Neovim script (nvim: %v):\n%s", err, out)
+	}
+	var res struct {
+		Checks []struct {
+			Name   string `json:"name"`
+			OK     bool   `json:"ok"`
+			Detail string `json:"detail"`
+			Ms     int    `json:"ms"`
+		} `json:"checks"`
+		Messages []string `json:"messages"`
+		Error    string   `json:"error"`
+	}
+	if err := json.Unmarshal(data, &res); err != nil {
+		t.Fatalf("result: %v\n%s", err, data)
+	}
+	for _, c := range res.Checks {
+		if c.OK {
+			t.Logf("ok   %-58s %6d ms", c.Name, c.Ms)
+		} else {
+			t.Errorf("FAIL %s; diagnostics seen:\n%s", c.Name, c.Detail)
+		}
+	}
+	if res.Error != "" {
+		t.Errorf("script error: %s", res.Error)
+	}
+	if n := len(res.Checks); n != 10 {
+		t.Errorf("%d checks ran, want 10", n)
+	}
+	if len(res.Messages) > 0 {
+		t.Errorf("Neovim showed messages:\n%s", strings.Join(res.Messages, "\n"))
 	}
 }
 
@@ -358,7 +433,7 @@ func TestNeovimHelp(t *testing.T) {
 	if err != nil {
 		t.Fatalf("helptags wrote no tags file: %v\n%s", err, out)
 	}
-	for _, tag := range []string{"modls", "modls.txt", ":ModlsCheck", ":ModlsIntegration", ":ModlsRestart", "modls.setup()", "modls-lspconfig"} {
+	for _, tag := range []string{"modls", "modls.txt", ":ModlsCheck", ":ModlsIntegration", ":ModlsRestart", "modls.setup()", "modls.set_compile_errors()", "modls-gopls", "modls-lspconfig"} {
 		if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(tag) + `\tmodls\.txt\t`).Match(tags) {
 			t.Errorf("tag %s missing from the tags file:\n%s", tag, tags)
 		}

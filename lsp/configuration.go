@@ -15,37 +15,105 @@ import (
 // clientSettings is what editors send in initializationOptions and in
 // workspace/didChangeConfiguration:
 //
-//	{"modls": {"rules": {"MOD011": "off", "MOD007": "error", "MOD002": {"enabled": true, "severity": "warning"}}}}
+//	{"modls": {
+//	  "rules": {"MOD011": "off", "MOD007": "error", "MOD002": {"enabled": true, "severity": "warning"}},
+//	  "compileErrors": false,
+//	  "sandbox": {"network": true}
+//	}}
 //
-// and {"modls": {"sandbox": {"network": true}}} (see sandboxSettings). The
-// rules take modls.json's forms. A rule the editor names overrides
+// (sandbox: see sandboxSettings). The rules take modls.json's forms. A rule the editor names overrides
 // modls.json for that rule; the others keep the workspace's settings.
+// compileErrors false leaves the checker's "compile" findings (parse and
+// type errors) out of what is published, for an editor where gopls
+// already reports them; absent, they are shown.
+//
+// Every object may also arrive as an empty array: Neovim before 0.10
+// encodes an empty Lua table ({}) as [], so `rules = {}` reaches the
+// server as "rules": [].
 type clientSettings struct {
-	Modls struct {
-		Rules json.RawMessage `json:"rules"`
-	} `json:"modls"`
+	rules map[string]checker.RuleConfig
+	// compileErrors is nil when the editor did not say.
+	compileErrors *bool
 }
 
-// parseClientRules reads an editor's settings; nil settings or no rules
-// mean none.
-func parseClientRules(raw []byte) (map[string]checker.RuleConfig, error) {
+// object reads raw as a JSON object into v, taking an empty array for an
+// empty object. null and nothing leave v as it is.
+func object(raw []byte, v any) error {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
-		return nil, nil
+		return nil
 	}
-	var cs clientSettings
-	if err := json.Unmarshal(raw, &cs); err != nil {
-		return nil, fmt.Errorf("editor settings: want {\"modls\": {\"rules\": {...}}}: %v", err)
+	if raw[0] == '[' {
+		var list []json.RawMessage
+		if json.Unmarshal(raw, &list) == nil && len(list) == 0 {
+			return nil
+		}
+		return fmt.Errorf("want an object, got an array")
 	}
-	rules := bytes.TrimSpace(cs.Modls.Rules)
-	if len(rules) == 0 || bytes.Equal(rules, []byte("null")) {
-		return nil, nil
+	if raw[0] != '{' {
+		return fmt.Errorf("want an object, got %.40s", raw)
 	}
-	cfg, err := checker.ParseConfig("editor settings", append(append([]byte(`{"rules": `), rules...), '}'))
+	return json.Unmarshal(raw, v)
+}
+
+// parseClientSettings reads an editor's settings; nil settings or no
+// modls section mean none.
+func parseClientSettings(raw []byte) (clientSettings, error) {
+	var out clientSettings
+	var top struct {
+		Modls json.RawMessage `json:"modls"`
+	}
+	if err := object(raw, &top); err != nil {
+		return out, fmt.Errorf("editor settings: want {\"modls\": {\"rules\": {...}}}: %v", err)
+	}
+	var modls struct {
+		Rules         json.RawMessage `json:"rules"`
+		CompileErrors json.RawMessage `json:"compileErrors"`
+	}
+	if err := object(top.Modls, &modls); err != nil {
+		return out, fmt.Errorf("editor settings: modls: %v", err)
+	}
+	if ce := bytes.TrimSpace(modls.CompileErrors); len(ce) > 0 && !bytes.Equal(ce, []byte("null")) {
+		var b bool
+		if err := json.Unmarshal(ce, &b); err != nil {
+			return out, fmt.Errorf("editor settings: modls.compileErrors: want true or false, got %.40s", ce)
+		}
+		out.compileErrors = &b
+	}
+	var rules map[string]json.RawMessage
+	if err := object(modls.Rules, &rules); err != nil {
+		return out, fmt.Errorf("editor settings: modls.rules: %v", err)
+	}
+	if len(rules) == 0 {
+		return out, nil
+	}
+	for id, v := range rules {
+		// {"enabled": ..., "severity": ...} written as an empty table.
+		if t := bytes.TrimSpace(v); len(t) > 0 && t[0] == '[' {
+			var list []json.RawMessage
+			if json.Unmarshal(t, &list) == nil && len(list) == 0 {
+				rules[id] = json.RawMessage(`{}`)
+			}
+		}
+	}
+	data, err := json.Marshal(map[string]any{"rules": rules})
 	if err != nil {
-		return nil, err
+		return out, fmt.Errorf("editor settings: %v", err)
 	}
-	return cfg.Rules, nil
+	cfg, err := checker.ParseConfig("editor settings", data)
+	if err != nil {
+		return out, err
+	}
+	out.rules = cfg.Rules
+	return out, nil
+}
+
+// showCompileErrors tells whether the checker's "compile" findings are
+// published: unless the editor said not to.
+func (s *Server) showCompileErrors() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.clientSettings.compileErrors == nil || *s.clientSettings.compileErrors
 }
 
 // checkerConfig is modls.json of a Go module root with the editor's rule
@@ -56,7 +124,7 @@ func (s *Server) checkerConfig(root string) (*checker.Config, error) {
 		return nil, err
 	}
 	s.mu.Lock()
-	client := s.clientRules
+	client := s.clientSettings.rules
 	s.mu.Unlock()
 	if len(client) == 0 {
 		return cfg, nil
@@ -72,15 +140,16 @@ func (s *Server) checkerConfig(root string) (*checker.Config, error) {
 }
 
 // didChangeConfiguration takes new editor settings: every session is
-// graded again and the open files re-checked.
+// graded again and the open files re-checked (and so published again,
+// with or without their compile findings).
 func didChangeConfiguration(ctx context.Context, s *Server, p *protocol.DidChangeConfigurationParams) (any, error) {
-	rules, err := parseClientRules(p.Settings)
+	settings, err := parseClientSettings(p.Settings)
 	if err != nil {
 		s.showMessage(protocol.MessageTypeError, "modls: %v", err)
 		return nil, nil
 	}
 	s.mu.Lock()
-	s.clientRules = rules
+	s.clientSettings = settings
 	s.sandbox = parseSandboxSettings(p.Settings)
 	roots := make([]string, 0, len(s.sessions))
 	for root := range s.sessions {

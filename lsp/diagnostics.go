@@ -104,7 +104,9 @@ func (q *scheduler) loop(ctx context.Context) {
 
 // run checks the packages of the given files, the edited ones first, then
 // the packages their change may affect that hold an open file. It returns
-// the files it did not get to because it was cancelled.
+// a file of each package it did not get to because it was cancelled,
+// affected ones included: the next run starts from the newest edit, whose
+// own effects may not reach them.
 func (s *Server) run(ctx context.Context, files map[string]bool) []string {
 	primary := sortedKeys(files)
 	queue := append([]string(nil), primary...)
@@ -124,15 +126,19 @@ func (s *Server) run(ctx context.Context, files map[string]bool) []string {
 		}
 	}
 	done := map[string]bool{}
+	left := func(rest []string) []string {
+		var out []string
+		for _, g := range rest {
+			if key := packageKey(g); !done[key] {
+				done[key] = true
+				out = append(out, g)
+			}
+		}
+		return out
+	}
 	for i, f := range queue {
 		if ctx.Err() != nil {
-			var left []string
-			for _, g := range queue[i:] {
-				if files[g] {
-					left = append(left, g)
-				}
-			}
-			return left
+			return left(queue[i:])
 		}
 		key := packageKey(f)
 		if done[key] {
@@ -140,13 +146,8 @@ func (s *Server) run(ctx context.Context, files map[string]bool) []string {
 		}
 		done[key] = true
 		if !s.checkFile(ctx, f) && ctx.Err() != nil {
-			var left []string
-			for _, g := range queue[i:] {
-				if files[g] {
-					left = append(left, g)
-				}
-			}
-			return left
+			delete(done, key)
+			return left(queue[i:])
 		}
 	}
 	return nil
@@ -185,6 +186,7 @@ func (s *Server) checkFile(ctx context.Context, path string) bool {
 		}
 		if err != nil {
 			if ctx.Err() != nil {
+				s.checks.cancelled.Add(1)
 				return false
 			}
 			s.log.Printf("checking %s: %v", path, err)
@@ -199,8 +201,10 @@ func (s *Server) checkFile(ctx context.Context, path string) bool {
 	s.mu.Lock()
 	if ctx.Err() != nil {
 		s.mu.Unlock()
+		s.checks.cancelled.Add(1)
 		return false
 	}
+	s.checks.recorded.Add(1)
 	for file, ds := range diags {
 		r := &fileResult{version: -1, diags: ds}
 		if d := s.docs[file]; d != nil {
@@ -276,7 +280,11 @@ func (s *Server) fileDiagnostics(path string) (items []protocol.Diagnostic, vers
 			text, _, _ = s.readText(path)
 		}
 		m := newMapper(text)
+		compile := s.showCompileErrors()
 		for _, cd := range r.diags {
+			if cd.Rule == checker.RuleCompile && !compile {
+				continue
+			}
 			items = append(items, s.toProtocol(cd, text, m, caps))
 		}
 	}

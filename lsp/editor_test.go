@@ -19,7 +19,7 @@ import (
 )
 
 // waitLimit bounds every wait for an eventual state.
-const waitLimit = 60 * time.Second
+const waitLimit = 2 * time.Minute
 
 // editorConfig is what the fake editor tells the server it can do.
 type editorConfig struct {
@@ -47,13 +47,18 @@ type editor struct {
 	changed       chan struct{} // closed and replaced on every notification
 	diags         map[string]*protocol.PublishDiagnosticsParams
 	publishCount  int
+	backwards     []string // publications older than the one before
+	onPublish     func(path string)
 	messages      []string
+	messageMark   int      // messages before it came before the last command
 	progress      []string // "begin title", "report msg", "end msg"
 	tokens        []protocol.ProgressToken
 	registrations []string
 	lensRefreshes int
 	diagRefreshes int
 	docs          map[string]*editorDoc
+	// initResult is the server's answer to initialize, as sent.
+	initResult jsonrpc2.RawMessage
 }
 
 type editorDoc struct {
@@ -64,9 +69,7 @@ type editorDoc struct {
 // newEditor starts a server on dir and initializes it.
 func newEditor(t testing.TB, dir string, cfg editorConfig, opts Options, hook func(*Server)) *editor {
 	t.Helper()
-	if opts.Log == nil {
-		opts.Log = testLog{t}
-	}
+	opts = testOptions(t, opts)
 	e := &editor{t: t, dir: dir, cfg: cfg, changed: make(chan struct{}), diags: map[string]*protocol.PublishDiagnosticsParams{}, docs: map[string]*editorDoc{}, done: make(chan error, 1)}
 	a, b := net.Pipe()
 	e.raw = b
@@ -78,8 +81,7 @@ func newEditor(t testing.TB, dir string, cfg editorConfig, opts Options, hook fu
 	e.conn = jsonrpc2.NewConn(jsonrpc2.NewStream(b), jsonrpc2.WithCodec(codec{}))
 	e.conn.Go(context.Background(), e.handle)
 	t.Cleanup(e.close)
-	var res protocol.InitializeResult
-	e.call("initialize", e.initializeParams(), &res)
+	e.call("initialize", e.initializeParams(), &e.initResult)
 	e.notify("initialized", map[string]any{})
 	return e
 }
@@ -144,8 +146,16 @@ func (e *editor) handle(ctx context.Context, req *jsonrpc2.Request) (any, error)
 			return nil, nil
 		}
 		path, _ := pathOf(p.URI)
+		if v, ok := p.Version.Get(); ok && e.diags[path] != nil {
+			if prev, ok := e.diags[path].Version.Get(); ok && v < prev {
+				e.backwards = append(e.backwards, fmt.Sprintf("%s: version %d after %d", path, v, prev))
+			}
+		}
 		e.diags[path] = &p
 		e.publishCount++
+		if e.onPublish != nil {
+			e.onPublish(path)
+		}
 	case "window/showMessage":
 		var p protocol.ShowMessageParams
 		_ = protocol.Unmarshal(req.Params(), &p)
@@ -184,7 +194,7 @@ func (e *editor) handle(ctx context.Context, req *jsonrpc2.Request) (any, error)
 }
 
 func (e *editor) close() {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
 	_, _ = e.conn.Call(ctx, "shutdown", nil, nil)
 	_ = e.conn.Notify(ctx, "exit", nil)
@@ -280,14 +290,26 @@ func (e *editor) text(rel string) string {
 }
 
 // posOf is the position of byte offset off of text in the editor's
-// encoding.
+// encoding, computed as an editor does (clientPosition), not with the
+// server's mapper.
 func (e *editor) posOf(text string, off int) protocol.Position {
-	enc := utf16
-	if e.cfg.utf8 {
-		enc = utf8Enc
+	e.t.Helper()
+	p, err := clientPosition(text, off, e.enc())
+	if err != nil {
+		e.t.Fatalf("position of offset %d: %v", off, err)
 	}
-	l, c := newMapper([]byte(text)).position(off, enc)
-	return protocol.Position{Line: l, Character: c}
+	return p
+}
+
+// offsetOf is the byte offset of a position the server sent; one no
+// editor could use fails the test.
+func (e *editor) offsetOf(text string, p protocol.Position) int {
+	e.t.Helper()
+	off, err := clientOffset(text, p, e.enc())
+	if err != nil {
+		e.t.Fatalf("the server sent a bad position: %v", err)
+	}
+	return off
 }
 
 func (e *editor) enc() encoding {
@@ -372,6 +394,29 @@ func (e *editor) describeLocked() string {
 	return b.String()
 }
 
+// barrier returns once the server has handled every notification sent
+// before it (they run in order on its read loop, before the request after
+// them is read) and the editor has handled every message the server sent
+// before answering.
+func (e *editor) barrier() {
+	e.t.Helper()
+	e.call("textDocument/codeLens", map[string]any{"textDocument": map[string]any{"uri": uriOf(filepath.Join(e.dir, "nowhere.go")).String()}}, nil)
+}
+
+// settle waits until the server has handled every change sent so far and
+// finished the checks they started, and the editor holds every
+// publication of those checks.
+func (e *editor) settle() {
+	e.t.Helper()
+	e.barrier()
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	defer cancel()
+	if err := e.srv.sched.waitIdle(ctx); err != nil {
+		e.t.Fatalf("the server's checks did not finish: %v", err)
+	}
+	e.barrier()
+}
+
 // diagnostics waits until the file's diagnostics reflect its current
 // version (for an open file) and returns them.
 func (e *editor) diagnostics(rel string) []protocol.Diagnostic {
@@ -454,9 +499,8 @@ func (e *editor) applyEdit(we *protocol.WorkspaceEdit) {
 			}
 			// Apply from the last edit backwards so offsets stay valid.
 			for i := len(edits) - 1; i >= 0; i-- {
-				m := newMapper([]byte(d.text))
-				s := m.offset(edits[i].Range.Start.Line, edits[i].Range.Start.Character, e.enc())
-				en := m.offset(edits[i].Range.End.Line, edits[i].Range.End.Character, e.enc())
+				s := e.offsetOf(d.text, edits[i].Range.Start)
+				en := e.offsetOf(d.text, edits[i].Range.End)
 				e.change(rel, s, en, edits[i].NewText)
 			}
 			return
@@ -467,9 +511,8 @@ func (e *editor) applyEdit(we *protocol.WorkspaceEdit) {
 		}
 		text := data
 		for i := len(edits) - 1; i >= 0; i-- {
-			m := newMapper(text)
-			s := m.offset(edits[i].Range.Start.Line, edits[i].Range.Start.Character, e.enc())
-			en := m.offset(edits[i].Range.End.Line, edits[i].Range.End.Character, e.enc())
+			s := e.offsetOf(string(text), edits[i].Range.Start)
+			en := e.offsetOf(string(text), edits[i].Range.End)
 			text = append(append(append([]byte(nil), text[:s]...), edits[i].NewText...), text[en:]...)
 		}
 		if err := os.WriteFile(path, text, 0o644); err != nil {
@@ -554,28 +597,56 @@ func (e *editor) codeLenses(rel string) []protocol.CodeLens {
 	return out
 }
 
+// shopFiles is a small module for the long-running tests.
+func shopFiles(t testing.TB) []txtar.File {
+	ar, err := txtar.ParseFile("testdata/quickfix.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []txtar.File
+	for _, f := range ar.Files {
+		if strings.HasPrefix(f.Name, "modules/") {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // writeWorkspace writes a txtar archive's files into a new directory with
 // a go.mod that takes the framework from this repository and the SQLite
 // driver from its empty stand-in, so that tests build quickly.
 func writeWorkspace(t testing.TB, files []txtar.File) string {
 	t.Helper()
+	return writeModule(t, "example.com/shop", files)
+}
+
+// writeModule is writeWorkspace for a Go module of the given path.
+func writeModule(t testing.TB, modPath string, files []txtar.File) string {
+	t.Helper()
 	dir, err := filepath.EvalSymlinks(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := writeModuleFiles(dir, modPath, files); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func writeModuleFiles(dir, modPath string, files []txtar.File) error {
 	root, err := filepath.Abs("..")
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	rootMod, err := os.ReadFile(filepath.Join(root, "go.mod"))
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	mf, err := modfile.Parse("go.mod", rootMod, nil)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
-	gomod := "module example.com/shop\n\ngo 1.26.0\n\nrequire github.com/modls/modls v0.0.0\n\nrequire (\n"
+	gomod := "module " + modPath + "\n\ngo 1.26.0\n\nrequire github.com/modls/modls v0.0.0\n\nrequire (\n"
 	for _, r := range mf.Require {
 		gomod += "\t" + r.Mod.Path + " " + r.Mod.Version + " // indirect\n"
 	}
@@ -583,17 +654,17 @@ func writeWorkspace(t testing.TB, files []txtar.File) string {
 	gomod += "\nreplace modernc.org/sqlite => " + filepath.Join(root, "rules", "testdata", "sqlitestub") + "\n"
 	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	all := append([]txtar.File{{Name: "go.mod", Data: []byte(gomod)}, {Name: "go.sum", Data: sum}}, files...)
 	for _, f := range all {
 		p := filepath.Join(dir, filepath.FromSlash(f.Name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
+			return err
 		}
 		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
-			t.Fatal(err)
+			return err
 		}
 	}
-	return dir
+	return nil
 }

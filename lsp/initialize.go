@@ -81,11 +81,11 @@ func initialize(ctx context.Context, s *Server, p *protocol.InitializeParams) (a
 	}
 	s.caps = readCaps(p.Capabilities)
 	caps := s.caps
-	rules, err := parseClientRules(p.InitializationOptions)
+	settings, err := parseClientSettings(p.InitializationOptions)
 	if err != nil {
 		defer s.showMessage(protocol.MessageTypeError, "modls: %v", err)
 	}
-	s.clientRules = rules
+	s.clientSettings = settings
 	s.sandbox = parseSandboxSettings(p.InitializationOptions)
 	var folders []string
 	if fs, ok := p.WorkspaceFolders.Get(); ok {

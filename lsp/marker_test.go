@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 	"golang.org/x/tools/txtar"
 )
@@ -41,8 +43,12 @@ import (
 //	want FILE want/SECTION       the file's text (buffer or disk) is the section's
 //	lens FILE "line text" "title"    a lens whose title starts so, on the line holding the text
 //	nolens FILE "title"
-//	run FILE "line text" "title" run the command of that lens
-//	message "text"               a window/showMessage containing text was shown
+//	run FILE "line text" "title" ok|fail "summary"
+//	                             run the command of that lens; it answers
+//	                             that outcome and a summary that the
+//	                             regexp matches in full
+//	message "text"               a window/showMessage containing text was
+//	                             shown since the last run step began
 //	progress "text"              a $/progress event containing text was sent
 //	lensrefresh                  the server asked for the lenses to be refreshed
 //	write FILE want/SECTION      change a file on disk (outside the editor)
@@ -296,7 +302,10 @@ func step(t *testing.T, e *editor, a []string, sections map[string]string, start
 			t.Fatalf("%s %q on line %d of %s: lenses are %q", a[0], title, line, a[1], titles)
 		}
 	case "run":
-		need(4)
+		need(6)
+		if a[4] != "ok" && a[4] != "fail" {
+			t.Fatalf("run: the outcome is ok or fail, not %q", a[4])
+		}
 		text := e.text(a[1])
 		line := 0
 		if a[2] != "" {
@@ -311,15 +320,29 @@ func step(t *testing.T, e *editor, a []string, sections map[string]string, start
 		if cmd == nil {
 			t.Fatalf("no lens %q on line %d of %s", a[3], line, a[1])
 		}
-		var res commandResult
-		if err := e.tryCall("workspace/executeCommand", map[string]any{"command": cmd.Command, "arguments": cmd.Arguments}, nil); err != nil {
+		// Messages shown from now on are this command's.
+		e.mu.Lock()
+		e.messageMark = len(e.messages)
+		e.mu.Unlock()
+		var raw jsonrpc2.RawMessage
+		if err := e.tryCall("workspace/executeCommand", map[string]any{"command": cmd.Command, "arguments": cmd.Arguments}, &raw); err != nil {
 			t.Fatalf("%s: %v", cmd.Command, err)
 		}
-		_ = res
+		var res commandResult
+		if err := json.Unmarshal(raw, &res); err != nil {
+			t.Fatalf("%s answered %s: %v", cmd.Command, raw, err)
+		}
+		summary, err := regexp.Compile("^(?:" + a[5] + ")$")
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+		if res.OK != (a[4] == "ok") || !summary.MatchString(res.Summary) {
+			t.Fatalf("%s answered ok=%v %q, want ok=%v and %s", cmd.Command, res.OK, res.Summary, a[4] == "ok", summary)
+		}
 	case "message":
 		need(2)
 		e.await("a message containing "+a[1], func() bool {
-			for _, m := range e.messages {
+			for _, m := range e.messages[e.messageMark:] {
 				if strings.Contains(m, a[1]) {
 					return true
 				}

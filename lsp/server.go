@@ -22,12 +22,11 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
-
-	"github.com/modls/modls/checker"
 )
 
 // Options configure a server.
@@ -41,6 +40,10 @@ type Options struct {
 	Integration IntegrationRunner
 	// GoCommand is the go command used to run tests; "" means "go".
 	GoCommand string
+	// CachePath is the checker's cache file (the dependencies' export
+	// data); "" means checker.DefaultCachePath: $MODLS_CACHE, else the
+	// user's cache directory.
+	CachePath string
 	// WatchQuiet is how long the file watcher waits for a burst of
 	// changes (a git checkout) to end before acting on it; 0 means 100ms.
 	WatchQuiet time.Duration
@@ -87,8 +90,8 @@ type Server struct {
 	caps     clientCaps
 	folders  []string
 	sessions map[string]*sessionEntry // by Go module root
-	// clientRules are the editor's rule settings (see clientSettings).
-	clientRules map[string]checker.RuleConfig
+	// clientSettings are the editor's settings (rules, compile errors).
+	clientSettings clientSettings
 	// sandbox is the editor's sandbox settings; isolationWarned says the
 	// user was told once which layers of isolation this machine lacks.
 	sandbox         sandboxSettings
@@ -114,6 +117,10 @@ type Server struct {
 
 	sched   *scheduler
 	watcher *fileWatcher
+
+	// checks counts the package checks the scheduler ran: recorded, and
+	// cancelled before they could be (tests read them).
+	checks struct{ recorded, cancelled atomic.Int64 }
 }
 
 // method is one entry of the dispatch table.
@@ -231,7 +238,15 @@ func (s *Server) serve(ctx context.Context, rwc io.ReadWriteCloser) error {
 	s.wg.Wait()
 	s.mu.Lock()
 	state := s.state
+	sessions := s.sessions
+	s.sessions = map[string]*sessionEntry{}
 	s.mu.Unlock()
+	// The sessions' caches: nothing checks any more.
+	for _, e := range sessions {
+		if sess := e.loaded(); sess != nil {
+			_ = sess.Close()
+		}
+	}
 	select {
 	case <-s.exited:
 		if state != stateShutdown {

@@ -43,7 +43,11 @@ func (s *Server) sessionFor(root string) *sessionEntry {
 			s.showMessage(1, "modls: %v (using the default rules)", err)
 			cfg = nil
 		}
-		sess, err := checker.NewSession(ctx, root, cfg)
+		cachePath := s.opts.CachePath
+		if cachePath == "" {
+			cachePath, _ = checker.DefaultCachePath()
+		}
+		sess, err := checker.NewSessionCache(ctx, root, cfg, cachePath)
 		if err != nil {
 			e.err = err
 			s.log.Printf("loading %s: %v", root, err)

@@ -45,10 +45,10 @@ func newFrameReader(r io.Reader) *frameReader {
 }
 
 // next returns the next frame's body. A *frameError means the frame was
-// unusable but the reader is positioned at the next frame (or at the next
-// line, after a garbled header); any other error ends the stream. A body
-// may come with a *frameError too: garbage header lines before a good
-// Content-Length are reported and the frame is still read.
+// unusable but the reader is positioned at the next frame; any other error
+// ends the stream. A body may come with a *frameError too: garbage or
+// overlong header lines before a good Content-Length are reported and the
+// frame is still read.
 func (r *frameReader) next() ([]byte, *frameError, error) {
 	length := -1
 	sawHeader := false
@@ -63,7 +63,9 @@ func (r *frameReader) next() ([]byte, *frameError, error) {
 				return nil, nil, io.ErrUnexpectedEOF
 			}
 			if fe := (*frameError)(nil); errors.As(err, &fe) {
-				return nil, fe, nil
+				// An overlong line, skipped: the header goes on.
+				bad, sawHeader = fe, true
+				continue
 			}
 			return nil, nil, err
 		}
@@ -269,21 +271,30 @@ func (s *stream) Read(ctx context.Context) (jsonrpc2.Message, int64, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, 0, err
 		}
+		// A frame gets one answer at most, however many things are wrong
+		// with it: a garbled header line is answered when the body is a
+		// message (which is then read), else the body's problem is, as it
+		// may name the request's id.
 		body, bad, err := s.r.next()
 		if err != nil {
 			s.endOnce.Do(func() { close(s.ended) })
 			return nil, 0, err
 		}
-		if bad != nil {
-			if err := s.answer(ctx, bad); err != nil {
-				return nil, 0, err
-			}
-		}
 		if body == nil {
+			if bad != nil {
+				if err := s.answer(ctx, bad); err != nil {
+					return nil, 0, err
+				}
+			}
 			continue
 		}
 		msg, err := decodeBody(body)
 		if err == nil {
+			if bad != nil {
+				if err := s.answer(ctx, bad); err != nil {
+					return nil, 0, err
+				}
+			}
 			return msg, int64(len(body)), nil
 		}
 		var fe *frameError

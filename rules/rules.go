@@ -12,6 +12,7 @@ import (
 	"github.com/modls/modls/rules/dbsession"
 	"github.com/modls/modls/rules/errorhandling"
 	"github.com/modls/modls/rules/imports"
+	"github.com/modls/modls/rules/internal/fw"
 	"github.com/modls/modls/rules/manifest"
 	"github.com/modls/modls/rules/phases"
 	"github.com/modls/modls/rules/ruledoc"
@@ -22,6 +23,10 @@ import (
 	"github.com/modls/modls/rules/sqlcheck"
 	"github.com/modls/modls/rules/testcoverage"
 )
+
+// FrameworkPath is the framework's import path: its code is never module
+// code, and has no analysis facts.
+const FrameworkPath = fw.Path
 
 // Rule is one rule: its documentation and its analyzer.
 type Rule struct {

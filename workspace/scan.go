@@ -3,26 +3,54 @@ package workspace
 import (
 	"crypto/sha256"
 	"go/ast"
+	"go/constant"
 	"go/parser"
 	"go/token"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 )
 
-// scanModule reads the module's Go syntax (no type checking) for the calls
-// other modules' rules need: registrations, lookups and migrations. Calls
-// are matched by shape (x.RegisterService("name", ...), framework.Service[T](x,
-// "name"), x.Migrate("sql", ...)); the rules that type-check confirm them.
-func scanModule(m *Module, overlay Overlay) {
+// The calls the model records, recognised by their shape:
+// x.RegisterService(name, impl, methods...), framework.Service[T](x, name),
+// x.Migrate(sql...), and database calls x.Query(…), x.Exec(…) and the like.
+// The rules that type-check confirm them; the model only needs their
+// constant arguments, which are evaluated by the type checker (consts.go).
+type callKind int
+
+const (
+	registration callKind = iota
+	lookup
+	migration
+	query
+)
+
+// candidate is a call of one of the recorded shapes.
+type candidate struct {
+	kind callKind
+	call *ast.CallExpr
+	// args are the arguments whose constant value the model records.
+	args []ast.Expr
+}
+
+// dbMethods are the names of the database calls whose SQL the model
+// records: framework.DB's and framework.Tx's, and database/sql's.
+var dbMethods = map[string]bool{
+	"Query": true, "QueryRow": true, "Exec": true, "Prepare": true,
+	"QueryContext": true, "QueryRowContext": true, "ExecContext": true, "PrepareContext": true,
+}
+
+// scanModule reads the module's Go code for the calls other rules need:
+// registrations, lookups, migrations and queries. Test files are left out:
+// tests may boot fake modules, whose registrations, lookups and schema are
+// not the module's.
+func scanModule(w *Workspace, m *Module, overlay Overlay) {
 	byDir := map[string][]*ast.File{}
-	fsets := map[*ast.File]*token.FileSet{}
+	srcs := map[*ast.File][]byte{}
 	var dirs []string
+	gen := currentGeneration()
 	for _, name := range m.Files {
-		// Tests may boot fake modules: their registrations, lookups and
-		// schema are not the module's.
 		if strings.HasSuffix(name, "_test.go") {
 			continue
 		}
@@ -30,11 +58,11 @@ func scanModule(m *Module, overlay Overlay) {
 		if err != nil {
 			continue
 		}
-		f, fset := parseCached(name, src)
+		f := gen.parse(name, src)
 		if f == nil {
 			continue
 		}
-		fsets[f] = fset
+		srcs[f] = src
 		dir := filepath.Dir(name)
 		if byDir[dir] == nil {
 			dirs = append(dirs, dir)
@@ -42,68 +70,39 @@ func scanModule(m *Module, overlay Overlay) {
 		byDir[dir] = append(byDir[dir], f)
 	}
 	sort.Strings(dirs) // the module's own package first, then its sub-packages, in a stable order
+	ev := newEvaluator(w, overlay)
+	m.constImports = nil
 	for _, dir := range dirs {
-		files := byDir[dir]
-		consts := stringConsts(files)
+		files := buildable(gen.fset, byDir[dir], srcs)
+		var cands []candidate
 		for _, f := range files {
-			scanFile(m, fsets[f], f, consts)
+			cands = append(cands, candidates(f)...)
+		}
+		if len(cands) == 0 {
+			continue
+		}
+		values := ev.values(importPath(w, dir), gen, files, srcs, cands)
+		for p := range ev.used {
+			m.constImports = append(m.constImports, p)
+		}
+		clear(ev.used)
+		for _, c := range cands {
+			record(m, gen.fset, c, values)
 		}
 	}
 }
 
-// stringConsts collects the package-level string constants of a package.
-func stringConsts(files []*ast.File) map[string]string {
-	consts := map[string]string{}
-	for pass := 0; pass < 2; pass++ { // a second pass resolves constants defined by other constants
-		for _, f := range files {
-			for _, decl := range f.Decls {
-				gd, ok := decl.(*ast.GenDecl)
-				if !ok || gd.Tok != token.CONST {
-					continue
-				}
-				for _, spec := range gd.Specs {
-					vs := spec.(*ast.ValueSpec)
-					for i, name := range vs.Names {
-						if i < len(vs.Values) {
-							if s, ok := ConstString(vs.Values[i], consts); ok {
-								consts[name.Name] = s
-							}
-						}
-					}
-				}
-			}
-		}
+func importPath(w *Workspace, dir string) string {
+	rel, err := filepath.Rel(w.Root, dir)
+	if err != nil || rel == "." {
+		return w.ModulePath
 	}
-	return consts
+	return w.ModulePath + "/" + filepath.ToSlash(rel)
 }
 
-// ConstString evaluates e if it is a string literal, a package-level string
-// constant in consts, or a + of those.
-func ConstString(e ast.Expr, consts map[string]string) (string, bool) {
-	switch e := e.(type) {
-	case *ast.BasicLit:
-		if e.Kind != token.STRING {
-			return "", false
-		}
-		s, err := strconv.Unquote(e.Value)
-		return s, err == nil
-	case *ast.Ident:
-		s, ok := consts[e.Name]
-		return s, ok
-	case *ast.ParenExpr:
-		return ConstString(e.X, consts)
-	case *ast.BinaryExpr:
-		if e.Op != token.ADD {
-			return "", false
-		}
-		x, ok1 := ConstString(e.X, consts)
-		y, ok2 := ConstString(e.Y, consts)
-		return x + y, ok1 && ok2
-	}
-	return "", false
-}
-
-func scanFile(m *Module, fset *token.FileSet, f *ast.File, consts map[string]string) {
+// candidates finds the calls of the recorded shapes in f.
+func candidates(f *ast.File) []candidate {
+	var out []candidate
 	ast.Inspect(f, func(n ast.Node) bool {
 		call, ok := n.(*ast.CallExpr)
 		if !ok {
@@ -111,43 +110,90 @@ func scanFile(m *Module, fset *token.FileSet, f *ast.File, consts map[string]str
 		}
 		switch fun := ast.Unparen(call.Fun).(type) {
 		case *ast.SelectorExpr:
-			switch fun.Sel.Name {
-			case "RegisterService":
-				if len(call.Args) > 0 {
-					if name, ok := ConstString(call.Args[0], consts); ok {
-						methods := len(call.Args) - 2
-						if call.Ellipsis.IsValid() {
-							methods = -1
-						} else if methods < 0 {
-							methods = 0
-						}
-						m.Registrations = append(m.Registrations, Call{Service: name, Pos: fset.Position(call.Args[0].Pos()), Methods: methods})
-					}
-				}
-			case "Migrate":
-				for _, a := range call.Args {
-					if sql, ok := ConstString(a, consts); ok {
-						m.Migrations = append(m.Migrations, Migration{SQL: sql, Pos: fset.Position(a.Pos())})
-					}
-				}
+			switch name := fun.Sel.Name; {
+			case name == "RegisterService" && len(call.Args) > 0:
+				out = append(out, candidate{registration, call, call.Args[:1]})
+			case name == "Migrate" && len(call.Args) > 0:
+				out = append(out, candidate{migration, call, call.Args})
+			case dbMethods[name] && len(call.Args) > 0:
+				out = append(out, candidate{query, call, call.Args[:min(2, len(call.Args))]})
 			}
 		case *ast.IndexExpr:
 			if sel, ok := fun.X.(*ast.SelectorExpr); ok && sel.Sel.Name == "Service" && len(call.Args) == 2 {
-				if name, ok := ConstString(call.Args[1], consts); ok {
-					m.Lookups = append(m.Lookups, Call{Service: name, Pos: fset.Position(call.Args[1].Pos())})
-				}
+				out = append(out, candidate{lookup, call, call.Args[1:]})
 			}
 		}
 		return true
 	})
+	return out
 }
 
-// parsed keeps the syntax of recently scanned files, by name and content,
-// so that a change to one file of a module re-parses that file only. Each
-// file has a FileSet of its own; the trees are only read.
-var parsed struct {
-	sync.Mutex
-	byKey map[parseKey]parsedFile
+// record adds what a call says to the module, given the constant values of
+// the package's expressions.
+func record(m *Module, fset *token.FileSet, c candidate, values map[ast.Expr]constant.Value) {
+	str := func(e ast.Expr) (string, bool) {
+		v := values[e]
+		if v == nil || v.Kind() != constant.String {
+			return "", false
+		}
+		return constant.StringVal(v), true
+	}
+	pos := func(e ast.Expr) token.Position { return fset.Position(e.Pos()) }
+	call := c.call
+	switch c.kind {
+	case registration:
+		arg := call.Args[0]
+		name, ok := str(arg)
+		if !ok {
+			m.NonConstant = append(m.NonConstant, NonConstant{What: "registration", Pos: pos(arg)})
+			return
+		}
+		methods := len(call.Args) - 2
+		if call.Ellipsis.IsValid() {
+			methods = -1
+		} else if methods < 0 {
+			methods = 0
+		}
+		m.Registrations = append(m.Registrations, Call{Service: name, Pos: pos(arg), Methods: methods})
+	case lookup:
+		arg := call.Args[1]
+		name, ok := str(arg)
+		if !ok {
+			m.NonConstant = append(m.NonConstant, NonConstant{What: "lookup", Pos: pos(arg)})
+			return
+		}
+		m.Lookups = append(m.Lookups, Call{Service: name, Pos: pos(arg)})
+	case migration:
+		for _, a := range call.Args {
+			sql, ok := str(a)
+			if !ok || call.Ellipsis.IsValid() {
+				m.NonConstant = append(m.NonConstant, NonConstant{What: "migration", Pos: pos(a)})
+				continue
+			}
+			m.Migrations = append(m.Migrations, Migration{SQL: sql, Pos: pos(a)})
+		}
+	case query:
+		// The SQL is the first argument that is a constant string (the
+		// second of DB.Query(ctx, sql) and of the Context methods).
+		for _, a := range c.args {
+			if sql, ok := str(a); ok {
+				m.Queries = append(m.Queries, Query{SQL: sql, Pos: pos(a)})
+				return
+			}
+		}
+	}
+}
+
+// generation is one FileSet with the files parsed into it, by name and
+// content, so that a change to one file of a module re-parses that file
+// only, and a package's files share the FileSet the type checker needs.
+// The trees are only read. Past maxParsed files a new generation starts,
+// so that a long-running process does not keep every version of every
+// file.
+type generation struct {
+	fset  *token.FileSet
+	mu    sync.Mutex
+	byKey map[parseKey]*ast.File
 }
 
 type parseKey struct {
@@ -155,32 +201,44 @@ type parseKey struct {
 	sum  [sha256.Size]byte
 }
 
-type parsedFile struct {
-	f    *ast.File
-	fset *token.FileSet
-}
-
-// maxParsed bounds the cache; past it, it starts afresh.
+// maxParsed bounds a generation.
 const maxParsed = 2048
 
-func parseCached(name string, src []byte) (*ast.File, *token.FileSet) {
+var generations struct {
+	sync.Mutex
+	cur *generation
+}
+
+func currentGeneration() *generation {
+	generations.Lock()
+	defer generations.Unlock()
+	if generations.cur == nil || generations.cur.size() >= maxParsed {
+		generations.cur = &generation{fset: token.NewFileSet(), byKey: map[parseKey]*ast.File{}}
+	}
+	return generations.cur
+}
+
+func (g *generation) size() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.byKey)
+}
+
+// parse returns the syntax of a file, or nil when nothing of it parses.
+func (g *generation) parse(name string, src []byte) *ast.File {
 	key := parseKey{name, sha256.Sum256(src)}
-	parsed.Lock()
-	if pf, ok := parsed.byKey[key]; ok {
-		parsed.Unlock()
-		return pf.f, pf.fset
+	g.mu.Lock()
+	f, ok := g.byKey[key]
+	g.mu.Unlock()
+	if ok {
+		return f
 	}
-	parsed.Unlock()
-	fset := token.NewFileSet()
-	f, _ := parser.ParseFile(fset, name, src, parser.SkipObjectResolution)
+	f, _ = parser.ParseFile(g.fset, name, src, parser.SkipObjectResolution)
 	if f == nil {
-		return nil, nil
+		return nil
 	}
-	parsed.Lock()
-	if parsed.byKey == nil || len(parsed.byKey) >= maxParsed {
-		parsed.byKey = map[parseKey]parsedFile{}
-	}
-	parsed.byKey[key] = parsedFile{f, fset}
-	parsed.Unlock()
-	return f, fset
+	g.mu.Lock()
+	g.byKey[key] = f
+	g.mu.Unlock()
+	return f
 }

@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -65,6 +66,16 @@ type Module struct {
 	Registrations []Call   // RegisterService calls with a constant name
 	Lookups       []Call   // framework.Service calls with a constant name
 	Migrations    []Migration
+	// Queries are the constant SQL texts given directly to a database
+	// call (Query, QueryRow, Exec, Prepare and their Context forms) in
+	// every package of the module.
+	Queries []Query
+	// NonConstant lists the registrations, lookups and migrations whose
+	// argument is not a constant: the model cannot say what they name.
+	NonConstant []NonConstant
+	// constImports are the packages of the Go module whose declarations
+	// the evaluation of the module's constants imported.
+	constImports []string
 }
 
 // Name is the module's name from its manifest, or <type>.<dir> when the
@@ -76,8 +87,8 @@ func (m *Module) Name() string {
 	return m.Type + "." + m.DirName
 }
 
-// Call is a call found in a module's Go syntax whose first string argument
-// is a constant: a service registration or lookup.
+// Call is a service registration or lookup in a module's Go code whose
+// service name is a constant.
 type Call struct {
 	Service string
 	Pos     token.Position
@@ -86,10 +97,24 @@ type Call struct {
 	Methods int
 }
 
-// Migration is one schema statement given to Setup.Migrate.
+// Migration is one constant schema statement given to Setup.Migrate.
 type Migration struct {
 	SQL string
 	Pos token.Position
+}
+
+// Query is constant SQL given to a database call.
+type Query struct {
+	SQL string
+	Pos token.Position
+}
+
+// NonConstant is a registration, lookup or migration whose argument is not
+// a constant.
+type NonConstant struct {
+	// What is "registration", "lookup" or "migration".
+	What string
+	Pos  token.Position
 }
 
 // Module returns the module whose directory holds dir (dir or an ancestor
@@ -304,7 +329,7 @@ func loadModule(w *Workspace, dir string, overlay Overlay) (*Module, error) {
 			m.Manifest = decodeManifest(m.Object)
 		}
 	}
-	scanModule(m, overlay)
+	scanModule(w, m, overlay)
 	return m, nil
 }
 
@@ -357,33 +382,52 @@ func goFiles(dir string, overlay Overlay) ([]string, error) {
 }
 
 // WithFile returns the model after a change to one file (an edit, a
-// creation or a deletion), rebuilding only the module that holds it: the
+// creation or a deletion), rebuilding only the module that holds it and
+// the modules that use constants the changed package declares: the
 // language server's path, where a full Load per keystroke is too slow. The
-// receiver is not modified; modules other than the changed one are shared.
-// A file outside every module dir leaves the model as it is, except a new
-// manifest.json, for which the tree is loaded again.
+// receiver is not modified; modules other than the rebuilt ones are
+// shared. A new manifest.json or a Go file of a new module directory loads
+// the tree again.
 func (w *Workspace) WithFile(name string, overlay Overlay) (*Workspace, error) {
 	m := w.Module(filepath.Dir(name))
-	if m == nil {
-		if filepath.Base(name) == "manifest.json" || strings.HasSuffix(name, ".go") && isModuleDir(filepath.Dir(name)) {
-			return Load(w.Root, overlay)
+	if m == nil && (filepath.Base(name) == "manifest.json" || strings.HasSuffix(name, ".go") && isModuleDir(filepath.Dir(name))) {
+		return Load(w.Root, overlay)
+	}
+	// The changed module, and the modules whose constants the changed
+	// package declares.
+	redo := map[*Module]bool{}
+	if m != nil {
+		redo[m] = true
+	}
+	if strings.HasSuffix(name, ".go") {
+		changed := importPath(w, filepath.Dir(name))
+		for _, other := range w.Modules() {
+			if slices.Contains(other.constImports, changed) {
+				redo[other] = true
+			}
 		}
+	}
+	if len(redo) == 0 {
 		return w, nil
 	}
-	fresh, err := loadModule(w, m.Dir, overlay)
-	if err != nil {
-		return nil, err
+	fresh := map[*Module]*Module{}
+	for old := range redo {
+		f, err := loadModule(w, old.Dir, overlay)
+		if err != nil {
+			return nil, err
+		}
+		fresh[old] = f
 	}
 	nw := &Workspace{Root: w.Root, ModulePath: w.ModulePath, byDir: make(map[string]*Module, len(w.byDir))}
 	for _, a := range w.Apps {
 		na := &App{Dir: a.Dir, byName: map[string]*Module{}}
 		for _, old := range a.Modules {
 			mod := old
-			if old == m {
-				if fresh == nil {
+			if f, ok := fresh[old]; ok {
+				if f == nil {
 					continue // the module's last file is gone
 				}
-				mod = fresh
+				mod = f
 			}
 			if mod != old || mod.App != na {
 				cp := *mod

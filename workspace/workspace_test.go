@@ -1,7 +1,9 @@
 package workspace
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -159,10 +161,19 @@ func TestLoadOverlay(t *testing.T) {
 func TestLoadSymlinkLoop(t *testing.T) {
 	root := writeTree(t, tree)
 	if err := os.Symlink(root, filepath.Join(root, "app/modules/standard/audit/loop")); err != nil {
-		t.Skip("symlinks not supported:", err)
-	}
-	if _, err := Load(root, nil); err != nil {
 		t.Fatal(err)
+	}
+	w, err := Load(root, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The loop is not followed: each module is found once, in its place.
+	var names []string
+	for _, m := range w.Modules() {
+		names = append(names, m.Name())
+	}
+	if want := []string{"standard.analytics", "standard.audit", "standard.broken", "standard.loop", "standard.nomanifest"}; !slices.Equal(names, want) {
+		t.Errorf("modules = %v, want %v", names, want)
 	}
 }
 
@@ -222,5 +233,178 @@ func TestWithFile(t *testing.T) {
 	nw2, err := w.WithFile(newMan, Overlay{newMan: []byte(`{"name": "standard.fresh"}`)})
 	if err != nil || nw2.Apps[0].ByName("standard.fresh") == nil {
 		t.Errorf("new module not found: %v", err)
+	}
+}
+
+const constTree = `
+-- go.mod --
+module example.com/shop
+-- names/names.go --
+package names
+
+// Prefix is shared by every service name of the application.
+const Prefix = "ledger"
+-- modules/standard/ledger/manifest.json --
+{"name": "standard.ledger", "version": "1.0.0"}
+-- modules/standard/ledger/contract/contract.go --
+package contract
+
+import "example.com/shop/names"
+
+type ServiceID string
+
+// ServiceName is the name the ledger registers its service under.
+const ServiceName ServiceID = names.Prefix + ".entries"
+
+const (
+	kindA = iota
+	kindB
+)
+
+const Table = "ledger_entries"
+-- modules/standard/ledger/schema.go --
+package ledger
+
+import (
+	"fmt"
+
+	"example.com/shop/modules/standard/ledger/contract"
+)
+
+const createEntries = "CREATE TABLE " + contract.Table + " (id INTEGER PRIMARY KEY, amount INTEGER)"
+
+var createIndex = "CREATE INDEX i ON " + contract.Table + " (amount)"
+
+func schema(s *framework.Setup) {
+	s.Migrate(createEntries, createIndex)
+	s.Migrate(fmt.Sprintf("CREATE TABLE %s_x (id)", contract.Table))
+}
+-- modules/standard/ledger/module.go --
+package ledger
+
+import "example.com/shop/modules/standard/ledger/contract"
+
+func (m *Module) Setup(s *framework.Setup) error {
+	schema(s)
+	const local = "ledger.local"
+	if err := s.RegisterService(local, m); err != nil {
+		return err
+	}
+	name := string(contract.ServiceName)
+	s.RegisterService(name, m)
+	return s.RegisterService(string(contract.ServiceName), m, framework.ServiceMethod{Name: "A"})
+}
+
+func (m *Module) Start(ctx context.Context, app *framework.App) error {
+	var n int
+	return app.DB().QueryRow(ctx, "SELECT count(*) FROM "+contract.Table).Scan(&n)
+}
+-- modules/standard/ledger/ignored.go --
+//go:build ignore
+
+package main
+
+func f(s *framework.Setup) { s.RegisterService("never.built", nil) }
+-- modules/standard/audit/manifest.json --
+{"name": "standard.audit", "version": "1.0.0", "dependencies": ["standard.ledger"]}
+-- modules/standard/audit/module.go --
+package audit
+
+import ledger "example.com/shop/modules/standard/ledger/contract"
+
+func (m *Module) Start(ctx context.Context, app *framework.App) error {
+	_, err := framework.Service[any](app, string(ledger.ServiceName))
+	_, err = framework.Service[any](app, m.target)
+	return err
+}
+`
+
+// TestConstants checks that the model takes its facts from constants
+// wherever they are declared, and records what is not constant as such.
+func TestConstants(t *testing.T) {
+	root := writeTree(t, constTree)
+	w, err := Load(root, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ledger := w.Apps[0].ByName("standard.ledger")
+	var regs []string
+	for _, r := range ledger.Registrations {
+		regs = append(regs, r.Service)
+	}
+	if !slices.Equal(regs, []string{"ledger.local", "ledger.entries"}) {
+		t.Errorf("registrations = %v", regs)
+	}
+	if len(ledger.Migrations) != 1 || ledger.Migrations[0].SQL != "CREATE TABLE ledger_entries (id INTEGER PRIMARY KEY, amount INTEGER)" {
+		t.Errorf("migrations = %+v", ledger.Migrations)
+	}
+	if len(ledger.Queries) != 1 || ledger.Queries[0].SQL != "SELECT count(*) FROM ledger_entries" {
+		t.Errorf("queries = %+v", ledger.Queries)
+	}
+	var nonConst []string
+	for _, n := range ledger.NonConstant {
+		nonConst = append(nonConst, fmt.Sprintf("%s %s:%d", n.What, filepath.Base(n.Pos.Filename), n.Pos.Line))
+	}
+	if want := []string{"registration module.go:12", "migration schema.go:14", "migration schema.go:15"}; !slices.Equal(nonConst, want) {
+		t.Errorf("non-constant = %v, want %v", nonConst, want)
+	}
+	audit := w.Apps[0].ByName("standard.audit")
+	if len(audit.Lookups) != 1 || audit.Lookups[0].Service != "ledger.entries" || len(audit.NonConstant) != 1 || audit.NonConstant[0].What != "lookup" {
+		t.Errorf("audit lookups %+v, non-constant %+v", audit.Lookups, audit.NonConstant)
+	}
+	if p := w.Apps[0].Providers("ledger.entries"); len(p) != 1 || p[0] != ledger {
+		t.Errorf("providers = %v", p)
+	}
+
+	// A change to the contract's constant reaches the module that looks
+	// the service up through it.
+	contract := filepath.Join(ledger.Dir, "contract", "contract.go")
+	data, _ := os.ReadFile(contract)
+	ov := Overlay{contract: bytes.Replace(data, []byte(`".entries"`), []byte(`".lines"`), 1)}
+	nw, err := w.WithFile(contract, ov)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := nw.Apps[0].ByName("standard.audit").Lookups; len(got) != 1 || got[0].Service != "ledger.lines" {
+		t.Errorf("after the contract changed, audit looks up %+v", got)
+	}
+	if got := nw.Apps[0].ByName("standard.ledger").Registrations; len(got) != 2 || got[1].Service != "ledger.lines" {
+		t.Errorf("after the contract changed, ledger registers %+v", got)
+	}
+	// A change to a package outside every module reaches the modules
+	// whose constants it declares.
+	names := filepath.Join(root, "names", "names.go")
+	nw2, err := w.WithFile(names, Overlay{names: []byte("package names\n\nconst Prefix = \"books\"\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := nw2.Apps[0].ByName("standard.audit").Lookups; len(got) != 1 || got[0].Service != "books.entries" {
+		t.Errorf("after names changed, audit looks up %+v", got)
+	}
+}
+
+// TestBrokenFiles checks that files an editor holds half-typed, down to a
+// broken package clause, leave the model buildable.
+func TestBrokenFiles(t *testing.T) {
+	root := writeTree(t, constTree)
+	w, err := Load(root, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := filepath.Join(root, "modules/standard/ledger/module.go")
+	data, _ := os.ReadFile(name)
+	for _, text := range []string{
+		"😀" + string(data),
+		"pack age ledger\n",
+		"",
+		string(data[:len(data)/2]),
+		"package ledger\n\nfunc (m *Module) Setup(s *framework.Setup) error {\n\treturn s.RegisterService(contract.",
+	} {
+		if _, err := w.WithFile(name, Overlay{name: []byte(text)}); err != nil {
+			t.Errorf("%q: %v", text[:min(len(text), 20)], err)
+		}
+		if _, err := Load(root, Overlay{name: []byte(text)}); err != nil {
+			t.Errorf("%q: %v", text[:min(len(text), 20)], err)
+		}
 	}
 }

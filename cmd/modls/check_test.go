@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/modls/modls/checker/cachetest"
 )
 
 // violationsCopy copies examples/violations into a temporary directory,
@@ -32,7 +34,7 @@ func violationsCopy(t *testing.T) string {
 
 func runModls(t *testing.T, dir string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	t.Setenv("MODLS_CACHE", filepath.Join(t.TempDir(), "cache.db"))
+	cachetest.Use(t)
 	var out, errOut bytes.Buffer
 	code = run(context.Background(), args, env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut, Dir: dir})
 	return code, out.String(), errOut.String()
@@ -46,7 +48,7 @@ func TestCheckCommand_Run(t *testing.T) {
 		dir        string
 		args       []string
 		code       int
-		stdout     []string // substrings
+		stdout     []string // substrings; none means stdout must be empty
 		stderrLine string   // the one line expected on stderr, as a substring
 	}{
 		{"clean app", app, []string{"check", "./..."}, 0, nil, "no findings in 7 packages"},
@@ -72,6 +74,9 @@ func TestCheckCommand_Run(t *testing.T) {
 				if !strings.Contains(stdout, s) {
 					t.Errorf("stdout lacks %q:\n%s", s, stdout)
 				}
+			}
+			if len(tc.stdout) == 0 && stdout != "" {
+				t.Errorf("stdout is not empty:\n%s", stdout)
 			}
 			if tc.stderrLine != "" && !strings.Contains(stderr, tc.stderrLine) {
 				t.Errorf("stderr lacks %q:\n%s", tc.stderrLine, stderr)
@@ -139,8 +144,13 @@ func TestCheckCommand_Baseline(t *testing.T) {
 		t.Fatalf("with the baseline: exit %d\n%s%s", code, stdout, stderr)
 	}
 	svc := filepath.Join(ws, "modules/standard/ledger/service.go")
-	data, _ := os.ReadFile(svc)
-	os.WriteFile(svc, append(data, []byte("\n// Undo reverts an entry.\nfunc (e *Entries) Undo(ctx context.Context) error { return nil }\n")...), 0o644)
+	data, err := os.ReadFile(svc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(svc, append(data, []byte("\n// Undo reverts an entry.\nfunc (e *Entries) Undo(ctx context.Context) error { return nil }\n")...), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	code, stdout, _ = runModls(t, ws, "check", "--baseline", "baseline.json")
 	if code != 1 || !strings.Contains(stdout, "references service method Undo") || strings.Contains(stdout, "Sum has no ServiceMethod entry") {
 		t.Errorf("a new finding: exit %d\n%s", code, stdout)
@@ -168,6 +178,34 @@ func TestCheckCommand_Fix(t *testing.T) {
 	build.Dir = ws
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Errorf("the fixed workspace does not build: %v\n%s", err, out)
+	}
+}
+
+// TestCheckCommand_Cache checks that modls check keeps its results in
+// the cache MODLS_CACHE names (the test's own), and in none with
+// --no-cache.
+func TestCheckCommand_Cache(t *testing.T) {
+	ws := violationsCopy(t)
+	for _, tc := range []struct {
+		args  []string
+		write bool
+	}{
+		{[]string{"check", "./modules/standard/ledger/..."}, true},
+		{[]string{"check", "--no-cache", "./modules/standard/ledger/..."}, false},
+	} {
+		path := cachetest.Use(t)
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), tc.args, env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut, Dir: ws})
+		if code != 1 {
+			t.Errorf("%q: exit %d, want 1\n%s%s", tc.args, code, out.String(), errOut.String())
+		}
+		st, err := os.Stat(path)
+		if tc.write && (err != nil || st.Size() == 0) {
+			t.Errorf("%q: no cache at MODLS_CACHE=%s: %v", tc.args, path, err)
+		}
+		if !tc.write && err == nil {
+			t.Errorf("%q wrote a cache at %s", tc.args, path)
+		}
 	}
 }
 

@@ -459,7 +459,7 @@ func TestScaffoldCommand_Acceptance(t *testing.T) {
 		}
 	})
 
-	addr := logs.await(t, regexp.MustCompile(`msg=serving addr=(\S+)`), exited, 60*time.Second)
+	addr := logs.await(t, regexp.MustCompile(`msg=serving addr=(\S+)`), exited, 2*time.Minute)
 	resp, err := http.Get("http://" + addr + "/api/v1/reports/status")
 	if err != nil {
 		t.Fatal(err)
@@ -488,8 +488,8 @@ func TestScaffoldCommand_Acceptance(t *testing.T) {
 		if waitErr != nil {
 			t.Errorf("after SIGTERM the application exited with %v; want 0\n%s", waitErr, logs)
 		}
-	case <-time.After(30 * time.Second):
-		t.Fatalf("the application did not stop within 30s of SIGTERM\n%s", logs)
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("the application did not stop within 2m of SIGTERM\n%s", logs)
 	}
 }
 

@@ -4,33 +4,60 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"runtime/debug"
 	"strings"
 	"testing"
+
+	"github.com/modls/modls/checker/cachetest"
 )
 
 func TestServeCommand_Run(t *testing.T) {
+	cachetest.Use(t)
+	// serve sets the process's soft memory limit; the test process keeps
+	// its own.
+	limit := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetMemoryLimit(limit) })
 	frame := func(body string) string { return fmt.Sprintf("Content-Length: %d\r\n\r\n%s", len(body), body) }
 	session := frame(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}`) +
 		frame(`{"jsonrpc":"2.0","method":"initialized","params":{}}`) +
 		frame(`{"jsonrpc":"2.0","id":2,"method":"shutdown"}`) +
 		frame(`{"jsonrpc":"2.0","method":"exit"}`)
 	for _, tc := range []struct {
-		name  string
-		args  []string
-		stdin string
-		code  int
-		out   string // in stdout
+		name   string
+		args   []string
+		stdin  string
+		code   int
+		stdout []string // each in stdout; none means stdout must be empty
+		stderr []string // each in stderr
 	}{
-		{"a session", []string{"serve"}, session, 0, `"name":"modls"`},
-		{"an argument", []string{"serve", "x"}, "", 2, ""},
-		{"help", []string{"serve", "-h"}, "", 0, ""},
-		{"the client goes away", []string{"serve"}, frame(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}`), 0, `"positionEncoding":"utf-16"`},
+		{"a session", []string{"serve"}, session, 0, []string{`"id":1`, `"name":"modls"`, `"id":2`}, nil},
+		{"an argument", []string{"serve", "x"}, "", 2, nil, []string{"modls serve: serve takes no arguments\n"}},
+		{"an unknown flag", []string{"serve", "--port", "1"}, "", 2, nil, []string{"flag provided but not defined: -port", "usage: modls serve [flags]"}},
+		{"help", []string{"serve", "-h"}, "", 0, nil, []string{"usage: modls serve [flags]", "Language Server Protocol", "-logfile FILE", "Examples:", "modls serve --logfile"}},
+		{"help command", []string{"help", "serve"}, "", 0, nil, []string{"usage: modls serve [flags]", "-logfile FILE"}},
+		{"the client goes away", []string{"serve"}, frame(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}`), 0, []string{`"positionEncoding":"utf-16"`}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			code := run(context.Background(), tc.args, env{Stdin: strings.NewReader(tc.stdin), Stdout: &stdout, Stderr: &stderr})
-			if code != tc.code || !strings.Contains(stdout.String(), tc.out) {
-				t.Fatalf("exit %d (want %d), stdout %q, stderr %q", code, tc.code, stdout.String(), stderr.String())
+			if code != tc.code {
+				t.Errorf("exit %d, want %d", code, tc.code)
+			}
+			for _, s := range tc.stdout {
+				if !strings.Contains(stdout.String(), s) {
+					t.Errorf("stdout lacks %q", s)
+				}
+			}
+			if len(tc.stdout) == 0 && stdout.Len() != 0 {
+				t.Errorf("stdout is not empty")
+			}
+			for _, s := range tc.stderr {
+				if !strings.Contains(stderr.String(), s) {
+					t.Errorf("stderr lacks %q", s)
+				}
+			}
+			if t.Failed() {
+				t.Logf("stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
 			}
 		})
 	}

@@ -22,6 +22,8 @@ const lsp = require('vscode-languageserver-protocol/node');
 const scenario = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const timeoutMs = scenario.timeoutMs || 120000;
 const waitMs = scenario.waitMs || 60000;
+// How long the server may take to answer shutdown and to exit.
+const exitMs = scenario.exitMs || 5000;
 
 const result = {
   client: 'node vscode-languageserver-protocol',
@@ -259,7 +261,7 @@ async function main() {
 
   // Shut down politely, then make sure the process is gone.
   try {
-    await Promise.race([conn.sendRequest(lsp.ShutdownRequest.type), delay(5000)]);
+    await Promise.race([conn.sendRequest(lsp.ShutdownRequest.type), delay(exitMs)]);
     await conn.sendNotification(lsp.ExitNotification.type);
     // As VS Code's client does after exit: end the stream to the server.
     conn.end();
@@ -267,10 +269,10 @@ async function main() {
     // The server may already be gone; its exit status says why.
   }
   died.catch(() => {});
-  const ex = await Promise.race([exited, delay(5000).then(() => null)]);
+  const ex = await Promise.race([exited, delay(exitMs).then(() => null)]);
   if (ex === null) {
     proc.kill('SIGKILL');
-    check('server exits after shutdown and exit', false, 'killed after 5 s');
+    check('server exits after shutdown and exit', false, `killed after ${exitMs} ms`);
   } else {
     check('server exits after shutdown and exit', ex.code === 0, `exit code ${ex.code}, signal ${ex.signal}`);
   }

@@ -21,6 +21,8 @@ local function read_file(path)
 end
 local scenario = vim.fn.json_decode(read_file(scenario_path))
 local wait_ms = scenario.waitMs or 60000
+-- How long the server may take to exit after shutdown and exit.
+local exit_ms = scenario.exitMs or 5000
 
 local result = {
   client = "neovim " .. tostring(vim.version().major) .. "." .. tostring(vim.version().minor) .. "." .. tostring(vim.version().patch),
@@ -333,11 +335,11 @@ end
 -- Shut down: shutdown, exit, and the process's status.
 if client_id then
   vim.lsp.stop_client(client_id)
-  vim.wait(5000, function()
+  vim.wait(exit_ms, function()
     return exited ~= nil
   end, 10)
   check("server exits after shutdown and exit", exited ~= nil and exited.code == 0,
-    exited and ("exit code " .. tostring(exited.code) .. ", signal " .. tostring(exited.signal)) or "still running after 5 s")
+    exited and ("exit code " .. tostring(exited.code) .. ", signal " .. tostring(exited.signal)) or ("still running after " .. exit_ms .. " ms"))
 end
 
 if write_result() then

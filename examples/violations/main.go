@@ -20,7 +20,9 @@ import (
 	"example.com/violations/modules/standard/inventory"
 	"example.com/violations/modules/standard/ledger"
 	"example.com/violations/modules/standard/orders"
+	"example.com/violations/modules/standard/racks"
 	"example.com/violations/modules/standard/reports"
+	"example.com/violations/modules/standard/shelves"
 	"example.com/violations/modules/standard/shipping"
 	"example.com/violations/modules/standard/sketch"
 	"example.com/violations/modules/standard/tracker"
@@ -44,6 +46,8 @@ func modules() []framework.Module {
 		catalog.New(),
 		archive.New(),
 		sketch.New(),
+		shelves.New(),
+		racks.New(),
 	}
 }
 

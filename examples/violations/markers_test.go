@@ -25,20 +25,39 @@ var rules = func() map[string]bool {
 }()
 
 var (
-	// markerRE is a Go violation marker: the rule, then a Go string literal
-	// that says what is wrong.
-	// (Spelt in two pieces so that this file holds no marker-like text.)
-	markerRE = regexp.MustCompile(`^//` + ` want (MOD[0-9]{3}) ("(?:[^"\\]|\\.)*")$`)
+	// literal is a Go string literal, interpreted or raw.
+	literal = "(?:\"(?:[^\"\\\\]|\\\\.)*\"|`[^`]*`)"
+	// markerRE is a comment of Go violation markers: one or more pairs of a
+	// rule and a Go string literal holding a regexp of the message.
+	// (Spelt in pieces so that this file holds no marker-like text.)
+	markerRE = regexp.MustCompile(`^//` + ` want((?: MOD[0-9]{3} ` + literal + `)+)$`)
+	pairRE   = regexp.MustCompile(`(MOD[0-9]{3}) (` + literal + `)`)
 	// manifestLineRE is a line of manifest_violations.txt.
-	manifestLineRE = regexp.MustCompile(`^([^:\s]+):([1-9][0-9]*): (MOD[0-9]{3}) (\S.*)$`)
+	manifestLineRE = regexp.MustCompile(`^([^:\s]+):([1-9][0-9]*): (MOD[0-9]{3}) (` + literal + `)$`)
 )
+
+// messageRegexp reads a marker's Go string literal: a regexp that the
+// finding's message must match.
+func messageRegexp(lit string) (string, error) {
+	what, err := strconv.Unquote(lit)
+	if err != nil {
+		return "", fmt.Errorf("%s is not a Go string literal", lit)
+	}
+	if strings.TrimSpace(what) == "" {
+		return "", fmt.Errorf("%s is empty", lit)
+	}
+	if _, err := regexp.Compile(what); err != nil {
+		return "", fmt.Errorf("%s is not a regexp: %v", lit, err)
+	}
+	return what, nil
+}
 
 // finding is one expected finding, as marked.
 type finding struct {
 	file string // slash path relative to this directory
 	line int
 	rule string
-	what string
+	what string // a regexp of the message
 }
 
 // goMarkers returns the markers of every Go file under the directory, and
@@ -92,20 +111,25 @@ func checkComment(t *testing.T, fset *token.FileSet, lines []string, path string
 	where := fmt.Sprintf("%s:%d", path, pos.Line)
 	m := markerRE.FindStringSubmatch(c.Text)
 	if m == nil {
-		t.Errorf("%s: malformed marker %q; want a comment: want MODxxx \"what is wrong\"", where, c.Text)
+		t.Errorf("%s: malformed marker %q; want a comment: want MODxxx \"regexp of the message\" [MODxxx \"...\"]", where, c.Text)
 		return nil
-	}
-	if !rules[m[1]] {
-		t.Errorf("%s: marker names %s, which is not a rule (MOD001 to MOD012)", where, m[1])
-	}
-	what, err := strconv.Unquote(m[2])
-	if err != nil || strings.TrimSpace(what) == "" {
-		t.Errorf("%s: marker description %s is not a non-empty Go string", where, m[2])
 	}
 	if before := lines[pos.Line-1][:pos.Column-1]; strings.TrimSpace(before) == "" {
 		t.Errorf("%s: marker is not at the end of a line of code", where)
 	}
-	return []finding{{file: path, line: pos.Line, rule: m[1], what: what}}
+	var out []finding
+	for _, p := range pairRE.FindAllStringSubmatch(m[1], -1) {
+		if !rules[p[1]] {
+			t.Errorf("%s: marker names %s, which is not a rule (MOD001 to MOD012)", where, p[1])
+		}
+		what, err := messageRegexp(p[2])
+		if err != nil {
+			t.Errorf("%s: marker of %s: %v", where, p[1], err)
+			continue
+		}
+		out = append(out, finding{file: path, line: pos.Line, rule: p[1], what: what})
+	}
+	return out
 }
 
 // manifestMarkers reads manifest_violations.txt.
@@ -117,13 +141,12 @@ func manifestMarkers(t *testing.T) []finding {
 	}
 	defer f.Close()
 	var out []finding
-	seen := map[string]bool{}
 	sc := bufio.NewScanner(f)
 	for n := 1; sc.Scan(); n++ {
 		where := fmt.Sprintf("manifest_violations.txt:%d", n)
 		m := manifestLineRE.FindStringSubmatch(sc.Text())
 		if m == nil {
-			t.Errorf("%s: %q is not <path>:<line>: MODxxx <what is wrong>", where, sc.Text())
+			t.Errorf("%s: %q is not <path>:<line>: MODxxx \"regexp of the message\"", where, sc.Text())
 			continue
 		}
 		line, _ := strconv.Atoi(m[2])
@@ -142,12 +165,12 @@ func manifestMarkers(t *testing.T) []finding {
 		if line > len(lines) || strings.TrimSpace(lines[line-1]) == "" {
 			t.Errorf("%s: %s has no line %d with text on it", where, m[1], line)
 		}
-		key := m[1] + ":" + m[2] + ":" + m[3]
-		if seen[key] {
-			t.Errorf("%s: %s is listed twice", where, key)
+		what, err := messageRegexp(m[4])
+		if err != nil {
+			t.Errorf("%s: %v", where, err)
+			continue
 		}
-		seen[key] = true
-		out = append(out, finding{file: m[1], line: line, rule: m[3], what: m[4]})
+		out = append(out, finding{file: m[1], line: line, rule: m[3], what: what})
 	}
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)

@@ -13,20 +13,30 @@ import (
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/modls/modls/rules/internal/fw"
+	"github.com/modls/modls/rules/internal/sqlflow"
+	"github.com/modls/modls/rules/internal/sqlschema"
 )
 
 // Analyzer reports database writes outside an IntegritySession.
 var Analyzer = &analysis.Analyzer{
-	Name: Doc.ID,
-	Doc:  Doc.AnalyzerDoc(),
-	URL:  Doc.URL(),
-	Run:  run,
+	Name:     Doc.ID,
+	Doc:      Doc.AnalyzerDoc(),
+	URL:      Doc.URL(),
+	Run:      run,
+	Requires: []*analysis.Analyzer{sqlflow.Analyzer},
 }
 
 func run(pass *analysis.Pass) (any, error) {
-	if _, m := fw.Module(pass); m == nil {
+	_, m := fw.Module(pass)
+	if m == nil {
 		return nil, nil
 	}
+	flow := pass.ResultOf[sqlflow.Analyzer].(*sqlflow.Result)
+	byCall := map[*ast.CallExpr]*sqlflow.Call{}
+	for _, c := range flow.Calls {
+		byCall[c.Call] = c
+	}
+	schema, _ := sqlschema.ForModule(m)
 	for _, f := range pass.Files {
 		if strings.HasSuffix(pass.Fset.File(f.Pos()).Name(), "_test.go") {
 			continue
@@ -39,8 +49,8 @@ func run(pass *analysis.Pass) (any, error) {
 				return true
 			}
 			stack = append(stack, n)
-			if call, ok := n.(*ast.CallExpr); ok {
-				check(pass, f, call, stack, callbacks)
+			if call, ok := n.(*ast.CallExpr); ok && byCall[call] != nil {
+				check(pass, schema, f, byCall[call], stack, callbacks)
 			}
 			return true
 		})
@@ -64,71 +74,88 @@ func sessionCallbacks(pass *analysis.Pass, f *ast.File) map[*ast.FuncLit]bool {
 	return out
 }
 
-func check(pass *analysis.Pass, f *ast.File, call *ast.CallExpr, stack []ast.Node, callbacks map[*ast.FuncLit]bool) {
-	fn := fw.Callee(pass.TypesInfo, call)
-	if fn == nil {
-		return
+// writes says whether constant SQL writes, as SQLite's prepared statement
+// says (sqlite3_stmt_readonly), and whether that is known. EXPLAIN runs
+// nothing and a PRAGMA configures the connection: neither writes. SQL that
+// does not prepare on the module's schema (a database the module opened
+// itself, whose tables modls does not know) is judged by its first
+// keyword.
+func writes(schema *sqlschema.Schema, sql string) (write, known bool) {
+	if p := schema.Prepare(sql); p != nil && p.Err == nil {
+		for _, st := range p.Stmts {
+			if !st.ReadOnly && !st.Explain && !strings.EqualFold(firstWord(sql[st.Start:st.End]), "PRAGMA") {
+				return true, true
+			}
+		}
+		return false, true
 	}
+	if writeVerb(sql) != "" {
+		return true, true
+	}
+	if isRead(sql) {
+		return false, true
+	}
+	return false, false
+}
+
+func check(pass *analysis.Pass, schema *sqlschema.Schema, f *ast.File, c *sqlflow.Call, stack []ast.Node, callbacks map[*ast.FuncLit]bool) {
+	call := c.Call
 	inSession := false
 	for _, n := range stack {
 		if lit, ok := n.(*ast.FuncLit); ok && callbacks[lit] {
 			inSession = true
 		}
 	}
-	switch name := fn.Name(); {
-	case fw.IsMethod(fn, "DB", name) && (name == "Query" || name == "QueryRow"):
-		if len(call.Args) < 2 {
-			return
-		}
-		sql, ok := fw.StringValue(pass.TypesInfo, call.Args[1])
-		verb := writeVerb(sql)
-		if !ok || verb == "" {
+	sql, isConst := fw.StringValue(pass.TypesInfo, c.SQL)
+	write, known := false, false
+	if isConst {
+		write, known = writes(schema, sql)
+	}
+	what := "database write"
+	if verb := writeVerb(sql); isConst && verb != "" {
+		what += " (" + verb + ")"
+	}
+	through := c.Target.String()
+	if c.Sink != nil {
+		through = c.Via()
+	}
+	switch {
+	case c.Target.Recv == "Tx":
+		return // a Tx only exists inside a session
+	case c.Target.Recv == "DB":
+		if !write {
 			return
 		}
 		d := analysis.Diagnostic{
 			Pos:      call.Pos(),
 			End:      call.End(),
 			Category: Doc.ID,
-			Message:  fmt.Sprintf("database write (%s) through DB.%s outside an IntegritySession", verb, name),
+			Message:  fmt.Sprintf("%s through %s outside an IntegritySession", what, through),
 		}
 		if inSession {
-			d.Message = fmt.Sprintf("database write (%s) through DB.%s escapes the IntegritySession's transaction; use the callback's tx", verb, name)
-		} else if fix, ok := wrapFix(pass, f, call, stack, sql); ok {
+			d.Message = fmt.Sprintf("%s through %s escapes the IntegritySession's transaction; use the callback's tx", what, through)
+		} else if fix, ok := wrapFix(pass, f, c, stack, sql); ok {
 			d.SuggestedFixes = []analysis.SuggestedFix{fix}
 		}
 		pass.Report(d)
-	case fw.IsSQLMethod(fn):
-		idx := 0
-		if strings.HasSuffix(name, "Context") {
-			idx = 1
-		}
-		if len(call.Args) <= idx {
-			return
-		}
-		sql, isConst := fw.StringValue(pass.TypesInfo, call.Args[idx])
-		verb := writeVerb(sql)
-		switch strings.TrimSuffix(name, "Context") {
+	default: // database/sql: a database the module opened itself
+		switch c.Target.Method {
 		case "Exec":
-			if isConst && verb == "" && isRead(sql) {
+			if known && !write {
 				return
 			}
 		case "Query", "QueryRow":
-			if !isConst || verb == "" {
+			if !write {
 				return
 			}
 		default:
 			return
 		}
-		what := "database write"
-		if verb != "" {
-			what += " (" + verb + ")"
-		}
-		recv := fn.Type().(*types.Signature).Recv().Type()
 		pass.Report(analysis.Diagnostic{
 			Pos:      call.Pos(),
 			End:      call.End(),
 			Category: Doc.ID,
-			Message:  fmt.Sprintf("%s through (%s).%s outside an IntegritySession", what, types.TypeString(recv, shortQualifier), name),
+			Message:  fmt.Sprintf("%s through %s outside an IntegritySession", what, through),
 		})
 	}
 }
@@ -138,18 +165,30 @@ func shortQualifier(p *types.Package) string { return p.Name() }
 // wrapFix replaces a statement that runs a write through DB.Query or
 // DB.QueryRow and keeps at most its error with an IntegritySession running
 // the write through tx.Exec.
-func wrapFix(pass *analysis.Pass, f *ast.File, call *ast.CallExpr, stack []ast.Node, sql string) (analysis.SuggestedFix, bool) {
+func wrapFix(pass *analysis.Pass, f *ast.File, c *sqlflow.Call, stack []ast.Node, sql string) (analysis.SuggestedFix, bool) {
 	var none analysis.SuggestedFix
-	if len(stack) < 2 || len(call.Args) < 2 {
+	call := c.Call
+	if c.Sink != nil || len(stack) < 2 || len(call.Args) < 2 {
 		return none, false
 	}
 	sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr)
 	if !ok {
 		return none, false
 	}
-	qual := frameworkName(f)
+	qual, imported := frameworkName(f)
 	if qual == "" {
 		return none, false
+	}
+	var importEdit []analysis.TextEdit
+	if !imported {
+		// The file does not import the framework yet: the fix does, unless
+		// the name is taken where the callback is written.
+		if scope := pass.Pkg.Scope().Innermost(call.Pos()); scope != nil {
+			if s, _ := scope.LookupParent(qual, call.Pos()); s != nil && s != types.Universe {
+				return none, false
+			}
+		}
+		importEdit = append(importEdit, fw.AddImport(pass, f, strconv.Quote(fw.Path)))
 	}
 	// The callback's tx must not hide a tx the arguments use.
 	for _, a := range call.Args[1:] {
@@ -208,7 +247,7 @@ func wrapFix(pass *analysis.Pass, f *ast.File, call *ast.CallExpr, stack []ast.N
 		lhs, recv, ctx, strconv.Quote(purpose(sql)), qual, argList)
 	return analysis.SuggestedFix{
 		Message:   "Wrap in an IntegritySession",
-		TextEdits: []analysis.TextEdit{{Pos: stmt.Pos(), End: stmt.End(), NewText: []byte(text)}},
+		TextEdits: append(importEdit, analysis.TextEdit{Pos: stmt.Pos(), End: stmt.End(), NewText: []byte(text)}),
 	}, true
 }
 
@@ -217,20 +256,22 @@ func isBlank(e ast.Expr) bool {
 	return ok && id.Name == "_"
 }
 
-// frameworkName is the name f imports the framework under, or "".
-func frameworkName(f *ast.File) string {
+// frameworkName is the name f imports the framework under ("" when it is
+// imported blank or dot), or "framework" and false when it does not import
+// it.
+func frameworkName(f *ast.File) (string, bool) {
 	for _, imp := range f.Imports {
 		if p, err := strconv.Unquote(imp.Path.Value); err == nil && p == fw.Path {
 			if imp.Name == nil {
-				return "framework"
+				return "framework", true
 			}
 			if imp.Name.Name == "_" || imp.Name.Name == "." {
-				return ""
+				return "", true
 			}
-			return imp.Name.Name
+			return imp.Name.Name, true
 		}
 	}
-	return ""
+	return "framework", false
 }
 
 func exprText(pass *analysis.Pass, e ast.Expr) (string, bool) {
@@ -353,6 +394,14 @@ func sqlWords(sql string, max int) []word {
 		}
 	}
 	return out
+}
+
+// firstWord is the first keyword of a statement.
+func firstWord(stmt string) string {
+	if w := sqlWords(stmt, 1); len(w) > 0 {
+		return w[0].s
+	}
+	return ""
 }
 
 func isWordByte(c byte) bool {

@@ -23,16 +23,29 @@ var Doc = ruledoc.Doc{
 - an error from the framework that is discarded: a call of a framework
   function or method whose last result is error, used as a statement, in a
   go or defer statement, or with that result assigned to _; on the call;
-- a plain error crossing a service boundary: in an exported method of a
-  registered service, a return whose error is a direct call of errors.New
-  or fmt.Errorf (with %w too: what crosses the boundary is still not a
-  *framework.Error); on that call.
+- an error that carries no code crossing a boundary: in an exported method
+  of a registered service, or in an HTTP handler (a function literal,
+  function or method given to framework.GET, POST, PUT or DELETE), a return
+  whose error is a call of errors.New, a call of fmt.Errorf that does not
+  wrap (%w) an error carrying a code, or a plain sentinel: a package-level
+  error variable made by errors.New or fmt.Errorf, in the package or in
+  another package of the application (contract.ErrNotFound, known through
+  its analysis fact); on that call or variable.
+
+An error carries a code when it is nil, a *framework.Error, made by
+framework.Errorf or framework.AsError, returned by a method of an interface
+(another module's service, through its contract), returned by a function of
+the application whose every error result carries one (known across packages
+through an analysis fact), or a local variable assigned only such errors.
+fmt.Errorf("...: %w", err) with such an err keeps the code: errors.As finds
+it.
 
 Quiet: returning an err variable received from another call, a sentinel
-error variable, framework.Errorf (with %w or not) and other
+made by framework.Errorf, framework.Errorf (with %w or not) and other
 *framework.Error values; all of the above in _test.go files; returns inside
-function literals (they return to the literal's caller, not across the
-service boundary); exported methods of types that are not registered.`,
+function literals other than handlers (they return to the literal's caller,
+not across the boundary); exported methods of types that are not
+registered.`,
 	Why: `The framework's result pattern is Go's own: service methods return
 (T, error), and errors that cross a service or HTTP boundary are
 *framework.Error values carrying a code, which the HTTP layer maps to a status
@@ -93,7 +106,8 @@ method: errors.New(msg) becomes framework.Errorf(framework.CodeInternal, msg)
 (with a "%s" format when msg is not a constant free of %), and
 fmt.Errorf(format, args...) becomes framework.Errorf(framework.CodeInternal,
 format, args...). It imports the framework if the file does not, and drops the
-errors or fmt import when the call was its last use. Unsafe: the error's value and
+errors or fmt import when the call was its last use. A returned sentinel has
+no fix: give it a code where it is declared (framework.Errorf). Unsafe: the error's value and
 its text change ("internal: " is prepended), so callers that compare error
 values or messages behave differently, and a %w-wrapped *framework.Error's
 own code is no longer the first one errors.As finds; review the code,

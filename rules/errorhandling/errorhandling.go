@@ -14,20 +14,59 @@ import (
 
 // Analyzer reports module code that breaks the framework's result pattern.
 var Analyzer = &analysis.Analyzer{
-	Name: Doc.ID,
-	Doc:  Doc.AnalyzerDoc(),
-	URL:  Doc.URL(),
-	Run:  run,
+	Name:      Doc.ID,
+	Doc:       Doc.AnalyzerDoc(),
+	URL:       Doc.URL(),
+	Run:       run,
+	FactTypes: []analysis.Fact{new(PlainSentinel), new(Coded)},
 }
+
+// PlainSentinel is the fact of an exported package-level error variable
+// of the application made by errors.New or fmt.Errorf: it carries no code.
+type PlainSentinel struct {
+	Maker string // "errors.New" or "fmt.Errorf"
+}
+
+// AFact marks PlainSentinel as an analysis fact.
+func (*PlainSentinel) AFact() {}
+
+func (f *PlainSentinel) String() string { return "plain sentinel made by " + f.Maker }
+
+// Coded is the fact of an exported function of the application whose
+// error results always carry a code: nil, a *framework.Error, or what
+// other such functions return.
+type Coded struct {
+	// Coded is always true: a fact needs an exported field to be encoded.
+	Coded bool
+}
+
+// AFact marks Coded as an analysis fact.
+func (*Coded) AFact() {}
+
+func (*Coded) String() string { return "returns coded errors" }
 
 var errorType = types.Universe.Lookup("error").Type()
 
 func run(pass *analysis.Pass) (any, error) {
-	if _, m := fw.Module(pass); m == nil {
+	if !fw.IsApplication(pass) {
+		return nil, nil
+	}
+	e := newErrs(pass)
+	_, m := fw.Module(pass)
+	if m == nil || !fw.IsModuleRoot(pass, m) {
+		// A contract, a sub-package or a helper package: its sentinels and
+		// what its functions return reach the module's service methods
+		// through facts.
+		e.exportFacts()
+	}
+	if m == nil {
 		return nil, nil
 	}
 	for _, sm := range fw.DeclaredServiceMethods(pass) {
-		checkServiceMethod(pass, sm)
+		checkServiceMethod(pass, e, sm)
+	}
+	for _, h := range handlers(pass) {
+		e.checkBoundary(h.name, h.body, h.results, nil)
 	}
 	for _, f := range pass.Files {
 		if isTestFile(pass, f) {
@@ -60,8 +99,12 @@ func run(pass *analysis.Pass) (any, error) {
 
 // checkServiceMethod reports a service method whose last result is not
 // error, and the plain errors its returns hand to the caller.
-func checkServiceMethod(pass *analysis.Pass, sm fw.ServiceMethod) {
+func checkServiceMethod(pass *analysis.Pass, e *errs, sm fw.ServiceMethod) {
 	res := sm.Fn.Type().(*types.Signature).Results()
+	related := []analysis.RelatedInformation{{
+		Pos: sm.Reg.Call.Pos(), End: sm.Reg.Call.Pos(),
+		Message: "the service is registered here",
+	}}
 	if res.Len() == 0 || !types.Identical(res.At(res.Len()-1).Type(), errorType) {
 		msg := fmt.Sprintf("exported service method %s returns no error", sm.Fn.Name())
 		if res.Len() > 0 {
@@ -73,50 +116,62 @@ func checkServiceMethod(pass *analysis.Pass, sm fw.ServiceMethod) {
 			End:      sm.Decl.Name.End(),
 			Category: Doc.ID,
 			Message:  msg,
-			Related: []analysis.RelatedInformation{{
-				Pos: sm.Reg.Call.Pos(), End: sm.Reg.Call.Pos(),
-				Message: "the service is registered here",
-			}},
+			Related:  related,
 		})
 		return
 	}
-	ast.Inspect(sm.Decl.Body, func(n ast.Node) bool {
+	e.checkBoundary("service method "+sm.Fn.Name(), sm.Decl.Body, res.Len(), related)
+}
+
+// checkBoundary reports the returns of a function whose error crosses a
+// boundary (a service method, an HTTP handler) that hand over an error
+// carrying no code: one made there by errors.New or fmt.Errorf (without
+// wrapping an error that carries a code), or a plain sentinel.
+func (e *errs) checkBoundary(what string, body *ast.BlockStmt, results int, related []analysis.RelatedInformation) {
+	pass := e.pass
+	ast.Inspect(body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.FuncLit:
 			return false // its returns go to its own caller
 		case *ast.ReturnStmt:
-			if len(n.Results) != res.Len() {
+			if len(n.Results) != results {
 				return true
 			}
-			call, ok := ast.Unparen(n.Results[len(n.Results)-1]).(*ast.CallExpr)
-			if !ok {
-				return true
-			}
-			if maker := plainError(pass, call); maker != "" {
+			last := ast.Unparen(n.Results[len(n.Results)-1])
+			if call, ok := last.(*ast.CallExpr); ok {
+				maker := plainError(pass, call)
+				if maker == "" || maker == "fmt.Errorf" && e.wrapsCoded(call) {
+					return true
+				}
 				d := analysis.Diagnostic{
 					Pos:      call.Pos(),
 					End:      call.End(),
 					Category: Doc.ID,
-					Message:  fmt.Sprintf("service method %s returns a plain error made by %s", sm.Fn.Name(), maker),
-					Related: []analysis.RelatedInformation{{
-						Pos: sm.Reg.Call.Pos(), End: sm.Reg.Call.Pos(),
-						Message: "the service is registered here",
-					}},
+					Message:  fmt.Sprintf("%s returns a plain error made by %s", what, maker),
+					Related:  related,
 				}
 				if fix, ok := wrapFix(pass, call); ok {
 					d.SuggestedFixes = []analysis.SuggestedFix{fix}
 				}
 				pass.Report(d)
+				return true
+			}
+			if name, maker := e.sentinel(last); maker != "" {
+				pass.Report(analysis.Diagnostic{
+					Pos:      last.Pos(),
+					End:      last.End(),
+					Category: Doc.ID,
+					Message:  fmt.Sprintf("%s returns %s, a plain error made by %s", what, name, maker),
+					Related:  related,
+				})
 			}
 		}
 		return true
 	})
 }
 
-// plainError returns "errors.New" or "fmt.Errorf" when call makes a plain
-// error, not a *framework.Error. fmt.Errorf with %w counts too: the error
-// that crosses the boundary is still not a *framework.Error, even when the
-// one it wraps is.
+// plainError returns "errors.New" or "fmt.Errorf" when call makes an
+// error that is not a *framework.Error.
 func plainError(pass *analysis.Pass, call *ast.CallExpr) string {
 	fn := fw.Callee(pass.TypesInfo, call)
 	if fn == nil || fn.Pkg() == nil || fn.Type().(*types.Signature).Recv() != nil || len(call.Args) == 0 {

@@ -71,7 +71,7 @@ func wrapFix(pass *analysis.Pass, call *ast.CallExpr) (analysis.SuggestedFix, bo
 		}
 	}
 	if needImport {
-		edits = append(edits, addImport(pass, file, importLine))
+		edits = append(edits, fw.AddImport(pass, file, importLine))
 	}
 	return analysis.SuggestedFix{Message: wrapTitle, TextEdits: edits}, true
 }
@@ -136,29 +136,6 @@ func deleteImport(pass *analysis.Pass, file *ast.File, pn *types.PkgName, needIm
 		}
 	}
 	return analysis.TextEdit{}, false, false
-}
-
-// addImport returns the edit importing the framework: a line added to the
-// file's first import block, or a declaration after its first import
-// declaration.
-func addImport(pass *analysis.Pass, file *ast.File, importLine string) analysis.TextEdit {
-	for _, d := range file.Decls {
-		gd, ok := d.(*ast.GenDecl)
-		if !ok || gd.Tok != token.IMPORT {
-			continue
-		}
-		if !gd.Lparen.IsValid() {
-			return analysis.TextEdit{Pos: gd.End(), End: gd.End(), NewText: []byte("\nimport " + importLine)}
-		}
-		tf := pass.Fset.File(gd.Rparen)
-		line := tf.Line(gd.Rparen)
-		if len(gd.Specs) > 0 && tf.Line(gd.Specs[len(gd.Specs)-1].End()) < line {
-			at := tf.LineStart(line)
-			return analysis.TextEdit{Pos: at, End: at, NewText: []byte("\t" + importLine + "\n")}
-		}
-		return analysis.TextEdit{Pos: gd.Rparen, End: gd.Rparen, NewText: []byte("\n\t" + importLine + "\n")}
-	}
-	return analysis.TextEdit{Pos: file.Name.End(), End: file.Name.End(), NewText: []byte("\n\nimport " + importLine + "\n")}
 }
 
 func fileOf(pass *analysis.Pass, pos token.Pos) *ast.File {

@@ -33,9 +33,22 @@ In the Go code:
   file declaring Setup);
 - a service registered under a name the manifest does not list (on the name);
 - a framework.Service lookup of a service that no declared dependency, core
-  module or the module itself provides (on the name);
+  module or the module itself provides (on the name): "provided by
+  standard.stock, which is not a declared dependency" when a module of the
+  application registers it, "no module provides" when none does;
+- a lookup whose service name is not a constant, once, as information: which
+  module provides it cannot be checked;
 - a call that uses a feature the manifest does not declare (on the first such
   call per feature and package).
+
+Service names, on both sides, are Go constants wherever they are declared: a
+literal, a constant of the package, a constant of a contract or of any other
+package of the Go module (contract.ServiceName), typed or converted. A name
+built from a value of another Go module or of the standard library, or
+computed at run time, is not constant. When a module of the application
+registers a service under a name that is not constant, "no module provides"
+is not reported (that module may), nor is a listed service reported
+unregistered in the module that does it.
 
 Tests are not checked against the manifest. While the manifest or one of its
 keys cannot be read, the checks that depend on it stay quiet.`,

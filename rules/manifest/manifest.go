@@ -17,6 +17,7 @@ import (
 	"github.com/modls/modls/codeactions"
 	"github.com/modls/modls/framework"
 	"github.com/modls/modls/rules/internal/fw"
+	"github.com/modls/modls/rules/ruledoc"
 	"github.com/modls/modls/workspace"
 )
 
@@ -184,6 +185,10 @@ func checkLookups(pass *analysis.Pass, m *workspace.Module) {
 			}
 			name, ok := fw.StringValue(pass.TypesInfo, call.Args[1])
 			if !ok {
+				pass.Report(analysis.Diagnostic{
+					Pos: call.Args[1].Pos(), End: call.Args[1].End(), Category: ruledoc.Category(Doc.ID, ruledoc.Info),
+					Message: "service name is not a constant: modls cannot check that a declared dependency provides it",
+				})
 				return true
 			}
 			if _, core := workspace.CoreServices[name]; core {
@@ -203,6 +208,9 @@ func checkLookups(pass *analysis.Pass, m *workspace.Module) {
 			}
 			switch len(names) {
 			case 0:
+				if opaqueProvider(m.App) {
+					return true // a registration under a name that is not constant may provide it
+				}
 				d.Message = fmt.Sprintf("no module provides service %q", name)
 			case 1:
 				d.Message = fmt.Sprintf("service %q is provided by %s, which is not a declared dependency", name, names[0])
@@ -214,6 +222,19 @@ func checkLookups(pass *analysis.Pass, m *workspace.Module) {
 			return true
 		})
 	}
+}
+
+// opaqueProvider reports whether a module of the application registers a
+// service under a name that is not a constant.
+func opaqueProvider(app *workspace.App) bool {
+	for _, p := range app.Modules {
+		for _, n := range p.NonConstant {
+			if n.What == "registration" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // providers are the modules of the application that register service
@@ -287,11 +308,12 @@ func checkFeatureUses(pass *analysis.Pass, m *workspace.Module) {
 // them, the others from disk).
 func readCode(pass *analysis.Pass, m *workspace.Module) code {
 	c := code{registered: map[string]bool{}, uses: map[string]bool{}}
-	regs := 0
 	for _, r := range m.Registrations {
-		if !strings.HasSuffix(r.Pos.Filename, "_test.go") {
-			c.registered[r.Service] = true
-			regs++
+		c.registered[r.Service] = true
+	}
+	for _, n := range m.NonConstant {
+		if n.What == "registration" {
+			c.opaque = true // a name the model cannot read: the registered set is incomplete
 		}
 	}
 	if len(m.Migrations) > 0 {
@@ -302,7 +324,6 @@ func readCode(pass *analysis.Pass, m *workspace.Module) code {
 		files[pass.Fset.File(f.Pos()).Name()] = f
 	}
 	fset := token.NewFileSet()
-	calls := 0
 	for _, name := range m.Files {
 		f := files[name]
 		if f == nil {
@@ -316,7 +337,6 @@ func readCode(pass *analysis.Pass, m *workspace.Module) code {
 				continue
 			}
 		}
-		test := strings.HasSuffix(name, "_test.go")
 		ast.Inspect(f, func(n ast.Node) bool {
 			call, ok := n.(*ast.CallExpr)
 			if !ok {
@@ -329,18 +349,9 @@ func readCode(pass *analysis.Pass, m *workspace.Module) code {
 				c.uses[framework.FeatureSettings] = true
 			case "Handle":
 				c.uses[framework.FeatureAPI] = true
-			case "RegisterService":
-				if !test {
-					calls++
-				}
 			}
 			return true
 		})
-	}
-	// A registration the workspace model could not name (its name is not
-	// a constant) leaves the registered set incomplete.
-	if calls > regs {
-		c.opaque = true
 	}
 	return c
 }

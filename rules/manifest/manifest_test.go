@@ -14,7 +14,11 @@ import (
 func TestAnalyzer(t *testing.T) {
 	dir := analysistest.TestData()
 	fixtest.Run(t, dir, Analyzer, "./modules/standard/lonely")
+	fixtest.Run(t, dir, Analyzer, "./modules/standard/reader")
 	analysistest.Run(t, dir, Analyzer,
+		"./modules/standard/ledger/...",
+		"./modules/standard/keeper",
+		"./opaqueapp/...",
 		"./modules/standard/shop",
 		"./modules/standard/stock",
 		"./modules/standard/alpha",

@@ -9,9 +9,12 @@ var Doc = ruledoc.Doc{
 	ID:    "MOD009",
 	Name:  "phase-separation",
 	Title: "work done in the wrong phase",
-	What: `Reports, in a module's Setup method and in every function and method of the
-same package it calls (directly, through closures it invokes and method
-values it calls; calls into other packages are not followed):
+	What: `Reports, in a module's Setup method and in everything it calls (directly,
+through closures it invokes and method values it calls, in the same package
+and, through analysis facts, in the module's sub-packages and the
+application's other packages; not through interfaces or function values
+passed in, and not into the framework, the standard library or other Go
+modules):
 
 - a service lookup (framework.Service);
 - database access: (*framework.App).DB, any method of framework.DB or
@@ -30,8 +33,9 @@ RegisterService, Migrate and Handle, and framework.Settings.
 The diagnostic is on the call or go statement. When it is reached through
 other functions, it is on the call in the phase method that leads there (the
 helper may be fine when Start calls it), the message names the chain
-("through loadCache"), and the related information points at the offending
-call itself. Function literals that
+("through loadCache", "through store.Load → readSeed" for a function of
+another package), and the related information points at the offending call
+itself, in whichever package it is. Function literals that
 Setup only passes on (a route's handler) are not followed: they run later.`,
 	Why: `Setup runs for every module before any module starts: services are not all
 registered yet, the database is not migrated, and the framework refuses

@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"sort"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -14,11 +15,49 @@ import (
 
 // Analyzer reports work done in the wrong phase.
 var Analyzer = &analysis.Analyzer{
-	Name: Doc.ID,
-	Doc:  Doc.AnalyzerDoc(),
-	URL:  Doc.URL(),
-	Run:  run,
+	Name:      Doc.ID,
+	Doc:       Doc.AnalyzerDoc(),
+	URL:       Doc.URL(),
+	Run:       run,
+	FactTypes: []analysis.Fact{new(Effects)},
 }
+
+// Effects is the fact of an exported function of the application: what it
+// does, directly or through what it calls, that a phase forbids. A
+// module's Setup or Start that calls it, from another package, gets the
+// findings.
+type Effects struct {
+	List []Effect
+}
+
+// AFact marks Effects as an analysis fact.
+func (*Effects) AFact() {}
+
+func (e *Effects) String() string {
+	var msgs []string
+	for _, x := range e.List {
+		msgs = append(msgs, x.Msg)
+	}
+	return "phase effects: " + strings.Join(msgs, "; ")
+}
+
+// Effect is one forbidden thing a function does.
+type Effect struct {
+	// Setup is set for what Setup must not do, clear for what Start must
+	// not do.
+	Setup bool
+	// Msg says what it is ("I/O (os.ReadFile) during Setup").
+	Msg string
+	// File, Offset and End are where it is done.
+	File        string
+	Offset, End int
+	// Chain names the functions that lead to it, the exported one first,
+	// qualified by its package ("store.Load", "readSeed").
+	Chain []string
+}
+
+// maxEffects bounds the effects a fact records per function and phase.
+const maxEffects = 8
 
 type phase int
 
@@ -56,10 +95,13 @@ type walk struct {
 	// siteEnd is the end of each call in the phase method that starts a
 	// chain.
 	siteEnd map[token.Pos]token.Pos
+	// collect, when set, receives the effects instead of reports: the walk
+	// computes a fact.
+	collect *[]Effect
 }
 
 func run(pass *analysis.Pass) (any, error) {
-	if _, m := fw.Module(pass); m == nil {
+	if !fw.IsApplication(pass) {
 		return nil, nil
 	}
 	c := &checker{
@@ -80,6 +122,17 @@ func run(pass *analysis.Pass) (any, error) {
 			}
 		}
 		ast.Inspect(f, c.collectFuncVars)
+	}
+	_, m := fw.Module(pass)
+	if m == nil || !fw.IsModuleRoot(pass, m) {
+		// A sub-package of a module or a helper package of the
+		// application: what its functions do reaches the phase methods
+		// that call them through their facts. (A module's own package is
+		// called by no other package of the application.)
+		c.exportEffects()
+	}
+	if m == nil {
+		return nil, nil
 	}
 	setup, start := fw.PhaseFuncs(pass)
 	for _, roots := range []struct {
@@ -208,10 +261,74 @@ func (w *walk) follow(fn *types.Func, chain []string, at token.Pos) {
 	}
 	fd, ok := w.decls[fn]
 	if !ok {
+		w.imported(fn, chain, at)
 		return
 	}
 	w.visited[fn] = true
 	w.body(fd.Body, append(chain[:len(chain):len(chain)], fn.Name()), at)
+}
+
+// imported reports the effects of a function of another package of the
+// application, from its fact.
+func (w *walk) imported(fn *types.Func, chain []string, at token.Pos) {
+	if fn.Pkg() == nil || fn.Pkg() == w.pass.Pkg {
+		return
+	}
+	w.visited[fn] = true
+	var eff Effects
+	if !w.pass.ImportObjectFact(fn.Origin(), &eff) {
+		return
+	}
+	for _, e := range eff.List {
+		if e.Setup != (w.phase == setupPhase) {
+			continue
+		}
+		pos := fw.PositionOf(w.pass, e.File, e.Offset)
+		end := fw.PositionOf(w.pass, e.File, e.End)
+		if !pos.IsValid() {
+			continue
+		}
+		w.report(pos, end, e.Msg, append(chain[:len(chain):len(chain)], e.Chain...), at)
+	}
+}
+
+// exportEffects computes the Effects fact of every exported function and
+// method of the package: what each does, directly or not, that Setup or
+// Start must not do.
+func (c *checker) exportEffects() {
+	var fns []*types.Func
+	for fn := range c.decls {
+		if fn.Exported() {
+			fns = append(fns, fn)
+		}
+	}
+	sort.Slice(fns, func(i, j int) bool { return fns[i].Pos() < fns[j].Pos() })
+	for _, fn := range fns {
+		fd := c.decls[fn]
+		var all []Effect
+		for _, ph := range []phase{setupPhase, startPhase} {
+			var got []Effect
+			w := &walk{checker: c, phase: ph, root: fd, visited: map[*types.Func]bool{fn: true},
+				litsVisited: map[*ast.FuncLit]bool{}, siteEnd: map[token.Pos]token.Pos{}, collect: &got}
+			w.body(fd.Body, []string{qualifiedName(fn)}, fd.Pos())
+			if len(got) > maxEffects {
+				got = got[:maxEffects]
+			}
+			all = append(all, got...)
+		}
+		if len(all) > 0 {
+			c.pass.ExportObjectFact(fn, &Effects{List: all})
+		}
+	}
+}
+
+// qualifiedName names an exported function as its callers write it:
+// store.Load, store.Cache.Load.
+func qualifiedName(fn *types.Func) string {
+	if r := recvName(fn); r != "" {
+		return fn.Pkg().Name() + "." + r + "." + fn.Name()
+	}
+	return fn.Pkg().Name() + "." + fn.Name()
 }
 
 // funcOf is the function a function value expression names: f, pkg.F,
@@ -237,6 +354,17 @@ func funcOf(info *types.Info, e ast.Expr) *types.Func {
 // to it: that is the line to change, since the helper may be called from
 // elsewhere too. Related information points at the other place.
 func (w *walk) report(pos, end token.Pos, msg string, chain []string, site token.Pos) {
+	if w.collect != nil {
+		p, e := w.pass.Fset.Position(pos), w.pass.Fset.Position(end)
+		for _, old := range *w.collect {
+			if old.File == p.Filename && old.Offset == p.Offset && old.Msg == msg {
+				return
+			}
+		}
+		*w.collect = append(*w.collect, Effect{Setup: w.phase == setupPhase, Msg: msg, File: p.Filename, Offset: p.Offset, End: e.Offset,
+			Chain: append([]string(nil), chain...)})
+		return
+	}
 	at, atEnd := pos, end
 	if len(chain) > 0 {
 		at, atEnd = site, w.siteEnd[site]

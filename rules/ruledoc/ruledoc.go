@@ -28,6 +28,46 @@ func ParseSeverity(s string) (Severity, error) {
 	return "", fmt.Errorf("unknown severity %q (want error, warning or info)", s)
 }
 
+// rank orders severities, the most serious first.
+func (s Severity) rank() int {
+	switch s {
+	case Error:
+		return 0
+	case Warning:
+		return 1
+	}
+	return 2
+}
+
+// Lower returns the less serious of s and t.
+func (s Severity) Lower(t Severity) Severity {
+	if t.rank() > s.rank() {
+		return t
+	}
+	return s
+}
+
+// Category is the analysis.Diagnostic category of a finding of rule id
+// that is never more serious than sev, whatever the rule's configured
+// severity: "MOD006/info" for an information-level finding of a rule
+// whose findings are errors (a query plan, a check modls cannot make).
+func Category(id string, sev Severity) string {
+	return id + "/" + string(sev)
+}
+
+// ParseCategory splits a diagnostic category into the rule ID and the
+// severity the finding is capped at ("" for none).
+func ParseCategory(c string) (id string, sev Severity) {
+	id, s, ok := strings.Cut(c, "/")
+	if !ok {
+		return c, ""
+	}
+	if _, err := ParseSeverity(s); err != nil {
+		return c, ""
+	}
+	return id, Severity(s)
+}
+
 // Doc documents one rule. Headings follow the same order on every page:
 // what it does, why is this bad, example, use instead, fix safety.
 type Doc struct {

@@ -25,11 +25,15 @@ var Doc = ruledoc.Doc{
   the Name;
 - an Example that does not type-check as the body of a function with ctx
   (context.Context) and svc (the implementation) in scope, inside the
-  service's package with the imports of the registration's file, or, for an
-  example written as another module would write it (catalog.Item), in a
-  package that imports the service's package; on the Example, with the
-  compiler's error. Unused variables and a missing final return are not
-  errors in an example.
+  service's package with the imports of the registration's file and any
+  standard-library package the example names (15*time.Minute needs no
+  import), or, for an example written as another module would write it
+  (catalog.Item), in a package that imports the service's package; on the
+  Example, with the compiler's error. Unused variables and a missing final
+  return are not errors in an example. A name several standard packages
+  share (rand) is the one that has every name the example selects from it.
+  An example that names a standard package the service's package does not
+  depend on, directly or not, is not judged (its types are not at hand).
 
 Registrations whose entries are passed as a slice (methods...) cannot be read
 and are not checked, nor are Params or Returns that are not constant, nor

@@ -3,13 +3,17 @@ package servicedocsmismatch
 import (
 	"fmt"
 	"go/ast"
+	"go/build"
 	"go/parser"
 	"go/scanner"
 	"go/token"
 	"go/types"
+	"io/fs"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/tools/go/analysis"
 
@@ -22,6 +26,12 @@ type example struct {
 	text  string
 	impl  types.Type
 	file  *ast.File // the file of the registration
+	// extra maps the names of standard packages the example uses, which
+	// its file does not import, to their paths.
+	extra map[string]string
+	// unjudged is set when the example needs a package whose types are
+	// not at hand.
+	unjudged bool
 }
 
 func (c *entryCheck) example() *example {
@@ -76,7 +86,7 @@ func checkExamples(pass *analysis.Pass, examples []*example) {
 	if imports["context"] == nil {
 		return
 	}
-	inside := typeCheck(pass, valid, imports, false)
+	inside := typeCheckWithStd(pass, valid, imports, false)
 	var again []*example
 	for _, ex := range valid {
 		for _, msg := range inside[ex] {
@@ -86,15 +96,139 @@ func checkExamples(pass *analysis.Pass, examples []*example) {
 			}
 		}
 	}
-	outside := typeCheck(pass, again, imports, true)
+	outside := typeCheckWithStd(pass, again, imports, true)
 	for _, ex := range again {
 		inside[ex] = outside[ex]
 	}
 	for _, ex := range valid {
-		if msgs := inside[ex]; len(msgs) > 0 {
+		if msgs := inside[ex]; len(msgs) > 0 && !ex.unjudged {
 			report(pass, ex.value, nil, nil, "Example does not type-check: %s", oneLine(msgs[0]))
 		}
 	}
+}
+
+// typeCheckWithStd type-checks the examples, then again, for those that
+// name a standard-library package their file does not import ("undefined:
+// time"), with that package imported: an example may use any of them. A
+// package name that several standard packages share is resolved to the one
+// that has every name the example selects from it. An example that needs a
+// standard package the service's package does not depend on, whose types
+// are therefore not at hand, is not judged.
+func typeCheckWithStd(pass *analysis.Pass, examples []*example, imports map[string]*types.Package, caller bool) map[*example][]string {
+	errs := typeCheck(pass, examples, imports, caller)
+	var again []*example
+	for _, ex := range examples {
+		for _, msg := range errs[ex] {
+			name, ok := strings.CutPrefix(msg, "undefined: ")
+			if !ok || !stdNames()[name] {
+				continue
+			}
+			if p := stdPackage(ex, name, imports); p != nil {
+				if ex.extra == nil {
+					ex.extra = map[string]string{}
+				}
+				ex.extra[name] = p.Path()
+			} else {
+				ex.unjudged = true
+			}
+		}
+		if ex.extra != nil && !ex.unjudged {
+			again = append(again, ex)
+		}
+	}
+	if len(again) == 0 {
+		return errs
+	}
+	second := typeCheck(pass, again, imports, caller)
+	for _, ex := range again {
+		if msgs, ok := second[ex]; ok {
+			errs[ex] = msgs
+		} else {
+			delete(errs, ex) // it type-checks with the package imported
+		}
+	}
+	return errs
+}
+
+// stdPackage returns the standard package among imports that an example
+// means by name: the only one so named, or the one that declares every
+// name the example selects from it.
+func stdPackage(ex *example, name string, imports map[string]*types.Package) *types.Package {
+	var cands []*types.Package
+	for path, p := range imports {
+		if p.Name() == name && isStd(path) {
+			cands = append(cands, p)
+		}
+	}
+	sort.Slice(cands, func(i, j int) bool {
+		return len(cands[i].Path()) < len(cands[j].Path()) || len(cands[i].Path()) == len(cands[j].Path()) && cands[i].Path() < cands[j].Path()
+	})
+	sels := selectedNames(ex.text, name)
+	for _, p := range cands {
+		ok := true
+		for _, sel := range sels {
+			if p.Scope().Lookup(sel) == nil {
+				ok = false
+			}
+		}
+		if ok {
+			return p
+		}
+	}
+	return nil
+}
+
+// selectedNames are the names an example selects from name (name.X).
+func selectedNames(text, name string) []string {
+	f, err := parser.ParseFile(token.NewFileSet(), "", "package p\nfunc _() {\n"+text+"\n}\n", parser.SkipObjectResolution)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	ast.Inspect(f, func(n ast.Node) bool {
+		if sel, ok := n.(*ast.SelectorExpr); ok {
+			if id, ok := sel.X.(*ast.Ident); ok && id.Name == name {
+				out = append(out, sel.Sel.Name)
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// isStd reports whether an import path is a standard-library package's.
+func isStd(path string) bool {
+	first, _, _ := strings.Cut(path, "/")
+	return !strings.Contains(first, ".")
+}
+
+var stdNamesOnce struct {
+	sync.Once
+	names map[string]bool
+}
+
+// stdNames are the names of the standard library's packages, read from
+// GOROOT/src once.
+func stdNames() map[string]bool {
+	stdNamesOnce.Do(func() {
+		names := map[string]bool{}
+		root := filepath.Join(build.Default.GOROOT, "src")
+		filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || !d.IsDir() {
+				return nil
+			}
+			switch d.Name() {
+			case "testdata", "internal", "vendor", "cmd":
+				return filepath.SkipDir
+			}
+			if path != root {
+				names[d.Name()] = true
+			}
+			return nil
+		})
+		stdNamesOnce.names = names
+	})
+	return stdNamesOnce.names
 }
 
 // typeCheck returns the type errors of each example, first by position;
@@ -280,6 +414,22 @@ func syntheticFile(pass *analysis.Pass, file *ast.File, examples []*example, ctx
 	}
 	ctxName := alias("modls_context")
 	fmt.Fprintf(&b, "\t%s %q\n", ctxName, ctxPkg.Path())
+	extra := map[string]string{}
+	for _, ex := range examples {
+		for name, path := range ex.extra {
+			extra[name] = path
+		}
+	}
+	var extraNames []string
+	for name := range extra {
+		extraNames = append(extraNames, name)
+	}
+	sort.Strings(extraNames)
+	for _, name := range extraNames {
+		if !taken(name) {
+			fmt.Fprintf(&b, "\t%s %q\n", name, extra[name])
+		}
+	}
 	aliases := map[*types.Package]string{}
 	var funcs strings.Builder
 	for _, ex := range examples {

@@ -24,6 +24,13 @@ var Doc = ruledoc.Doc{
   (core.database, core.settings, core.error_handler) provides; on the name,
   with related information pointing at the other registration.
 
+A service name that is not a constant (a field, a value computed at run
+time) is reported once, as information, on the name: its form, its
+uniqueness and the lookups of it cannot be checked. A name passed in as a
+parameter (a helper that registers for its callers) is not reported.
+Constants are resolved wherever they are declared, another package of the
+Go module included (contract.ServiceName).
+
 Registrations in _test.go files are left out. Two registrations of one name in
 different branches of an if or a switch, or after a branch that returns, are
 alternatives, not duplicates.`,

@@ -16,6 +16,7 @@ import (
 
 	"github.com/modls/modls/framework"
 	"github.com/modls/modls/rules/internal/fw"
+	"github.com/modls/modls/rules/ruledoc"
 	"github.com/modls/modls/workspace"
 )
 
@@ -46,9 +47,51 @@ func run(pass *analysis.Pass) (any, error) {
 		if r.NameOK {
 			checkName(pass, m, r)
 			checkDuplicates(pass, m, r, regs)
+		} else if !isParam(pass, r.Call.Args[0]) {
+			arg := r.Call.Args[0]
+			pass.Report(analysis.Diagnostic{
+				Pos: arg.Pos(), End: arg.End(), Category: ruledoc.Category(Doc.ID, ruledoc.Info),
+				Message: "service name is not a constant: modls cannot check its form, that it is unique, or who looks it up",
+			})
 		}
 	}
 	return nil, nil
+}
+
+// isParam reports whether e is a parameter of a function: a helper that
+// registers a service for its callers, who name it.
+func isParam(pass *analysis.Pass, e ast.Expr) bool {
+	id, ok := ast.Unparen(e).(*ast.Ident)
+	if !ok {
+		return false
+	}
+	v, ok := pass.TypesInfo.Uses[id].(*types.Var)
+	if !ok {
+		return false
+	}
+	param := false
+	for _, f := range pass.Files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			var ft *ast.FuncType
+			switch n := n.(type) {
+			case *ast.FuncDecl:
+				ft = n.Type
+			case *ast.FuncLit:
+				ft = n.Type
+			default:
+				return !param
+			}
+			for _, fld := range ft.Params.List {
+				for _, name := range fld.Names {
+					if pass.TypesInfo.Defs[name] == v {
+						param = true
+					}
+				}
+			}
+			return !param
+		})
+	}
+	return param
 }
 
 func isTestFile(name string) bool { return strings.HasSuffix(name, "_test.go") }

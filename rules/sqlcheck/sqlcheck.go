@@ -2,42 +2,53 @@ package sqlcheck
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"go/ast"
 	"go/format"
 	"go/token"
 	"go/types"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
 
 	"github.com/modls/modls/rules/internal/fw"
+	"github.com/modls/modls/rules/internal/sqlflow"
+	"github.com/modls/modls/rules/internal/sqliteapi"
+	"github.com/modls/modls/rules/internal/sqlschema"
+	"github.com/modls/modls/rules/ruledoc"
 	"github.com/modls/modls/workspace"
 )
 
-// Analyzer reports SQL that SQLite rejects against the module's schema and
-// SQL built from non-constant strings.
+// Analyzer reports SQL that SQLite rejects against the module's schema, SQL
+// built from non-constant strings, and calls whose arguments or Scan
+// targets disagree with the statement.
 var Analyzer = &analysis.Analyzer{
-	Name: Doc.ID,
-	Doc:  Doc.AnalyzerDoc(),
-	URL:  Doc.URL(),
-	Run:  run,
+	Name:     Doc.ID,
+	Doc:      Doc.AnalyzerDoc(),
+	URL:      Doc.URL(),
+	Run:      run,
+	Requires: []*analysis.Analyzer{sqlflow.Analyzer},
 }
 
 type checker struct {
 	pass   *analysis.Pass
-	schema *schema
+	module *workspace.Module
+	schema *sqlschema.Schema
 	// full is false when the schema is unknown or broken: only errors
 	// that hold whatever the schema (syntax errors) are reported.
 	full       bool
-	migrations []string
-	// compiled holds SQLite's verdict on each SQL text of the package, so
-	// that a statement reached twice is compiled once.
-	compiled map[string]string
-	values   *values
+	migrations []workspace.Migration
+	flow       *sqlflow.Result
+	// broken are the package's constant queries SQLite rejects for a
+	// missing table or column, for the migration that removed it.
+	broken []brokenQuery
+}
+
+type brokenQuery struct {
+	sql string
+	at  ast.Expr
+	msg string
 }
 
 func run(pass *analysis.Pass) (any, error) {
@@ -45,201 +56,273 @@ func run(pass *analysis.Pass) (any, error) {
 	if m == nil {
 		return nil, nil
 	}
-	c := &checker{pass: pass, compiled: map[string]string{}}
-	migrations := moduleMigrations(m)
-	for _, mg := range migrations {
-		c.migrations = append(c.migrations, mg.SQL)
+	flow := pass.ResultOf[sqlflow.Analyzer].(*sqlflow.Result)
+	c := &checker{pass: pass, module: m, flow: flow}
+	c.schema, c.migrations = sqlschema.ForModule(m)
+	failed, failErr := c.schema.Failed()
+	c.full = c.schema.OK() && !c.opaqueMigrations()
+	if failed > 0 {
+		c.reportMigration(c.migrations[failed-1], failed, failErr.Msg)
 	}
-	c.schema = schemaFor(c.migrations)
-	c.full = c.schema.openErr == nil && c.schema.failed == 0 && !c.opaqueMigrations(migrations)
-	if c.schema.failed > 0 {
-		c.reportMigration(migrations[c.schema.failed-1], c.schema.failed, c.schema.failMsg)
+	c.reportOpaqueSchema()
+	for _, call := range flow.Calls {
+		c.checkCall(call)
 	}
-	for _, f := range pass.Files {
-		ast.Inspect(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok {
-				return true
-			}
-			idx, raw, ok := sqlArg(pass.TypesInfo, call)
-			if !ok || idx >= len(call.Args) {
-				return true
-			}
-			c.checkArg(call, idx, raw)
-			return true
-		})
+	if c.full {
+		c.checkDroppedColumns(flow)
 	}
 	return nil, nil
 }
 
-// moduleMigrations returns the module's migrations outside test files, in
-// file and source order (the workspace scans packages in no set order).
-func moduleMigrations(m *workspace.Module) []workspace.Migration {
-	var out []workspace.Migration
-	for _, mg := range m.Migrations {
-		if !strings.HasSuffix(mg.Pos.Filename, "_test.go") {
-			out = append(out, mg)
+// opaqueMigrations reports whether the module declares schema that the
+// workspace model could not read: a Migrate argument that is not a
+// constant.
+func (c *checker) opaqueMigrations() bool {
+	for _, n := range c.module.NonConstant {
+		if n.What == "migration" && !strings.HasSuffix(n.Pos.Filename, "_test.go") {
+			return true
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i].Pos, out[j].Pos
-		if a.Filename != b.Filename {
-			return a.Filename < b.Filename
-		}
-		return a.Offset < b.Offset
-	})
-	return out
+	return false
 }
 
-// opaqueMigrations reports whether the package declares schema that the
-// workspace model could not read: a Migrate argument that is not a
-// constant string, or a constant the syntactic scan did not resolve.
-func (c *checker) opaqueMigrations(known []workspace.Migration) bool {
-	have := map[string]bool{}
-	for _, mg := range known {
-		have[mg.SQL] = true
-	}
-	opaque := false
-	for _, f := range c.pass.Files {
-		if isTestFile(c.pass, f) {
+// reportOpaqueSchema says once, as information, on the first Migrate
+// argument of the module that is not a constant, that the module's SQL is
+// checked for syntax only: its schema is unknown.
+func (c *checker) reportOpaqueSchema() {
+	var first *workspace.NonConstant
+	for i, n := range c.module.NonConstant {
+		if n.What != "migration" || strings.HasSuffix(n.Pos.Filename, "_test.go") {
 			continue
 		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok || !fw.IsMethod(fw.Callee(c.pass.TypesInfo, call), "Setup", "Migrate") {
-				return true
-			}
-			if call.Ellipsis.IsValid() {
-				opaque = true
-			}
-			for _, a := range call.Args {
-				if s, ok := fw.StringValue(c.pass.TypesInfo, a); !ok || !have[s] {
-					opaque = true
-				}
-			}
-			return true
+		if first == nil || n.Pos.Filename < first.Pos.Filename || n.Pos.Filename == first.Pos.Filename && n.Pos.Offset < first.Pos.Offset {
+			first = &c.module.NonConstant[i]
+		}
+	}
+	if first == nil {
+		return
+	}
+	if e, _ := c.exprAt(first.Pos); e != nil {
+		c.pass.Report(analysis.Diagnostic{
+			Pos: e.Pos(), End: e.End(), Category: ruledoc.Category(Doc.ID, ruledoc.Info),
+			Message: "schema given to Migrate is not a constant: the module's SQL is checked for syntax only",
 		})
 	}
-	return opaque
+}
+
+// exprAt returns the expression of the pass's files that starts at a
+// position the workspace model recorded, or nil.
+func (c *checker) exprAt(p token.Position) (ast.Expr, *ast.File) {
+	for _, f := range c.pass.Files {
+		tf := c.pass.Fset.File(f.FileStart)
+		if filepath.Clean(tf.Name()) != filepath.Clean(p.Filename) || p.Offset >= tf.Size() {
+			continue
+		}
+		pos := tf.Pos(p.Offset)
+		var found ast.Expr
+		ast.Inspect(f, func(n ast.Node) bool {
+			if e, ok := n.(ast.Expr); ok && e.Pos() == pos && (found == nil || e.End() > found.End()) {
+				found = e
+			}
+			return n == nil || n.Pos() <= pos && pos < n.End()
+		})
+		return found, f
+	}
+	return nil, nil
 }
 
 // reportMigration reports a rejected migration at its Migrate argument when
 // that argument is in this package.
 func (c *checker) reportMigration(mg workspace.Migration, n int, msg string) {
-	for _, f := range c.pass.Files {
-		tf := c.pass.Fset.File(f.Pos())
-		if filepath.Clean(tf.Name()) != filepath.Clean(mg.Pos.Filename) || mg.Pos.Offset >= tf.Size() {
-			continue
-		}
-		pos := tf.Pos(mg.Pos.Offset)
-		end := pos
-		ast.Inspect(f, func(n ast.Node) bool {
-			if e, ok := n.(ast.Expr); ok && e.Pos() == pos && e.End() > end {
-				end = e.End()
-			}
-			return end == pos
-		})
-		c.pass.Report(analysis.Diagnostic{
-			Pos:      pos,
-			End:      end,
-			Category: Doc.ID,
-			Message:  fmt.Sprintf("migration %d: %s", n, msg),
-		})
+	e, _ := c.exprAt(mg.Pos)
+	if e == nil {
 		return
 	}
+	c.pass.Report(analysis.Diagnostic{
+		Pos:      e.Pos(),
+		End:      e.End(),
+		Category: Doc.ID,
+		Message:  fmt.Sprintf("migration %d: %s", n, msg),
+	})
 }
 
-// sqlArg returns the index of the SQL argument of a call that gives SQL to
-// the database, and whether the call is database/sql's (a database the
-// module opened itself).
-func sqlArg(info *types.Info, call *ast.CallExpr) (idx int, raw, ok bool) {
-	fn := fw.Callee(info, call)
-	if fn == nil {
-		return 0, false, false
-	}
-	switch name := fn.Name(); {
-	case fw.IsMethod(fn, "Tx", name) && (name == "Exec" || name == "Query" || name == "QueryRow"):
-		return 0, false, true
-	case fw.IsMethod(fn, "DB", name) && (name == "Query" || name == "QueryRow"):
-		return 1, false, true
-	case fw.IsSQLMethod(fn):
-		switch name {
-		case "Exec", "Query", "QueryRow", "Prepare":
-			return 0, true, true
-		case "ExecContext", "QueryContext", "QueryRowContext", "PrepareContext":
-			return 1, true, true
-		}
-	}
-	return 0, false, false
-}
-
-func (c *checker) checkArg(call *ast.CallExpr, idx int, raw bool) {
-	arg := call.Args[idx]
-	if s, ok := fw.StringValue(c.pass.TypesInfo, arg); ok {
-		c.compile(arg, s, raw)
-		return
-	}
-	if c.values == nil {
-		c.values = newValues(c.pass)
-	}
-	v := c.values.eval(arg)
-	switch v.kind {
-	case constValue:
-		c.compile(arg, v.s, raw)
-	case unsafeValue:
+func (c *checker) checkCall(call *sqlflow.Call) {
+	arg := call.SQL
+	v := c.flow.Eval(arg)
+	switch v.Kind {
+	case sqlflow.Const:
+		c.checkSQL(call, v.Text, true)
+	case sqlflow.Shaped:
+		c.checkSQL(call, v.Text, false)
+	case sqlflow.Unsafe:
 		d := analysis.Diagnostic{
 			Pos:      arg.Pos(),
 			End:      arg.End(),
 			Category: Doc.ID,
 			Message:  "SQL built from a non-constant string; pass values as ? parameters",
 		}
-		if v.at != nil && (v.at.Pos() < arg.Pos() || v.at.End() > arg.End()) {
-			d.Related = []analysis.RelatedInformation{{
-				Pos: v.at.Pos(), End: v.at.End(),
+		if v.At != nil && (v.At.Pos() < arg.Pos() || v.At.End() > arg.End()) {
+			d.Related = append(d.Related, analysis.RelatedInformation{
+				Pos: v.At.Pos(), End: v.At.End(),
 				Message: "the non-constant value joins the SQL here",
-			}}
+			})
 		}
-		if fix, ok := parameterFix(c.pass, call, idx); ok {
+		if call.Sink != nil {
+			d.Related = append(d.Related, c.viaInfo(call))
+		}
+		if fix, ok := parameterFix(c.pass, call.Call, indexOf(call.Call, arg)); ok && call.Sink == nil {
 			d.SuggestedFixes = []analysis.SuggestedFix{fix}
 		}
 		c.pass.Report(d)
 	}
 }
 
-// compile reports SQLite's rejection of the SQL text s given at arg.
-func (c *checker) compile(arg ast.Expr, s string, raw bool) {
-	msg, ok := c.compiled[s]
-	if !ok {
-		for {
-			var err error
-			msg, err = c.schema.compile(s)
-			if !errors.Is(err, errEvicted) {
-				break
-			}
-			c.schema = schemaFor(c.migrations)
+func indexOf(call *ast.CallExpr, arg ast.Expr) int {
+	for i, a := range call.Args {
+		if a == arg {
+			return i
 		}
-		c.compiled[s] = msg
 	}
-	if msg == "" || (!c.full || raw) && !isSyntaxError(msg) {
-		return
-	}
-	c.pass.Report(analysis.Diagnostic{
-		Pos:      arg.Pos(),
-		End:      arg.End(),
-		Category: Doc.ID,
-		Message:  msg,
-	})
+	return -1
 }
 
-func isTestFile(pass *analysis.Pass, f *ast.File) bool {
-	return strings.HasSuffix(pass.Fset.File(f.Pos()).Name(), "_test.go")
+// viaInfo points at the helper a call gives its SQL to.
+func (c *checker) viaInfo(call *sqlflow.Call) analysis.RelatedInformation {
+	return analysis.RelatedInformation{
+		Pos: call.Call.Fun.Pos(), End: call.Call.Fun.End(),
+		Message: "the SQL reaches the database through " + call.Via(),
+	}
+}
+
+// checkSQL checks SQL text given at a call; exact is false for a
+// representative expansion of SQL built with repeated parts.
+func (c *checker) checkSQL(call *sqlflow.Call, sql string, exact bool) {
+	p := c.schema.Prepare(sql)
+	if p == nil {
+		return
+	}
+	if p.Err != nil {
+		c.reportRejected(call, sql, p.Err, exact)
+		return
+	}
+	if !exact {
+		return
+	}
+	c.checkArgs(call, p)
+	if len(p.Stmts) == 1 && !call.Target.Raw() {
+		c.checkScan(call, p.Stmts[0])
+		if c.full && !fw.IsTestFile(c.pass, fileOf(c.pass, call.Call)) {
+			c.checkPlan(call, sql, p.Stmts[0])
+		}
+	}
+}
+
+// reportRejected reports SQLite's error at the place in the Go source
+// that it points at, when it points somewhere.
+func (c *checker) reportRejected(call *sqlflow.Call, sql string, e *sqliteapi.Error, exact bool) {
+	syntax := sqlschema.IsSyntaxError(e.Msg)
+	if (!c.full || call.Target.Raw()) && !syntax || !exact && syntax {
+		return
+	}
+	arg := call.SQL
+	d := analysis.Diagnostic{Pos: arg.Pos(), End: arg.End(), Category: Doc.ID, Message: e.Msg}
+	if exact && e.Offset >= 0 {
+		if at, end, ok := c.sourceOf(arg, e.Offset, tokenLen(sql, e.Offset)); ok {
+			if arg.Pos() <= at && end <= arg.End() {
+				d.Pos, d.End = at, end
+			} else {
+				d.Related = append(d.Related, analysis.RelatedInformation{Pos: at, End: end, Message: "SQLite points here"})
+			}
+		}
+	}
+	if call.Sink != nil {
+		d.Related = append(d.Related, c.viaInfo(call))
+	}
+	c.pass.Report(d)
+	if exact && c.full && (strings.HasPrefix(e.Msg, "no such table:") || strings.HasPrefix(e.Msg, "no such column:")) &&
+		!fw.IsTestFile(c.pass, fileOf(c.pass, call.Call)) {
+		c.broken = append(c.broken, brokenQuery{sql: sql, at: arg, msg: e.Msg})
+	}
+}
+
+// tokenLen is the length of the SQL token at offset: a word, a quoted
+// name or string, or one byte.
+func tokenLen(sql string, offset int) int {
+	if offset >= len(sql) {
+		return 0
+	}
+	switch q := sql[offset]; q {
+	case '\'', '"', '`', '[':
+		end := q
+		if q == '[' {
+			end = ']'
+		}
+		if i := strings.IndexByte(sql[offset+1:], end); i >= 0 {
+			return i + 2
+		}
+		return len(sql) - offset
+	}
+	n := 0
+	for offset+n < len(sql) && isWordByte(sql[offset+n]) {
+		n++
+	}
+	return max(n, 1)
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// checkArgs compares the statement's parameters with the arguments the
+// call passes: a missing one fails at run time, an extra one is silently
+// ignored.
+func (c *checker) checkArgs(call *sqlflow.Call, p *sqlschema.Prepared) {
+	if !call.ArgsKnown || call.Named || call.Target.Method == "Prepare" {
+		return
+	}
+	want := 0
+	for _, st := range p.Stmts {
+		if st.Named {
+			return
+		}
+		want = max(want, st.Params)
+	}
+	got := len(call.Args)
+	if got == want {
+		return
+	}
+	d := analysis.Diagnostic{
+		Pos: call.SQL.Pos(), End: call.SQL.End(), Category: Doc.ID,
+		Message: fmt.Sprintf("the SQL takes %s but the call passes %s", plural(want, "parameter", "parameters"), plural(got, "argument", "arguments")),
+	}
+	if call.Sink != nil {
+		d.Related = append(d.Related, c.viaInfo(call))
+	}
+	c.pass.Report(d)
+}
+
+// fileOf is the file of the pass holding n.
+func fileOf(pass *analysis.Pass, n ast.Node) *ast.File {
+	for _, f := range pass.Files {
+		if f.FileStart <= n.Pos() && n.Pos() <= f.FileEnd {
+			return f
+		}
+	}
+	return nil
 }
 
 // parameterFix rewrites "... = " + x (or "... = '" + x + "'", with an
 // optional constant tail) into "... = ?" with x appended to the call's
 // arguments.
 func parameterFix(pass *analysis.Pass, call *ast.CallExpr, idx int) (analysis.SuggestedFix, bool) {
-	if call.Ellipsis.IsValid() {
+	if idx < 0 || call.Ellipsis.IsValid() {
 		return analysis.SuggestedFix{}, false
 	}
 	arg := ast.Unparen(call.Args[idx])

@@ -10,7 +10,8 @@ return {
   filetypes = { "go", "json" },
   root_markers = { "go.mod" },
   -- Rule settings in modls.json's form: "off", a severity, or
-  -- { enabled = true, severity = "warning" }.
+  -- { enabled = true, severity = "warning" }. Add compileErrors = false
+  -- beside rules to leave parse and type errors to gopls.
   init_options = { modls = { rules = {} } },
   settings = { modls = { rules = {} } },
 }

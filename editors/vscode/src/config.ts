@@ -24,6 +24,12 @@ export type RuleSetting = "off" | Severity | { enabled?: boolean; severity?: Sev
 
 export type TraceLevel = "off" | "messages" | "verbose";
 
+// CompileErrors is modls.compileErrors: what happens to the checker's
+// compile findings (parse and type errors), which gopls reports too.
+export type CompileErrors = "auto" | "on" | "off";
+
+export const compileErrorsModes: readonly CompileErrors[] = ["auto", "on", "off"];
+
 export interface ModlsConfig {
   // path is the modls executable named by modls.path ("" for a PATH lookup).
   path: string;
@@ -34,6 +40,13 @@ export interface ModlsConfig {
   // (modls.sandbox.network, modls sandbox --network).
   sandboxNetwork: boolean;
   trace: TraceLevel;
+  // compileErrors "auto" shows compile findings unless gopls serves Go
+  // files in this window (gopls below).
+  compileErrors: CompileErrors;
+  // gopls tells whether gopls serves Go files here: the Go extension
+  // (golang.go) is installed and enabled with its language server on.
+  // Not a setting: main.ts fills it in.
+  gopls: boolean;
 }
 
 // Section is the part of vscode.WorkspaceConfiguration that is read.
@@ -117,16 +130,35 @@ export function readConfig(section: Section): ReadResult {
     problems.push(`modls.trace.server: ${JSON.stringify(trace)} is not "off", "messages" or "verbose"`);
     trace = "off";
   }
-  return { config: { path, rules, sandboxNetwork, trace: trace as TraceLevel }, problems };
+  let compileErrors = section.get<string>("compileErrors") ?? "auto";
+  if (!(compileErrorsModes as readonly string[]).includes(compileErrors)) {
+    problems.push(`modls.compileErrors: ${JSON.stringify(compileErrors)} is not "auto", "on" or "off"`);
+    compileErrors = "auto";
+  }
+  return { config: { path, rules, sandboxNetwork, trace: trace as TraceLevel, compileErrors: compileErrors as CompileErrors, gopls: false }, problems };
+}
+
+// goplsServes tells whether the Go extension serves Go files with gopls:
+// it is installed and enabled (it activates on the first Go file, so it
+// need not be active yet) and go.useLanguageServer is not false.
+export function goplsServes(goExtensionPresent: boolean, useLanguageServer: unknown): boolean {
+  return goExtensionPresent && useLanguageServer !== false;
+}
+
+// showCompileErrors is what the server is told: whether it publishes
+// compile findings.
+export function showCompileErrors(config: ModlsConfig): boolean {
+  return config.compileErrors === "on" || (config.compileErrors === "auto" && !config.gopls);
 }
 
 // ServerSettings is the settings object the server reads from
 // initializationOptions and from workspace/didChangeConfiguration's
-// settings: {"modls": {"rules": {...}, "sandbox": {"network": false}}},
-// the rules in modls.json's form (lsp/configuration.go, and
-// lsp/run_integration.go sandboxSettings).
+// settings: {"modls": {"rules": {...}, "compileErrors": bool,
+// "sandbox": {"network": bool}}}, the rules in modls.json's form
+// (lsp/configuration.go clientSettings, and lsp/run_integration.go
+// sandboxSettings).
 export interface ServerSettings {
-  modls: { rules: Record<string, RuleSetting>; sandbox: { network: boolean } };
+  modls: { rules: Record<string, RuleSetting>; compileErrors: boolean; sandbox: { network: boolean } };
 }
 
 export function serverSettings(config: ModlsConfig): ServerSettings {
@@ -135,7 +167,7 @@ export function serverSettings(config: ModlsConfig): ServerSettings {
     const r = config.rules[id];
     rules[id] = typeof r === "object" ? { ...r } : r;
   }
-  return { modls: { rules, sandbox: { network: config.sandboxNetwork } } };
+  return { modls: { rules, compileErrors: showCompileErrors(config), sandbox: { network: config.sandboxNetwork } } };
 }
 
 // initializationOptions is sent with initialize.
@@ -153,8 +185,8 @@ export function didChangeConfigurationParams(config: ModlsConfig): { settings: S
 export type ChangeKind = "none" | "notify" | "restart";
 
 // changeKind compares two configurations: a new executable needs a new
-// server, new rules or sandbox settings a didChangeConfiguration, trace
-// is applied in place.
+// server, new rules, compile-error handling or sandbox settings a
+// didChangeConfiguration, trace is applied in place.
 export function changeKind(before: ModlsConfig, after: ModlsConfig): ChangeKind {
   if (before.path !== after.path) {
     return "restart";

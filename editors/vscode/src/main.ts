@@ -4,7 +4,7 @@
 import * as vscode from "vscode";
 import { ModlsClient } from "./client";
 import { registerCommands } from "./commands";
-import { ExtensionCommands, ModlsConfig, changeKind, readConfig } from "./config";
+import { ExtensionCommands, ModlsConfig, changeKind, goplsServes, readConfig } from "./config";
 import { ServerCommands } from "./lsp_ext";
 import { commandOutcome } from "./results";
 import { Status } from "./status";
@@ -12,12 +12,16 @@ import { Testing } from "./testing";
 
 let client: ModlsClient | undefined;
 
+// goExtension is the Go extension, whose gopls reports compile errors.
+const goExtension = "golang.go";
+
 function loadConfig(output: vscode.LogOutputChannel): ModlsConfig {
   const { config, problems } = readConfig(vscode.workspace.getConfiguration("modls"));
   for (const p of problems) {
     output.appendLine(`settings: ${p} (left out)`);
     void vscode.window.showWarningMessage(`modls: ${p}`);
   }
+  config.gopls = goplsServes(vscode.extensions.getExtension(goExtension) !== undefined, vscode.workspace.getConfiguration("go").get("useLanguageServer"));
   return config;
 }
 
@@ -48,15 +52,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     c,
     ...registerCommands({ client: c, output, status, testing, config: () => config }),
     vscode.workspace.onDidChangeConfiguration(async (e) => {
-      if (!e.affectsConfiguration("modls")) {
+      if (!e.affectsConfiguration("modls") && !e.affectsConfiguration("go.useLanguageServer")) {
         return;
       }
-      const next = loadConfig(output);
-      const kind = changeKind(config, next);
-      config = next;
-      await c.updateConfig(next, kind);
+      await reload();
     }),
+    // The Go extension installed, enabled, disabled or removed.
+    vscode.extensions.onDidChange(() => reload()),
   );
+  async function reload(): Promise<void> {
+    const next = loadConfig(output);
+    const kind = changeKind(config, next);
+    config = next;
+    await c.updateConfig(next, kind);
+  }
   await c.start();
 }
 

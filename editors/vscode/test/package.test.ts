@@ -4,7 +4,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
-import { ExtensionCommands } from "../src/config";
+import { ExtensionCommands, compileErrorsModes } from "../src/config";
 import { serverCommandNames } from "../src/lsp_ext";
 
 const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, "..", "..", "package.json"), "utf8")) as {
@@ -27,9 +27,12 @@ test("every extension command is contributed, and none takes a server command's 
   }
 });
 
-test("settings: path, generated rules, the sandbox's network, trace", () => {
+test("settings: path, generated rules, the sandbox's network, compile errors, trace", () => {
   const props = pkg.contributes.configuration.properties;
-  assert.deepEqual(Object.keys(props), ["modls.path", "modls.rules", "modls.sandbox.network", "modls.trace.server"]);
+  assert.deepEqual(Object.keys(props), ["modls.path", "modls.rules", "modls.sandbox.network", "modls.compileErrors", "modls.trace.server"]);
+  const ce = props["modls.compileErrors"] as unknown as { enum: string[]; default: string };
+  assert.deepEqual(ce.enum, [...compileErrorsModes]);
+  assert.equal(ce.default, "auto");
   const ruleIDs = Object.keys(props["modls.rules"]!.properties ?? {});
   assert.equal(ruleIDs.length, 12);
   assert.ok(ruleIDs.every((id) => /^MOD\d{3}$/.test(id)));

@@ -76,3 +76,27 @@ func NewFile(pass *analysis.Pass, name string) (tf *token.File, exists bool) {
 	}
 	return File(pass, name, nil), false
 }
+
+// PositionOf returns a position in the pass's FileSet for a byte offset of
+// a Go file that is not one of the package's (another package of the
+// application, for related information), or NoPos when the file cannot be
+// read.
+func PositionOf(pass *analysis.Pass, name string, offset int) token.Pos {
+	var data []byte
+	err := os.ErrNotExist
+	if pass.ReadFile != nil { // the checker's, which knows the editor's buffers
+		data, err = pass.ReadFile(name)
+	}
+	if err != nil { // a driver that lets a pass read its own files only
+		data, err = os.ReadFile(name)
+	}
+	if err != nil || offset > len(data) {
+		return token.NoPos
+	}
+	for _, f := range pass.Files {
+		if tf := pass.Fset.File(f.FileStart); tf != nil && tf.Name() == name && tf.Size() == len(data) {
+			return tf.Pos(offset)
+		}
+	}
+	return File(pass, name, data).Pos(offset)
+}

@@ -7,8 +7,10 @@ package fw
 
 import (
 	"go/ast"
+	"go/build"
 	"go/constant"
 	"go/types"
+	"path/filepath"
 	"strings"
 
 	"golang.org/x/tools/go/analysis"
@@ -25,7 +27,7 @@ const Path = "github.com/modls/modls/framework"
 // library, anything outside modules/<type>/<name>/).
 func Module(pass *analysis.Pass) (*workspace.Workspace, *workspace.Module) {
 	for _, f := range pass.Files {
-		name := pass.Fset.File(f.Pos()).Name()
+		name := pass.Fset.File(f.FileStart).Name()
 		if !strings.HasSuffix(name, ".go") {
 			continue
 		}
@@ -38,11 +40,34 @@ func Module(pass *analysis.Pass) (*workspace.Workspace, *workspace.Module) {
 	return nil, nil
 }
 
+// IsApplication reports whether the pass's package is the application's
+// own code, which may have analysis facts: not the framework, the standard
+// library, a module of the module cache or a vendored package.
+func IsApplication(pass *analysis.Pass) bool {
+	path := pass.Pkg.Path()
+	if path == Path || strings.HasPrefix(path, Path+"/") || len(pass.Files) == 0 {
+		return false
+	}
+	name := filepath.ToSlash(pass.Fset.File(pass.Files[0].FileStart).Name())
+	if root := filepath.ToSlash(build.Default.GOROOT); root != "" && strings.HasPrefix(name, root+"/") {
+		return false
+	}
+	for _, elem := range strings.Split(name, "/") {
+		if elem == "vendor" {
+			return false
+		}
+		if i := strings.Index(elem, "@v"); i >= 0 && i+2 < len(elem) && elem[i+2] >= '0' && elem[i+2] <= '9' {
+			return false // the module cache
+		}
+	}
+	return true
+}
+
 // IsModuleRoot reports whether the package is the module's own package (in
 // the module directory), not a sub-package such as contract/.
 func IsModuleRoot(pass *analysis.Pass, m *workspace.Module) bool {
 	for _, f := range pass.Files {
-		name := pass.Fset.File(f.Pos()).Name()
+		name := pass.Fset.File(f.FileStart).Name()
 		return dirOf(name) == m.Dir
 	}
 	return false
@@ -133,5 +158,5 @@ func StringValue(info *types.Info, e ast.Expr) (string, bool) {
 
 // IsTestFile reports whether f is a _test.go file.
 func IsTestFile(pass *analysis.Pass, f *ast.File) bool {
-	return strings.HasSuffix(pass.Fset.File(f.Pos()).Name(), "_test.go")
+	return strings.HasSuffix(pass.Fset.File(f.FileStart).Name(), "_test.go")
 }

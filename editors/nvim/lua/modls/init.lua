@@ -23,6 +23,11 @@ local defaults = {
   -- host's network (modls sandbox --network); by default it has only the
   -- loopback of its own network namespace.
   sandbox = { network = false },
+  -- The compile findings (parse and type errors): "auto" shows them unless
+  -- a gopls client serves one of the server's buffers (gopls reports the
+  -- same errors), "on" always, "off" never. `:ModlsCheck` reports them
+  -- whatever this says.
+  compile_errors = "auto",
   -- Refresh code lenses on these events.
   codelens_events = { "BufEnter", "InsertLeave", "CursorHold" },
   -- Open the quickfix window after :ModlsCheck when it found problems.
@@ -38,9 +43,83 @@ M.options = vim.deepcopy(defaults)
 -- clients maps a workspace root to its client id (Neovim before 0.11).
 local clients = {}
 local group
+-- sent maps a client id to the compileErrors the server was last told.
+local sent = {}
 
-local function settings()
-  return { modls = { rules = M.options.rules, sandbox = { network = M.options.sandbox.network == true } } }
+local compile_modes = { auto = true, on = true, off = true }
+
+local function list_clients(bufnr)
+  if vim.lsp.get_clients ~= nil then
+    return vim.lsp.get_clients({ bufnr = bufnr })
+  elseif bufnr ~= nil then
+    return vim.lsp.buf_get_clients(bufnr)
+  end
+  return vim.lsp.get_active_clients()
+end
+
+-- gopls_serves tells whether a gopls client is attached to one of bufs.
+local function gopls_serves(bufs)
+  for _, b in ipairs(bufs) do
+    if vim.api.nvim_buf_is_valid(b) then
+      for _, c in pairs(list_clients(b)) do
+        if c.name == "gopls" and not M.call(c, "is_stopped") then
+          return true
+        end
+      end
+    end
+  end
+  return false
+end
+
+-- compile_errors is what the server is told to do with compile findings
+-- for the buffers bufs (see the compile_errors option).
+function M.compile_errors(bufs)
+  local mode = M.options.compile_errors
+  if mode == "on" then
+    return true
+  elseif mode == "off" then
+    return false
+  end
+  return not gopls_serves(bufs or {})
+end
+
+local function settings(compile)
+  if compile == nil then
+    compile = M.compile_errors({})
+  end
+  return {
+    modls = {
+      rules = M.options.rules,
+      compileErrors = compile,
+      sandbox = { network = M.options.sandbox.network == true },
+    },
+  }
+end
+
+local function client_buffers(client)
+  return vim.tbl_keys(client.attached_buffers or {})
+end
+
+-- sync tells a modls client's server the settings again when what it
+-- should do with compile findings has changed (gopls came or went), or
+-- always when force is set.
+local function sync(client, force)
+  if M.call(client, "is_stopped") then
+    return
+  end
+  local compile = M.compile_errors(client_buffers(client))
+  if not force and sent[client.id] == compile then
+    return
+  end
+  sent[client.id] = compile
+  client.config.settings = settings(compile)
+  M.call(client, "notify", "workspace/didChangeConfiguration", { settings = client.config.settings })
+end
+
+local function sync_all()
+  for _, c in ipairs(M.clients()) do
+    sync(c)
+  end
 end
 
 -- has_native_config says whether this Neovim has the 0.11 API.
@@ -90,24 +169,48 @@ local function on_attach(client, bufnr)
     buffer = bufnr,
     callback = function()
       refresh_lenses(bufnr)
+      -- Before Neovim 0.8 (no LspAttach), this is where a gopls that
+      -- attached since is noticed too.
+      sync(client)
     end,
     desc = "modls: refresh code lenses",
   })
   refresh_lenses(bufnr)
+  sync(client)
   if M.options.on_attach then
     M.options.on_attach(client, bufnr)
   end
 end
 
-local function client_config(root)
+local function on_init(client)
+  local init = client.config.init_options
+  sent[client.id] = init and init.modls and init.modls.compileErrors
+end
+
+-- handlers: every set of diagnostics the server publishes is a moment to
+-- notice a gopls that attached since (Neovim before 0.8 has no LspAttach).
+local handlers = {
+  ["textDocument/publishDiagnostics"] = function(err, result, ctx, config)
+    local client = vim.lsp.get_client_by_id(ctx.client_id)
+    if client then
+      sync(client)
+    end
+    return vim.lsp.handlers["textDocument/publishDiagnostics"](err, result, ctx, config)
+  end,
+}
+
+local function client_config(root, bufnr)
+  local s = settings(M.compile_errors({ bufnr }))
   return {
     name = M.name,
     cmd = M.options.cmd,
     root_dir = root,
     workspace_folders = { { uri = vim.uri_from_fname(root), name = root } },
-    init_options = settings(),
-    settings = settings(),
+    init_options = s,
+    settings = s,
+    on_init = on_init,
     on_attach = on_attach,
+    handlers = handlers,
   }
 end
 
@@ -119,13 +222,13 @@ function M.attach(bufnr)
     return nil
   end
   if M.has_native_config() then
-    local cfg = vim.tbl_extend("force", vim.lsp.config[M.name] or {}, client_config(root))
+    local cfg = vim.tbl_extend("force", vim.lsp.config[M.name] or {}, client_config(root, bufnr))
     return vim.lsp.start(cfg, { bufnr = bufnr })
   end
   local id = clients[root]
   local existing = id and vim.lsp.get_client_by_id(id)
   if not existing or M.call(existing, "is_stopped") then
-    id = vim.lsp.start_client(client_config(root))
+    id = vim.lsp.start_client(client_config(root, bufnr))
     if id == nil then
       vim.notify("modls: could not start " .. table.concat(M.options.cmd, " "), vim.log.levels.ERROR)
       return nil
@@ -148,15 +251,7 @@ end
 -- clients lists the modls clients, of one buffer when bufnr is given.
 function M.clients(bufnr)
   local out = {}
-  local list
-  if vim.lsp.get_clients ~= nil then
-    list = vim.lsp.get_clients({ bufnr = bufnr })
-  elseif bufnr ~= nil then
-    list = vim.lsp.buf_get_clients(bufnr)
-  else
-    list = vim.lsp.get_active_clients()
-  end
-  for _, c in pairs(list) do
+  for _, c in pairs(list_clients(bufnr)) do
     if c.name == M.name then
       table.insert(out, c)
     end
@@ -171,9 +266,22 @@ function M.set_rules(rules)
     vim.lsp.config(M.name, { init_options = settings(), settings = settings() })
   end
   for _, c in ipairs(M.clients()) do
-    c.config.settings = settings()
-    M.call(c, "notify", "workspace/didChangeConfiguration", { settings = settings() })
+    sync(c, true)
   end
+end
+
+-- set_compile_errors changes the compile_errors option ("auto", "on" or
+-- "off") and tells the running servers.
+function M.set_compile_errors(mode)
+  if not compile_modes[mode] then
+    vim.notify("modls: compile_errors must be \"auto\", \"on\" or \"off\", not " .. vim.inspect(mode), vim.log.levels.ERROR)
+    return
+  end
+  M.options.compile_errors = mode
+  if M.has_native_config() then
+    vim.lsp.config(M.name, { init_options = settings(), settings = settings() })
+  end
+  sync_all()
 end
 
 function M.setup(opts)
@@ -184,8 +292,23 @@ function M.setup(opts)
   if type(M.options.cmd) == "string" then
     M.options.cmd = { M.options.cmd, "serve" }
   end
+  if not compile_modes[M.options.compile_errors] then
+    vim.notify("modls: compile_errors must be \"auto\", \"on\" or \"off\", not " .. vim.inspect(M.options.compile_errors) .. "; using \"auto\"", vim.log.levels.ERROR)
+    M.options.compile_errors = "auto"
+  end
   group = vim.api.nvim_create_augroup("modls", { clear = true })
   require("modls.commands").create()
+  if vim.fn.exists("##LspAttach") == 1 then
+    -- gopls attaching to or leaving a buffer changes what "auto" means;
+    -- LspDetach fires before the client leaves, so look after it has.
+    vim.api.nvim_create_autocmd({ "LspAttach", "LspDetach" }, {
+      group = group,
+      callback = function()
+        vim.schedule(sync_all)
+      end,
+      desc = "modls: leave compile errors to gopls",
+    })
+  end
 
   if M.has_native_config() then
     vim.lsp.config(M.name, {
@@ -193,7 +316,9 @@ function M.setup(opts)
       filetypes = { "go", "json" },
       init_options = settings(),
       settings = settings(),
+      on_init = on_init,
       on_attach = on_attach,
+      handlers = handlers,
       root_dir = function(bufnr, on_dir)
         local root = M.root_for(bufnr)
         if root then

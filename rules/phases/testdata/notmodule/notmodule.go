@@ -1,4 +1,5 @@
 // Package notmodule is not a framework module: nothing here is reported.
+// Its exported functions have facts, for module code that calls them.
 package notmodule
 
 import (
@@ -9,7 +10,7 @@ import (
 
 type Module struct{}
 
-func (Module) Setup(s *framework.Setup) error {
+func (Module) Setup(s *framework.Setup) error { // want Setup:"phase effects: goroutine started during Setup; I/O \\(os.ReadFile\\) during Setup"
 	go func() {}()
 	_, err := os.ReadFile("x")
 	return err

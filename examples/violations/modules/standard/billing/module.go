@@ -73,7 +73,7 @@ func (m *Module) Setup(s *framework.Setup) error {
 				{Name: "id", Type: "int64", Description: "the invoice's id"},
 			},
 			Returns: "(contract.Invoice, error)",
-			Example: `inv, err := svc.Get(ctx, "INV-7")`, // want MOD003 "Example does not type-check: a string passed for id int64"
+			Example: `inv, err := svc.Get(ctx, "INV-7")`, // want MOD003 `Example does not type-check: cannot use "INV-7" \(untyped string constant\) as int64 value in argument to svc.Get`
 		},
 		framework.ServiceMethod{
 			Name:        "MarkPaid",
@@ -82,7 +82,7 @@ func (m *Module) Setup(s *framework.Setup) error {
 				{Name: "ctx", Type: "context.Context", Description: "the request's context"},
 				{Name: "id", Type: "int64", Description: "the invoice's id"},
 			},
-			Returns: "(bool, error)", // want MOD003 "Returns (bool, error) disagrees with the signature's error"
+			Returns: "(bool, error)", // want MOD003 `Returns \(bool, error\) disagrees with the signature's error`
 			Example: `err := svc.MarkPaid(ctx, 42)`,
 		},
 		framework.ServiceMethod{
@@ -96,7 +96,7 @@ func (m *Module) Setup(s *framework.Setup) error {
 			Example: `sum, err := svc.Summary(ctx, "acme")`,
 		},
 		framework.ServiceMethod{
-			Name:        "Void", // want MOD003 "ServiceMethod Void names no method of *billing.Service"
+			Name:        "Void", // want MOD003 `ServiceMethod Void names no method of \*billing.Service`
 			Description: "Cancels an open invoice.",
 			Params: []framework.Param{
 				{Name: "ctx", Type: "context.Context", Description: "the request's context"},

@@ -89,7 +89,7 @@ func (s *Service) MarkPaid(ctx context.Context, id int64) error {
 }
 
 // Summary returns the number and total of a customer's open invoices.
-func (s *Service) Summary(ctx context.Context, customer string) (contract.Summary, error) { // want MOD011 "exported service method Summary is not referenced by any test of the module"
+func (s *Service) Summary(ctx context.Context, customer string) (contract.Summary, error) { // want MOD011 "no test in module standard.billing references service method Summary"
 	if customer == "" {
 		return contract.Summary{}, framework.Errorf(framework.CodeInvalidArgument, "customer is empty")
 	}
@@ -103,7 +103,7 @@ func (s *Service) Summary(ctx context.Context, customer string) (contract.Summar
 }
 
 // Refund marks a paid invoice as refunded.
-func (s *Service) Refund(ctx context.Context, id int64) error { // want MOD002 "exported method Refund of service billing.invoices has no ServiceMethod entry"
+func (s *Service) Refund(ctx context.Context, id int64) error { // want MOD002 "exported method Refund has no ServiceMethod entry"
 	if id <= 0 {
 		return framework.Errorf(framework.CodeInvalidArgument, "invoice id %d is not positive", id)
 	}

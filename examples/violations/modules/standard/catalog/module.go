@@ -57,7 +57,7 @@ func (m *Module) Setup(s *framework.Setup) error {
 	); err != nil {
 		return err
 	}
-	return s.RegisterService("catalog.feeds", m.feeds, framework.ServiceMethod{ // want MOD012 "service catalog.feeds is registered but manifest.json does not list it"
+	return s.RegisterService("catalog.feeds", m.feeds, framework.ServiceMethod{ // want MOD012 `service "catalog.feeds" is registered but manifest.json does not list it`
 		Name:        "Latest",
 		Description: "Returns the IDs of the items, most recently put first.",
 		Params: []framework.Param{

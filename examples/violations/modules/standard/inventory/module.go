@@ -47,17 +47,17 @@ func (*Module) Manifest() []byte { return manifest }
 // Setup declares the module's schema and service.
 func (m *Module) Setup(s *framework.Setup) error {
 	m.setup = s
-	s.Migrate(createStockTable)                                                 // want MOD008 "error from framework Setup.Migrate is discarded"
-	invoices, err := framework.Service[billing.Invoices](s, "billing.invoices") // want MOD009 "service lookup during Setup"
+	s.Migrate(createStockTable)                                                 // want MOD008 `error returned by \(\*framework.Setup\).Migrate is discarded`
+	invoices, err := framework.Service[billing.Invoices](s, "billing.invoices") // want MOD009 `service lookup of "billing.invoices" during Setup`
 	if err != nil {
 		return err
 	}
 	m.invoices = invoices
-	if seed, err := os.ReadFile("inventory-seed.csv"); err == nil { // want MOD009 "file I/O (os.ReadFile) during Setup"
+	if seed, err := os.ReadFile("inventory-seed.csv"); err == nil { // want MOD009 `I/O \(os.ReadFile\) during Setup`
 		m.stock.seed(seed)
 	}
 	go m.stock.watch()                  // want MOD009 "goroutine started during Setup"
-	m.stock.prime(context.Background()) // want MOD009 "database access during Setup (through prime)"
+	m.stock.prime(context.Background()) // want MOD009 `database access \(DB.Query\) during Setup \(through prime\)`
 	return s.RegisterService("inventory.stock", m.stock,
 		framework.ServiceMethod{
 			Name:        "Count",
@@ -97,7 +97,7 @@ func (m *Module) Setup(s *framework.Setup) error {
 // Start gives the service its database handle.
 func (m *Module) Start(ctx context.Context, app *framework.App) error {
 	m.stock.db = app.DB()
-	err := m.setup.RegisterService("inventory.levels", m.levels, framework.ServiceMethod{ // want MOD009 "RegisterService called during Start"
+	err := m.setup.RegisterService("inventory.levels", m.levels, framework.ServiceMethod{ // want MOD009 "registration call Setup.RegisterService during Start; declarations belong in Setup"
 		Name:        "Snapshot",
 		Description: "Returns the cached stock level of every SKU.",
 		Params: []framework.Param{
@@ -107,7 +107,7 @@ func (m *Module) Start(ctx context.Context, app *framework.App) error {
 		Example: `snap, err := svc.Snapshot(ctx)`,
 	})
 	if err != nil {
-		log.Fatalf("inventory: %v", err) // want MOD008 "log.Fatalf in module code"
+		log.Fatalf("inventory: %v", err) // want MOD008 "call of log.Fatalf in module code"
 	}
 	return nil
 }
@@ -116,7 +116,7 @@ func (m *Module) Start(ctx context.Context, app *framework.App) error {
 func (m *Module) Stop(ctx context.Context) error {
 	if err := m.stock.stop(); err != nil {
 		fmt.Fprintln(os.Stderr, "inventory:", err)
-		os.Exit(1) // want MOD008 "os.Exit in module code"
+		os.Exit(1) // want MOD008 "call of os.Exit in module code"
 	}
 	return nil
 }

@@ -31,13 +31,13 @@ func newStock() *Stock {
 // mustSKU returns sku, which must not be empty.
 func mustSKU(sku string) string {
 	if sku == "" {
-		panic("inventory: empty SKU") // want MOD008 "panic in module code"
+		panic("inventory: empty SKU") // want MOD008 "call of panic in module code"
 	}
 	return sku
 }
 
 // Count returns the number of items of sku in stock, 0 if it is unknown.
-func (s *Stock) Count(ctx context.Context, sku string) int { // want MOD008 "exported service method Count does not return an error as its last result"
+func (s *Stock) Count(ctx context.Context, sku string) int { // want MOD008 "exported service method Count returns int last, not error"
 	sku = mustSKU(sku)
 	s.mu.Lock()
 	n, ok := s.cache[sku]
@@ -54,7 +54,7 @@ func (s *Stock) Count(ctx context.Context, sku string) int { // want MOD008 "exp
 // Reserve takes n items of sku out of stock and returns how many are left.
 func (s *Stock) Reserve(ctx context.Context, sku string, n int) (int, error) {
 	if n <= 0 {
-		return 0, errors.New("reserve: n must be positive") // want MOD008 "plain error returned from service method Reserve; use framework.Errorf"
+		return 0, errors.New("reserve: n must be positive") // want MOD008 "service method Reserve returns a plain error made by errors.New"
 	}
 	var left int
 	err := s.db.IntegritySession(ctx, "reserve stock", func(tx *framework.Tx) error {
@@ -81,7 +81,7 @@ func (s *Stock) Restock(ctx context.Context, sku string, n int) error {
 ON CONFLICT (sku) DO UPDATE SET on_hand = on_hand + excluded.on_hand RETURNING on_hand`, sku, n).Scan(&now)
 	})
 	if err != nil {
-		return fmt.Errorf("restock %s: %w", sku, err) // want MOD008 "plain error returned from service method Restock; use framework.Errorf"
+		return fmt.Errorf("restock %s: %w", sku, err) // want MOD008 "service method Restock returns a plain error made by fmt.Errorf"
 	}
 	s.remember(sku, now)
 	return nil

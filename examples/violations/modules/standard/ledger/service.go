@@ -51,7 +51,7 @@ type Totals struct {
 }
 
 // Sum returns the sum of every entry; it is zero when the ledger balances.
-func (t *Totals) Sum(ctx context.Context) (int64, error) { // want MOD002 "exported method Sum of service ledger.totals has no ServiceMethod entry"
+func (t *Totals) Sum(ctx context.Context) (int64, error) { // want MOD002 "exported method Sum has no ServiceMethod entry"
 	t.entries.mu.Lock()
 	defer t.entries.mu.Unlock()
 	var sum int64

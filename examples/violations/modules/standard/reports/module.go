@@ -52,9 +52,9 @@ func (m *Module) Setup(s *framework.Setup) error {
 	return s.Handle(
 		framework.GET("/status", m.status),
 		framework.GET("/summary/{customer}", m.summary),
-		framework.GET("/summary/{customer}", m.summary), // want MOD007 "duplicate route GET /summary/{customer}"
-		framework.GET("/totals", m.totals),              // want MOD007 "response type map[string]any of GET /totals is not a named struct"
-		framework.GET("daily", m.daily),                 // want MOD007 "invalid route: path daily does not start with /"
+		framework.GET("/summary/{customer}", m.summary), // want MOD007 `duplicate route GET /summary/\{customer\}`
+		framework.GET("/totals", m.totals),              // want MOD007 `response type map\[string\]any of GET /totals is not a named struct`
+		framework.GET("daily", m.daily),                 // want MOD007 `route path "daily" does not start with /`
 	)
 }
 

@@ -129,7 +129,7 @@ func (m *Module) Start(ctx context.Context, app *framework.App) error {
 	if err != nil {
 		return err
 	}
-	stock, err := framework.Service[inventory.Stock](app, "inventory.stock") // want MOD012 "service inventory.stock is provided by standard.inventory, which is not a declared dependency"
+	stock, err := framework.Service[inventory.Stock](app, "inventory.stock") // want MOD012 `service "inventory.stock" is provided by standard.inventory, which is not a declared dependency`
 	if err != nil {
 		return err
 	}

@@ -148,9 +148,9 @@ func (s *Service) Search(ctx context.Context, prefix, orderBy string) (EventList
 	var rows *sql.Rows
 	var err error
 	if orderBy == "" {
-		rows, err = s.db.Query(ctx, "SELECT id, name, amount, coalesce(invoice_id, 0) FROM tracker_events WHERE name LIKE '"+prefix+"%'") // want MOD006 "SQL built by concatenating prefix (injection risk)"
+		rows, err = s.db.Query(ctx, "SELECT id, name, amount, coalesce(invoice_id, 0) FROM tracker_events WHERE name LIKE '"+prefix+"%'") // want MOD006 `SQL built from a non-constant string; pass values as \? parameters`
 	} else {
-		rows, err = s.db.Query(ctx, fmt.Sprintf("SELECT id, name, amount, coalesce(invoice_id, 0) FROM tracker_events WHERE name LIKE ? ORDER BY %s", orderBy), prefix+"%") // want MOD006 "SQL built with fmt.Sprintf (injection risk)"
+		rows, err = s.db.Query(ctx, fmt.Sprintf("SELECT id, name, amount, coalesce(invoice_id, 0) FROM tracker_events WHERE name LIKE ? ORDER BY %s", orderBy), prefix+"%") // want MOD006 `SQL built from a non-constant string; pass values as \? parameters`
 	}
 	if err != nil {
 		return EventList{}, internal(err, "searching events")
@@ -163,7 +163,7 @@ func (s *Service) Touch(ctx context.Context, name string) error {
 	if name == "" {
 		return invalid("event name is empty")
 	}
-	rows, err := s.db.Query(ctx, `INSERT INTO tracker_events (name) VALUES (?)`, name) // want MOD005 "INSERT through Query is a database write outside an IntegritySession"
+	rows, err := s.db.Query(ctx, `INSERT INTO tracker_events (name) VALUES (?)`, name) // want MOD005 `database write \(INSERT\) through DB.Query outside an IntegritySession`
 	if err != nil {
 		return internal(err, "recording the event")
 	}
@@ -176,7 +176,7 @@ func (s *Service) Forget(ctx context.Context, id int64) error {
 		return invalid("event id %d is not positive", id)
 	}
 	var gone int64
-	err := s.db.QueryRow(ctx, `DELETE FROM tracker_events WHERE id = ? RETURNING id`, id).Scan(&gone) // want MOD005 "DELETE through QueryRow is a database write outside an IntegritySession"
+	err := s.db.QueryRow(ctx, `DELETE FROM tracker_events WHERE id = ? RETURNING id`, id).Scan(&gone) // want MOD005 `database write \(DELETE\) through DB.QueryRow outside an IntegritySession`
 	if errors.Is(err, sql.ErrNoRows) {
 		return framework.Errorf(framework.CodeNotFound, "no event %d", id)
 	}
@@ -199,6 +199,6 @@ func (s *Service) Adjust(ctx context.Context, id, delta int64) error {
 
 // adjustAmount writes through the module's own *sql.DB.
 func adjustAmount(ctx context.Context, db *sql.DB, id, delta int64) error {
-	_, err := db.ExecContext(ctx, `UPDATE tracker_events SET amount = amount + ? WHERE id = ?`, delta, id) // want MOD005 "Exec on a *sql.DB is a database write outside an IntegritySession"
+	_, err := db.ExecContext(ctx, `UPDATE tracker_events SET amount = amount + ? WHERE id = ?`, delta, id) // want MOD005 `database write \(UPDATE\) through \(\*sql.DB\).ExecContext outside an IntegritySession`
 	return err
 }

@@ -42,7 +42,7 @@ func (m *Module) Setup(s *framework.Setup) error { // want MOD001 "module standa
 
 // Start looks up the payment gateway.
 func (m *Module) Start(ctx context.Context, app *framework.App) error {
-	gw, err := framework.Service[gateway](app, "payments.gateway") // want MOD012 "no declared dependency provides service payments.gateway"
+	gw, err := framework.Service[gateway](app, "payments.gateway") // want MOD012 `no module provides service "payments.gateway"`
 	if err != nil {
 		return err
 	}

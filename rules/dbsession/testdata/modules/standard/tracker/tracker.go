@@ -111,4 +111,30 @@ func (m *Module) dynamic(ctx context.Context, q string) {
 	m.db.Query(ctx, q)
 }
 
+// exec runs a statement for its callers: the SQL is checked where they
+// write it.
+func (m *Module) exec(ctx context.Context, q string, args ...any) error {
+	rows, err := m.db.Query(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	return rows.Close()
+}
+
+func (m *Module) throughHelper(ctx context.Context, name string) error {
+	return m.exec(ctx, insertEvent, name) // want `database write \(INSERT\) through exec → DB.Query outside an IntegritySession`
+}
+
+func (m *Module) readThroughHelper(ctx context.Context) error {
+	return m.exec(ctx, "SELECT count(*) FROM tracker_events WHERE name = ?", "x")
+}
+
+// Read or write is SQLite's verdict on the prepared statement: a PRAGMA
+// configures and EXPLAIN runs nothing.
+func (m *Module) decidedBySQLite(ctx context.Context) {
+	m.db.QueryRow(ctx, "PRAGMA user_version")
+	m.db.QueryRow(ctx, "EXPLAIN QUERY PLAN DELETE FROM tracker_events")
+	m.db.QueryRow(ctx, "VALUES (1), (2)")
+}
+
 var _ = sql.ErrNoRows

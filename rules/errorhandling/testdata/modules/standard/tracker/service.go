@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"github.com/modls/modls/framework"
+
+	"example.com/ruletest/modules/standard/tracker/store"
 )
 
 var ErrNotFound = framework.Errorf(framework.CodeNotFound, "no such event")
@@ -14,9 +16,14 @@ var errClosed = errors.New("closed")
 
 // Service tracks events.
 type Service struct {
-	db *framework.DB
+	db   *framework.DB
+	peer Peer
 	embedded
 }
+
+// Peer is another module's service, through its contract: its errors
+// carry codes.
+type Peer interface{ Ping(ctx context.Context) error }
 
 func (s *Service) Track(ctx context.Context, name string) error {
 	switch {
@@ -29,7 +36,17 @@ func (s *Service) Track(ctx context.Context, name string) error {
 	case name == "y":
 		return ErrNotFound
 	case name == "z":
-		return errClosed
+		return errClosed // want `service method Track returns errClosed, a plain error made by errors\.New`
+	case name == "s":
+		return store.ErrGone // want `service method Track returns store\.ErrGone, a plain error made by errors\.New`
+	case name == "b":
+		return store.ErrBusy
+	case name == "t":
+		return fmt.Errorf("looking up: %w", store.Lookup(ctx))
+	case name == "r":
+		return fmt.Errorf("not found: %w", ErrNotFound)
+	case name == "o":
+		return fmt.Errorf("peer: %w", s.peer.Ping(ctx))
 	case name == "v":
 		return framework.Errorf(framework.CodeUnavailable, "wrapped: %w", errClosed)
 	case name == "u":
@@ -61,6 +78,19 @@ func (s *Service) Reset() {} // want `exported service method Reset returns no e
 
 func (s *Service) Find(ctx context.Context, id int64) (string, *framework.Error) { // want `exported service method Find returns \*framework\.Error last, not error`
 	return "", nil
+}
+
+// Chain wraps the error assigned last before each return.
+func (s *Service) Chain(ctx context.Context) error {
+	err := s.peer.Ping(ctx)
+	if err != nil {
+		return fmt.Errorf("peer: %w", err)
+	}
+	err = s.db.IntegritySession(ctx, "chain", func(tx *framework.Tx) error { return nil })
+	if err != nil {
+		return fmt.Errorf("chain: %w", err) // want `service method Chain returns a plain error made by fmt\.Errorf`
+	}
+	return nil
 }
 
 // helper is unexported: not a service method.

@@ -9,6 +9,8 @@ import (
 	"os/exec"
 
 	"github.com/modls/modls/framework"
+
+	"example.com/ruletest/modules/standard/cache/store"
 )
 
 //go:embed manifest.json
@@ -87,4 +89,26 @@ func (m *Module) declareLate() error {
 		return err
 	}
 	return m.setup.Handle()
+}
+
+// Calls into the module's sub-package, followed through its facts.
+
+type Stored struct {
+	cache store.Cache
+}
+
+func (m *Stored) Setup(s *framework.Setup) error {
+	if _, err := store.Load("seed.csv"); err != nil { // want `^I/O \(os.ReadFile\) during Setup \(through store.Load → readSeed\)$`
+		return err
+	}
+	m.cache.Warm() // want `^goroutine started during Setup \(through store.Cache.Warm\)$`
+	_ = store.Key("x")
+	return store.Register(s)
+}
+
+func (m *Stored) Start(ctx context.Context, app *framework.App) error {
+	if _, err := store.Load("seed.csv"); err != nil { // I/O is Start's to do
+		return err
+	}
+	return store.Register(nil) // want `^registration call Setup.RegisterService during Start; declarations belong in Setup \(through store.Register\)$`
 }

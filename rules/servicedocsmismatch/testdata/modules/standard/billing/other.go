@@ -23,7 +23,37 @@ func registerOther(s *framework.Setup, svc *Service) error {
 			Description: "Count counts events.",
 			Params:      []framework.Param{{Name: "ctx", Type: "context.Context"}, {Name: "names", Type: "...string"}},
 			Returns:     "(int, error)",
-			Example:     `n, err := svc.Count(ctx, strings.ToLower("A"))`, // want `^Example does not type-check: undefined: strings$`
+			Example:     `n, err := svc.Count(ctx, strings.ToLower("A"))`, // a standard package the file does not import
+		},
+		framework.ServiceMethod{
+			Name:        "Wait",
+			Description: "Wait waits.",
+			Params:      []framework.Param{{Name: "ctx", Type: "context.Context"}, {Name: "d", Type: "time.Duration"}},
+			Returns:     "error",
+			Example: `ctx, cancel := context.WithTimeout(ctx, 15*time.Minute)
+defer cancel()
+err := svc.Wait(ctx, 15*time.Minute)`,
+		},
+		framework.ServiceMethod{
+			Name:        "Pick",
+			Description: "Pick picks one of n.",
+			Params:      []framework.Param{{Name: "n", Type: "int"}},
+			Returns:     "int",
+			Example:     `i := svc.Pick(rand.Intn(10) + len(url.PathEscape("a b")))`,
+		},
+		framework.ServiceMethod{
+			Name:        "Choose",
+			Description: "Choose picks one of n.",
+			Params:      []framework.Param{{Name: "n", Type: "int"}},
+			Returns:     "int",
+			Example:     `i := svc.Choose(ast.NewIdent("x"))`, // wrong, but go/ast is not among the package's dependencies: not judged
+		},
+		framework.ServiceMethod{
+			Name:        "Sleep",
+			Description: "Sleep sleeps.",
+			Params:      []framework.Param{{Name: "ctx", Type: "context.Context"}, {Name: "d", Type: "time.Duration"}},
+			Returns:     "error",
+			Example:     `err := svc.Wait(ctx, time.Minute*"15")`, // want `^Example does not type-check: invalid operation: time.Minute \* "15" \(mismatched types "?time"?.Duration and untyped string\)$`
 		},
 	)
 }

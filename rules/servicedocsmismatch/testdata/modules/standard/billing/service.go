@@ -2,6 +2,7 @@ package billing
 
 import (
 	"context"
+	"time"
 
 	"example.com/ruletest/modules/standard/billing/contract"
 )
@@ -24,6 +25,14 @@ func (s *Service) List(ctx context.Context, status contract.Status, limit int) (
 }
 
 func (s *Service) Ping() {}
+
+func (s *Service) Wait(ctx context.Context, d time.Duration) error { return nil }
+
+func (s *Service) Sleep(ctx context.Context, d time.Duration) error { return nil }
+
+func (s *Service) Pick(n int) int { return n }
+
+func (s *Service) Choose(n int) int { return n }
 
 func (s *Service) Any(ctx context.Context, v interface{}) (any, error) { return v, nil }
 

@@ -43,8 +43,8 @@ func (m *Module) Setup(s *framework.Setup) error {
 	// No ServiceMethod entries.
 	_ = s.RegisterService("tracker.empty", m.svc)                                       // want `^service tracker.empty is registered without ServiceMethod entries$`
 	_ = s.RegisterService("tracker.empty_slice", m.svc, []framework.ServiceMethod{}...) // want `service tracker.empty_slice is registered without ServiceMethod entries`
-	_ = s.RegisterService(m.name, m.svc)                                                // want `^service is registered without ServiceMethod entries$`
-	_ = s.RegisterService(m.name, m.svc, trackDoc)                                      // a name that is not constant: not checked
+	_ = s.RegisterService(m.name, m.svc)                                                // want `^service is registered without ServiceMethod entries$` `^service name is not a constant: modls cannot check its form`
+	_ = s.RegisterService(m.name, m.svc, trackDoc)                                      // want `^service name is not a constant: modls cannot check its form, that it is unique, or who looks it up$`
 
 	// The same name twice on one path.
 	_ = s.RegisterService("tracker.twice", m.svc, trackDoc) // want `^service tracker.twice is registered twice in module standard.tracker$`

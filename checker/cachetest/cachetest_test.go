@@ -1,0 +1,121 @@
+package cachetest_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/modls/modls/checker"
+	"github.com/modls/modls/checker/cachetest"
+)
+
+func TestMain(m *testing.M) { cachetest.Main(m) }
+
+// child is set in the environment of this test binary run again by a
+// test below, to play a test that forgets Use or one that does not.
+const child = "CACHETEST_CHILD"
+
+// TestChild opens the default cache as a check or a server does. It is
+// the test that TestMainFailsAForgottenCache runs in a child process; run
+// directly, it does nothing.
+func TestChild(t *testing.T) {
+	switch os.Getenv(child) {
+	case "":
+		return
+	case "use":
+		if want := cachetest.Use(t); os.Getenv("MODLS_CACHE") != want {
+			t.Fatalf("MODLS_CACHE = %q, want %q", os.Getenv("MODLS_CACHE"), want)
+		}
+	}
+	path, err := checker.DefaultCachePath()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := checker.OpenCache(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	// Where the cache went, for the parent to check.
+	if err := os.WriteFile(os.Getenv(child+"_REPORT"), []byte(path), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// runChild runs TestChild in a new process whose user cache directory is
+// userCache, as the user's shell would give it.
+func runChild(t *testing.T, mode, userCache string) (code int, stderr, cachePath string) {
+	t.Helper()
+	report := filepath.Join(t.TempDir(), "report")
+	cmd := exec.CommandContext(context.Background(), os.Args[0], "-test.run=^TestChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), child+"="+mode, child+"_REPORT="+report, "XDG_CACHE_HOME="+userCache, "MODLS_CACHE=")
+	var errOut bytes.Buffer
+	cmd.Stderr = &errOut
+	cmd.Stdout = &errOut
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatalf("the child did not open a cache: %v\n%s", err, errOut.String())
+	}
+	return code, errOut.String(), string(data)
+}
+
+// TestMainFailsAForgottenCache proves that a test which opens the default
+// cache never reaches the user's and fails the run.
+func TestMainFailsAForgottenCache(t *testing.T) {
+	user := t.TempDir()
+	code, stderr, path := runChild(t, "forget", user)
+	if code == 0 || !strings.Contains(stderr, "a test used the default modls cache") || !strings.Contains(stderr, "cachetest.Use(t)") {
+		t.Errorf("a test that forgot Use: exit %d, output:\n%s", code, stderr)
+	}
+	if strings.HasPrefix(path, user) {
+		t.Errorf("the forgetful test opened %s, in the user's cache directory", path)
+	}
+	if entries, err := os.ReadDir(user); err != nil || len(entries) != 0 {
+		t.Errorf("the user's cache directory holds %v (%v); want it untouched", entries, err)
+	}
+}
+
+// TestUse checks that a test with Use passes and writes its cache where
+// Use put it, not in the user's cache directory.
+func TestUse(t *testing.T) {
+	user := t.TempDir()
+	code, stderr, path := runChild(t, "use", user)
+	if code != 0 {
+		t.Errorf("a test with Use: exit %d, output:\n%s", code, stderr)
+	}
+	if strings.HasPrefix(path, user) || strings.HasPrefix(path, os.Getenv("XDG_CACHE_HOME")) {
+		t.Errorf("the cache was opened at %s, a default place", path)
+	}
+	if entries, err := os.ReadDir(user); err != nil || len(entries) != 0 {
+		t.Errorf("the user's cache directory holds %v (%v); want it untouched", entries, err)
+	}
+}
+
+func TestUntouched(t *testing.T) {
+	dir := t.TempDir()
+	if err := cachetest.Untouched(dir); err != nil {
+		t.Errorf("an empty cache directory: %v", err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "modls"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := cachetest.Untouched(dir); err == nil {
+		t.Error("an empty modls directory in the user cache went unnoticed")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "modls", "cache.db"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := cachetest.Untouched(dir); err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "modls", "cache.db")) {
+		t.Errorf("a cache file in the user cache: %v", err)
+	}
+}

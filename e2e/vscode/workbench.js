@@ -1,0 +1,509 @@
+// Drives the VS Code workbench (code-server) in headless Chromium through
+// the steps of e2e/vscode/vscode_test.go, as a user would: the keyboard,
+// the mouse, the Problems panel, code lenses, the Testing view, the status
+// bar and the command palette. Everything it reports is read from the
+// workbench's DOM (and, after a save, from the saved file).
+//
+//     node workbench.js scenario.json
+//
+// The scenario names the workbench's URL, the workspace, the artifacts
+// directory (a screenshot per step), the Chromium executable and profile,
+// and what each step waits for. The result (written to scenario.out) holds
+// what each step saw; the Go test asserts on it. A step that waits in vain
+// records what the page showed instead and ends the run.
+"use strict";
+
+const fs = require("node:fs");
+const path = require("node:path");
+const { chromium } = require("playwright-core");
+
+const scenario = JSON.parse(fs.readFileSync(process.argv[2], "utf8"));
+const waitMs = scenario.wait_ms || 180000;
+const result = { steps: [], log: [] };
+let page;
+let shot = 0;
+
+function log(msg) {
+  result.log.push(`${new Date().toISOString()} ${msg}`);
+}
+
+function save() {
+  fs.writeFileSync(scenario.out, JSON.stringify(result, null, 2));
+}
+
+async function screenshot(name) {
+  shot++;
+  const file = path.join(scenario.artifacts, `${String(shot).padStart(2, "0")}-${name}.png`);
+  try {
+    await page.screenshot({ path: file });
+  } catch (e) {
+    log(`screenshot ${name}: ${e.message}`);
+  }
+  return file;
+}
+
+// step runs fn, records what it returned (its observations) and a
+// screenshot; an exception ends the run with the step marked failed.
+async function step(name, fn) {
+  const start = Date.now();
+  log(`step ${name}`);
+  const rec = { name, ok: false, ms: 0, seen: null };
+  result.steps.push(rec);
+  try {
+    rec.seen = await fn();
+    rec.ok = true;
+  } catch (e) {
+    rec.error = e.message.split("\n").slice(0, 12).join("\n");
+    throw e;
+  } finally {
+    rec.ms = Date.now() - start;
+    rec.screenshot = await screenshot(name);
+    save();
+  }
+  return rec.seen;
+}
+
+// until waits for fn (run in the page with arg) to return a truthy value
+// and returns it; on time-out the error names what was awaited and what
+// describe (run in the page) shows.
+async function until(what, fn, arg, describe) {
+  try {
+    const h = await page.waitForFunction(fn, arg, { timeout: waitMs, polling: 250 });
+    return await h.jsonValue();
+  } catch (e) {
+    let now = "";
+    if (describe) {
+      try {
+        now = JSON.stringify(await page.evaluate(describe, arg));
+      } catch (e2) {
+        now = `(${e2.message})`;
+      }
+    }
+    throw new Error(`timed out after ${waitMs} ms waiting for ${what}; the page shows ${now}`);
+  }
+}
+
+// ---- reading the workbench ----
+
+// problems lists the Problems panel's rows: file rows and marker rows.
+function problemsRows() {
+  const rows = [...document.querySelectorAll(".markers-panel .monaco-list-row")];
+  return rows.map((r) => {
+    const link = r.querySelector("a.monaco-link");
+    const code = r.querySelector(".marker-code");
+    return {
+      label: r.getAttribute("aria-label") || "",
+      level: Number(r.getAttribute("aria-level") || 0),
+      message: r.querySelector(".marker-message")?.textContent || "",
+      source: r.querySelector(".marker-source")?.textContent || "",
+      code: code ? code.textContent : "",
+      href: link ? link.getAttribute("href") : "",
+      line: r.querySelector(".marker-line")?.textContent || "",
+    };
+  });
+}
+
+// fileProblems is the marker rows under the file row of rel (a path
+// relative to the workspace folder), when the file row says there are
+// want problems (any number when want is -1); else null.
+function fileProblems(arg) {
+  const rows = [...document.querySelectorAll(".markers-panel .monaco-list-row")];
+  const base = arg.rel.split("/").pop();
+  const dir = arg.rel.split("/").slice(0, -1).join("/");
+  const idx = rows.findIndex((r) => {
+    const l = r.getAttribute("aria-label") || "";
+    return r.getAttribute("aria-level") === "1" && l.includes(` in file ${base} of folder ${dir}`);
+  });
+  if (idx < 0) {
+    return arg.want === 0 ? [] : null;
+  }
+  const m = /^(\d+) problems? in file/.exec(rows[idx].getAttribute("aria-label"));
+  const n = m ? Number(m[1]) : -1;
+  if (arg.want >= 0 && n !== arg.want) {
+    return null;
+  }
+  const out = [];
+  for (let i = idx + 1; i < rows.length && rows[i].getAttribute("aria-level") !== "1"; i++) {
+    const r = rows[i];
+    if (r.getAttribute("aria-level") !== "2") {
+      continue; // related information
+    }
+    const link = r.querySelector("a.monaco-link");
+    out.push({
+      label: r.getAttribute("aria-label") || "",
+      message: r.querySelector(".marker-message")?.textContent || "",
+      source: r.querySelector(".marker-source")?.textContent || "",
+      code: r.querySelector(".marker-code")?.textContent || "",
+      href: link ? link.getAttribute("href") : "",
+      line: r.querySelector(".marker-line")?.textContent || "",
+    });
+  }
+  // Every marker row is rendered (the list is tall enough), or not yet.
+  if (arg.want >= 0 && out.length !== n) {
+    return null;
+  }
+  return out;
+}
+
+function lensTitles() {
+  return [...document.querySelectorAll(".monaco-editor .codelens-decoration a, .monaco-editor .codelens-decoration span")]
+    .map((a) => a.textContent.trim())
+    .filter((t) => t !== "" && t !== "|");
+}
+
+function statusItems() {
+  return [...document.querySelectorAll(".statusbar-item")].map((s) => ({
+    id: s.id,
+    text: s.textContent.trim(),
+    label: s.getAttribute("aria-label") || s.querySelector("a")?.getAttribute("aria-label") || "",
+    icons: [...s.querySelectorAll(".codicon")].map((c) => [...c.classList].filter((k) => k.startsWith("codicon-")).join(" ")),
+  }));
+}
+
+function notifications() {
+  return [...document.querySelectorAll(".notifications-toasts .notification-list-item, .notifications-center .notification-list-item")]
+    .map((n) => n.querySelector(".notification-list-item-message")?.textContent.trim() || n.textContent.trim());
+}
+
+// visibleLines is the text of the active editor's rendered lines, by line
+// number, whitespace as rendered.
+function visibleLines() {
+  const editor = document.querySelector(".editor-group-container.active .monaco-editor") || document.querySelector(".monaco-editor");
+  if (!editor) {
+    return {};
+  }
+  const nums = [...editor.querySelectorAll(".margin-view-overlays .line-numbers")].map((n) => ({ top: parseFloat(n.parentElement.style.top), n: Number(n.textContent) }));
+  const lines = [...editor.querySelectorAll(".view-lines .view-line")].map((l) => ({ top: parseFloat(l.style.top), text: l.textContent.replace(/\u00a0/g, " ") }));
+  const out = {};
+  for (const l of lines) {
+    const num = nums.find((x) => x.top === l.top);
+    if (num) {
+      out[num.n] = l.text;
+    }
+  }
+  return out;
+}
+
+// ---- acting ----
+
+async function command(title) {
+  await page.keyboard.press("F1");
+  await page.waitForSelector(".quick-input-widget:not([style*='display: none']) input", { timeout: waitMs });
+  await page.keyboard.type(title, { delay: 5 });
+  await until(`the palette to offer "${title}"`, (t) => {
+    const row = document.querySelector(".quick-input-widget .monaco-list-row.focused, .quick-input-widget .monaco-list-row");
+    return row && (row.getAttribute("aria-label") || row.textContent).includes(t);
+  }, title, () => [...document.querySelectorAll(".quick-input-widget .monaco-list-row")].map((r) => r.getAttribute("aria-label")));
+  await page.keyboard.press("Enter");
+}
+
+async function openFile(rel) {
+  await page.keyboard.press("Control+P");
+  await page.waitForSelector(".quick-input-widget:not([style*='display: none']) input", { timeout: waitMs });
+  await page.keyboard.type(rel, { delay: 5 });
+  const base = rel.split("/").pop();
+  const dir = rel.split("/").slice(0, -1).join("/");
+  await until(`quick open to offer ${rel}`, (a) => {
+    const row = document.querySelector(".quick-input-widget .monaco-list-row");
+    return row && (row.getAttribute("aria-label") || "").includes(a.base) && (row.getAttribute("aria-label") || "").includes(a.dir);
+  }, { base, dir }, () => [...document.querySelectorAll(".quick-input-widget .monaco-list-row")].map((r) => r.getAttribute("aria-label")));
+  await page.keyboard.press("Enter");
+  await until(`the editor of ${rel}`, (a) => {
+    const tab = document.querySelector(".editor-group-container.active .tab.active");
+    return tab && (tab.getAttribute("aria-label") || "").startsWith(a.base) && document.activeElement && document.activeElement.closest(".monaco-editor") !== null;
+  }, { base }, () => document.querySelector(".tab.active")?.getAttribute("aria-label"));
+}
+
+async function goTo(line, col) {
+  await page.keyboard.press("Control+G");
+  await page.waitForSelector(".quick-input-widget:not([style*='display: none']) input", { timeout: waitMs });
+  await page.keyboard.type(`${line}:${col}`);
+  await page.keyboard.press("Enter");
+  await until(`the cursor at ${line}:${col}`, (a) => [...document.querySelectorAll(".statusbar-item")].some((s) => s.textContent.includes(`Ln ${a.line}, Col ${a.col}`)), { line, col },
+    () => [...document.querySelectorAll(".statusbar-item")].map((s) => s.textContent));
+}
+
+async function showProblems() {
+  const open = await page.evaluate(() => !!document.querySelector(".markers-panel") && document.querySelector(".markers-panel").offsetParent !== null);
+  if (!open) {
+    await page.keyboard.press("Control+Shift+M");
+  }
+  await page.waitForSelector(".markers-panel", { state: "visible", timeout: waitMs });
+}
+
+async function saveActive() {
+  await page.keyboard.press("Control+S");
+  await until("the active editor to be saved", () => {
+    const tab = document.querySelector(".editor-group-container.active .tab.active");
+    return tab && !tab.classList.contains("dirty");
+  }, null, () => document.querySelector(".tab.active")?.className);
+}
+
+async function clickLens(prefix) {
+  const lens = page.locator(".monaco-editor .codelens-decoration a", { hasText: prefix }).first();
+  await lens.waitFor({ state: "visible", timeout: waitMs });
+  await lens.click();
+}
+
+// testingItems lists the Testing view's rows.
+function testingItems() {
+  return [...document.querySelectorAll(".test-explorer .monaco-list-row")].map((r) => ({
+    label: r.getAttribute("aria-label") || "",
+    level: Number(r.getAttribute("aria-level") || 0),
+    icons: [...r.querySelectorAll(".codicon")].map((c) => [...c.classList].filter((k) => k.startsWith("codicon-") || k.startsWith("testing-")).join(" ")),
+  }));
+}
+
+// ---- the steps ----
+
+async function main() {
+  fs.mkdirSync(scenario.artifacts, { recursive: true });
+  const context = await chromium.launchPersistentContext(scenario.chrome_profile, {
+    executablePath: scenario.chromium,
+    headless: true,
+    // Without these Chromium tries to reach its own services, which the
+    // closed network turns into a flood of failing connections.
+    args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+    viewport: { width: 1600, height: 1200 },
+  });
+  page = context.pages()[0] || (await context.newPage());
+  page.on("pageerror", (e) => log(`page error: ${e.message}`));
+
+  await step("workbench", async () => {
+    await page.goto(scenario.url, { timeout: waitMs });
+    await page.waitForSelector(".monaco-workbench .part.statusbar", { timeout: waitMs });
+    // The extension activated and started the server: its status item
+    // shows modls with the running mark.
+    return await until("the modls status item to show a running server", () => {
+      const s = [...document.querySelectorAll(".statusbar-item")].find((i) => i.textContent.trim().startsWith("modls") && i.querySelector(".codicon-check"));
+      return s ? s.textContent.trim() : null;
+    }, null, statusItems);
+  });
+
+  const t = scenario.tracker;
+  await step("problems", async () => {
+    await openFile(t.file);
+    await showProblems();
+    return await until(`${t.count} problems for ${t.file} in the Problems panel`, fileProblems, { rel: t.file, want: t.count }, problemsRows);
+  });
+
+  const q = scenario.quickfix;
+  await step("quickfix", async () => {
+    // The registration the fix edits is open in an editor too, as while
+    // writing the service.
+    await openFile(q.edited);
+    await openFile(q.file);
+    await until(`the ${q.rule} problem of ${q.file}`, (a) => [...document.querySelectorAll(".markers-panel .monaco-list-row")].some((r) => (r.getAttribute("aria-label") || "").includes(a.message)), { message: q.message }, problemsRows);
+    await goTo(q.line, q.column);
+    // The menu is ready when its focused entry is an action (the first
+    // rows may be headers); Enter applies that one. A request the server
+    // answers before it has checked the file's open text gets no actions
+    // (and VS Code no menu): the user presses Ctrl+. again.
+    const menu = () => {
+      const rows = [...document.querySelectorAll(".action-widget .monaco-list-row")];
+      const focused = rows.find((r) => r.classList.contains("focused"));
+      return focused ? { focused: focused.getAttribute("aria-label") || focused.textContent.trim(), items: rows.map((r) => r.getAttribute("aria-label") || r.textContent.trim()) } : null;
+    };
+    let offered = null;
+    const deadline = Date.now() + waitMs;
+    for (let attempt = 1; offered === null; attempt++) {
+      await page.keyboard.press("Control+.");
+      try {
+        const h = await page.waitForFunction(menu, null, { timeout: Math.min(20000, Math.max(1000, deadline - Date.now())), polling: 250 });
+        offered = await h.jsonValue();
+      } catch (e) {
+        if (Date.now() >= deadline) {
+          throw new Error(`no quick fix menu after ${attempt} presses of Ctrl+. in ${waitMs} ms`);
+        }
+        log(`Ctrl+. (press ${attempt}) showed no menu in 20 s`);
+        await page.keyboard.press("Escape");
+      }
+    }
+    log(`quick fix menu: ${JSON.stringify(offered)}`);
+    await page.keyboard.press("Enter");
+    // The fix edits the registration's file: its tab turns dirty.
+    await until(`${q.edited} to be edited`, (a) => [...document.querySelectorAll(".tab")].some((t) => (t.getAttribute("aria-label") || "").startsWith(a.base) && t.classList.contains("dirty")),
+      { base: q.edited.split("/").pop() }, () => [...document.querySelectorAll(".tab")].map((t) => `${t.getAttribute("aria-label")} ${t.className}`));
+    // The edited registration as the editor shows it; then the user saves
+    // it, and the finding clears. (Before the save it stays: the server
+    // re-checks the package, but VS Code pulls the diagnostics of the
+    // edited file only, and the server sends no diagnostic refresh.)
+    await openFile(q.edited);
+    await goTo(q.edited_line, 1);
+    const shown = await page.evaluate(visibleLines);
+    await saveActive();
+    const after = await until(`the ${q.rule} problem of ${q.file} to clear`, (a) => {
+      const rows = [...document.querySelectorAll(".markers-panel .monaco-list-row")];
+      const has = rows.some((r) => (r.getAttribute("aria-label") || "").includes(a.message));
+      return has ? null : rows.map((r) => r.getAttribute("aria-label"));
+    }, { message: q.message }, problemsRows);
+    return { offered, after, shown };
+  });
+
+  const f = scenario.fixall;
+  await step("fixall-on-save", async () => {
+    await openFile(f.file);
+    // Saved once its problems are shown (so the server has checked the
+    // text being saved): a save right after typing gets no fixes, as the
+    // server answers code actions only for text it has checked.
+    await until(`the problems of ${f.file}`, fileProblems, { rel: f.file, want: f.count }, problemsRows);
+    await page.keyboard.press("Control+S");
+    const left = await until(`the fixed problems of ${f.file} to clear`, fileProblems, { rel: f.file, want: f.count_after }, problemsRows);
+    return { left };
+  });
+
+  const l = scenario.lenses;
+  await step("unit-tests-lens", async () => {
+    await openFile(l.file);
+    await until("the module's code lenses", () => {
+      const titles = [...document.querySelectorAll(".monaco-editor .codelens-decoration a")].map((a) => a.textContent.trim());
+      return titles.includes("run unit tests") ? titles : null;
+    }, null, lensTitles);
+    await clickLens("run unit tests");
+    const titles = await until("the unit tests' outcome in the lens", () => {
+      const titles = [...document.querySelectorAll(".monaco-editor .codelens-decoration a")].map((a) => a.textContent.trim());
+      return titles.some((x) => /^(✓ unit tests|✗ \d+ failed)/.test(x)) ? titles : null;
+    }, null, lensTitles);
+    return { titles };
+  });
+
+  await step("testing-view-unit", async () => {
+    await command("View: Show Testing");
+    const items = await until("the unit tests item with an outcome in the Testing view", (a) => {
+      const rows = [...document.querySelectorAll(".test-explorer .monaco-list-row")];
+      const mod = rows.find((r) => (r.getAttribute("aria-label") || "").startsWith(a.module));
+      if (mod && mod.getAttribute("aria-expanded") === "false") {
+        mod.querySelector(".monaco-tl-twistie")?.dispatchEvent(new MouseEvent("click", { bubbles: true }));
+        return null;
+      }
+      const unit = rows.find((r) => /^unit tests/.test(r.getAttribute("aria-label") || ""));
+      return unit && /\((Passed|Failed)\)/.test(unit.getAttribute("aria-label")) ? rows.map((r) => r.getAttribute("aria-label")) : null;
+    }, { module: l.module }, testingItems);
+    return { items };
+  });
+
+  await step("integration-lens", async () => {
+    await openFile(l.file);
+    await clickLens("run integration (sandbox)");
+    const titles = await until("the sandbox outcome in the lens", () => {
+      const titles = [...document.querySelectorAll(".monaco-editor .codelens-decoration a")].map((a) => a.textContent.trim());
+      return titles.some((x) => /^(✓ integration|✗ \d+ failed)/.test(x)) && titles.some((x) => /^(✓ unit tests|✗ \d+ failed)/.test(x)) ? titles : null;
+    }, null, lensTitles);
+    const status = await until("the status bar to show the sandbox outcome", (a) => {
+      const s = [...document.querySelectorAll(".statusbar-item")].find((i) => i.textContent.includes(a.name));
+      return s ? { text: s.textContent.trim(), icons: [...s.querySelectorAll(".codicon")].map((c) => [...c.classList].join(" ")) } : null;
+    }, { name: l.module }, statusItems);
+    await command("View: Show Testing");
+    const items = await until("the integration item with an outcome in the Testing view", () => {
+      const rows = [...document.querySelectorAll(".test-explorer .monaco-list-row")];
+      const integ = rows.find((r) => /^integration \(sandbox\)/.test(r.getAttribute("aria-label") || ""));
+      return integ && /\((Passed|Failed)\)/.test(integ.getAttribute("aria-label")) ? rows.map((r) => r.getAttribute("aria-label")) : null;
+    }, null, testingItems);
+    return { titles, status, items };
+  });
+
+  const r = scenario.rules;
+  await step("rules-setting", async () => {
+    // Only this file's problems in the panel.
+    await command("View: Close All Editors");
+    // The user's settings.json, edited in the editor and saved.
+    await command("Preferences: Open User Settings (JSON)");
+    // (It opens as a tab or, in newer workbenches, a modal editor.)
+    await until("the settings editor", () => {
+      const ed = document.activeElement && document.activeElement.closest(".monaco-editor");
+      return ed !== null && ed !== undefined && [...document.querySelectorAll(".tab.active, .modal-editor-part, [class*='modal']")].some((e) => e.textContent.includes("settings.json"));
+    }, null, () => [document.activeElement?.className, document.querySelector(".tab.active")?.getAttribute("aria-label")]);
+    await page.keyboard.press("Control+A");
+    await page.keyboard.press("Delete");
+    await page.keyboard.insertText(JSON.stringify(r.settings));
+    // Saved once the editor holds all of it.
+    await until("the typed settings in the editor", (rule) => {
+      const ed = document.activeElement && document.activeElement.closest(".monaco-editor");
+      const text = ed ? ed.querySelector(".view-lines").textContent.replace(/\u00a0/g, " ") : "";
+      return text.includes(`"${rule}":"off"}`) && text.trim().endsWith("}");
+    }, r.rule, () => document.activeElement?.closest(".monaco-editor")?.querySelector(".view-lines")?.textContent.slice(-200));
+    await page.keyboard.press("Control+S");
+    // Saved: the file holds what was typed.
+    const deadline = Date.now() + waitMs;
+    while (!fs.readFileSync(r.settings_file, "utf8").includes(`"${r.rule}"`)) {
+      if (Date.now() > deadline) {
+        throw new Error(`settings.json was not saved with ${r.rule} in ${waitMs} ms`);
+      }
+      await page.waitForTimeout(250); // polling the file the save writes
+    }
+    await page.keyboard.press("Escape");
+    await command("View: Close All Editors");
+    await openFile(t.file);
+    await showProblems();
+    const left = await until(`${r.count_after} problems for ${t.file} once ${r.rule} is off`, fileProblems, { rel: t.file, want: r.count_after }, problemsRows);
+    // Still the same server: a restarted one would have forgotten the
+    // outcomes it shows in the lens titles.
+    await openFile(l.file);
+    const titles = await until("the module's code lenses", () => {
+      const titles = [...document.querySelectorAll(".monaco-editor .codelens-decoration a")].map((a) => a.textContent.trim());
+      return titles.length >= 3 ? titles : null;
+    }, null, lensTitles);
+    return { left, titles };
+  });
+
+  await step("palette-check-workspace", async () => {
+    await command("modls: Check workspace");
+    const note = await until("the check's summary", () => {
+      const n = [...document.querySelectorAll(".notification-list-item-message")].map((m) => m.textContent.trim()).find((m) => m.startsWith("modls check:"));
+      return n || null;
+    }, null, notifications);
+    return { note };
+  });
+
+  await step("palette-run-integration", async () => {
+    await openFile(l.file);
+    await command("modls: Run integration for this module");
+    const note = await until("the integration summary", (a) => {
+      const n = [...document.querySelectorAll(".notification-list-item-message")].map((m) => m.textContent.trim()).find((m) => m.startsWith(`${a.module} integration`));
+      return n || null;
+    }, { module: l.module }, notifications);
+    return { note };
+  });
+
+  await step("palette-show-output", async () => {
+    await command("modls: Show output");
+    const text = await until("the modls output", () => {
+      const view = document.querySelector(".output-view .view-lines");
+      const t = view ? view.textContent.replace(/\u00a0/g, " ") : "";
+      // The channel's first lines may be scrolled away: any of the
+      // extension's or the server's lines will do.
+      return /starting .*modls|\(found in |\] modls: .* loaded /.test(t) ? t.slice(0, 2000) : null;
+    }, null, () => document.querySelector(".output-view")?.textContent.slice(0, 500));
+    return { text };
+  });
+
+  await step("palette-restart", async () => {
+    await openFile(l.file);
+    await command("modls: Restart server");
+    // A new server knows no outcome yet: the lenses have their plain
+    // titles again, and the status item shows it running.
+    const titles = await until("the plain lens titles of a new server", () => {
+      const titles = [...document.querySelectorAll(".monaco-editor .codelens-decoration a")].map((a) => a.textContent.trim());
+      return titles.includes("run unit tests") && titles.includes("run integration (sandbox)") ? titles : null;
+    }, null, lensTitles);
+    const status = await until("the modls status item to show a running server", () => {
+      const s = [...document.querySelectorAll(".statusbar-item")].find((i) => i.textContent.trim().startsWith("modls") && i.querySelector(".codicon-check"));
+      return s ? s.textContent.trim() : null;
+    }, null, statusItems);
+    return { titles, status };
+  });
+
+  result.ok = result.steps.every((s) => s.ok);
+  await context.close();
+}
+
+main()
+  .catch((e) => {
+    result.ok = false;
+    result.error = e.message.split("\n").slice(0, 20).join("\n");
+  })
+  .finally(() => {
+    save();
+    process.exit(0);
+  });
