@@ -14,10 +14,12 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/modls/modls/framework"
@@ -63,6 +65,10 @@ type runner struct {
 	mu       sync.Mutex
 	// refused is set when the launcher refused to run module code.
 	refused bool
+	// treeKey names the copy's contents and the toolchain ("" without a
+	// binary cache); reused counts the binaries taken from the cache.
+	treeKey string
+	reused  atomic.Int32
 }
 
 func (r *runner) phase(name string, start time.Time) {
@@ -100,6 +106,9 @@ func (r *runner) run(ctx context.Context) error {
 		return err
 	}
 	r.facts = readFacts(r.target, r.read)
+	if binCacheDir() != "" {
+		r.treeKey, _ = r.hashTree(r.sb.path("src"))
+	}
 	r.phase("copy", t)
 	// What the build would leave out, or take from outside the copy.
 	if fail := c.refusal(); fail != nil {
@@ -155,7 +164,7 @@ func (r *runner) run(ctx context.Context) error {
 		r.add(r.buildFailure(out, time.Since(t)))
 		return nil
 	}
-	r.add(Check{Name: CheckBuilds, Status: StatusPass, Duration: time.Since(t), Message: fmt.Sprintf("%d of %d modules of the application, %d files copied", len(r.set), len(r.target.App.Modules), c.files)})
+	r.add(Check{Name: CheckBuilds, Status: StatusPass, Duration: time.Since(t), Message: r.buildMessage(c)})
 
 	if runChecks {
 		t = time.Now()
@@ -217,9 +226,30 @@ func (r *runner) buildEnv() []string {
 // goBuild runs the go command in the copy and returns its output on
 // failure. -trimpath keeps the build cache's keys free of the sandbox's
 // path, so that a second run finds everything compiled.
+//
+// A binary (-o) that an identical copy built before is taken from the
+// cache instead (see bincache.go).
 func (r *runner) goBuild(ctx context.Context, verb string, args ...string) []byte {
 	var out bytes.Buffer
 	args = append([]string{verb, "-trimpath"}, args...)
+	key, dst := "", ""
+	if i := slices.Index(args, "-o"); i >= 0 && i+1 < len(args) && r.treeKey != "" {
+		dst = args[i+1]
+		named := slices.Clone(args)
+		named[i+1] = filepath.Base(dst)
+		key = binKey(r.treeKey, named)
+		if cachedBinary(key, dst) {
+			r.reused.Add(1)
+			return nil
+		}
+	}
+	defer func() {
+		if key != "" {
+			if st, err := os.Stat(dst); err == nil && st.Mode().IsRegular() {
+				storeBinary(key, dst)
+			}
+		}
+	}()
 	code, err := runBuild(ctx, r.sb.path("src"), r.buildEnv(), &lockedWriter{mu: &sync.Mutex{}, w: &out}, filepath.Join(r.goenv.GOROOT, "bin", "go"), args...)
 	r.opts.Stderr.Write(out.Bytes())
 	if err != nil {
@@ -232,6 +262,16 @@ func (r *runner) goBuild(ctx context.Context, verb string, args ...string) []byt
 		return out.Bytes()
 	}
 	return nil
+}
+
+// buildMessage says what the build took in, and whether binaries of an
+// identical copy were reused.
+func (r *runner) buildMessage(c *copier) string {
+	msg := fmt.Sprintf("%d of %d modules of the application, %d files copied", len(r.set), len(r.target.App.Modules), c.files)
+	if n := r.reused.Load(); n > 0 {
+		msg += fmt.Sprintf("; reused the linked binaries of an identical copy (%d)", n)
+	}
+	return msg
 }
 
 var compileErrRE = regexp.MustCompile(`(?m)^(\S+\.go):(\d+)(?::\d+)?: (.*)$`)

@@ -885,6 +885,43 @@ func TestScaffoldedModulePasses(t *testing.T) {
 	}
 }
 
+// TestBinaryCache: a run of a copy identical to an earlier one reuses its
+// linked binaries; a copy that differs in one file is built again, and
+// behaves as that file says.
+func TestBinaryCache(t *testing.T) {
+	ws := faultWorkspace(t)
+	app := filepath.Join(ws, "app")
+	name := filepath.Join(app, "modules", "fault", "status500", "module.go")
+	src, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A copy no other test makes.
+	src = append(src, fmt.Sprintf("\n// %s\n", filepath.Base(ws))...)
+	fixed := bytes.Replace(src, []byte(`return StatusResponse{}, framework.Errorf(framework.CodeInternal, "report: %w", errNoData)`),
+		[]byte(`return StatusResponse{OK: errNoData != nil}, nil`), 1)
+	if bytes.Equal(fixed, src) {
+		t.Fatal("the fix does not apply")
+	}
+	reused := func(res *Result) bool {
+		c := find(res, CheckBuilds)
+		return c != nil && strings.Contains(c.Message, "reused the linked binaries of an identical copy (1)")
+	}
+	for i, want := range []bool{false, true} {
+		res := run(t, Options{Dir: app, Module: "fault.status500", Mode: ModeTestAPI, Overlay: map[string][]byte{name: fixed}})
+		if !res.Passed || reused(res) != want {
+			t.Fatalf("run %d: passed %v, reused %v; want passed, reused %v:%s", i+1, res.Passed, reused(res), want, describe(res))
+		}
+	}
+	res := run(t, Options{Dir: app, Module: "fault.status500", Mode: ModeTestAPI, Overlay: map[string][]byte{name: src}})
+	if reused(res) {
+		t.Errorf("a changed copy reused the binaries of another:%s", describe(res))
+	}
+	if c := find(res, "GET /api/v1/status500/report"); res.Passed || c == nil || c.Status != StatusFail || !strings.Contains(c.Message, "answered 500") {
+		t.Errorf("the changed file did not take effect:%s", describe(res))
+	}
+}
+
 func TestOverlayReplacesFiles(t *testing.T) {
 	app := filepath.Join(fixtures, "app")
 	name := filepath.Join(app, "modules", "fault", "status500", "module.go")
