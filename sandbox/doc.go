@@ -25,6 +25,9 @@
 //     modules.go that constructs the set the way the application's main
 //     does (audit.New()), and builds it with go build -trimpath, in
 //     parallel with the test binaries of the target's integration tests.
+//     A copy identical, file for file, to one built before (with the
+//     same toolchain and arguments) reuses its linked binaries, kept in
+//     sandbox-bin beside the modls cache ($MODLS_CACHE; off keeps none).
 //  4. runs the harness, confined (see Isolation). It boots the framework
 //     with only the set on a SQLite file in the sandbox's data directory
 //     and runs the checks: module loads,
