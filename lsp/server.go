@@ -221,6 +221,22 @@ func (s *Server) serve(ctx context.Context, rwc io.ReadWriteCloser) error {
 	if s.watcher != nil {
 		s.watcher.close()
 	}
+	// Cancelled, the running commands end what they started (a unit-test
+	// run's go test, its test binaries and their go-build directories are
+	// gone when it returns); a command that ignores its cancellation does
+	// not keep the server.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		s.mu.Lock()
+		n := len(s.inflight)
+		s.mu.Unlock()
+		if n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			s.log.Printf("%d requests still running at exit", n)
+			break
+		}
+	}
 	// Send what is queued, then close the stream to end the read loop.
 	// A read the stream cannot interrupt (a blocking standard input) may
 	// keep the loop: do not wait for it long, the process is exiting.
