@@ -33,6 +33,8 @@ type outcome struct {
 	// their old failures are cleared.
 	failures []testFailure
 	covered  []string
+	// isolation is the sandbox's isolation report, for a sandbox run.
+	isolation *IntegrationIsolation
 }
 
 // command is one workspace/executeCommand command. The table below is the
@@ -103,6 +105,8 @@ func lookupCommand(name string) (command, bool) {
 type commandResult struct {
 	OK      bool   `json:"ok"`
 	Summary string `json:"summary"`
+	// Isolation is the sandbox's isolation report (run integration only).
+	Isolation *IntegrationIsolation `json:"isolation,omitempty"`
 }
 
 func executeCommand(ctx context.Context, s *Server, p *protocol.ExecuteCommandParams) (any, error) {
@@ -145,7 +149,7 @@ func executeCommand(ctx context.Context, s *Server, p *protocol.ExecuteCommandPa
 		typ = protocol.MessageTypeWarning
 	}
 	s.showMessage(typ, "%s", out.summary)
-	return anyValue(commandResult{OK: out.ok, Summary: out.summary}), nil
+	return anyValue(commandResult{OK: out.ok, Summary: out.summary, Isolation: out.isolation}), nil
 }
 
 // recordOutcome keeps the outcome for the lens titles, turns failures into

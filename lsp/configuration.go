@@ -17,10 +17,11 @@ import (
 //
 //	{"modls": {
 //	  "rules": {"MOD011": "off", "MOD007": "error", "MOD002": {"enabled": true, "severity": "warning"}},
-//	  "compileErrors": false
+//	  "compileErrors": false,
+//	  "sandbox": {"network": true}
 //	}}
 //
-// The rules take modls.json's forms. A rule the editor names overrides
+// (sandbox: see sandboxSettings). The rules take modls.json's forms. A rule the editor names overrides
 // modls.json for that rule; the others keep the workspace's settings.
 // compileErrors false leaves the checker's "compile" findings (parse and
 // type errors) out of what is published, for an editor where gopls
@@ -149,6 +150,7 @@ func didChangeConfiguration(ctx context.Context, s *Server, p *protocol.DidChang
 	}
 	s.mu.Lock()
 	s.clientSettings = settings
+	s.sandbox = parseSandboxSettings(p.Settings)
 	roots := make([]string, 0, len(s.sessions))
 	for root := range s.sessions {
 		roots = append(roots, root)

@@ -86,6 +86,7 @@ func initialize(ctx context.Context, s *Server, p *protocol.InitializeParams) (a
 		defer s.showMessage(protocol.MessageTypeError, "modls: %v", err)
 	}
 	s.clientSettings = settings
+	s.sandbox = parseSandboxSettings(p.InitializationOptions)
 	var folders []string
 	if fs, ok := p.WorkspaceFolders.Get(); ok {
 		for _, f := range fs {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"go.lsp.dev/protocol"
+
 	"github.com/modls/modls/workspace"
 )
 
@@ -28,6 +30,9 @@ type IntegrationRequest struct {
 	Module string
 	// Overlay holds the editor's unsaved buffers by absolute file name.
 	Overlay map[string][]byte
+	// Network gives module code the host's network (the editor's
+	// sandbox.network setting).
+	Network bool
 }
 
 // IntegrationCheck is one check's outcome.
@@ -45,6 +50,49 @@ type IntegrationResult struct {
 	Checks   []IntegrationCheck
 	Passed   bool
 	Duration time.Duration
+	// Isolation is the sandbox's isolation report; nil when no module
+	// code ran.
+	Isolation *IntegrationIsolation
+}
+
+// IntegrationIsolation is the sandbox's isolation report as the lens
+// outcome carries it: which layers held, and why the others did not.
+type IntegrationIsolation struct {
+	// Summary is the report in one line.
+	Summary string `json:"summary"`
+	// Layers are the layers of confinement, each "in force",
+	// "unavailable" (the machine lacks it), "not needed" or "off".
+	Layers []IsolationLayer `json:"layers"`
+	// Network says module code had the host's network.
+	Network bool `json:"network"`
+}
+
+// IsolationLayer is one layer of the sandbox's isolation.
+type IsolationLayer struct {
+	Name   string `json:"name"`
+	Status string `json:"status"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// sandboxSettings are the editor's settings of the sandbox:
+//
+//	{"modls": {"sandbox": {"network": true}}}
+//
+// network gives module code the host's network in "run integration".
+type sandboxSettings struct {
+	Network bool `json:"network"`
+}
+
+// parseSandboxSettings reads the sandbox's part of the editor's settings;
+// anything it does not understand means the defaults.
+func parseSandboxSettings(raw []byte) sandboxSettings {
+	var cs struct {
+		Modls struct {
+			Sandbox sandboxSettings `json:"sandbox"`
+		} `json:"modls"`
+	}
+	json.Unmarshal(raw, &cs)
+	return cs.Modls.Sandbox
 }
 
 func runIntegration(ctx context.Context, s *Server, args commandArgs, p *progress) (outcome, error) {
@@ -57,6 +105,7 @@ func runIntegration(ctx context.Context, s *Server, args commandArgs, p *progres
 	}
 	req := IntegrationRequest{Root: root, ModuleDir: args.Dir, Module: moduleName(args.Dir), Overlay: map[string][]byte{}}
 	s.mu.Lock()
+	req.Network = s.sandbox.Network
 	for path, d := range s.docs {
 		if within(root, path) {
 			req.Overlay[path] = d.text
@@ -74,7 +123,8 @@ func runIntegration(ctx context.Context, s *Server, args commandArgs, p *progres
 	if elapsed == 0 {
 		elapsed = time.Since(start)
 	}
-	out := outcome{covered: []string{args.Dir}}
+	out := outcome{covered: []string{args.Dir}, isolation: res.Isolation}
+	s.warnIsolation(res.Isolation)
 	var failed []string
 	passed := 0
 	for _, c := range res.Checks {
@@ -118,4 +168,25 @@ func moduleName(dir string) string {
 		}
 	}
 	return filepath.Base(filepath.Dir(dir)) + "." + filepath.Base(dir)
+}
+
+// warnIsolation tells the user, once per server, which layers of the
+// sandbox's isolation this machine lacks.
+func (s *Server) warnIsolation(iso *IntegrationIsolation) {
+	if iso == nil {
+		return
+	}
+	var missing []string
+	for _, l := range iso.Layers {
+		if l.Status == "unavailable" {
+			missing = append(missing, l.Name+" ("+l.Detail+")")
+		}
+	}
+	s.mu.Lock()
+	warn := len(missing) > 0 && !s.isolationWarned
+	s.isolationWarned = s.isolationWarned || warn
+	s.mu.Unlock()
+	if warn {
+		s.showMessage(protocol.MessageTypeWarning, "modls: the sandbox runs module code without %s on this machine; the other layers of isolation hold", strings.Join(missing, ", "))
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,10 +15,12 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"go.lsp.dev/protocol"
 
+	"github.com/modls/modls/internal/confine"
 	"github.com/modls/modls/workspace"
 )
 
@@ -85,31 +88,20 @@ func runTests(ctx context.Context, s *Server, args commandArgs, p *progress) (ou
 		return outcome{}, err
 	}
 	start := time.Now()
-	cmd := exec.CommandContext(ctx, s.opts.GoCommand, goArgs...)
-	cmd.Dir = args.Dir
-	ownGroup(cmd)
-	cmd.WaitDelay = 2 * time.Second
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return outcome{}, err
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		return outcome{}, fmt.Errorf("go test: %w", err)
-	}
-	res := parseTestEvents(stdout, args.Dir, dirs, copies, func(e testEvent) {
+	res, waitErr, stderr, err := goTest(ctx, s.opts.GoCommand, args.Dir, goArgs, dirs, copies, func(e testEvent) {
 		if e.Test != "" && (e.Action == "run" || e.Action == "pass" || e.Action == "fail") {
 			p.report("%s %s", e.Action, e.Test)
 		}
 	})
-	waitErr := cmd.Wait()
+	if err != nil {
+		return outcome{}, err
+	}
 	if ctx.Err() != nil {
 		return outcome{}, ctx.Err()
 	}
 	elapsed := time.Since(start)
 	if waitErr != nil && res.passed == 0 && res.failed == 0 && len(res.failures) == 0 {
-		return outcome{}, fmt.Errorf("go test: %v: %s", waitErr, strings.TrimSpace(stderr.String()))
+		return outcome{}, fmt.Errorf("go test: %v: %s", waitErr, strings.TrimSpace(stderr))
 	}
 	what := "unit tests"
 	if args.Test != "" {
@@ -132,6 +124,80 @@ func runTests(ctx context.Context, s *Server, args commandArgs, p *progress) (ou
 		out.summary += ": " + strings.Join(res.names, ", ")
 	}
 	return out, nil
+}
+
+// testOutputLimit bounds the output of one run of the unit tests.
+const testOutputLimit = 256 << 20
+
+// goTest runs go test and its test binaries through the confine launcher
+// with a lifetime policy: they run as go test does in a terminal (not
+// confined: they are the developer's own tests, with the network and the
+// user's files), but in a pid namespace of their own (or under a
+// supervisor that kills every descendant where none can be made), with
+// GOTMPDIR and TMPDIR in a directory that the supervisor removes once
+// every process has ended. Cancelling ctx, the server's shutdown, or the
+// server's death (its end of the supervisor's control pipe closes) ends
+// go, the test binaries and anything they started, and removes their
+// go-build directories.
+func goTest(ctx context.Context, goCmd, dir string, goArgs []string, dirs, copies map[string]string, onEvent func(testEvent)) (res testResults, waitErr error, stderr string, err error) {
+	tmp, err := os.MkdirTemp("", "modls-gotest-")
+	if err != nil {
+		return res, nil, "", err
+	}
+	defer os.RemoveAll(tmp)
+	path := goCmd
+	if !strings.Contains(path, "/") {
+		if path, err = exec.LookPath(goCmd); err != nil {
+			return res, nil, "", fmt.Errorf("go test: %w", err)
+		}
+	}
+	env := append(os.Environ(), "GOTMPDIR="+tmp, "TMPDIR="+tmp)
+	pr, pw := io.Pipe()
+	var errBuf bytes.Buffer
+	cmd := &confine.Cmd{
+		Path: path, Args: append([]string{goCmd}, goArgs...), Dir: dir, Env: env,
+		Stdout: pw, Stderr: &lockedBuffer{b: &errBuf},
+		Policy: confine.Policy{Remove: []string{tmp}, Limits: confine.Limits{Output: testOutputLimit}},
+	}
+	if err := cmd.Start(); err != nil {
+		return res, nil, "", fmt.Errorf("go test: %w", err)
+	}
+	stop := context.AfterFunc(ctx, cmd.Kill)
+	defer stop()
+	parsed := make(chan testResults, 1)
+	go func() {
+		parsed <- parseTestEvents(pr, dir, dirs, copies, onEvent)
+		io.Copy(io.Discard, pr)
+	}()
+	ex, err := cmd.Wait()
+	pw.Close()
+	res = <-parsed
+	if err != nil {
+		return res, nil, "", fmt.Errorf("go test: %w", err)
+	}
+	switch {
+	case ex.Error != "":
+		waitErr = errors.New(ex.Error)
+	case ex.Hit(confine.LimitOutput):
+		waitErr = fmt.Errorf("its output passed %s; the run was stopped", confine.FormatSize(testOutputLimit))
+	case ex.Signal != "":
+		waitErr = fmt.Errorf("go test was killed by %s", ex.Signal)
+	case ex.Code != 0:
+		waitErr = fmt.Errorf("exit status %d", ex.Code)
+	}
+	return res, waitErr, errBuf.String(), nil
+}
+
+// lockedBuffer is a bytes.Buffer written from more than one goroutine.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  *bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
 }
 
 // testResults is what a `go test -json` stream said.

@@ -92,7 +92,11 @@ type Server struct {
 	sessions map[string]*sessionEntry // by Go module root
 	// clientSettings are the editor's settings (rules, compile errors).
 	clientSettings clientSettings
-	docs           map[string]*document
+	// sandbox is the editor's sandbox settings; isolationWarned says the
+	// user was told once which layers of isolation this machine lacks.
+	sandbox         sandboxSettings
+	isolationWarned bool
+	docs            map[string]*document
 	// results holds the last check of each file.
 	results map[string]*fileResult
 	// testDiags holds failures of the last test or sandbox run, by file.
@@ -218,12 +222,29 @@ func (s *Server) serve(ctx context.Context, rwc io.ReadWriteCloser) error {
 	}()
 	select {
 	case <-s.conn.Done():
+	case <-st.ended: // the connection waits for running commands; the server does not
 	case <-s.exited:
 	case <-ctx.Done():
 	}
 	s.cancel()
 	if s.watcher != nil {
 		s.watcher.close()
+	}
+	// Cancelled, the running commands end what they started (a unit-test
+	// run's go test, its test binaries and their go-build directories are
+	// gone when it returns); a command that ignores its cancellation does
+	// not keep the server.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		s.mu.Lock()
+		n := len(s.inflight)
+		s.mu.Unlock()
+		if n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			s.log.Printf("%d requests still running at exit", n)
+			break
+		}
 	}
 	// Send what is queued, then close the stream to end the read loop.
 	// A read the stream cannot interrupt (a blocking standard input) may

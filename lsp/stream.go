@@ -225,10 +225,14 @@ type stream struct {
 	werr    error
 	closing bool
 	flushed chan struct{}
+	// ended is closed when the input ends (the client closed it, or it
+	// failed): the server must not wait for its commands then.
+	ended   chan struct{}
+	endOnce sync.Once
 }
 
 func newStream(rwc io.ReadWriteCloser, onBad func(error)) *stream {
-	s := &stream{r: newFrameReader(rwc), w: rwc, closer: rwc, onBad: onBad, flushed: make(chan struct{})}
+	s := &stream{r: newFrameReader(rwc), w: rwc, closer: rwc, onBad: onBad, flushed: make(chan struct{}), ended: make(chan struct{})}
 	s.cond = sync.NewCond(&s.mu)
 	go s.writeLoop()
 	return s
@@ -273,6 +277,7 @@ func (s *stream) Read(ctx context.Context) (jsonrpc2.Message, int64, error) {
 		// may name the request's id.
 		body, bad, err := s.r.next()
 		if err != nil {
+			s.endOnce.Do(func() { close(s.ended) })
 			return nil, 0, err
 		}
 		if body == nil {

@@ -1,10 +1,13 @@
 package sandbox
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"go/build"
 	"go/parser"
 	"go/token"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -29,6 +32,16 @@ type copier struct {
 	overlay    map[string][]byte
 	copied     map[string]bool // package directories done
 	files      int
+	// cgo are the files that import "C"; outside are the replace
+	// directives of go.mod whose directory is outside the Go module.
+	cgo     []pos
+	outside []replaceUse
+}
+
+// replaceUse is a replace directive of go.mod.
+type replaceUse struct {
+	line     int
+	old, new string
 }
 
 func (c *copier) read(name string) ([]byte, error) {
@@ -62,8 +75,11 @@ func (c *copier) copyFile(name string) error {
 	return os.WriteFile(dst, data, 0o644)
 }
 
-// copyGoMod writes go.mod, with the directories of local replacements made
-// absolute, and go.sum.
+// copyGoMod writes go.mod and go.sum. A replace directive naming a
+// directory inside the Go module has that directory copied too, so that
+// the copy builds it from the copy; one naming a directory outside is
+// recorded: module code would be compiled from outside the copy, and the
+// build is refused (refusal).
 func (c *copier) copyGoMod() error {
 	name := filepath.Join(c.root, "go.mod")
 	data, err := c.read(name)
@@ -74,18 +90,23 @@ func (c *copier) copyGoMod() error {
 	if err != nil {
 		return err
 	}
-	changed := false
 	for _, r := range f.Replace {
-		if r.New.Version == "" && !filepath.IsAbs(r.New.Path) && modfile.IsDirectoryPath(r.New.Path) {
-			abs := filepath.Join(c.root, filepath.FromSlash(r.New.Path))
-			if err := f.AddReplace(r.Old.Path, r.Old.Version, abs, ""); err != nil {
-				return err
-			}
-			changed = true
+		if r.New.Version != "" || !modfile.IsDirectoryPath(r.New.Path) {
+			continue
 		}
-	}
-	if changed {
-		if data, err = f.Format(); err != nil {
+		dir := filepath.FromSlash(r.New.Path)
+		if !filepath.IsAbs(dir) {
+			dir = filepath.Join(c.root, dir)
+		}
+		if real, err := filepath.EvalSymlinks(dir); err == nil {
+			dir = real
+		}
+		rel, err := filepath.Rel(c.root, dir)
+		if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(r.New.Path) {
+			c.outside = append(c.outside, replaceUse{line: r.Syntax.Start.Line, old: r.Old.Path, new: r.New.Path})
+			continue
+		}
+		if err := c.copyTree(dir); err != nil {
 			return err
 		}
 	}
@@ -96,6 +117,49 @@ func (c *copier) copyGoMod() error {
 	sum := filepath.Join(c.root, "go.sum")
 	if _, err := os.Stat(sum); err == nil || c.overlay[sum] != nil {
 		return c.copyFile(sum)
+	}
+	return nil
+}
+
+// copyTree copies a directory inside the Go module whole: a nested Go
+// module that go.mod replaces a dependency with.
+func (c *copier) copyTree(dir string) error {
+	return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if path != dir && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		return c.copyFile(path)
+	})
+}
+
+// refusal is the failed "module builds" check for what the copy must not
+// be built with, or nil: a replace directive naming a directory outside
+// the Go module (its code would be compiled, and its package
+// initialisation run, from outside the copy), and a file of module code
+// that imports "C" (the sandbox builds with CGO_ENABLED=0, which would
+// leave the file out without a word).
+func (c *copier) refusal() *Check {
+	if len(c.outside) > 0 {
+		r := c.outside[0]
+		return &Check{Name: CheckBuilds, Status: StatusFail, File: filepath.Join(c.root, "go.mod"), Line: r.line,
+			Message: fmt.Sprintf("replace %s => %s names a directory outside the Go module %s: the sandbox builds only its copy of the Go module, and would compile that code from outside it; move the directory into the Go module, or require a published version", r.old, r.new, c.root)}
+	}
+	if len(c.cgo) > 0 {
+		p := c.cgo[0]
+		msg := `imports "C": cgo is not available in the sandbox, which builds module code with CGO_ENABLED=0 and would leave this file out; write it in Go`
+		if len(c.cgo) > 1 {
+			msg += fmt.Sprintf(" (and %d more files)", len(c.cgo)-1)
+		}
+		return &Check{Name: CheckBuilds, Status: StatusFail, File: p.File, Line: p.Line, Message: msg}
 	}
 	return nil
 }
@@ -158,7 +222,7 @@ func (c *copier) copyImports(files []string) error {
 		if err != nil {
 			return err
 		}
-		f, err := parser.ParseFile(fset, name, src, parser.ImportsOnly)
+		f, err := parser.ParseFile(fset, name, src, parser.ImportsOnly|parser.ParseComments)
 		if err != nil {
 			continue // the build reports it
 		}
@@ -166,6 +230,9 @@ func (c *copier) copyImports(files []string) error {
 			path, err := strconv.Unquote(imp.Path.Value)
 			if err != nil {
 				continue
+			}
+			if path == "C" && c.builtWithCgo(name, src) {
+				c.cgo = append(c.cgo, pos{File: name, Line: fset.Position(imp.Pos()).Line})
 			}
 			rest, ok := strings.CutPrefix(path, c.modulePath+"/")
 			if !ok {
@@ -177,6 +244,17 @@ func (c *copier) copyImports(files []string) error {
 		}
 	}
 	return nil
+}
+
+// builtWithCgo tells whether a file would be part of the build were cgo
+// enabled: its name and build constraints allow it on this system.
+func (c *copier) builtWithCgo(name string, src []byte) bool {
+	ctx := build.Default
+	ctx.CgoEnabled = true
+	ctx.BuildTags = append(ctx.BuildTags, IntegrationTag)
+	ctx.OpenFile = func(string) (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(src)), nil }
+	ok, err := ctx.MatchFile(filepath.Dir(name), filepath.Base(name))
+	return err == nil && ok
 }
 
 // copyPackage copies one package directory (not its subdirectories, not its

@@ -26,12 +26,16 @@ const markerEnv = "MODLS_SANDBOX"
 
 // sandboxDir is one sandbox:
 //
-//	owner   the owning process
-//	src/    the copy: go.mod, go.sum and the packages the set needs
-//	home/   $HOME of module code
-//	tmp/    $TMPDIR of module code and of the builds
-//	bin/    the harness and test binaries
-//	data/   the SQLite database and the harness's plan
+//	owner      the owning process
+//	src/       the copy: go.mod, go.sum and the packages the set needs
+//	bin/       the harness and test binaries
+//	run/       the harness's plan
+//	data/      the only directory module code writes: the SQLite
+//	           database, home/ ($HOME) and tmp/ ($TMPDIR); in a mount
+//	           namespace a tmpfs of its own, never written on disk
+//	buildtmp/  GOTMPDIR of the builds
+//
+// Module code reads src, bin and run (read-only) and writes data.
 type sandboxDir struct {
 	dir string
 }
@@ -40,7 +44,9 @@ func (s *sandboxDir) path(elem ...string) string {
 	return filepath.Join(append([]string{s.dir}, elem...)...)
 }
 
-func create(base string) (*sandboxDir, error) {
+// create makes a sandbox under base for module code that runs as uid and
+// gid: a caller running as root makes it readable by that group alone.
+func create(base string, uid, gid int) (*sandboxDir, error) {
 	dir, err := os.MkdirTemp(base, Prefix)
 	if err != nil {
 		return nil, err
@@ -56,8 +62,20 @@ func create(base string) (*sandboxDir, error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	for _, d := range []string{"src", "home", "tmp", "bin", "data"} {
+	for _, d := range []string{"src", "bin", "run", "data", "buildtmp"} {
 		if err := os.Mkdir(s.path(d), 0o755); err != nil {
+			os.RemoveAll(dir)
+			return nil, err
+		}
+	}
+	if uid != os.Geteuid() {
+		// Where no mount namespace gives module code a view of its own,
+		// it reads the copy here, as another user.
+		if err := os.Chown(dir, -1, gid); err != nil {
+			os.RemoveAll(dir)
+			return nil, err
+		}
+		if err := os.Chmod(dir, 0o750); err != nil {
 			os.RemoveAll(dir)
 			return nil, err
 		}

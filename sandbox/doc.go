@@ -13,7 +13,8 @@
 //     other module, heavy or not, is left out. A missing or cyclic
 //     dependency is an error naming the chain.
 //  2. copies into a fresh directory $TMPDIR/modls-sandbox-*/src the Go
-//     module's go.mod (local replace directories made absolute) and go.sum,
+//     module's go.mod (with the directories of replace directives inside
+//     the Go module) and go.sum,
 //     the directory tree of each module of the set, and every other package
 //     of the Go module they import, directly or not (the framework, when it
 //     lives in the same Go module; otherwise it comes from the module cache
@@ -24,8 +25,12 @@
 //     modules.go that constructs the set the way the application's main
 //     does (audit.New()), and builds it with go build -trimpath, in
 //     parallel with the test binaries of the target's integration tests.
-//  4. runs the harness. It boots the framework with only the set on a
-//     SQLite file in the sandbox and runs the checks: module loads,
+//     A copy identical, file for file, to one built before (with the
+//     same toolchain and arguments) reuses its linked binaries, kept in
+//     sandbox-bin beside the modls cache ($MODLS_CACHE; off keeps none).
+//  4. runs the harness, confined (see Isolation). It boots the framework
+//     with only the set on a SQLite file in the sandbox's data directory
+//     and runs the checks: module loads,
 //     services register, dependencies resolve, settings load with defaults,
 //     GET <path> for every GET endpoint without path parameters (200, and
 //     a body that decodes strictly as the route's response model), the
@@ -43,7 +48,7 @@
 // session's call, the os.Exit call, the frame where a Start hangs, the
 // failing t.Error line). The harness reports checks as JSON lines on file
 // descriptor 3 — not stdout, which module code may print to — so that
-// progress sees each check as it finishes. A harness that dies (os.Exit in
+// progress sees each check as it finishes (see Results). A harness that dies (os.Exit in
 // a handler, a panic in a goroutine) or passes the time limit still yields
 // a failed check naming what was running ("the harness exited with status
 // 3 while GET /api/v1/x/boom was running").
@@ -67,37 +72,100 @@
 // blocked. Tests that a panic or the time limit kept from running are
 // reported as skipped ("not run").
 //
+// # Threat model
+//
+// Module code, and everything it imports, is untrusted with respect to
+// the host: the sandbox assumes it may be written to escape. From its
+// first instruction (package initialisation included) module code, the
+// harness that imports it and the module's test binaries:
+//
+//   - write only the sandbox's data directory (the database, $HOME and
+//     $TMPDIR): not the copy, not the harness or the test binaries, not
+//     the build cache, not the real workspace, nothing else modls relies
+//     on;
+//   - read only the copy, their data directory and the system's programs
+//     and libraries (confine.SystemPaths: /usr, /lib, a few files of
+//     /etc): not $HOME, other projects, /etc/shadow, nor /proc of any
+//     process outside the run;
+//   - reach no network but the loopback of their own network namespace,
+//     unless Options.Network (modls sandbox --network) gives them the
+//     host's; the result records it;
+//   - signal, trace and change the metadata of nothing outside the run;
+//   - do not outlive the run: the supervisor is the init of the run's pid
+//     namespace, and when it ends the kernel ends every process in it,
+//     one that left its session and changes pid every few milliseconds
+//     included;
+//   - stay within a memory, a process, a disk and an output limit
+//     (Options.Limits, each with a default and a flag); a run that hits
+//     one fails a check naming it ("memory stays within the limit", ...);
+//   - cannot pass a check by writing its result: see "Results" below.
+//
 // # Isolation
 //
-//   - Process: every process the sandbox starts is in a process group of
-//     its own, killed as a group at the time limit (after SIGQUIT, so that
-//     the stack of a hanging Start is reported), when ctx is done (SIGINT
-//     in the command), and at the end in any case. The harness is a child
-//     subreaper: processes a module or a test starts and leaves behind are
-//     reparented to it, reported as a failed check and killed, even if they
-//     left the process group.
-//   - Environment: module code sees only PATH, LANG, LC_ALL, LC_CTYPE and
-//     TZ of the user's environment, with HOME and TMPDIR inside the
-//     sandbox. The builds add the user's GOROOT, GOPATH, GOCACHE,
-//     GOMODCACHE and GOFLAGS (asked of go env once, so builds are warm
-//     although HOME changed), GOPROXY=off (nothing is fetched),
-//     GOTOOLCHAIN=local, GOWORK=off and CGO_ENABLED=0.
-//   - Writes: where the kernel offers Landlock (Linux 5.13+), the harness
-//     restricts itself and everything it starts, before any module code
-//     runs, to writing inside the sandbox directory (and /dev/null); an
-//     escaping write fails with EACCES and is reported as the check "writes
-//     stay inside the sandbox". Landlock needs no privileges, applies to
-//     every thread (syscall.AllThreadsSyscall, hence CGO_ENABLED=0) and is
-//     inherited by child processes, where a mount namespace would need root
-//     and still leave /tmp writable. Without Landlock the runner records the
-//     size and time of every file of the real workspace before each run of
-//     module code (the harness, each test binary) and reports any change
-//     after it as a failed check. Options.NoLandlock forces that path, for
-//     the sandbox's own tests.
-//   - The real workspace is only read: the copy is the only thing built
-//     and run.
+// Confinement is applied by a launcher (internal/confine) before the
+// harness or a test binary is exec'd, and inherited across exec, so no
+// module code ever runs unconfined. The layers, strongest first: user,
+// mount, pid, network and IPC namespaces (unprivileged where the kernel
+// allows; as root, module code runs as nobody); a read-only view of the
+// system with the copy and the binaries read-only and the data directory
+// a tmpfs of Limits.Disk bytes; Landlock (reads, writes, TCP where no
+// network namespace holds, signal and abstract unix socket scoping);
+// no_new_privs; no capabilities; seccomp (no ptrace, keyrings, mounts,
+// namespaces, BPF, io_uring; where no mount namespace holds, no chmod,
+// chown, xattrs or utimes); rlimits; a cgroup v2 (memory.max, pids.max)
+// where the caller's cgroup delegates the controllers. A layer the
+// machine lacks is reported, with why, in Result.Isolation, and the
+// others still hold; Options.Strict refuses to run module code then (the
+// check "sandbox isolation" fails). Without a mount namespace or
+// Landlock, which would stop every write outside the sandbox, the runner
+// compares the real workspace before and after each run of module code
+// and reports a change as "writes stay inside the sandbox".
+//
+// Module code sees only PATH, LANG, LC_ALL, LC_CTYPE and TZ of the user's
+// environment, with HOME and TMPDIR in its data directory. The builds
+// (which compile module code but run none) add the user's GOROOT,
+// GOPATH, GOCACHE, GOMODCACHE and GOFLAGS, GOPROXY=off, GOTOOLCHAIN=local,
+// GOWORK=off and CGO_ENABLED=0, and use the user's build cache, which
+// module code cannot write. A file of module code that imports "C" (which
+// CGO_ENABLED=0 would leave out without a word) and a replace directive
+// of go.mod naming a directory outside the Go module (whose code would be
+// compiled, and its package initialisation run, from outside the copy)
+// fail "module builds" instead; a replace directory inside the Go module
+// is copied with it.
+//
+// # Results
+//
+// The harness reports checks as JSON lines on descriptor 3, which the
+// supervisor relays; the runner's own pipe stays with the supervisor,
+// which module code cannot reach (it is not dumpable, not traceable,
+// outside the run's Landlock domain, and the init of its pid namespace).
+// The runner accepts each check once, only after the harness has begun
+// it, and only a check the harness can make; anything else on the
+// channel fails "results are genuine", and the same holds for each
+// test's end in a test binary's output. What the supervisor reports
+// itself (the isolation report, the exit status, the processes left, the
+// limits hit) and what the runner checks itself (the build, the time
+// limit, the output limit, the workspace comparison) cannot be forged.
+//
+// What remains possible: module code shares the harness's process (and a
+// test's binary), so it can make the checks made in that process say
+// what it wants: it can impersonate the harness from its package
+// initialisation on (write the whole protocol on descriptor 3 and end
+// the process before the harness's main runs), or patch the harness's
+// state in memory. It cannot make a check pass twice, report a check the
+// harness does not make, or change anything the supervisor or the runner
+// decides. A module that does this is hostile on purpose; the sandbox
+// keeps the host safe from it, not its own result honest.
 //
 // # Cleanup
+//
+// Every process of a run is in the run's pid namespace and ends with its
+// supervisor: at the end of each run of module code, at the time limit
+// (after SIGQUIT, so that the stack of a hanging Start is reported), when
+// ctx is done (SIGINT in the command), and when modls itself dies (the
+// supervisor hears its control pipe close). Processes a test leaves
+// behind are reported ("integration tests leave no processes") and
+// killed; those a module leaves after Stop fail "module stops".
 //
 // A sandbox directory is named $TMPDIR/modls-sandbox-* and holds a file
 // "owner" with the pid and start time of the process that made it. The
@@ -106,5 +174,6 @@
 // when Run returns, on success, failure, time-out or cancellation. At the
 // start of each run, sandboxes whose owner is gone (a run that was killed)
 // are swept the same way. Options.Keep leaves the directory for debugging
-// (Result.Dir); the next run sweeps it.
+// (Result.Dir): the copy and the binaries, not the data directory, which
+// was a tmpfs of the run's mount namespace; the next run sweeps it.
 package sandbox

@@ -1,17 +1,17 @@
 package sandbox
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
-	"os"
 	"os/exec"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/modls/modls/internal/confine"
 )
 
 // event is one line the harness writes on descriptor 3; it mirrors the
@@ -27,22 +27,23 @@ type event struct {
 	Line     int    `json:"line"`
 	Purpose  string `json:"purpose"`
 	Route    string `json:"route"`
-	Landlock bool   `json:"landlock"`
-	Stray    []struct {
-		PID int    `json:"pid"`
-		Cmd string `json:"cmd"`
-	} `json:"stray"`
 }
 
-// exit is how a confined process ended.
+// exit is how a confined run of module code ended.
 type exit struct {
 	code     int  // exit status; -1 when killed by a signal
-	timedOut bool // killed at the time limit
-	canceled bool // killed because ctx was done
-	signal   syscall.Signal
+	timedOut bool // stopped at the time limit
+	canceled bool // stopped because ctx was done
+	signal   string
 	stderr   []byte // the start and end of its standard error
 	output   []byte // the start and end of its standard output
 	startErr error
+	// refused is why the launcher did not run the command at all:
+	// confinement failed, or --isolation=strict found a layer missing.
+	refused string
+	strays  []confine.Proc
+	limits  []string
+	report  confine.Report
 }
 
 // excerpt keeps the first and the last n bytes written to it: the start of
@@ -81,61 +82,58 @@ func (t *excerpt) bytes() []byte {
 	return append(out, t.buf...)
 }
 
-// confined runs a command of the sandbox in a process group of its own,
-// with env as its whole environment, and a time limit (0: none). Events on
-// descriptor 3 go to onEvent as they come. At the limit the group gets
-// SIGQUIT, so that Go programs print every goroutine's stack, then SIGKILL;
-// when ctx is done it gets SIGKILL at once. Whatever is left of the group
-// is killed when the command ends.
-func confined(ctx context.Context, dir string, env []string, timeout time.Duration, stdout, stderr io.Writer, onEvent func(event), name string, args ...string) exit {
-	cmd := exec.Command(name, args...)
-	cmd.Dir = dir
-	cmd.Env = env
+// confinedRun is one run of module code: the harness or a test binary.
+type confinedRun struct {
+	dir            string
+	env            []string
+	timeout        time.Duration
+	stdout, stderr io.Writer
+	// onLine, when set, gives the command descriptor 3 and receives its
+	// lines.
+	onLine func([]byte)
+	path   string
+	args   []string
+}
+
+// policy is what module code may do in this sandbox.
+func (r *runner) policy() confine.Policy {
+	return confine.Policy{
+		Confine:   true,
+		Read:      []string{r.sb.path("src"), r.sb.path("bin"), r.sb.path("run")},
+		Write:     r.sb.path("data"),
+		WriteDirs: []string{"home", "tmp"},
+		Network:   r.opts.Network,
+		Limits:    r.opts.Limits,
+		Strict:    r.opts.Strict,
+		RunAs:     r.opts.runAs,
+		Disable:   r.opts.disable,
+	}
+}
+
+// confined runs module code through the launcher: confined before its
+// first instruction, with a time limit. At the limit the command gets
+// SIGQUIT, so that a Go program prints every goroutine's stack, then the
+// run is killed; when ctx is done it is killed at once. Nothing of it
+// outlives the call.
+func (r *runner) confined(ctx context.Context, c confinedRun) exit {
 	errTail, outTail := &excerpt{n: 64 << 10}, &excerpt{n: 64 << 10}
-	cmd.Stdout = io.MultiWriter(stdout, outTail)
-	cmd.Stderr = io.MultiWriter(stderr, errTail)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	cmd.WaitDelay = time.Second // a stray child holding the output pipes must not hold us
-	var evR, evW *os.File
-	if onEvent != nil {
-		var err error
-		if evR, evW, err = os.Pipe(); err != nil {
-			return exit{startErr: err}
-		}
-		cmd.ExtraFiles = []*os.File{evW}
+	p := r.policy()
+	p.Channel = c.onLine != nil
+	cmd := &confine.Cmd{
+		Path: c.path, Args: append([]string{c.path}, c.args...), Dir: c.dir, Env: c.env,
+		Stdout: io.MultiWriter(c.stdout, outTail), Stderr: io.MultiWriter(c.stderr, errTail),
+		Policy: p, OnLine: c.onLine,
 	}
 	if err := cmd.Start(); err != nil {
-		if evR != nil {
-			evR.Close()
-			evW.Close()
-		}
 		return exit{startErr: err}
-	}
-	pgid := cmd.Process.Pid
-	var readers sync.WaitGroup
-	if evW != nil {
-		evW.Close()
-		readers.Add(1)
-		go func() {
-			defer readers.Done()
-			defer evR.Close()
-			sc := bufio.NewScanner(evR)
-			sc.Buffer(make([]byte, 64<<10), 4<<20)
-			for sc.Scan() {
-				var e event
-				if json.Unmarshal(sc.Bytes(), &e) == nil {
-					onEvent(e)
-				}
-			}
-		}()
 	}
 	done := make(chan struct{})
 	var res exit
 	var mu sync.Mutex
 	go func() {
 		var limit <-chan time.Time
-		if timeout > 0 {
-			t := time.NewTimer(timeout)
+		if c.timeout > 0 {
+			t := time.NewTimer(c.timeout)
 			defer t.Stop()
 			limit = t.C
 		}
@@ -146,42 +144,69 @@ func confined(ctx context.Context, dir string, env []string, timeout time.Durati
 			mu.Lock()
 			res.canceled = true
 			mu.Unlock()
-			syscall.Kill(-pgid, syscall.SIGKILL)
+			cmd.Kill()
 		case <-limit:
 			mu.Lock()
 			res.timedOut = true
 			mu.Unlock()
-			syscall.Kill(-pgid, syscall.SIGQUIT)
+			cmd.Quit()
 			select {
 			case <-done:
 			case <-time.After(2 * time.Second):
-				syscall.Kill(-pgid, syscall.SIGKILL)
+				cmd.Kill()
 			}
 		}
 	}()
-	err := cmd.Wait()
+	ex, err := cmd.Wait()
 	close(done)
-	syscall.Kill(-pgid, syscall.SIGKILL)
-	readersDone := make(chan struct{})
-	go func() { readers.Wait(); close(readersDone) }()
-	select {
-	case <-readersDone:
-	case <-time.After(2 * time.Second):
-		// A process that left the group still holds the events pipe;
-		// the sandbox's sweep kills it.
-	}
 	mu.Lock()
 	defer mu.Unlock()
 	res.stderr, res.output = errTail.bytes(), outTail.bytes()
-	res.code = cmd.ProcessState.ExitCode()
-	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		res.signal = ws.Signal()
+	if err != nil {
+		res.startErr = err
+		return res
 	}
+	res.code, res.signal, res.refused = ex.Code, ex.Signal, ex.Error
+	res.strays, res.limits, res.report = ex.Strays, ex.Limits, ex.Report
+	r.noteIsolation(ex.Report)
+	return res
+}
+
+// noteIsolation keeps the isolation report of the run's first run of
+// module code for the Result.
+func (r *runner) noteIsolation(rep confine.Report) {
+	if len(rep.Layers) == 0 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.res.Isolation == nil {
+		r.res.Isolation = &rep
+	}
+}
+
+// runBuild runs the go command in the copy, in a process group of its own
+// that is killed when ctx is done or the command ends: the go command
+// compiles module code but never runs it.
+func runBuild(ctx context.Context, dir string, env []string, out io.Writer, name string, args ...string) (code int, err error) {
+	cmd := exec.Command(name, args...)
+	cmd.Dir, cmd.Env = dir, env
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.WaitDelay = time.Second
+	if err := cmd.Start(); err != nil {
+		return -1, err
+	}
+	pgid := cmd.Process.Pid
+	stop := context.AfterFunc(ctx, func() { syscall.Kill(-pgid, syscall.SIGKILL) })
+	err = cmd.Wait()
+	stop()
+	syscall.Kill(-pgid, syscall.SIGKILL)
 	var xe *exec.ExitError
 	if err != nil && !errors.As(err, &xe) && !errors.Is(err, exec.ErrWaitDelay) {
-		res.startErr = err
+		return -1, err
 	}
-	return res
+	return cmd.ProcessState.ExitCode(), nil
 }
 
 // goenv is what the sandbox takes of the user's Go set-up.
@@ -220,7 +245,7 @@ func goEnv(ctx context.Context) (*goenv, error) {
 	return &g, nil
 }
 
-func firstLine(s, fallback string) string {
+func firstLine(s string, fallback string) string {
 	s = string(bytes.TrimSpace([]byte(s)))
 	if s == "" {
 		return fallback

@@ -3,38 +3,53 @@ package sandbox
 import (
 	"bytes"
 	"context"
-	_ "embed"
+	"embed"
 	"encoding/json"
 	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
+	"sync/atomic"
 	"time"
 
+	"github.com/modls/modls/framework"
+	"github.com/modls/modls/internal/confine"
 	"github.com/modls/modls/workspace"
 )
 
-//go:embed harness/harness.go
-var harnessSource []byte
+// harnessFiles is the harness's source, written into each copy.
+//
+//go:embed harness/*.go
+var harnessFiles embed.FS
 
 // harnessPackage is the directory of the generated harness in the copy.
 const harnessPackage = "modls_sandbox_harness"
 
-// Check names the runner itself reports; the harness reports the others.
+// Check names the runner itself reports, and the harness's that the
+// runner names too; the harness reports the others.
 const (
 	CheckBuilds        = "module builds"
 	CheckLoads         = "module loads"
+	CheckInside        = "module stays inside the sandbox"
 	CheckWrites        = "writes stay inside the sandbox"
 	CheckTests         = "integration tests"
 	CheckTestProcesses = "integration tests leave no processes"
+	CheckGenuine       = "results are genuine"
+	CheckIsolation     = "sandbox isolation"
+	CheckMemory        = "memory stays within the limit"
+	CheckProcesses     = "processes stay within the limit"
+	CheckDisk          = "disk stays within the limit"
+	CheckOutput        = "output stays within the limit"
 )
 
 type runner struct {
@@ -48,6 +63,12 @@ type runner struct {
 	res      *Result
 	facts    *facts
 	mu       sync.Mutex
+	// refused is set when the launcher refused to run module code.
+	refused bool
+	// treeKey names the copy's contents and the toolchain ("" without a
+	// binary cache); reused counts the binaries taken from the cache.
+	treeKey string
+	reused  atomic.Int32
 }
 
 func (r *runner) phase(name string, start time.Time) {
@@ -85,7 +106,16 @@ func (r *runner) run(ctx context.Context) error {
 		return err
 	}
 	r.facts = readFacts(r.target, r.read)
+	if binCacheDir() != "" {
+		r.treeKey, _ = r.hashTree(r.sb.path("src"))
+	}
 	r.phase("copy", t)
+	// What the build would leave out, or take from outside the copy.
+	if fail := c.refusal(); fail != nil {
+		fail.Duration = time.Since(t)
+		r.add(*fail)
+		return nil
+	}
 
 	t = time.Now()
 	runChecks := r.opts.Mode != ModeRunTests
@@ -99,7 +129,7 @@ func (r *runner) run(ctx context.Context) error {
 	}
 	var wg sync.WaitGroup
 	var harnessErr []byte
-	if runChecks || len(testPkgs) > 0 { // the harness also confines the tests
+	if runChecks {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -134,7 +164,7 @@ func (r *runner) run(ctx context.Context) error {
 		r.add(r.buildFailure(out, time.Since(t)))
 		return nil
 	}
-	r.add(Check{Name: CheckBuilds, Status: StatusPass, Duration: time.Since(t), Message: fmt.Sprintf("%d of %d modules of the application, %d files copied", len(r.set), len(r.target.App.Modules), c.files)})
+	r.add(Check{Name: CheckBuilds, Status: StatusPass, Duration: time.Since(t), Message: r.buildMessage(c)})
 
 	if runChecks {
 		t = time.Now()
@@ -143,7 +173,7 @@ func (r *runner) run(ctx context.Context) error {
 		}
 		r.phase("checks", t)
 	}
-	if runTests {
+	if runTests && !r.refused {
 		t = time.Now()
 		if len(testPkgs) == 0 {
 			r.add(Check{Name: CheckTests, Status: StatusSkip,
@@ -153,6 +183,9 @@ func (r *runner) run(ctx context.Context) error {
 			if err := r.runTests(ctx, dir, r.sb.path("bin", fmt.Sprintf("t%d.test", i))); err != nil {
 				return err
 			}
+			if r.refused {
+				break
+			}
 		}
 		r.phase("tests", t)
 	}
@@ -160,11 +193,11 @@ func (r *runner) run(ctx context.Context) error {
 }
 
 // baseEnv is the whole environment of module code: an allow-list of the
-// user's, with HOME and TMPDIR inside the sandbox.
+// user's, with HOME and TMPDIR in its data directory.
 func (r *runner) baseEnv() []string {
 	env := []string{
-		"HOME=" + r.sb.path("home"),
-		"TMPDIR=" + r.sb.path("tmp"),
+		"HOME=" + r.sb.path("data", "home"),
+		"TMPDIR=" + r.sb.path("data", "tmp"),
 		markerEnv + "=" + r.sb.dir,
 		"GOTRACEBACK=all",
 	}
@@ -186,28 +219,59 @@ func (r *runner) buildEnv() []string {
 	return append(r.baseEnv(),
 		"GOROOT="+g.GOROOT, "GOPATH="+g.GOPATH, "GOCACHE="+g.GOCACHE, "GOMODCACHE="+g.GOMODCACHE,
 		"GOFLAGS="+g.GOFLAGS, "GOPROXY=off", "GOTOOLCHAIN=local", "GOWORK=off", "GOENV=off",
-		"CGO_ENABLED=0", "GOTMPDIR="+r.sb.path("tmp"),
+		"CGO_ENABLED=0", "GOTMPDIR="+r.sb.path("buildtmp"),
 		"PATH="+filepath.Join(g.GOROOT, "bin")+string(os.PathListSeparator)+os.Getenv("PATH"))
 }
 
 // goBuild runs the go command in the copy and returns its output on
 // failure. -trimpath keeps the build cache's keys free of the sandbox's
 // path, so that a second run finds everything compiled.
+//
+// A binary (-o) that an identical copy built before is taken from the
+// cache instead (see bincache.go).
 func (r *runner) goBuild(ctx context.Context, verb string, args ...string) []byte {
 	var out bytes.Buffer
 	args = append([]string{verb, "-trimpath"}, args...)
-	x := confined(ctx, r.sb.path("src"), r.buildEnv(), 0, &out, &out, nil, filepath.Join(r.goenv.GOROOT, "bin", "go"), args...)
-	r.opts.Stderr.Write(out.Bytes())
-	if x.startErr != nil {
-		return []byte(x.startErr.Error())
+	key, dst := "", ""
+	if i := slices.Index(args, "-o"); i >= 0 && i+1 < len(args) && r.treeKey != "" {
+		dst = args[i+1]
+		named := slices.Clone(args)
+		named[i+1] = filepath.Base(dst)
+		key = binKey(r.treeKey, named)
+		if cachedBinary(key, dst) {
+			r.reused.Add(1)
+			return nil
+		}
 	}
-	if x.code != 0 {
+	defer func() {
+		if key != "" {
+			if st, err := os.Stat(dst); err == nil && st.Mode().IsRegular() {
+				storeBinary(key, dst)
+			}
+		}
+	}()
+	code, err := runBuild(ctx, r.sb.path("src"), r.buildEnv(), &lockedWriter{mu: &sync.Mutex{}, w: &out}, filepath.Join(r.goenv.GOROOT, "bin", "go"), args...)
+	r.opts.Stderr.Write(out.Bytes())
+	if err != nil {
+		return []byte(err.Error())
+	}
+	if code != 0 {
 		if out.Len() == 0 {
-			return []byte(fmt.Sprintf("go %s exited with status %d", verb, x.code))
+			return []byte(fmt.Sprintf("go %s exited with status %d", verb, code))
 		}
 		return out.Bytes()
 	}
 	return nil
+}
+
+// buildMessage says what the build took in, and whether binaries of an
+// identical copy were reused.
+func (r *runner) buildMessage(c *copier) string {
+	msg := fmt.Sprintf("%d of %d modules of the application, %d files copied", len(r.set), len(r.target.App.Modules), c.files)
+	if n := r.reused.Load(); n > 0 {
+		msg += fmt.Sprintf("; reused the linked binaries of an identical copy (%d)", n)
+	}
+	return msg
 }
 
 var compileErrRE = regexp.MustCompile(`(?m)^(\S+\.go):(\d+)(?::\d+)?: (.*)$`)
@@ -276,7 +340,24 @@ func (r *runner) writeHarness() error {
 	if err := os.WriteFile(filepath.Join(dir, "modules.go"), b.Bytes(), 0o644); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, "harness.go"), harnessSource, 0o644)
+	files, err := fs.Glob(harnessFiles, "harness/*.go")
+	if err != nil {
+		return err
+	}
+	for _, name := range files {
+		base := path.Base(name)
+		if base == "modules.go" || strings.HasSuffix(base, "_test.go") {
+			continue
+		}
+		data, err := harnessFiles.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, base), data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // constructors finds how the application's main makes each module of the
@@ -344,7 +425,7 @@ type harnessPlan struct {
 	Lookups     []string  `json:"lookups"`
 	Settings    bool      `json:"settings"`
 	HasDatabase bool      `json:"has_database"`
-	NoLandlock  bool      `json:"no_landlock"`
+	Visible     []string  `json:"visible"`
 }
 
 func (r *runner) runHarness(ctx context.Context) error {
@@ -357,7 +438,7 @@ func (r *runner) runHarness(ctx context.Context) error {
 		Codes:       r.facts.codes,
 		Settings:    r.target.Manifest.HasFeature("settings"),
 		HasDatabase: r.target.Manifest.HasFeature("database"),
-		NoLandlock:  r.opts.NoLandlock,
+		Visible:     append(append([]string(nil), confine.SystemPaths...), "/proc", "/dev"),
 	}
 	seen := map[string]bool{}
 	for _, l := range r.target.Lookups {
@@ -367,39 +448,38 @@ func (r *runner) runHarness(ctx context.Context) error {
 		}
 	}
 	data, _ := json.Marshal(p)
-	planFile := r.sb.path("data", "plan.json")
+	planFile := r.sb.path("run", "plan.json")
 	if err := os.WriteFile(planFile, data, 0o644); err != nil {
 		return err
 	}
 	var (
-		mu       sync.Mutex
-		running  event // the last begin event without its check
-		open     bool
-		landlock bool
-		started  = time.Now()
+		mu      sync.Mutex
+		running event // the last begin event without its check
+		open    bool
+		started = time.Now()
+		book    = &ledger{expected: r.expectedCheck, seen: map[string]bool{}}
 	)
-	onEvent := func(e event) {
-		switch e.Event {
-		case "isolation":
-			mu.Lock()
-			landlock = e.Landlock
-			if !e.Landlock {
-				r.res.Isolation = "workspace comparison (" + e.Message + ")"
-			}
+	onLine := func(line []byte) {
+		var e event
+		mu.Lock()
+		if json.Unmarshal(line, &e) != nil || !book.accept(e) {
+			book.forge(line)
 			mu.Unlock()
+			return
+		}
+		switch e.Event {
 		case "begin":
-			mu.Lock()
 			running, open, started = e, true, time.Now()
 			mu.Unlock()
 		case "check":
-			mu.Lock()
 			open = false
 			mu.Unlock()
 			r.add(r.fromHarness(e))
 		}
 	}
 	snap := r.snapshot()
-	x := confined(ctx, r.sb.path("data"), r.baseEnv(), r.opts.Timeout, r.opts.Stdout, r.opts.Stderr, onEvent, r.sb.path("bin", "harness"), planFile)
+	x := r.confined(ctx, confinedRun{dir: r.sb.path("data"), env: r.baseEnv(), timeout: r.opts.Timeout,
+		stdout: r.opts.Stdout, stderr: r.opts.Stderr, onLine: onLine, path: r.sb.path("bin", "harness"), args: []string{planFile}})
 	if x.canceled {
 		return ctx.Err()
 	}
@@ -409,29 +489,157 @@ func (r *runner) runHarness(ctx context.Context) error {
 		r.add(Check{Name: CheckLoads, Status: StatusFail, Message: "starting the harness: " + x.startErr.Error()})
 		return nil
 	}
+	if r.refusedRun(x) {
+		return nil
+	}
 	if open || (x.code != 0 && x.code != 1) || x.timedOut {
 		r.add(r.crash(running, x, time.Since(started)))
 	}
-	if !landlock {
-		r.compareSnapshot(snap, CheckWrites, "module code")
+	r.limitChecks(x, "module code")
+	if len(book.forged) > 0 {
+		what := "a line on the harness's channel (descriptor 3) is not the harness's report"
+		if n := len(book.forged); n > 1 {
+			what = fmt.Sprintf("%d lines on the harness's channel (descriptor 3) are not the harness's report", n)
+		}
+		r.add(Check{Name: CheckGenuine, Status: StatusFail, Message: fmt.Sprintf(
+			"%s (the first: %s): module code wrote it; the sandbox accepts each check once, after the harness starts it",
+			what, book.forged[0])})
 	}
+	r.compareSnapshot(snap, x.report, CheckWrites, "module code")
 	return nil
 }
 
+// refusedRun reports a run that the launcher refused: confinement failed,
+// or --isolation=strict found a layer missing. Nothing more of module
+// code runs.
+func (r *runner) refusedRun(x exit) bool {
+	if x.refused == "" {
+		return false
+	}
+	r.refused = true
+	msg := x.refused
+	if strings.HasPrefix(msg, "strict isolation") {
+		msg += "; without --isolation=strict the sandbox runs with the layers this machine offers and says which"
+	}
+	r.add(Check{Name: CheckIsolation, Status: StatusFail, Message: msg})
+	return true
+}
+
+// ledger keeps the harness's protocol: each check comes once, after the
+// harness begins it, and only a check the harness can make. A line that
+// breaks it was written by module code, which shares the harness's
+// process and so its descriptor.
+type ledger struct {
+	expected func(string) bool
+	seen     map[string]bool
+	open     bool
+	forged   []string
+}
+
+func (l *ledger) accept(e event) bool {
+	switch e.Event {
+	case "begin":
+		if e.Check != "" && !l.expected(e.Check) || l.seen[e.Check] {
+			return false
+		}
+		l.open = true
+		return true
+	case "check":
+		if !l.open || !l.expected(e.Check) || l.seen[e.Check] {
+			return false
+		}
+		l.open = false
+		l.seen[e.Check] = true
+		return true
+	}
+	return false
+}
+
+func (l *ledger) forge(line []byte) {
+	s := string(line)
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	l.forged = append(l.forged, s)
+}
+
+// expectedCheck tells whether the harness can report a check of this name.
+func (r *runner) expectedCheck(name string) bool {
+	switch name {
+	case CheckLoads, "services register", "dependencies resolve", "settings load with defaults", CheckInside,
+		"integrity session round-trip", "errors map to HTTP statuses", "module stops", "GET endpoints":
+		return true
+	}
+	return strings.HasPrefix(name, "GET "+framework.MountPath(r.target.Name(), ""))
+}
+
+// limitChecks reports the limits a run hit, each once per sandbox run.
+func (r *runner) limitChecks(x exit, who string) {
+	l := r.opts.Limits.WithDefaults()
+	for _, hit := range x.limits {
+		c := Check{Status: StatusFail}
+		switch hit {
+		case confine.LimitMemory:
+			c.Name = CheckMemory
+			c.Message = fmt.Sprintf("%s used more than the sandbox's %s of memory (--memory); the kernel or the sandbox stopped it", who, confine.FormatSize(l.Memory))
+		case confine.LimitProcesses:
+			c.Name = CheckProcesses
+			c.Message = fmt.Sprintf("%s ran into the sandbox's limit of %d processes and threads (--procs); forks beyond it failed with \"resource temporarily unavailable\"", who, l.Processes)
+		case confine.LimitDisk:
+			c.Name = CheckDisk
+			c.Message = fmt.Sprintf("%s filled the sandbox's %s of disk (--disk); writes beyond it failed with \"no space left on device\"", who, confine.FormatSize(l.Disk))
+		case confine.LimitOutput:
+			c.Name = CheckOutput
+			c.Message = fmt.Sprintf("%s wrote more than %s to standard output and error (--output); the sandbox stopped it", who, confine.FormatSize(l.Output))
+		default:
+			continue
+		}
+		if r.hasCheck(c.Name) {
+			continue
+		}
+		r.add(c)
+	}
+}
+
+func (r *runner) hasCheck(name string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, c := range r.res.Checks {
+		if c.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// protected remembers, per set of disabled layers, whether the last run
+// of module code could write the real workspace: where a mount namespace
+// or Landlock stops every write outside the sandbox, the workspace needs
+// no comparison.
+var protected sync.Map
+
+func (r *runner) protectedKey() string {
+	return fmt.Sprint(r.opts.disable, r.opts.runAs != nil)
+}
+
 // snapshot records the real workspace's files where module code might be
-// able to write them: without Landlock (the kernel lacks it, or
-// Options.NoLandlock). It is nil where Landlock stops every write.
+// able to write them, or nil where the last run showed it cannot.
 func (r *runner) snapshot() map[string]fileStamp {
-	if !r.opts.NoLandlock && landlockAvailable() {
+	if v, ok := protected.Load(r.protectedKey()); ok && v.(bool) {
 		return nil
 	}
 	return stamp(r.ws.Root)
 }
 
 // compareSnapshot reports, as the failed check name, the files of the real
-// workspace that changed since snap was taken.
-func (r *runner) compareSnapshot(snap map[string]fileStamp, name, who string) {
-	if snap == nil {
+// workspace that changed since snap was taken, unless the run's isolation
+// kept module code from writing them.
+func (r *runner) compareSnapshot(snap map[string]fileStamp, rep confine.Report, name, who string) {
+	safe := rep.Holds(confine.LayerMountNS) || rep.Holds(confine.LayerLandlockFS)
+	if len(rep.Layers) > 0 {
+		protected.Store(r.protectedKey(), safe)
+	}
+	if snap == nil || safe {
 		return
 	}
 	if changed := compare(snap, stamp(r.ws.Root)); len(changed) > 0 {
@@ -506,6 +714,9 @@ func (r *runner) crash(running event, x exit, d time.Duration) Check {
 	panicLine := ""
 	if i := bytes.Index(x.stderr, []byte("panic: ")); i >= 0 {
 		panicLine = firstLine(string(x.stderr[i:]), "")
+	} else if i := bytes.Index(x.stderr, []byte("fatal error: ")); i >= 0 {
+		// The Go runtime's own: out of memory, no thread left.
+		panicLine = firstLine(string(x.stderr[i:]), "")
 	}
 	switch {
 	case x.timedOut:
@@ -515,9 +726,15 @@ func (r *runner) crash(running event, x exit, d time.Duration) Check {
 		}
 		c.Message += "; the sandbox stopped it and its processes"
 	case panicLine != "":
-		c.Message = fmt.Sprintf("the harness crashed while %s was running: %s (a panic outside any recover, in a goroutine the module started?)", what, panicLine)
-	case x.signal != 0:
-		c.Message = fmt.Sprintf("the harness was killed by %v while %s was running", x.signal, what)
+		c.Message = fmt.Sprintf("the harness crashed while %s was running: %s", what, panicLine)
+		if strings.HasPrefix(panicLine, "panic: ") {
+			c.Message += " (a panic outside any recover, in a goroutine the module started?)"
+		}
+	case x.signal != "":
+		c.Message = fmt.Sprintf("the harness was killed by %s while %s was running", x.signal, what)
+		if len(x.limits) > 0 {
+			c.Message += fmt.Sprintf(" (the sandbox's %s limit)", strings.Join(x.limits, " and "))
+		}
 	default:
 		c.Message = fmt.Sprintf("the harness exited with status %d while %s was running", x.code, what)
 		if len(r.facts.exits) > 0 {
@@ -536,22 +753,6 @@ func mustRel(base, path string) string {
 		return path
 	}
 	return rel
-}
-
-var (
-	landlockOnce sync.Once
-	landlockOK   bool
-)
-
-// landlockAvailable reports whether the kernel offers Landlock, with which
-// the harness refuses module code every write outside the sandbox.
-func landlockAvailable() bool {
-	landlockOnce.Do(func() {
-		const sysLandlockCreateRuleset = 444
-		v, _, errno := syscall.Syscall(sysLandlockCreateRuleset, 0, 0, 1)
-		landlockOK = errno == 0 && int(v) >= 1
-	})
-	return landlockOK
 }
 
 // fileStamp is what the fallback compares of a file.

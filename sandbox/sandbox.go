@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/modls/modls/internal/confine"
 	"github.com/modls/modls/workspace"
 )
 
@@ -54,12 +55,35 @@ type Options struct {
 	// Stdout and Stderr receive the output of module code and of the
 	// builds; nil discards it.
 	Stdout, Stderr io.Writer
-	// NoLandlock is for testing the sandbox only: module code runs without
-	// Landlock, as on a kernel that lacks it, so that a write outside the
-	// sandbox is not refused and only the fallback, the comparison of the
-	// real workspace before and after each run of module code, finds it.
-	NoLandlock bool
+	// Network gives module code the host's network (modls sandbox
+	// --network); Result.Isolation records it. Without it module code has
+	// only the loopback of its own network namespace.
+	Network bool
+	// Limits bound module code's memory, processes and threads, disk and
+	// output; a zero field takes its default (Limits.WithDefaults).
+	Limits Limits
+	// Strict refuses to run module code when a layer of isolation is
+	// unavailable (--isolation=strict): the check "sandbox isolation"
+	// fails, naming the layers missing and why.
+	Strict bool
+
+	// For the sandbox's own tests and benchmark: the layers not to apply
+	// (confine.Policy.Disable), the unprivileged user to confine module
+	// code as while the caller (root) builds, and where to make the
+	// sandbox.
+	disable []string
+	runAs   *confine.Credential
+	// base is where the sandbox directory is made; "" is os.TempDir().
+	base string
 }
+
+// Limits bound what module code uses: see internal/confine.
+type Limits = confine.Limits
+
+// Isolation is the isolation report of a run: each layer of confinement,
+// in force or why not, the user module code ran as, whether it had the
+// network, and the limits.
+type Isolation = confine.Report
 
 // Status of a check.
 const (
@@ -99,8 +123,9 @@ type Result struct {
 	Duration time.Duration `json:"duration_ns"`
 	// Phases is where the time went: copy, build, checks, tests, cleanup.
 	Phases []Phase `json:"phases"`
-	// Isolation says how writes outside the sandbox are stopped.
-	Isolation string `json:"isolation"`
+	// Isolation is the report of the first run of module code; nil when
+	// none ran (the build failed).
+	Isolation *Isolation `json:"isolation"`
 }
 
 // Run runs the sandbox for one module. progress, if not nil, is called with
@@ -164,13 +189,19 @@ func Run(ctx context.Context, opts Options, progress func(Check)) (*Result, erro
 		return nil, err
 	}
 
-	sweep(baseDir())
-	sb, err := create(baseDir())
+	base := opts.base
+	if base == "" {
+		base = os.TempDir()
+	}
+	sweep(base)
+	p := confine.Policy{Confine: true, RunAs: opts.runAs}
+	uid, gid := p.Identity()
+	sb, err := create(base, uid, gid)
 	if err != nil {
 		return nil, fmt.Errorf("creating the sandbox: %w", err)
 	}
 	r := &runner{opts: opts, ws: ws, target: target, set: set, sb: sb, goenv: goenv, progress: progress,
-		res: &Result{Module: target.Name(), Isolation: "landlock"}}
+		res: &Result{Module: target.Name()}}
 	for _, m := range set {
 		r.res.Set = append(r.res.Set, m.Name())
 	}
@@ -265,9 +296,6 @@ func ModuleSet(target *workspace.Module) ([]*workspace.Module, error) {
 	}
 	return order, nil
 }
-
-// baseDir is where sandboxes are made: the system's temporary directory.
-func baseDir() string { return os.TempDir() }
 
 // lockedWriter serialises writes to w.
 type lockedWriter struct {

@@ -4,20 +4,26 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/modls/modls/internal/confine"
 	"github.com/modls/modls/scaffold"
 	"github.com/modls/modls/workspace"
 )
@@ -30,15 +36,25 @@ var repoRoot, _ = filepath.Abs("..")
 // of testdata/faults under modules/fault/.
 var fixtures string
 
+// unprivileged is a user that exists nowhere else, for the runs as an
+// unprivileged user when the tests run as root; base is a directory every
+// user may traverse.
+var (
+	unprivileged *confine.Credential
+	base         string
+)
+
 func TestMain(m *testing.M) {
 	// Sandboxes of this test binary are made in a directory of its own, so
 	// that the tests can check that none is left behind.
-	base, err := os.MkdirTemp("", "sandbox-test-")
+	var err error
+	base, err = os.MkdirTemp("", "sandbox-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	base, _ = filepath.EvalSymlinks(base)
+	os.Chmod(base, 0o755)
 	os.Setenv("TMPDIR", filepath.Join(base, "tmp"))
 	os.Mkdir(filepath.Join(base, "tmp"), 0o755)
 	// Nothing here should touch the checker's cache; if something does,
@@ -49,9 +65,53 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	if os.Geteuid() == 0 {
+		unprivileged = freeUser()
+	}
 	code := m.Run()
 	os.RemoveAll(base)
 	os.Exit(code)
+}
+
+// freeUser finds a uid and gid that no account and no process uses.
+func freeUser() *confine.Credential {
+	passwd, _ := os.ReadFile("/etc/passwd")
+	group, _ := os.ReadFile("/etc/group")
+	for id := 62000; id < 63000; id++ {
+		s := ":" + strconv.Itoa(id) + ":"
+		if bytes.Contains(passwd, []byte(s)) || bytes.Contains(group, []byte(s)) {
+			continue
+		}
+		used := false
+		procs, _ := os.ReadDir("/proc")
+		for _, p := range procs {
+			if st, err := os.Stat("/proc/" + p.Name()); err == nil {
+				if sys, ok := st.Sys().(*syscall.Stat_t); ok && int(sys.Uid) == id {
+					used = true
+				}
+			}
+		}
+		if !used {
+			return &confine.Credential{UID: id, GID: id}
+		}
+	}
+	panic("no free uid")
+}
+
+// variant is a way of running module code: as root (nobody, in fact), as
+// an unprivileged user.
+type variant struct {
+	name  string
+	runAs *confine.Credential
+}
+
+// variants are the users the fault suite runs as: the caller, and an
+// unprivileged user when the caller is root.
+func variants() []variant {
+	if os.Geteuid() != 0 {
+		return []variant{{name: "unprivileged"}}
+	}
+	return []variant{{name: "root"}, {name: "unprivileged", runAs: unprivileged}}
 }
 
 func makeFixtures(dst string) error {
@@ -85,55 +145,147 @@ func makeFixtures(dst string) error {
 	return copyTree("testdata/faults", filepath.Join(dst, "app", "modules", "fault"), func(string) bool { return true })
 }
 
-// leftovers lists sandbox directories and sandbox processes still present.
-func leftovers(t *testing.T) []string {
+// leftovers lists sandbox directories under dir and sandbox processes
+// still present.
+func leftovers(t *testing.T, dir string) []string {
 	t.Helper()
 	var out []string
-	base := os.TempDir()
-	entries, _ := os.ReadDir(base)
+	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
 		if strings.HasPrefix(e.Name(), Prefix) {
-			out = append(out, "directory "+filepath.Join(base, e.Name()))
+			out = append(out, "directory "+filepath.Join(dir, e.Name()))
 		}
 	}
+	for pid, cmd := range processesOf(dir, "") {
+		out = append(out, fmt.Sprintf("process %d (%s)", pid, cmd))
+	}
+	return out
+}
+
+// processesOf lists the live processes of runs under dir (by the marker in
+// their environment, or dir in their command line, as the launcher has),
+// and those whose command line holds nonce.
+func processesOf(dir, nonce string) map[int]string {
+	out := map[int]string{}
+	marker := []byte(markerEnv + "=" + filepath.Join(dir, Prefix))
 	procs, _ := os.ReadDir("/proc")
-	marker := []byte(markerEnv + "=" + filepath.Join(base, Prefix))
 	for _, p := range procs {
-		if _, err := strconv.Atoi(p.Name()); err != nil {
+		pid, err := strconv.Atoi(p.Name())
+		if err != nil || pid == os.Getpid() {
 			continue
 		}
-		env, err := os.ReadFile("/proc/" + p.Name() + "/environ")
-		if err == nil && bytes.Contains(env, marker) {
-			stat, _ := os.ReadFile("/proc/" + p.Name() + "/stat")
-			if !bytes.Contains(stat, []byte(") Z ")) {
-				out = append(out, "process "+p.Name())
-			}
+		stat, _ := os.ReadFile("/proc/" + p.Name() + "/stat")
+		if len(stat) == 0 || bytes.Contains(stat, []byte(") Z ")) {
+			continue
+		}
+		cmd, _ := os.ReadFile("/proc/" + p.Name() + "/cmdline")
+		env, _ := os.ReadFile("/proc/" + p.Name() + "/environ")
+		if bytes.Contains(env, marker) || bytes.Contains(cmd, []byte(dir+"/")) || nonce != "" && bytes.Contains(cmd, []byte(nonce)) {
+			out[pid] = strings.TrimSpace(strings.ReplaceAll(string(cmd), "\x00", " "))
 		}
 	}
 	return out
 }
 
+// watched is a run whose processes are recorded while it runs, so that
+// each can be checked gone afterwards, by pid.
+type watched struct {
+	mu   sync.Mutex
+	seen map[int]string
+	stop chan struct{}
+	done chan struct{}
+}
+
+func watch(dir, nonce string) *watched {
+	w := &watched{seen: map[int]string{}, stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		for {
+			for pid, cmd := range processesOf(dir, nonce) {
+				w.mu.Lock()
+				w.seen[pid] = cmd
+				w.mu.Unlock()
+			}
+			select {
+			case <-w.stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}()
+	return w
+}
+
+// end stops watching and lists the processes seen that are still alive.
+func (w *watched) end() (seen int, alive []string) {
+	close(w.stop)
+	<-w.done
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for pid, cmd := range w.seen {
+		stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		if err == nil && !bytes.Contains(stat, []byte(") Z ")) {
+			now, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
+			if strings.ReplaceAll(string(now), "\x00", " ") != "" && strings.Contains(cmd, strings.TrimSpace(strings.ReplaceAll(string(now), "\x00", " "))) {
+				alive = append(alive, fmt.Sprintf("%d (%s)", pid, cmd))
+			}
+		}
+	}
+	return len(w.seen), alive
+}
+
+// run runs the sandbox in a directory of its own and checks that nothing
+// of it is left: no directory (by path), no process (each seen during the
+// run, by pid).
 func run(t *testing.T, opts Options) *Result {
 	t.Helper()
+	res, _ := runWatched(t, opts, "")
+	return res
+}
+
+func runWatched(t *testing.T, opts Options, nonce string) (*Result, int) {
+	t.Helper()
 	var log bytes.Buffer
+	var logMu sync.Mutex
 	if opts.Stderr == nil {
-		opts.Stderr = &log
+		opts.Stderr = &lockedWriter{mu: &logMu, w: &log}
+	}
+	if opts.base == "" {
+		dir, err := os.MkdirTemp(base, "run-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.Chmod(dir, 0o755)
+		opts.base = dir
+		defer os.RemoveAll(dir)
 	}
 	var live []string
-	res, err := Run(context.Background(), opts, func(c Check) { live = append(live, c.Name) })
+	var liveMu sync.Mutex
+	w := watch(opts.base, nonce)
+	res, err := Run(context.Background(), opts, func(c Check) {
+		liveMu.Lock()
+		live = append(live, c.Name)
+		liveMu.Unlock()
+	})
+	seen, alive := w.end()
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
 	if len(live) != len(res.Checks) {
 		t.Errorf("progress saw %d checks, the result has %d", len(live), len(res.Checks))
 	}
-	if left := leftovers(t); len(left) > 0 {
+	if len(alive) > 0 {
+		t.Errorf("processes of the run still alive: %s", strings.Join(alive, ", "))
+	}
+	if left := leftovers(t, opts.base); len(left) > 0 {
 		t.Errorf("left behind: %s", strings.Join(left, ", "))
 	}
 	if t.Failed() {
+		logMu.Lock()
 		t.Logf("output:\n%s", log.String())
+		logMu.Unlock()
 	}
-	return res
+	return res, seen
 }
 
 func find(res *Result, name string) *Check {
@@ -177,104 +329,410 @@ func lineOf(t *testing.T, file, marker string) int {
 	return 0
 }
 
-func TestFaults(t *testing.T) {
-	app := filepath.Join(fixtures, "app")
-	fault := func(name string) string { return filepath.Join(app, "modules", "fault", name) }
-	for _, tc := range []struct {
-		module  string
-		timeout time.Duration
-		check   string   // the check that must fail
-		want    []string // parts of its message
-		file    string   // its file, "" for none
-		after   func(t *testing.T, c *Check)
-	}{
-		{
-			module: "fault.setuppanic", check: "module loads",
-			want: []string{"fault.setuppanic", "Setup", "panic", "nil map"},
-			file: filepath.Join(fault("setuppanic"), "module.go"),
-		},
-		{
-			module: "fault.hang", timeout: hangLimit, check: "module loads",
-			want: []string{"did not finish within " + hangLimit.String(), "fault.hang Start was still running", "blocked at module.go:"},
-			file: filepath.Join(fault("hang"), "module.go"),
-		},
-		{
-			module: "fault.exitcall", check: "GET /api/v1/exitcall/boom",
-			want: []string{"exited with status 3", "os.Exit"},
-			file: filepath.Join(fault("exitcall"), "module.go"),
-		},
-		{
-			module: "fault.escape", check: "writes stay inside the sandbox",
-			want: []string{"fault.escape", "/tmp/modls-sandbox-escape-probe", "permission denied", "only inside the sandbox"},
-			after: func(t *testing.T, _ *Check) {
+// fault is a module that breaks the sandbox's promise in one way, the
+// check that must fail and what its message must say (regular
+// expressions: the errno differs with the layer that refused).
+type fault struct {
+	module  string
+	timeout time.Duration
+	// prepare writes the fault's params.json in its workspace ws (a copy
+	// of the fixtures), sets limits, and returns what to check after the
+	// run, or nil.
+	prepare func(t *testing.T, ws string, opts *Options) (after func(t *testing.T, res *Result, c *Check))
+	check   string
+	want    []string
+	file    string // relative to the workspace's app/modules/fault
+	nonce   bool   // the fault's processes carry a nonce to find them by
+}
+
+// writeParams writes a fault's params.json.
+func writeParams(t *testing.T, ws, module string, params any) {
+	t.Helper()
+	data, _ := json.Marshal(params)
+	if err := os.WriteFile(filepath.Join(ws, "app", "modules", "fault", module, "params.json"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// home is the home directory of the user running the tests.
+func home() string {
+	if h, err := os.UserHomeDir(); err == nil {
+		return h
+	}
+	return "/root"
+}
+
+// outsideFile makes a file outside every sandbox that any user may read,
+// with an owner and mode the faults must not change.
+func outsideFile(t *testing.T, name string) (string, os.FileInfo) {
+	t.Helper()
+	dir, err := os.MkdirTemp(base, "outside-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(dir, 0o755)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	f := filepath.Join(dir, name)
+	if err := os.WriteFile(f, []byte("secret\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := os.Stat(f)
+	return f, st
+}
+
+// refused is what the kernel says to an access the sandbox refuses: the
+// path is not in the view, the view is read-only, or Landlock says no.
+const refused = `(no such file or directory|read-only file system|permission denied|operation not permitted)`
+
+var faults = []fault{
+	// The faults a careless module has.
+	{module: "setuppanic", check: CheckLoads, file: "setuppanic/module.go",
+		want: []string{`fault\.setuppanic`, `Setup`, `panic`, `nil map`}},
+	{module: "hang", timeout: hangLimit, check: CheckLoads, file: "hang/module.go",
+		want: []string{`did not finish within ` + hangLimit.String(), `fault\.hang Start was still running`, `blocked at module\.go:`}},
+	{module: "exitcall", check: "GET /api/v1/exitcall/boom", file: "exitcall/module.go",
+		want: []string{`exited with status 3`, `os\.Exit`}},
+	{module: "escape", check: CheckInside,
+		want: []string{`^fault\.escape: Start: open /tmp/modls-sandbox-escape-probe: ` + refused, `module code (may write|sees only)`},
+		prepare: func(t *testing.T, ws string, opts *Options) func(*testing.T, *Result, *Check) {
+			return func(t *testing.T, _ *Result, _ *Check) {
 				if _, err := os.Stat("/tmp/modls-sandbox-escape-probe"); !errors.Is(err, fs.ErrNotExist) {
 					t.Errorf("the probe file exists outside the sandbox (%v)", err)
 				}
-			},
-		},
-		{
-			module: "fault.child", check: "integration tests leave no processes",
-			want: []string{"sleep 300", "still running after the tests finished", "cmd.Wait"},
-			file: filepath.Join(fault("child"), "child_integration_test.go"),
-			after: func(t *testing.T, c *Check) {
-				m := regexp.MustCompile(`pid (\d+)`).FindStringSubmatch(c.Message)
-				if m == nil {
-					t.Fatalf("no pid in %q", c.Message)
+			}
+		}},
+	{module: "child", check: CheckTestProcesses, file: "child/child_integration_test.go",
+		want: []string{`sleep 300 \(pid \d+\)`, `still running after the tests finished`, `cmd\.Wait`}},
+	{module: "status500", check: "GET /api/v1/status500/report", file: "status500/module.go",
+		want: []string{`answered 500`, `no data source configured`, `want 200`}},
+	{module: "fkbreak", check: "integrity session round-trip", file: "fkbreak/module.go",
+		want: []string{`"sync items" was rolled back`, `foreign key violation`, `fkbreak_items`, `fkbreak_lists`}},
+
+	// The faults of a module that tries to escape, one per way out.
+	{module: "initwrite", check: CheckInside,
+		want: []string{`^fault\.initwrite: Start: init: open .*/app/scribbled-by-init\.txt: ` + refused, `open /proc/\d+/fd/1: permission denied`, `module code sees only the sandbox's copy`},
+		prepare: func(t *testing.T, ws string, opts *Options) func(*testing.T, *Result, *Check) {
+			target := filepath.Join(ws, "app", "scribbled-by-init.txt")
+			writeParams(t, ws, "initwrite", map[string]string{"Target": target})
+			return func(t *testing.T, _ *Result, _ *Check) {
+				if _, err := os.Stat(target); !errors.Is(err, fs.ErrNotExist) {
+					t.Errorf("package initialisation wrote %s (%v)", target, err)
 				}
-				pid, _ := strconv.Atoi(m[1])
-				deadline := time.Now().Add(ceiling)
-				for syscall.Kill(pid, 0) == nil {
-					stat, _ := os.ReadFile("/proc/" + m[1] + "/stat")
-					if bytes.Contains(stat, []byte(") Z ")) || time.Now().After(deadline) {
-						break
+			}
+		}},
+	{module: "binwrite", check: CheckInside,
+		want: []string{`open .*/bin/harness\.new: ` + refused, `open .*/bin/t0\.test: ` + refused, `open /proc/\d+/exe: permission denied`},
+		prepare: func(t *testing.T, ws string, opts *Options) func(*testing.T, *Result, *Check) {
+			return func(t *testing.T, res *Result, _ *Check) {
+				if c := find(res, "test TestRuns"); c == nil || c.Status != StatusPass {
+					t.Errorf("the genuine test binary did not run and pass:%s", describe(res))
+				}
+			}
+		}},
+	{module: "forge", check: CheckGenuine,
+		want: []string{`^(a line on the harness's channel \(descriptor 3\) is|2 lines on the harness's channel \(descriptor 3\) are) not the harness's report`, `the first: \{"event":"check","check":"module loads","status":"pass","message":"forged by module code"\}`},
+		prepare: func(t *testing.T, ws string, opts *Options) func(*testing.T, *Result, *Check) {
+			return func(t *testing.T, res *Result, _ *Check) {
+				n := 0
+				for _, c := range res.Checks {
+					if c.Name == CheckLoads {
+						n++
+						if c.Status != StatusPass || strings.Contains(c.Message, "forged") {
+							t.Errorf("module loads: %s %q; want the harness's own pass", c.Status, c.Message)
+						}
 					}
-					time.Sleep(10 * time.Millisecond)
 				}
-				stat, _ := os.ReadFile("/proc/" + m[1] + "/stat")
-				if syscall.Kill(pid, 0) == nil && !bytes.Contains(stat, []byte(") Z ")) {
-					t.Errorf("the test's child %d is still running", pid)
+				if n != 1 {
+					t.Errorf("%d checks %q; want the harness's one", n, CheckLoads)
 				}
-			},
-		},
-		{
-			module: "fault.status500", check: "GET /api/v1/status500/report",
-			want: []string{"answered 500", "no data source configured", "want 200"},
-			file: filepath.Join(fault("status500"), "module.go"),
-		},
-		{
-			module: "fault.fkbreak", check: "integrity session round-trip",
-			want: []string{`"sync items" was rolled back`, "foreign key violation", "fkbreak_items", "fkbreak_lists"},
-			file: filepath.Join(fault("fkbreak"), "module.go"),
-		},
-	} {
-		t.Run(tc.module, func(t *testing.T) {
-			os.Remove("/tmp/modls-sandbox-escape-probe")
-			start := time.Now()
-			res := run(t, Options{Dir: app, Module: tc.module, Timeout: tc.timeout})
-			if res.Passed {
-				t.Fatalf("passed; want %q to fail:%s", tc.check, describe(res))
-			}
-			c := find(res, tc.check)
-			if c == nil || c.Status != StatusFail {
-				t.Fatalf("check %q did not fail:%s", tc.check, describe(res))
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(c.Message, w) {
-					t.Errorf("message %q does not say %q", c.Message, w)
+				if c := find(res, CheckGenuine+" (integration tests)"); c == nil || c.Status != StatusFail ||
+					!strings.Contains(c.Message, `"--- PASS: TestNeverRuns (0.00s)"`) || !strings.HasPrefix(c.Message, "2 lines of the test binary's output") {
+					t.Errorf("the test's forged lines were not caught:%s", describe(res))
+				}
+				if c := find(res, "test TestForges"); c == nil || c.Status != StatusPass || find(res, "test TestNeverRuns") != nil {
+					t.Errorf("want TestForges passed once, and no TestNeverRuns:%s", describe(res))
 				}
 			}
-			if c.File != tc.file {
-				t.Errorf("file = %q; want %q", c.File, tc.file)
+		}},
+	{module: "secrets", check: CheckInside,
+		want: []string{`^fault\.secrets: Start: secrets: open .*/outside-\d+/secret: ` + refused, `open /etc/shadow: ` + refused, `open /proc/\d+/environ: ` + refused,
+			`open .*/go\.mod: ` + refused, `open ` + regexp.QuoteMeta(home()) + `: ` + refused, `module code sees only the sandbox's copy`},
+		prepare: func(t *testing.T, ws string, opts *Options) func(*testing.T, *Result, *Check) {
+			secret, _ := outsideFile(t, "secret")
+			writeParams(t, ws, "secrets", map[string]any{"Secret": secret, "Home": home(), "Workspace": filepath.Join(ws, "go.mod"), "PID": os.Getpid()})
+			return nil
+		}},
+	{module: "network", check: CheckInside,
+		want: []string{`^fault\.network: Start: reaching the host: dial tcp 127\.0\.0\.1:\d+: connect: (connection refused|permission denied|network is unreachable)`, `the sandbox has no network but its own loopback`},
+		prepare: func(t *testing.T, ws string, opts *Options) func(*testing.T, *Result, *Check) {
+			l, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
 			}
-			if tc.file != "" && c.Line == 0 {
-				t.Errorf("no line in %+v", c)
+			var accepted atomic.Int32
+			go func() {
+				for {
+					c, err := l.Accept()
+					if err != nil {
+						return
+					}
+					accepted.Add(1)
+					c.Close()
+				}
+			}()
+			writeParams(t, ws, "network", map[string]string{"Addr": l.Addr().String()})
+			return func(t *testing.T, _ *Result, _ *Check) {
+				l.Close()
+				if n := accepted.Load(); n > 0 {
+					t.Errorf("the host's listener accepted %d connections from module code", n)
+				}
 			}
-			if tc.after != nil {
-				tc.after(t, c)
+		}},
+	{module: "metadata", check: CheckInside,
+		want: []string{`^fault\.metadata: Start: metadata: chmod .*/outside-\d+/file: ` + refused, `chown .*/file: ` + refused, `chtimes .*/file: ` + refused, `setxattr .*/file: ` + refused},
+		prepare: func(t *testing.T, ws string, opts *Options) func(*testing.T, *Result, *Check) {
+			f, before := outsideFile(t, "file")
+			writeParams(t, ws, "metadata", map[string]string{"File": f})
+			return func(t *testing.T, _ *Result, _ *Check) {
+				after, err := os.Stat(f)
+				if err != nil || after.Mode() != before.Mode() || !after.ModTime().Equal(before.ModTime()) ||
+					after.Sys().(*syscall.Stat_t).Uid != before.Sys().(*syscall.Stat_t).Uid {
+					t.Errorf("the file changed: %v → %v (%v)", before, after, err)
+				}
+				if n, _ := syscall.Getxattr(f, "user.modls", make([]byte, 16)); n > 0 {
+					t.Error("the file has module code's extended attribute")
+				}
 			}
-			t.Logf("%s in %v: %s:%d: %s", tc.check, time.Since(start).Round(time.Millisecond), filepath.Base(c.File), c.Line, c.Message)
+		}},
+	{module: "signal", check: CheckInside,
+		want: []string{`^fault\.signal: Start: pid \d+: kill: (no such process|operation not permitted)`, `ptrace: (no such process|operation not permitted)`, `module code may signal and trace only the processes it starts`},
+		prepare: func(t *testing.T, ws string, opts *Options) func(*testing.T, *Result, *Check) {
+			// A process of the host that the module's user may signal
+			// but for the sandbox: its own.
+			host := exec.Command("sleep", "600")
+			uid, gid := confine.Policy{Confine: true, RunAs: opts.runAs}.Identity()
+			host.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
+			if err := host.Start(); err != nil {
+				t.Fatal(err)
+			}
+			writeParams(t, ws, "signal", map[string]int{"PID": host.Process.Pid})
+			return func(t *testing.T, _ *Result, _ *Check) {
+				if err := host.Process.Signal(syscall.Signal(0)); err != nil {
+					t.Errorf("the host's process was killed: %v", err)
+				}
+				host.Process.Kill()
+				host.Wait()
+			}
+		}},
+	{module: "hopper", check: "module stops", nonce: true,
+		want: []string{`still running after Stop`},
+		prepare: func(t *testing.T, ws string, opts *Options) func(*testing.T, *Result, *Check) {
+			writeParams(t, ws, "hopper", map[string]string{"Nonce": filepath.Base(ws)})
+			return nil
+		}},
+	{module: "membomb", check: CheckMemory,
+		want: []string{`^module code used more than the sandbox's 256 MiB of memory \(--memory\)`},
+		prepare: func(t *testing.T, ws string, opts *Options) func(*testing.T, *Result, *Check) {
+			opts.Limits.Memory = 256 << 20
+			return nil
+		}},
+	{module: "forkstorm", check: CheckProcesses,
+		want: []string{`^module code ran into the sandbox's limit of 64 processes and threads \(--procs\)`},
+		prepare: func(t *testing.T, ws string, opts *Options) func(*testing.T, *Result, *Check) {
+			opts.Limits.Processes = 64
+			return nil
+		}},
+	{module: "diskfill", check: CheckDisk,
+		want: []string{`^module code filled the sandbox's 32 MiB of disk \(--disk\)`},
+		prepare: func(t *testing.T, ws string, opts *Options) func(*testing.T, *Result, *Check) {
+			opts.Limits.Disk = 32 << 20
+			return func(t *testing.T, res *Result, _ *Check) {
+				if c := find(res, CheckLoads); c == nil || c.Status != StatusFail || !regexp.MustCompile(`wrote \d+ MiB: write .*/fill: (no space left on device|file too large)`).MatchString(c.Message) {
+					t.Errorf("Start's write did not fail at the limit:%s", describe(res))
+				}
+			}
+		}},
+	{module: "flood", check: CheckOutput,
+		want: []string{`^module code wrote more than 1 MiB to standard output and error \(--output\); the sandbox stopped it`},
+		prepare: func(t *testing.T, ws string, opts *Options) func(*testing.T, *Result, *Check) {
+			opts.Limits.Output = 1 << 20
+			return nil
+		}},
+	{module: "cgo", check: CheckBuilds, file: "cgo/cgo.go",
+		want: []string{`^imports "C": cgo is not available in the sandbox, which builds module code with CGO_ENABLED=0 and would leave this file out; write it in Go$`}},
+}
+
+// TestFaults runs a module per fault, as root and as an unprivileged user:
+// the check that must fail fails, saying what it must, at its line; the
+// workspace is unchanged; no directory and no process of the run is left.
+func TestFaults(t *testing.T) {
+	for _, v := range variants() {
+		t.Run(v.name, func(t *testing.T) {
+			for _, f := range faults {
+				t.Run(f.module, func(t *testing.T) {
+					t.Parallel()
+					runFault(t, v, f)
+				})
+			}
 		})
 	}
+}
+
+// faultWorkspace is a copy of the fixtures of its own.
+func faultWorkspace(t *testing.T) string {
+	t.Helper()
+	ws, err := os.MkdirTemp(base, "ws-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(ws, 0o755)
+	t.Cleanup(func() { os.RemoveAll(ws) })
+	if err := makeFixtures(ws); err != nil {
+		t.Fatal(err)
+	}
+	return ws
+}
+
+func runFault(t *testing.T, v variant, f fault) {
+	ws := faultWorkspace(t)
+	opts := Options{Dir: filepath.Join(ws, "app"), Module: "fault." + f.module, Timeout: f.timeout, runAs: v.runAs}
+	var after func(*testing.T, *Result, *Check)
+	if f.prepare != nil {
+		after = f.prepare(t, ws, &opts)
+	}
+	before := checksum(t, ws)
+	start := time.Now()
+	nonce := ""
+	if f.nonce {
+		nonce = filepath.Base(ws)
+	}
+	res, seen := runWatched(t, opts, nonce)
+	if after := checksum(t, ws); after != before {
+		t.Errorf("the workspace changed")
+	}
+	if f.nonce && seen == 0 {
+		t.Errorf("no process of the fault was seen running")
+	}
+	if res.Passed {
+		t.Fatalf("passed; want %q to fail:%s", f.check, describe(res))
+	}
+	c := find(res, f.check)
+	if c == nil || c.Status != StatusFail {
+		t.Fatalf("check %q did not fail:%s", f.check, describe(res))
+	}
+	for _, w := range f.want {
+		if !regexp.MustCompile(w).MatchString(c.Message) {
+			t.Errorf("message %q does not match %q", c.Message, w)
+		}
+	}
+	want := ""
+	if f.file != "" {
+		want = filepath.Join(ws, "app", "modules", "fault", f.file)
+	}
+	if c.File != want {
+		t.Errorf("file = %q; want %q", c.File, want)
+	}
+	if want != "" && c.Line == 0 {
+		t.Errorf("no line in %+v", c)
+	}
+	if f.check != CheckBuilds {
+		if res.Isolation == nil {
+			t.Errorf("no isolation report")
+		} else if uid, _ := (confine.Policy{Confine: true, RunAs: v.runAs}).Identity(); res.Isolation.UID != uid {
+			t.Errorf("module code ran as uid %d; want %d", res.Isolation.UID, uid)
+		}
+	}
+	if after != nil {
+		after(t, res, c)
+	}
+	t.Logf("%s in %v: %s:%d: %s", f.check, time.Since(start).Round(time.Millisecond), filepath.Base(c.File), c.Line, c.Message)
+}
+
+// TestOutsideReplace: a replace directive of go.mod naming a directory
+// outside the Go module fails "module builds" at its line, and the
+// replaced package's initialisation never runs.
+func TestOutsideReplace(t *testing.T) {
+	for _, v := range variants() {
+		t.Run(v.name, func(t *testing.T) {
+			t.Parallel()
+			root, err := os.MkdirTemp(base, "replace-")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer os.RemoveAll(root)
+			ws := filepath.Join(root, "ws")
+			if err := makeFixtures(ws); err != nil {
+				t.Fatal(err)
+			}
+			evil := filepath.Join(root, "evil")
+			if err := copyDir("testdata/replace/evil", evil); err != nil {
+				t.Fatal(err)
+			}
+			target := filepath.Join(root, "written-by-evil")
+			os.WriteFile(filepath.Join(evil, "target"), []byte(target), 0o644)
+			if err := copyDir("testdata/replace/module", filepath.Join(ws, "app", "modules", "fault", "replace")); err != nil {
+				t.Fatal(err)
+			}
+			gomod, _ := os.ReadFile(filepath.Join(ws, "go.mod"))
+			gomod = append(gomod, "\nrequire example.com/evil v0.0.0\n\nreplace example.com/evil => ../evil\n"...)
+			os.WriteFile(filepath.Join(ws, "go.mod"), gomod, 0o644)
+			line := strings.Count(string(gomod), "\n") // the last line
+			before := checksum(t, root)
+			res := run(t, Options{Dir: filepath.Join(ws, "app"), Module: "fault.replace", runAs: v.runAs})
+			if checksum(t, root) != before {
+				t.Errorf("the workspace or the replaced directory changed")
+			}
+			c := find(res, CheckBuilds)
+			want := fmt.Sprintf("replace example.com/evil => ../evil names a directory outside the Go module %s: the sandbox builds only its copy of the Go module, and would compile that code from outside it; move the directory into the Go module, or require a published version", ws)
+			if c == nil || c.Status != StatusFail || c.Message != want || c.File != filepath.Join(ws, "go.mod") || c.Line != line {
+				t.Fatalf("want %q failed at go.mod:%d with %q:%s", CheckBuilds, line, want, describe(res))
+			}
+			if len(res.Checks) != 1 {
+				t.Errorf("more than the build ran:%s", describe(res))
+			}
+			if _, err := os.Stat(target); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("the replaced package's init ran (%v)", err)
+			}
+		})
+	}
+}
+
+// TestInsideReplace: a replace directive naming a directory inside the Go
+// module is copied with it and built from the copy.
+func TestInsideReplace(t *testing.T) {
+	ws := faultWorkspace(t)
+	if err := copyDir("testdata/replace/evil", filepath.Join(ws, "third_party", "evil")); err != nil {
+		t.Fatal(err)
+	}
+	target := filepath.Join(ws, "written-by-the-copy")
+	os.WriteFile(filepath.Join(ws, "third_party", "evil", "target"), []byte(filepath.Join("/nonexistent", filepath.Base(target))), 0o644)
+	if err := copyDir("testdata/replace/module", filepath.Join(ws, "app", "modules", "fault", "replace")); err != nil {
+		t.Fatal(err)
+	}
+	gomod, _ := os.ReadFile(filepath.Join(ws, "go.mod"))
+	gomod = append(gomod, "\nrequire example.com/evil v0.0.0\n\nreplace example.com/evil => ./third_party/evil\n"...)
+	os.WriteFile(filepath.Join(ws, "go.mod"), gomod, 0o644)
+	res := run(t, Options{Dir: filepath.Join(ws, "app"), Module: "fault.replace", Mode: ModeIntegration})
+	if !res.Passed {
+		t.Fatalf("failed:%s", describe(res))
+	}
+}
+
+func copyDir(from, to string) error {
+	return filepath.WalkDir(from, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(from, path)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(to, rel)), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(to, rel), data, 0o644)
+	})
 }
 
 func TestMissingAndCyclicDependencies(t *testing.T) {
@@ -305,7 +763,7 @@ func TestMissingAndCyclicDependencies(t *testing.T) {
 	if _, err := Run(context.Background(), Options{Dir: "/", Module: "x.y"}, nil); err == nil || !strings.Contains(err.Error(), "no go.mod") {
 		t.Errorf("Run in / = %v; want no go.mod", err)
 	}
-	if left := leftovers(t); len(left) > 0 {
+	if left := leftovers(t, os.TempDir()); len(left) > 0 {
 		t.Errorf("left behind: %v", left)
 	}
 }
@@ -427,6 +885,43 @@ func TestScaffoldedModulePasses(t *testing.T) {
 	}
 }
 
+// TestBinaryCache: a run of a copy identical to an earlier one reuses its
+// linked binaries; a copy that differs in one file is built again, and
+// behaves as that file says.
+func TestBinaryCache(t *testing.T) {
+	ws := faultWorkspace(t)
+	app := filepath.Join(ws, "app")
+	name := filepath.Join(app, "modules", "fault", "status500", "module.go")
+	src, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A copy no other test makes.
+	src = append(src, fmt.Sprintf("\n// %s\n", filepath.Base(ws))...)
+	fixed := bytes.Replace(src, []byte(`return StatusResponse{}, framework.Errorf(framework.CodeInternal, "report: %w", errNoData)`),
+		[]byte(`return StatusResponse{OK: errNoData != nil}, nil`), 1)
+	if bytes.Equal(fixed, src) {
+		t.Fatal("the fix does not apply")
+	}
+	reused := func(res *Result) bool {
+		c := find(res, CheckBuilds)
+		return c != nil && strings.Contains(c.Message, "reused the linked binaries of an identical copy (1)")
+	}
+	for i, want := range []bool{false, true} {
+		res := run(t, Options{Dir: app, Module: "fault.status500", Mode: ModeTestAPI, Overlay: map[string][]byte{name: fixed}})
+		if !res.Passed || reused(res) != want {
+			t.Fatalf("run %d: passed %v, reused %v; want passed, reused %v:%s", i+1, res.Passed, reused(res), want, describe(res))
+		}
+	}
+	res := run(t, Options{Dir: app, Module: "fault.status500", Mode: ModeTestAPI, Overlay: map[string][]byte{name: src}})
+	if reused(res) {
+		t.Errorf("a changed copy reused the binaries of another:%s", describe(res))
+	}
+	if c := find(res, "GET /api/v1/status500/report"); res.Passed || c == nil || c.Status != StatusFail || !strings.Contains(c.Message, "answered 500") {
+		t.Errorf("the changed file did not take effect:%s", describe(res))
+	}
+}
+
 func TestOverlayReplacesFiles(t *testing.T) {
 	app := filepath.Join(fixtures, "app")
 	name := filepath.Join(app, "modules", "fault", "status500", "module.go")
@@ -460,31 +955,10 @@ func TestKeepAndSweep(t *testing.T) {
 	dead := filepath.Join(os.TempDir(), Prefix+"dead")
 	os.MkdirAll(filepath.Join(dead, "src"), 0o755)
 	os.WriteFile(filepath.Join(dead, ownerFile), []byte("999999999 1\n"), 0o644)
-	run(t, Options{Dir: filepath.Join(fixtures, "app"), Module: "fault.child", Mode: ModeIntegration})
+	run(t, Options{Dir: filepath.Join(fixtures, "app"), Module: "fault.child", Mode: ModeIntegration, base: os.TempDir()})
 	for _, d := range []string{res.Dir, dead} {
 		if _, err := os.Stat(d); !errors.Is(err, fs.ErrNotExist) {
 			t.Errorf("%s was not swept", d)
-		}
-	}
-}
-
-// waitForFile waits for a file matching pattern to appear, or for the run
-// reporting on done to end first.
-func waitForFile(t *testing.T, pattern string, done <-chan error) string {
-	t.Helper()
-	deadline := time.After(ceiling)
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		if m, _ := filepath.Glob(pattern); len(m) > 0 {
-			return m[0]
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("the run ended (%v) before %s appeared", err, pattern)
-		case <-deadline:
-			t.Fatalf("%s did not appear within %v", pattern, ceiling)
-		case <-tick.C:
 		}
 	}
 }
@@ -494,17 +968,29 @@ func waitForFile(t *testing.T, pattern string, done <-chan error) string {
 func TestCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	dir, err := os.MkdirTemp(base, "cancel-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
 	const limit = 10 * time.Minute
 	done := make(chan error, 1)
+	out := &lineSignal{want: "fault.hang: started", seen: make(chan struct{})}
 	go func() {
-		_, err := Run(ctx, Options{Dir: filepath.Join(fixtures, "app"), Module: "fault.hang", Timeout: limit}, nil)
+		_, err := Run(ctx, Options{Dir: filepath.Join(fixtures, "app"), Module: "fault.hang", Timeout: limit, Stdout: out, base: dir}, nil)
 		done <- err
 	}()
-	// The fixture writes this file from Start, then hangs.
-	started := waitForFile(t, filepath.Join(os.TempDir(), Prefix+"*", "tmp", "fault.hang.started"), done)
-	sb := filepath.Dir(filepath.Dir(started))
-	if len(markedProcesses(sb)) == 0 {
-		t.Fatalf("no process of %s is running although Start has started", sb)
+	// The fixture prints this from Start, then hangs.
+	select {
+	case <-out.seen:
+	case err := <-done:
+		t.Fatalf("the run ended (%v) before Start started", err)
+	case <-time.After(ceiling):
+		t.Fatalf("Start did not start within %v", ceiling)
+	}
+	procs := processesOf(dir, "")
+	if len(procs) == 0 {
+		t.Fatalf("no process of the run is running although Start has started")
 	}
 	cancel()
 	select {
@@ -515,9 +1001,41 @@ func TestCancel(t *testing.T) {
 	case <-time.After(ceiling): // far below the time limit
 		t.Fatalf("Run did not return within %v of the cancellation", ceiling)
 	}
-	if left := leftovers(t); len(left) > 0 {
+	for pid, cmd := range procs {
+		if alive(pid) {
+			t.Errorf("process %d (%s) outlived the cancelled run", pid, cmd)
+		}
+	}
+	if left := leftovers(t, dir); len(left) > 0 {
 		t.Errorf("left behind: %v", left)
 	}
+}
+
+// lineSignal closes seen once want has been written to it.
+type lineSignal struct {
+	mu   sync.Mutex
+	buf  []byte
+	want string
+	seen chan struct{}
+	done bool
+}
+
+func (l *lineSignal) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.done {
+		l.buf = append(l.buf, p...)
+		if bytes.Contains(l.buf, []byte(l.want)) {
+			l.done = true
+			close(l.seen)
+		}
+	}
+	return len(p), nil
+}
+
+func alive(pid int) bool {
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	return err == nil && !bytes.Contains(stat, []byte(") Z "))
 }
 
 // TestIntegrationTestChecks runs a module whose integration tests pass,
@@ -600,17 +1118,18 @@ func TestIntegrationModeRunsNoTests(t *testing.T) {
 	}
 }
 
-// TestNoLandlockFallback forces the path of a kernel without Landlock:
-// module code and an integration test write into the real workspace, which
-// nothing refuses, and the comparison of the workspace reports both. With
-// Landlock the same writes are refused.
-func TestNoLandlockFallback(t *testing.T) {
+// TestFallbacks takes layers away, as on machines that lack them. Without
+// any layer, module code and an integration test write into the real
+// workspace, which nothing refuses, and the comparison of the workspace
+// before and after each run reports both. Without namespaces, Landlock
+// refuses the same writes.
+func TestFallbacks(t *testing.T) {
 	workspace := func(t *testing.T) (app, target string) {
-		ws := t.TempDir()
-		if err := makeFixtures(ws); err != nil {
-			t.Fatal(err)
-		}
+		ws := faultWorkspace(t)
 		app = filepath.Join(ws, "app")
+		// Module code runs as another user: it may write here, but for
+		// the sandbox.
+		os.Chmod(app, 0o777)
 		target = filepath.Join(app, "scribbled.txt")
 		if err := os.WriteFile(filepath.Join(app, "modules", "fault", "scribble", "target"), []byte(target+"\n"), 0o644); err != nil {
 			t.Fatal(err)
@@ -618,51 +1137,61 @@ func TestNoLandlockFallback(t *testing.T) {
 		return app, target
 	}
 
-	app, target := workspace(t)
-	res := run(t, Options{Dir: app, Module: "fault.scribble", NoLandlock: true})
-	if !strings.HasPrefix(res.Isolation, "workspace comparison") || !strings.Contains(res.Isolation, "disabled for testing") {
-		t.Errorf("isolation = %q; want the workspace comparison", res.Isolation)
-	}
-	for _, f := range []string{target, target + ".test"} {
-		if _, err := os.Stat(f); err != nil {
-			t.Errorf("the write of %s was refused (%v); without Landlock it goes through", filepath.Base(f), err)
+	t.Run("no layers", func(t *testing.T) {
+		app, target := workspace(t)
+		res := run(t, Options{Dir: app, Module: "fault.scribble", disable: []string{"all"}})
+		for _, l := range res.Isolation.Layers {
+			if l.Status == confine.InForce && l.Name != confine.LayerSupervisor && l.Name != confine.LayerUser && l.Name != confine.LayerCapabilities {
+				t.Errorf("layer %s is in force although every layer is disabled", l.Name)
+			}
 		}
-	}
-	for _, tc := range []struct{ check, file, who string }{
-		{"writes stay inside the sandbox", target, "module code"},
-		{"writes stay inside the sandbox (integration tests)", target + ".test", "an integration test"},
-	} {
-		c := find(res, tc.check)
-		if c == nil || c.Status != StatusFail {
-			t.Errorf("no failed check %q:%s", tc.check, describe(res))
-			continue
+		for _, f := range []string{target, target + ".test"} {
+			if _, err := os.Stat(f); err != nil {
+				t.Errorf("the write of %s was refused (%v); without any layer it goes through", filepath.Base(f), err)
+			}
 		}
-		if c.File != tc.file || !strings.Contains(c.Message, tc.who+" wrote "+tc.file+" in the real workspace") {
-			t.Errorf("%s: %s: %s; want %s written by %s", tc.check, c.File, c.Message, tc.file, tc.who)
+		for _, tc := range []struct{ check, file, who string }{
+			{CheckWrites, target, "module code"},
+			{CheckWrites + " (integration tests)", target + ".test", "an integration test"},
+		} {
+			c := find(res, tc.check)
+			if c == nil || c.Status != StatusFail {
+				t.Errorf("no failed check %q:%s", tc.check, describe(res))
+				continue
+			}
+			if c.File != tc.file || !strings.Contains(c.Message, tc.who+" wrote "+tc.file+" in the real workspace") {
+				t.Errorf("%s: %s: %s; want %s written by %s", tc.check, c.File, c.Message, tc.file, tc.who)
+			}
 		}
-	}
-	if c := find(res, "module loads"); c == nil || c.Status != StatusPass {
-		t.Errorf("without Landlock Start's write should succeed:%s", describe(res))
-	}
+		if c := find(res, CheckLoads); c == nil || c.Status != StatusPass {
+			t.Errorf("without any layer Start's write should succeed:%s", describe(res))
+		}
+	})
 
-	if !landlockAvailable() {
-		t.Logf("this kernel has no Landlock: the refused writes are not checked")
-		return
-	}
-	app, target = workspace(t)
-	res = run(t, Options{Dir: app, Module: "fault.scribble"})
-	if res.Isolation != "landlock" {
-		t.Errorf("isolation = %q; want landlock", res.Isolation)
-	}
-	if c := find(res, "writes stay inside the sandbox"); c == nil || c.Status != StatusFail || !strings.Contains(c.Message, "permission denied") {
-		t.Errorf("Start's write was not refused:%s", describe(res))
-	}
-	if c := find(res, "test TestScribbles"); c == nil || c.Status != StatusFail || !strings.Contains(c.Message, "permission denied") {
-		t.Errorf("the test's write was not refused:%s", describe(res))
-	}
-	for _, f := range []string{target, target + ".test"} {
-		if _, err := os.Stat(f); !errors.Is(err, fs.ErrNotExist) {
-			t.Errorf("%s exists (%v); Landlock should have refused it", f, err)
-		}
+	for _, v := range variants() {
+		t.Run("landlock only, "+v.name, func(t *testing.T) {
+			app, target := workspace(t)
+			res := run(t, Options{Dir: app, Module: "fault.scribble", runAs: v.runAs,
+				disable: []string{confine.LayerUserNS, confine.LayerMountNS, confine.LayerPIDNS, confine.LayerNetNS, confine.LayerIPCNS}})
+			if !res.Isolation.Holds(confine.LayerLandlockFS) {
+				t.Fatalf("landlock is not in force: %s", res.Isolation.Summary())
+			}
+			if c := find(res, CheckInside); c == nil || c.Status != StatusFail || !strings.Contains(c.Message, "open "+target+": permission denied") {
+				t.Errorf("Start's write was not refused:%s", describe(res))
+			}
+			if c := find(res, "test TestScribbles"); c == nil || c.Status != StatusFail || !strings.Contains(c.Message, "permission denied") {
+				t.Errorf("the test's write was not refused:%s", describe(res))
+			}
+			for _, f := range []string{target, target + ".test"} {
+				if _, err := os.Stat(f); !errors.Is(err, fs.ErrNotExist) {
+					t.Errorf("%s exists (%v); Landlock should have refused it", f, err)
+				}
+			}
+			for _, name := range []string{confine.LayerMountNS, confine.LayerPIDNS} {
+				if l := res.Isolation.Layer(name); l.Status != confine.Off {
+					t.Errorf("%s: %s; want off", name, l.Status)
+				}
+			}
+		})
 	}
 }

@@ -13,11 +13,8 @@ import (
 	"time"
 )
 
-// execNoLandlock is the harness's -exec without Landlock (Options.NoLandlock).
-const execNoLandlock = "-exec-no-landlock"
-
-// runTests runs one package's integration tests, confined by the harness,
-// and reports a check per test as the test binary reports it.
+// runTests runs one package's integration tests, confined, and reports a
+// check per test as the test binary reports it.
 func (r *runner) runTests(ctx context.Context, dir, binary string) error {
 	tests := r.facts.tests[dir]
 	rel, _ := filepath.Rel(r.target.Dir, dir)
@@ -25,31 +22,14 @@ func (r *runner) runTests(ctx context.Context, dir, binary string) error {
 	if rel != "." {
 		suffix = " (" + filepath.ToSlash(rel) + ")"
 	}
-	var (
-		mu     sync.Mutex
-		strays []string
-	)
-	onEvent := func(e event) {
-		mu.Lock()
-		defer mu.Unlock()
-		if e.Event == "stray" {
-			for _, p := range e.Stray {
-				strays = append(strays, fmt.Sprintf("%s (pid %d)", p.Cmd, p.PID))
-			}
-		}
-	}
 	copyDir := filepath.Join(r.sb.path("src"), mustRel(r.ws.Root, dir))
-	mode := "-exec"
-	if r.opts.NoLandlock {
-		mode = execNoLandlock
-	}
-	args := []string{mode, r.sb.dir, "--", binary, "-test.v", "-test.count=1",
-		"-test.run", "^(" + strings.Join(tests, "|") + ")$"}
+	args := []string{"-test.v", "-test.count=1", "-test.run", "^(" + strings.Join(tests, "|") + ")$"}
 	tr := &testRun{dir: dir, suffix: suffix, state: map[string]*testState{}, add: r.add}
 	lines := &lineWriter{fn: tr.line}
 	snap := r.snapshot()
 	start := time.Now()
-	x := confined(ctx, copyDir, r.baseEnv(), r.opts.Timeout, io.MultiWriter(r.opts.Stdout, lines), r.opts.Stderr, onEvent, r.sb.path("bin", "harness"), args...)
+	x := r.confined(ctx, confinedRun{dir: copyDir, env: r.baseEnv(), timeout: r.opts.Timeout,
+		stdout: io.MultiWriter(r.opts.Stdout, lines), stderr: r.opts.Stderr, path: binary, args: args})
 	if x.canceled {
 		return ctx.Err()
 	}
@@ -57,11 +37,16 @@ func (r *runner) runTests(ctx context.Context, dir, binary string) error {
 		r.add(Check{Name: CheckTests + suffix, Status: StatusFail, Message: "starting the tests: " + x.startErr.Error()})
 		return nil
 	}
+	if r.refusedRun(x) {
+		return nil
+	}
 	lines.flush()
 	tr.finish(r, x, tests, time.Since(start))
-	mu.Lock()
-	defer mu.Unlock()
-	if len(strays) > 0 {
+	if len(x.strays) > 0 {
+		var strays []string
+		for _, p := range x.strays {
+			strays = append(strays, fmt.Sprintf("%s (pid %d)", p.Cmd, p.PID))
+		}
 		c := Check{Name: CheckTestProcesses + suffix, Status: StatusFail,
 			Message: fmt.Sprintf("%s was still running after the tests finished (the sandbox killed it); wait for the processes a test starts (cmd.Wait in t.Cleanup)", strings.Join(strays, ", "))}
 		if len(r.facts.commands) > 0 {
@@ -71,11 +56,24 @@ func (r *runner) runTests(ctx context.Context, dir, binary string) error {
 	} else if x.code == 0 {
 		r.add(Check{Name: CheckTestProcesses + suffix, Status: StatusPass, Message: fmt.Sprintf("%d tests", len(tr.started))})
 	}
+	r.limitChecks(x, "an integration test")
+	if len(tr.forged) > 0 {
+		name := CheckGenuine + " (integration tests)"
+		if rel != "." {
+			name = CheckGenuine + " (integration tests of " + filepath.ToSlash(rel) + ")"
+		}
+		what := "a line of the test binary's output reports a test that did not run or had ended"
+		if n := len(tr.forged); n > 1 {
+			what = fmt.Sprintf("%d lines of the test binary's output report a test that did not run or had ended", n)
+		}
+		r.add(Check{Name: name, Status: StatusFail, Message: fmt.Sprintf(
+			"%s (the first: %q): test code printed it; the sandbox accepts each test's end once, after the test starts", what, tr.forged[0])})
+	}
 	writes := CheckWrites + " (integration tests)"
 	if rel != "." {
 		writes = CheckWrites + " (integration tests of " + filepath.ToSlash(rel) + ")"
 	}
-	r.compareSnapshot(snap, writes, "an integration test")
+	r.compareSnapshot(snap, x.report, writes, "an integration test")
 	return nil
 }
 
@@ -99,6 +97,8 @@ type testRun struct {
 	// pending is a failure held back until the next test starts or the
 	// binary ends: a panic printed right after it is its cause.
 	pending *Check
+	// forged are end lines of tests that had not started or had ended.
+	forged []string
 }
 
 type testState struct {
@@ -137,9 +137,11 @@ func (t *testRun) line(l string) {
 		return
 	}
 	s := t.state[m[2]]
-	if s == nil {
-		s = &testState{}
-		t.state[m[2]] = s
+	if s == nil || s.done {
+		// The binary runs each test once, and says so before its end:
+		// this line comes from test code.
+		t.forged = append(t.forged, l)
+		return
 	}
 	s.done = true
 	secs, _ := strconv.ParseFloat(m[3], 64)

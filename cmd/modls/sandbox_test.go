@@ -9,7 +9,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -54,6 +57,29 @@ func sandboxFixtures(t *testing.T) string {
 	return dst
 }
 
+// markedPids lists the live processes of the sandbox dir: its marker in
+// their environment, or dir in their command line (the launcher's).
+func markedPids(dir string) []int {
+	var out []int
+	procs, _ := os.ReadDir("/proc")
+	for _, p := range procs {
+		pid, err := strconv.Atoi(p.Name())
+		if err != nil {
+			continue
+		}
+		stat, _ := os.ReadFile("/proc/" + p.Name() + "/stat")
+		if len(stat) == 0 || bytes.Contains(stat, []byte(") Z ")) {
+			continue
+		}
+		env, _ := os.ReadFile("/proc/" + p.Name() + "/environ")
+		cmd, _ := os.ReadFile("/proc/" + p.Name() + "/cmdline")
+		if bytes.Contains(env, []byte("MODLS_SANDBOX="+dir)) || bytes.Contains(cmd, []byte(dir)) {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
 func sandboxDirs(t *testing.T, base string) []string {
 	t.Helper()
 	m, _ := filepath.Glob(filepath.Join(base, sandbox.Prefix+"*"))
@@ -95,7 +121,8 @@ func TestSandboxCommand_Run(t *testing.T) {
 	}{
 		{"passes", []string{"--module", "standard.analytics", "--dir", app}, 0,
 			[]string{"✓ module builds", "✓ module loads", "✓ GET /api/v1/analytics/status", "✓ integrity session round-trip",
-				"✓ test TestSummaryOverHTTPCountsAuditRuns", "✓ integration tests leave no processes", "ok standard.analytics: 13 passed, 0 failed, 0 skipped"}, "", nil},
+				"✓ test TestSummaryOverHTTPCountsAuditRuns", "✓ integration tests leave no processes", "ok standard.analytics: 13 passed, 0 failed, 0 skipped",
+				"\nisolation: ", " layers in force, uid ", ", no network; limits: memory 1 GiB, 512 processes, disk 512 MiB, output 16 MiB"}, "", nil},
 		{"integration checks alone", []string{"--module", "standard.analytics", "--dir", app, "--integration"}, 0,
 			[]string{"✓ module loads", "✓ module stops", "ok standard.analytics: 11 passed, 0 failed, 0 skipped"}, "", []string{"test ", "integration tests"}},
 		{"integration tests", []string{"--module", "fault.itests", "--dir", itests, "--run-tests", "--timeout", hangLimit.String()}, 1,
@@ -115,6 +142,11 @@ func TestSandboxCommand_Run(t *testing.T) {
 		{"unknown module", []string{"--module", "standard.nope", "--dir", app}, 2, nil, "no module standard.nope", nil},
 		{"no module", nil, 2, nil, "--module is required", nil},
 		{"two modes", []string{"--module", "standard.audit", "--run-tests", "--test-api"}, 2, nil, "exclude each other", nil},
+		{"memory limit", []string{"--module", "fault.membomb", "--dir", filepath.Join(fixtures, "app"), "--integration", "--memory", "256MiB"}, 1,
+			[]string{"✗ memory stays within the limit", "module code used more than the sandbox's 256 MiB of memory (--memory)", "isolation: ", "memory 256 MiB, 512 processes, disk 512 MiB, output 16 MiB"}, "", nil},
+		{"bad size", []string{"--module", "standard.audit", "--memory", "lots"}, 2, nil, `--memory: size "lots" does not start with a number`, nil},
+		{"bad procs", []string{"--module", "standard.audit", "--procs", "2"}, 2, nil, `--procs: "2" is not a number of processes of at least 8`, nil},
+		{"bad isolation", []string{"--module", "standard.audit", "--isolation", "paranoid"}, 2, nil, `--isolation is warn or strict, not "paranoid"`, nil},
 		{"bad timeout", []string{"--module", "standard.audit", "--timeout", "-1s"}, 2, nil, "--timeout must be positive", nil},
 		{"argument", []string{"standard.audit"}, 2, nil, "unexpected argument", nil},
 	} {
@@ -134,10 +166,61 @@ func TestSandboxCommand_Run(t *testing.T) {
 					t.Errorf("stdout holds %q:\n%s", w, stdout.String())
 				}
 			}
-			if !strings.Contains(stderr.String(), tc.err) || (tc.err != "" && strings.Count(strings.TrimSpace(stderr.String()), "\n") > 0) {
+			errOut := stderr.String()
+			if tc.code != 2 {
+				// A machine without a layer says so, once.
+				if w := isolationWarning.FindString(errOut); w != "" {
+					errOut = strings.Replace(errOut, w, "", 1)
+				}
+			}
+			if !strings.Contains(errOut, tc.err) || (tc.err != "" && strings.Count(strings.TrimSpace(errOut), "\n") > 0) || tc.err == "" && errOut != "" {
 				t.Errorf("stderr = %q; want one line with %q", stderr.String(), tc.err)
 			}
 		})
+	}
+}
+
+// isolationWarning is the line modls sandbox writes when a layer of
+// isolation is missing on this machine.
+var isolationWarning = regexp.MustCompile(`modls sandbox: warning: isolation without [^\n]* on this machine \(see the isolation line; --isolation=strict refuses such runs\)\n`)
+
+// TestSandboxCommand_Isolation: --isolation=strict runs module code only
+// where every layer holds, and says which is missing otherwise; --json
+// carries the report, --network in it.
+func TestSandboxCommand_Isolation(t *testing.T) {
+	t.Setenv("MODLS_CACHE", filepath.Join(t.TempDir(), "cache.db"))
+	app, _ := filepath.Abs("../../examples/app")
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"sandbox", "--module", "standard.audit", "--dir", app, "--integration", "--json", "--network"}, env{Stdout: &stdout, Stderr: &stderr})
+	var res sandbox.Result
+	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil || code != 0 {
+		t.Fatalf("exit %d, %v: %s %s", code, err, stdout.String(), stderr.String())
+	}
+	if res.Isolation == nil || !res.Isolation.Network || res.Isolation.Layer("network namespace").Status != "off" {
+		t.Fatalf("isolation = %+v; want the network on", res.Isolation)
+	}
+	missing := res.Isolation.Missing()
+	if (len(missing) > 0) != isolationWarning.MatchString(stderr.String()) {
+		t.Errorf("missing %v, stderr %q: want a warning exactly when a layer is missing", missing, stderr.String())
+	}
+
+	stdout.Reset()
+	stderr.Reset()
+	code = run(context.Background(), []string{"sandbox", "--module", "standard.audit", "--dir", app, "--integration", "--isolation", "strict"}, env{Stdout: &stdout, Stderr: &stderr})
+	if len(missing) == 0 {
+		if code != 0 {
+			t.Errorf("strict on a machine with every layer: exit %d\n%s", code, stdout.String())
+		}
+		return
+	}
+	want := []string{"✗ sandbox isolation", "strict isolation: unavailable: " + missing[0].Name + " (" + missing[0].Detail, "FAIL standard.audit: 1 passed, 1 failed"}
+	for _, w := range want {
+		if !strings.Contains(stdout.String(), w) {
+			t.Errorf("stdout lacks %q:\n%s", w, stdout.String())
+		}
+	}
+	if code != 1 || strings.Contains(stdout.String(), "module loads") || stderr.Len() > 0 {
+		t.Errorf("exit %d: module code ran, or a warning was printed, under strict:\n%s\n%s", code, stdout.String(), stderr.String())
 	}
 }
 
@@ -175,13 +258,13 @@ func TestSandboxCommand_Signals(t *testing.T) {
 	cache := filepath.Join(t.TempDir(), "cache.db")
 	type proc struct {
 		cmd  *exec.Cmd
-		out  *bytes.Buffer
+		out  *lockedBuffer
 		done chan error // Wait's result
 	}
 	start := func() *proc {
-		cmd := exec.Command(bin, "sandbox", "--module", "fault.hang", "--timeout", "10m", "--dir", filepath.Join(fixtures, "app"))
+		cmd := exec.Command(bin, "sandbox", "--module", "fault.hang", "--timeout", "10m", "--dir", filepath.Join(fixtures, "app"), "-v")
 		cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "MODLS_CACHE="+cache)
-		p := &proc{cmd: cmd, out: &bytes.Buffer{}, done: make(chan error, 1)}
+		p := &proc{cmd: cmd, out: &lockedBuffer{mu: &sync.Mutex{}, b: &bytes.Buffer{}}, done: make(chan error, 1)}
 		cmd.Stdout, cmd.Stderr = p.out, p.out
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -190,14 +273,14 @@ func TestSandboxCommand_Signals(t *testing.T) {
 		return p
 	}
 	const ceiling = 3 * time.Minute
-	// waitForHang waits until the module's Start hangs: the fixture writes
-	// a file in its temporary directory (inside the sandbox) first.
+	// waitForHang waits until the module's Start hangs: the fixture prints
+	// a line first, which -v shows.
 	waitForHang := func(p *proc) {
 		deadline := time.After(ceiling)
 		tick := time.NewTicker(20 * time.Millisecond)
 		defer tick.Stop()
 		for {
-			if m, _ := filepath.Glob(filepath.Join(tmp, sandbox.Prefix+"*", "tmp", "fault.hang.started")); len(m) > 0 {
+			if p.out.contains("fault.hang: started") {
 				return
 			}
 			select {
@@ -238,8 +321,17 @@ func TestSandboxCommand_Signals(t *testing.T) {
 	waitForHang(p)
 	p.cmd.Process.Kill()
 	wait(p)
-	if left := sandboxDirs(t, tmp); len(left) != 1 {
+	left := sandboxDirs(t, tmp)
+	if len(left) != 1 {
 		t.Fatalf("a killed run left %v; want its one directory", left)
+	}
+	// Its processes end with it: the supervisor hears modls go.
+	deadline := time.Now().Add(time.Second)
+	for len(markedPids(left[0])) > 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if pids := markedPids(left[0]); len(pids) > 0 {
+		t.Errorf("processes %v of the killed run outlived it by a second", pids)
 	}
 	c := exec.Command(bin, "sandbox", "--module", "fault.escape", "--dir", filepath.Join(fixtures, "app"))
 	c.Env = append(os.Environ(), "TMPDIR="+tmp, "MODLS_CACHE="+cache)
@@ -247,4 +339,16 @@ func TestSandboxCommand_Signals(t *testing.T) {
 	if left := sandboxDirs(t, tmp); len(left) > 0 {
 		t.Errorf("the next run did not sweep %v", left)
 	}
+}
+
+func (l *lockedBuffer) contains(s string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Contains(l.b.String(), s)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -278,8 +278,15 @@ func TestServeIntegrationLens(t *testing.T) {
 	}
 
 	type commandResult struct {
-		OK      bool   `json:"ok"`
-		Summary string `json:"summary"`
+		OK        bool   `json:"ok"`
+		Summary   string `json:"summary"`
+		Isolation *struct {
+			Summary string `json:"summary"`
+			Layers  []struct {
+				Name, Status, Detail string
+			} `json:"layers"`
+			Network bool `json:"network"`
+		} `json:"isolation"`
 	}
 	runLens := func() (commandResult, []string) {
 		t.Helper()
@@ -309,6 +316,18 @@ func TestServeIntegrationLens(t *testing.T) {
 	}
 	if n := len(progress); n != 13+2 {
 		t.Errorf("%d $/progress values; want begin, a report per check (13) and end:\n%s", n, strings.Join(progress, "\n"))
+	}
+	// The outcome carries the isolation report: every layer, each in
+	// force or why not.
+	var missing []string
+	if res.Isolation == nil || len(res.Isolation.Layers) < 10 || !strings.Contains(res.Isolation.Summary, "layers in force") || res.Isolation.Network {
+		t.Errorf("isolation = %+v; want the report of every layer, without the network", res.Isolation)
+	} else {
+		for _, l := range res.Isolation.Layers {
+			if l.Status == "unavailable" {
+				missing = append(missing, l.Name)
+			}
+		}
 	}
 
 	// An unsaved edit breaks the integration test: the sandbox runs the
@@ -367,6 +386,17 @@ func TestServeIntegrationLens(t *testing.T) {
 	})
 	if now, _ := os.ReadFile(testGo); !bytes.Equal(now, saved) {
 		t.Error("the run wrote the unsaved buffer to disk")
+	}
+
+	// A machine without a layer is said so once, however many runs.
+	warnings := 0
+	for _, m := range c.since(0) {
+		if m.Method == "window/showMessage" && strings.Contains(string(m.Params), "the sandbox runs module code without") {
+			warnings++
+		}
+	}
+	if want := min(len(missing), 1); warnings != want {
+		t.Errorf("%d isolation warnings for missing layers %v; want %d", warnings, missing, want)
 	}
 
 	c.call("shutdown", nil, nil)

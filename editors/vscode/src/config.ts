@@ -36,6 +36,9 @@ export interface ModlsConfig {
   // rules maps a rule ID to its setting; rules not named keep the
   // workspace's modls.json setting, then their default.
   rules: Record<string, RuleSetting>;
+  // sandboxNetwork gives module code the host's network in the sandbox
+  // (modls.sandbox.network, modls sandbox --network).
+  sandboxNetwork: boolean;
   trace: TraceLevel;
   // compileErrors "auto" shows compile findings unless gopls serves Go
   // files in this window (gopls below).
@@ -115,6 +118,13 @@ export function readConfig(section: Section): ReadResult {
       }
     }
   }
+  let sandboxNetwork = false;
+  const network = section.get<unknown>("sandbox.network");
+  if (typeof network === "boolean") {
+    sandboxNetwork = network;
+  } else if (network !== undefined && network !== null) {
+    problems.push(`modls.sandbox.network: ${JSON.stringify(network)} is not true or false`);
+  }
   let trace = section.get<string>("trace.server") ?? "off";
   if (trace !== "off" && trace !== "messages" && trace !== "verbose") {
     problems.push(`modls.trace.server: ${JSON.stringify(trace)} is not "off", "messages" or "verbose"`);
@@ -125,7 +135,7 @@ export function readConfig(section: Section): ReadResult {
     problems.push(`modls.compileErrors: ${JSON.stringify(compileErrors)} is not "auto", "on" or "off"`);
     compileErrors = "auto";
   }
-  return { config: { path, rules, trace: trace as TraceLevel, compileErrors: compileErrors as CompileErrors, gopls: false }, problems };
+  return { config: { path, rules, sandboxNetwork, trace: trace as TraceLevel, compileErrors: compileErrors as CompileErrors, gopls: false }, problems };
 }
 
 // goplsServes tells whether the Go extension serves Go files with gopls:
@@ -143,10 +153,12 @@ export function showCompileErrors(config: ModlsConfig): boolean {
 
 // ServerSettings is the settings object the server reads from
 // initializationOptions and from workspace/didChangeConfiguration's
-// settings: {"modls": {"rules": {...}, "compileErrors": bool}}, the rules
-// in modls.json's form (lsp/configuration.go clientSettings).
+// settings: {"modls": {"rules": {...}, "compileErrors": bool,
+// "sandbox": {"network": bool}}}, the rules in modls.json's form
+// (lsp/configuration.go clientSettings, and lsp/run_integration.go
+// sandboxSettings).
 export interface ServerSettings {
-  modls: { rules: Record<string, RuleSetting>; compileErrors: boolean };
+  modls: { rules: Record<string, RuleSetting>; compileErrors: boolean; sandbox: { network: boolean } };
 }
 
 export function serverSettings(config: ModlsConfig): ServerSettings {
@@ -155,7 +167,7 @@ export function serverSettings(config: ModlsConfig): ServerSettings {
     const r = config.rules[id];
     rules[id] = typeof r === "object" ? { ...r } : r;
   }
-  return { modls: { rules, compileErrors: showCompileErrors(config) } };
+  return { modls: { rules, compileErrors: showCompileErrors(config), sandbox: { network: config.sandboxNetwork } } };
 }
 
 // initializationOptions is sent with initialize.
@@ -163,7 +175,8 @@ export function initializationOptions(config: ModlsConfig): ServerSettings {
   return serverSettings(config);
 }
 
-// didChangeConfigurationParams is sent when the rules change.
+// didChangeConfigurationParams is sent when the rules or the sandbox's
+// settings change.
 export function didChangeConfigurationParams(config: ModlsConfig): { settings: ServerSettings } {
   return { settings: serverSettings(config) };
 }
@@ -172,8 +185,8 @@ export function didChangeConfigurationParams(config: ModlsConfig): { settings: S
 export type ChangeKind = "none" | "notify" | "restart";
 
 // changeKind compares two configurations: a new executable needs a new
-// server, new rules or compile-error handling a didChangeConfiguration,
-// trace is applied in place.
+// server, new rules, compile-error handling or sandbox settings a
+// didChangeConfiguration, trace is applied in place.
 export function changeKind(before: ModlsConfig, after: ModlsConfig): ChangeKind {
   if (before.path !== after.path) {
     return "restart";

@@ -32,11 +32,29 @@ export interface CommandArgs {
 export interface CommandResult {
   ok: boolean;
   summary: string;
+  // isolation is the sandbox's isolation report (run integration only;
+  // lsp/run_integration.go IntegrationIsolation).
+  isolation?: CommandIsolation;
+}
+
+export interface CommandIsolation {
+  summary: string;
+  layers: IsolationLayer[] | null;
+  network: boolean;
+}
+
+// IsolationLayer is one layer of the sandbox's confinement: "in force",
+// "unavailable" (the machine lacks it; detail says why), "not needed" or
+// "off".
+export interface IsolationLayer {
+  name: string;
+  status: string;
+  detail?: string;
 }
 
 // The JSON field names of the two types above, checked against the Go tags.
 export const commandArgsFields: readonly (keyof CommandArgs)[] = ["dir", "test"];
-export const commandResultFields: readonly (keyof CommandResult)[] = ["ok", "summary"];
+export const commandResultFields: readonly (keyof CommandResult)[] = ["ok", "summary", "isolation"];
 
 // Diagnostic sources: the rules' findings, and failures of test and
 // sandbox runs placed at the failing line.
@@ -108,7 +126,18 @@ export interface SandboxResult {
   dir?: string;
   duration_ns: number;
   phases: SandboxPhase[] | null;
-  isolation: string;
+  // isolation is null when no module code ran (the build failed).
+  isolation: SandboxIsolation | null;
+}
+
+// SandboxIsolation is the isolation report of a run
+// (internal/confine/policy.go Report).
+export interface SandboxIsolation {
+  layers: IsolationLayer[] | null;
+  uid: number;
+  gid: number;
+  network: boolean;
+  limits: { memory: number; processes: number; disk: number; output: number };
 }
 
 export const sandboxCheckFields: readonly (keyof SandboxCheck)[] = ["name", "status", "duration_ns", "message", "file", "line"];

@@ -23,7 +23,7 @@ test("rules reach the server in modls.json's shape under modls.rules", () => {
   assert.deepEqual(problems, []);
   assert.equal(config.path, "/opt/modls");
   assert.equal(config.trace, "messages");
-  const want = { modls: { rules: { MOD002: { enabled: true, severity: "warning" }, MOD007: "error", MOD011: "off" }, compileErrors: true } };
+  const want = { modls: { rules: { MOD002: { enabled: true, severity: "warning" }, MOD007: "error", MOD011: "off" }, compileErrors: true, sandbox: { network: false } } };
   assert.deepEqual(initializationOptions(config), want);
   assert.deepEqual(didChangeConfigurationParams(config), { settings: want });
   // The settings object is a copy: changing it leaves the config alone.
@@ -31,11 +31,22 @@ test("rules reach the server in modls.json's shape under modls.rules", () => {
   assert.deepEqual(config.rules.MOD002, { enabled: true, severity: "warning" });
 });
 
-test("defaults: no path, no rules, no trace", () => {
+test("defaults: no path, no rules, no network, no trace", () => {
   const { config, problems } = readConfig(section({}));
   assert.deepEqual(problems, []);
-  assert.deepEqual(config, { path: "", rules: {}, trace: "off", compileErrors: "auto", gopls: false });
-  assert.deepEqual(initializationOptions(config), { modls: { rules: {}, compileErrors: true } });
+  assert.deepEqual(config, { path: "", rules: {}, sandboxNetwork: false, trace: "off", compileErrors: "auto", gopls: false });
+  assert.deepEqual(initializationOptions(config), { modls: { rules: {}, compileErrors: true, sandbox: { network: false } } });
+});
+
+test("modls.sandbox.network reaches the server, and a change is notified", () => {
+  const off = readConfig(section({})).config;
+  const { config, problems } = readConfig(section({ "sandbox.network": true }));
+  assert.deepEqual(problems, []);
+  assert.deepEqual(didChangeConfigurationParams(config).settings.modls.sandbox, { network: true });
+  assert.equal(changeKind(off, config), "notify");
+  const bad = readConfig(section({ "sandbox.network": "yes" }));
+  assert.equal(bad.config.sandboxNetwork, false);
+  assert.match(bad.problems[0]!, /modls\.sandbox\.network: "yes" is not true or false/);
 });
 
 test("bad rule settings are left out with a message naming them", () => {
@@ -70,7 +81,7 @@ test("normalizeRule keeps the three forms", () => {
 });
 
 test("a new path restarts, new rules notify, trace alone does neither", () => {
-  const base: ModlsConfig = { path: "", rules: { MOD001: "off" }, trace: "off", compileErrors: "auto", gopls: false };
+  const base: ModlsConfig = { path: "", rules: { MOD001: "off" }, sandboxNetwork: false, trace: "off", compileErrors: "auto", gopls: false };
   assert.equal(changeKind(base, { ...base, path: "/x/modls" }), "restart");
   assert.equal(changeKind(base, { ...base, rules: { MOD001: "warning" } }), "notify");
   assert.equal(changeKind(base, { ...base, rules: {} }), "notify");
@@ -82,7 +93,7 @@ test("a new path restarts, new rules notify, trace alone does neither", () => {
 });
 
 test("compile errors: auto leaves them to gopls, on and off force them", () => {
-  const base: ModlsConfig = { path: "", rules: {}, trace: "off", compileErrors: "auto", gopls: false };
+  const base: ModlsConfig = { path: "", rules: {}, sandboxNetwork: false, trace: "off", compileErrors: "auto", gopls: false };
   const sent = (c: ModlsConfig) => initializationOptions(c).modls.compileErrors;
   assert.equal(sent(base), true);
   assert.equal(sent({ ...base, gopls: true }), false);

@@ -27,9 +27,9 @@ test("every extension command is contributed, and none takes a server command's 
   }
 });
 
-test("settings: path, generated rules, compile errors, trace", () => {
+test("settings: path, generated rules, the sandbox's network, compile errors, trace", () => {
   const props = pkg.contributes.configuration.properties;
-  assert.deepEqual(Object.keys(props), ["modls.path", "modls.rules", "modls.compileErrors", "modls.trace.server"]);
+  assert.deepEqual(Object.keys(props), ["modls.path", "modls.rules", "modls.sandbox.network", "modls.compileErrors", "modls.trace.server"]);
   const ce = props["modls.compileErrors"] as unknown as { enum: string[]; default: string };
   assert.deepEqual(ce.enum, [...compileErrorsModes]);
   assert.equal(ce.default, "auto");

@@ -88,7 +88,13 @@ const sandbox: SandboxResult = {
   passed: false,
   duration_ns: 2_100_000_000,
   phases: [{ name: "build", duration_ns: 1_000_000_000 }],
-  isolation: "namespaces",
+  isolation: {
+    layers: [{ name: "pid namespace", status: "in force" }, { name: "cgroup", status: "unavailable", detail: "no delegated cgroup v2" }],
+    uid: 65534,
+    gid: 65534,
+    network: false,
+    limits: { memory: 1 << 30, processes: 512, disk: 512 << 20, output: 16 << 20 },
+  },
 };
 
 test("a sandbox result becomes the module's integration item with a child per check", () => {

@@ -19,6 +19,10 @@ local defaults = {
   -- with workspace/didChangeConfiguration:
   -- { MOD011 = "off", MOD002 = { enabled = true, severity = "warning" } }
   rules = {},
+  -- The sandbox of "run integration": network = true gives module code the
+  -- host's network (modls sandbox --network); by default it has only the
+  -- loopback of its own network namespace.
+  sandbox = { network = false },
   -- The compile findings (parse and type errors): "auto" shows them unless
   -- a gopls client serves one of the server's buffers (gopls reports the
   -- same errors), "on" always, "off" never. `:ModlsCheck` reports them
@@ -83,7 +87,13 @@ local function settings(compile)
   if compile == nil then
     compile = M.compile_errors({})
   end
-  return { modls = { rules = M.options.rules, compileErrors = compile } }
+  return {
+    modls = {
+      rules = M.options.rules,
+      compileErrors = compile,
+      sandbox = { network = M.options.sandbox.network == true },
+    },
+  }
 end
 
 local function client_buffers(client)

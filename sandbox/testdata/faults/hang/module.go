@@ -4,8 +4,7 @@ package hang
 import (
 	"context"
 	_ "embed"
-	"os"
-	"path/filepath"
+	"fmt"
 	"time"
 
 	"github.com/modls/modls/framework"
@@ -26,15 +25,13 @@ func (*Module) Manifest() []byte { return manifest }
 // Setup declares nothing.
 func (*Module) Setup(*framework.Setup) error { return nil }
 
-// Started is the file Start writes in its temporary directory (inside the
-// sandbox) before it hangs, so that a test knows the module is hanging.
-const Started = "fault.hang.started"
+// Started is the line Start prints before it hangs, so that a test knows
+// the module is hanging.
+const Started = "fault.hang: started"
 
 // Start says it has started, then waits for something that never comes.
 func (*Module) Start(context.Context, *framework.App) error {
-	if err := os.WriteFile(filepath.Join(os.TempDir(), Started), nil, 0o644); err != nil {
-		return err
-	}
+	fmt.Println(Started)
 	time.Sleep(time.Hour)
 	return nil
 }

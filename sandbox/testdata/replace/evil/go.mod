@@ -1,0 +1,3 @@
+module example.com/evil
+
+go 1.26
