@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"go/format"
+	"slices"
 	"strings"
 )
 
@@ -178,29 +179,74 @@ func formatEdited(orig, edited []byte) []byte {
 	changed := diffLines(ol, el, lineKey)
 	var out []string
 	e := 0
-	var hunks []Hunk
-	for _, h := range diffLines(el, fl, lineKey) {
-		// gofmt mostly rewrites lines one for one: take such a run line by
-		// line, so that a neighbour of an edited line stays as it was.
-		if h.A1-h.A0 == h.B1-h.B0 {
-			for i := 0; i < h.A1-h.A0; i++ {
-				hunks = append(hunks, Hunk{h.A0 + i, h.A0 + i + 1, h.B0 + i, h.B0 + i + 1})
-			}
-		} else {
-			hunks = append(hunks, h)
-		}
-	}
-	for _, h := range hunks {
-		take := false
+	touched := func(h Hunk) bool {
 		for _, c := range changed {
 			if touches(h.A0, h.A1, c.B0, c.B1) {
-				take = true
-				break
+				return true
 			}
 		}
-		if !take {
-			continue
+		return false
+	}
+	// gofmt mostly rewrites lines one for one: such lines are taken one by
+	// one, so that a neighbour of an edited line stays as it was, except
+	// where gofmt only realigns it with lines the edit changed (the
+	// columns of a struct, a const block or trailing comments).
+	oneToOne := make([]int, len(el)) // line of formatted, or -1
+	for i := range oneToOne {
+		oneToOne[i] = -1
+	}
+	var whole []Hunk // hunks gofmt did not rewrite line for line, to take whole
+	a, b := 0, 0
+	for _, h := range diffLines(el, fl, lineKey) {
+		for ; a < h.A0; a, b = a+1, b+1 {
+			oneToOne[a] = b
 		}
+		if h.A1-h.A0 == h.B1-h.B0 {
+			for i := 0; i < h.A1-h.A0; i++ {
+				oneToOne[h.A0+i] = h.B0 + i
+			}
+		} else if touched(h) {
+			whole = append(whole, h)
+		}
+		a, b = h.A1, h.B1
+	}
+	for ; a < len(el); a, b = a+1, b+1 {
+		oneToOne[a] = b
+	}
+	isEdited := make([]bool, len(el))
+	take := make([]bool, len(el))
+	for i := range el {
+		isEdited[i] = touched(Hunk{i, i + 1, 0, 0})
+		take[i] = isEdited[i] && oneToOne[i] >= 0
+	}
+	realigned := func(i int) bool {
+		return oneToOne[i] >= 0 && !isEdited[i] && el[i] != fl[oneToOne[i]] && sameWords(el[i], fl[oneToOne[i]])
+	}
+	inBlock := func(i int) bool { return i >= 0 && i < len(el) && (isEdited[i] || take[i]) }
+	for i := range el {
+		if realigned(i) && inBlock(i-1) {
+			take[i] = true
+		}
+	}
+	for i := len(el) - 1; i >= 0; i-- {
+		if realigned(i) && inBlock(i+1) {
+			take[i] = true
+		}
+	}
+	var hunks []Hunk
+	for i := range el {
+		if take[i] {
+			hunks = append(hunks, Hunk{i, i + 1, oneToOne[i], oneToOne[i] + 1})
+		}
+	}
+	hunks = append(hunks, whole...)
+	slices.SortFunc(hunks, func(x, y Hunk) int {
+		if x.A0 != y.A0 {
+			return x.A0 - y.A0
+		}
+		return x.A1 - y.A1
+	})
+	for _, h := range hunks {
 		out = append(out, el[e:h.A0]...)
 		out = append(out, fl[h.B0:h.B1]...)
 		e = h.A1
@@ -214,6 +260,17 @@ func formatEdited(orig, edited []byte) []byte {
 		return edited
 	}
 	return result
+}
+
+// sameWords reports whether two lines differ only in the width of their
+// runs of spaces and tabs after the indentation: gofmt realigning a column.
+func sameWords(a, b string) bool {
+	ia := len(a) - len(strings.TrimLeft(a, "\t"))
+	ib := len(b) - len(strings.TrimLeft(b, "\t"))
+	if a[:ia] != b[:ib] {
+		return false
+	}
+	return strings.Join(strings.Fields(a), " ") == strings.Join(strings.Fields(b), " ")
 }
 
 // keepEndings gives the lines of fixed that differ from orig the line

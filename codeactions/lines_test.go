@@ -31,6 +31,15 @@ func TestApplyFormatsOnlyTheEditedLines(t *testing.T) {
 	}
 }
 
+func TestApplyRealignsTheEditedColumns(t *testing.T) {
+	src := "package x\n\nvar  a   = 1\n\ntype T struct {\n\tID       int\n\tLongName string\n\tN        int // n\n}\n"
+	got := applyOne(t, "x.go", src, "LongName", "Name")
+	want := "package x\n\nvar  a   = 1\n\ntype T struct {\n\tID   int\n\tName string\n\tN    int // n\n}\n"
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
 func TestApplyKeepsCRLFAndBOM(t *testing.T) {
 	src := "\ufeffpackage x\r\n\r\nfunc f() {\r\n\tb := 2\r\n\t_ = b\r\n}\r\n"
 	got := applyOne(t, "x.go", src, "\tb := 2\r\n", "\tb := 2\n\tb++\n")
