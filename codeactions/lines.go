@@ -222,14 +222,27 @@ func formatEdited(orig, edited []byte) []byte {
 	realigned := func(i int) bool {
 		return oneToOne[i] >= 0 && !isEdited[i] && el[i] != fl[oneToOne[i]] && sameWords(el[i], fl[oneToOne[i]])
 	}
-	inBlock := func(i int) bool { return i >= 0 && i < len(el) && (isEdited[i] || take[i]) }
+	// A column gofmt aligns runs over adjacent lines of one indented block
+	// (a blank line or another depth ends it).
+	indent := func(l string) string { return l[:len(l)-len(strings.TrimLeft(l, "\t"))] }
+	sameBlock := func(i, j int) bool {
+		if j < 0 || j >= len(el) || !(isEdited[j] || take[j]) || strings.TrimSpace(el[j]) == "" {
+			return false
+		}
+		if oneToOne[j] < 0 {
+			return false
+		}
+		// gofmt's indentation: a fix may write a line without its own.
+		in := indent(fl[oneToOne[i]])
+		return in != "" && in == indent(fl[oneToOne[j]])
+	}
 	for i := range el {
-		if realigned(i) && inBlock(i-1) {
+		if realigned(i) && sameBlock(i, i-1) {
 			take[i] = true
 		}
 	}
 	for i := len(el) - 1; i >= 0; i-- {
-		if realigned(i) && inBlock(i+1) {
+		if realigned(i) && sameBlock(i, i+1) {
 			take[i] = true
 		}
 	}
