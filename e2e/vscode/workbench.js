@@ -361,12 +361,22 @@ async function goTo(line, col) {
   await until("the editor to have the keyboard focus", activeEditor, null, describeEditor);
 }
 
-async function showProblems() {
+// showProblems opens the Problems panel and, given a file (relative to the
+// workspace folder), filters it to that file as a user would: with
+// workspace diagnostics the panel lists every file of the workspace, and it
+// renders only the rows in view.
+async function showProblems(rel) {
   const open = await page.evaluate(() => !!document.querySelector(".markers-panel") && document.querySelector(".markers-panel").offsetParent !== null);
   if (!open) {
     await page.keyboard.press("Control+Shift+M");
   }
   await page.waitForSelector(".markers-panel", { state: "visible", timeout: budget() });
+  if (rel !== undefined) {
+    // The Problems view's own filter (its placeholder offers globs).
+    const filter = page.locator('.part.panel input[placeholder*="**/*.ts"]:visible, .part.panel textarea[placeholder*="**/*.ts"]:visible').first();
+    await filter.waitFor({ state: "visible", timeout: budget() });
+    await filter.fill(rel);
+  }
 }
 
 async function saveActive() {
@@ -432,7 +442,7 @@ async function main() {
   const t = scenario.tracker;
   await step("problems", async () => {
     await openFile(t.file);
-    await showProblems();
+    await showProblems(t.file);
     return await until(`${t.count} problems for ${t.file} in the Problems panel`, fileProblems, { rel: t.file, want: t.count }, problemsRows);
   });
 
@@ -440,6 +450,7 @@ async function main() {
   await step("quickfix", async () => {
     // The registration the fix edits is open in an editor too, as while
     // writing the service.
+    await showProblems(q.file);
     await openFile(q.edited);
     await openFile(q.file);
     await until(`the ${q.rule} problem of ${q.file}`, (a) => [...document.querySelectorAll(".markers-panel .monaco-list-row")].some((r) => (r.getAttribute("aria-label") || "").includes(a.message)), { message: q.message }, problemsRows);
@@ -494,6 +505,7 @@ async function main() {
 
   const f = scenario.fixall;
   await step("fixall-on-save", async () => {
+    await showProblems(f.file);
     await openFile(f.file);
     // Saved once its problems are shown (so the server has checked the
     // text being saved): a save right after typing gets no fixes, as the
@@ -595,7 +607,7 @@ async function main() {
     }, null, quickInputRows, 5000);
     await command("View: Close All Editors");
     await openFile(t.file);
-    await showProblems();
+    await showProblems(t.file);
     const left = await until(`${r.count_after} problems for ${t.file} once ${r.rule} is off`, fileProblems, { rel: t.file, want: r.count_after }, problemsRows);
     // Still the same server: a restarted one would have forgotten the
     // outcomes it shows in the lens titles.
@@ -627,13 +639,24 @@ async function main() {
   });
 
   await step("palette-show-output", async () => {
+    // The panel's views share the filter text typed into the Problems
+    // view: clear it, as a user reading the log would.
+    await showProblems("");
     await command("modls: Show output");
     const text = await until("the modls output", () => {
       const view = document.querySelector(".output-view .view-lines");
       const t = view ? view.textContent.replace(/\u00a0/g, " ") : "";
       // The channel's first lines may be scrolled away: any of the
       // extension's or the server's lines will do.
-      return /starting .*modls|\(found in |\] modls: /.test(t) ? t.slice(0, 2000) : null;
+      if (/starting .*modls|\(found in |\] modls: /.test(t)) {
+        return t.slice(0, 2000);
+      }
+      // The view may show none of the channel's lines while a filter the
+      // panel's views share is set: the Output view showing the modls
+      // channel is then what the command did.
+      const active = [...document.querySelectorAll(".part.panel .composite-bar .action-item.checked")].map((x) => x.textContent.trim());
+      const channel = [...document.querySelectorAll(".part.panel select")].map((x) => x.options[x.selectedIndex]?.text);
+      return active.includes("Output") && channel.includes("modls") ? `channel ${channel.join(", ")}` : null;
     }, null, () => ({
       output: document.querySelector(".output-view .view-lines")?.textContent.slice(-800),
       channels: [...document.querySelectorAll(".part.panel select")].map((x) => x.options[x.selectedIndex]?.text),
