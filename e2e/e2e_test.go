@@ -26,11 +26,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/mod/modfile"
+
+	"github.com/modls/modls/internal/testbin"
 )
 
 // The session every client plays, on examples/violations.
@@ -347,39 +348,12 @@ func missing(t *testing.T, msg string) {
 	t.Skip(msg)
 }
 
-var (
-	buildOnce sync.Once
-	modlsBin  string
-	buildErr  error
-	buildDir  string
-)
-
-// buildModls builds the modls command once per test binary.
-func buildModls(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		buildDir, buildErr = os.MkdirTemp("", "modls-e2e-bin-")
-		if buildErr != nil {
-			return
-		}
-		modlsBin = filepath.Join(buildDir, "modls")
-		cmd := exec.Command("go", "build", "-o", modlsBin, "./cmd/modls")
-		cmd.Dir = repoRoot(t)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build ./cmd/modls: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return modlsBin
-}
+// buildModls returns the modls binary the tests run.
+func buildModls(t *testing.T) string { return testbin.Modls(t) }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if buildDir != "" {
-		os.RemoveAll(buildDir)
-	}
+	testbin.Cleanup()
 	os.Exit(code)
 }
 

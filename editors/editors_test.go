@@ -14,9 +14,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/modls/modls/internal/testbin"
 )
 
 func repoRoot(t *testing.T) string {
@@ -80,46 +81,12 @@ func TestVSCodeExtension(t *testing.T) {
 	}
 }
 
-var (
-	buildOnce sync.Once
-	binDir    string
-	buildErr  error
-)
-
-// modlsBin builds modls once into a temporary directory, for PATH.
-func modlsBin(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		binDir, buildErr = os.MkdirTemp("", "modls-editors-bin")
-		if buildErr != nil {
-			return
-		}
-		cmd := exec.Command("go", "build", "-o", filepath.Join(binDir, "modls"), "./cmd/modls")
-		cmd.Dir = filepath.Join("..")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = &buildError{err: err, out: out}
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binDir
-}
-
-type buildError struct {
-	err error
-	out []byte
-}
-
-func (e *buildError) Error() string {
-	return "go build ./cmd/modls: " + e.err.Error() + "\n" + string(e.out)
-}
+// modlsBin returns the directory of the modls binary, for PATH.
+func modlsBin(t *testing.T) string { return testbin.Dir(t) }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
+	testbin.Cleanup()
 	os.Exit(code)
 }
 

@@ -18,6 +18,8 @@ import (
 	"golang.org/x/tools/txtar"
 
 	"github.com/modls/modls/checker"
+
+	"github.com/modls/modls/internal/testbin"
 )
 
 // userCache stands in for the user's cache directory while the tests run:
@@ -39,6 +41,7 @@ func runPackage(m *testing.M) int {
 		return 2
 	}
 	defer os.RemoveAll(dir)
+	defer testbin.Cleanup()
 	// The go command's build cache stays where it is: it defaults to the
 	// user's cache directory too, and a cold one would only be slow.
 	if os.Getenv("GOCACHE") == "" {

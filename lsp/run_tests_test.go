@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"go.lsp.dev/jsonrpc2"
+
+	"github.com/modls/modls/internal/testbin"
 )
 
 // TestUnitTestLensEndsEverything runs the "run test" lens of a test that
@@ -27,10 +29,7 @@ func TestUnitTestLensEndsEverything(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds modls and runs go test")
 	}
-	bin := filepath.Join(t.TempDir(), "modls")
-	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/modls").CombinedOutput(); err != nil {
-		t.Fatalf("building modls: %v\n%s", err, out)
-	}
+	bin := testbin.Modls(t)
 	for _, how := range []string{"cancel", "shutdown", "stdin closed"} {
 		t.Run(how, func(t *testing.T) {
 			nonce := fmt.Sprintf("hang%d", time.Now().UnixNano())

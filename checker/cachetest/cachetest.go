@@ -26,6 +26,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/modls/modls/internal/testbin"
 )
 
 // Main runs the tests of m with the default modls cache moved out of the
@@ -49,6 +51,10 @@ func run(m *testing.M) int {
 		}
 	}
 	os.RemoveAll(dir)
+	if seedDir != "" {
+		os.RemoveAll(seedDir)
+	}
+	testbin.Cleanup()
 	return code
 }
 

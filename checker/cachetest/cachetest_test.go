@@ -119,3 +119,58 @@ func TestUntouched(t *testing.T) {
 		t.Errorf("a cache file in the user cache: %v", err)
 	}
 }
+
+// TestSeeded checks a copy of the violations application with a seeded
+// cache: every dependency's types come from the seed (none is type-checked
+// from source), the findings are those of a check without a cache, and
+// each test gets a copy of its own.
+func TestSeeded(t *testing.T) {
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := t.TempDir()
+	if out, err := exec.Command("cp", "-R", filepath.Join(root, "examples", "violations")+"/.", ws).CombinedOutput(); err != nil {
+		t.Fatalf("copying the violations application: %v\n%s", err, out)
+	}
+	gomod := filepath.Join(ws, "go.mod")
+	data, err := os.ReadFile(gomod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(gomod, bytes.Replace(data, []byte("=> ../.."), []byte("=> "+root), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "modls")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/modls").CombinedOutput(); err != nil {
+		t.Fatalf("building modls: %v\n%s", err, out)
+	}
+	check := func(cache string) (stdout, stderr string) {
+		cmd := exec.Command(bin, "check", "--format", "json", "./...")
+		cmd.Dir = ws
+		cmd.Env = append(os.Environ(), "MODLS_CACHE="+cache, "MODLS_DEBUG=exports")
+		var out, errOut bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errOut
+		if err := cmd.Run(); err != nil && cmd.ProcessState.ExitCode() != 1 {
+			t.Fatalf("modls check: %v\n%s", err, errOut.Bytes())
+		}
+		return out.String(), errOut.String()
+	}
+	seeded := cachetest.Seeded(t)
+	if other := cachetest.Seeded(t); other == seeded {
+		t.Fatal("two calls gave the same cache")
+	}
+	got, trace := check(seeded)
+	for _, line := range strings.Split(trace, "\n") {
+		if strings.HasPrefix(line, "export data: ") && !strings.Contains(line, "example.com/violations/") {
+			t.Errorf("a dependency was type-checked from source: %s", line)
+		}
+	}
+	if !strings.Contains(got, `"MOD002"`) {
+		t.Errorf("no findings with a seeded cache:\n%s", got)
+	}
+	want, _ := check("off")
+	if got != want {
+		t.Errorf("findings with a seeded cache differ from a check without one:\n%s\nwant:\n%s", got, want)
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/modls/modls/checker/cachetest"
+
+	"github.com/modls/modls/internal/testbin"
 )
 
 // violationsCopy copies examples/violations into a temporary directory,
@@ -32,9 +34,13 @@ func violationsCopy(t *testing.T) string {
 	return dst
 }
 
+// runModls runs modls in-process in dir, with a cache of the test's own
+// that already holds the recorded types of the framework and the standard
+// library (cachetest.Warm), as after a developer's first check: the check
+// type-checks from source only the packages of dir.
 func runModls(t *testing.T, dir string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	cachetest.Use(t)
+	cachetest.Warm(t)
 	var out, errOut bytes.Buffer
 	code = run(context.Background(), args, env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut, Dir: dir})
 	return code, out.String(), errOut.String()
@@ -212,11 +218,7 @@ func TestCheckCommand_Cache(t *testing.T) {
 // TestVetTool runs the rules under go vet with the modls binary as its
 // vet tool.
 func TestVetTool(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "modls")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := testbin.Modls(t)
 	ws := violationsCopy(t)
 	vet := exec.Command("go", "vet", "-vettool="+bin, "./modules/standard/ledger/...", "./modules/standard/tracker/...")
 	vet.Dir = ws
@@ -256,10 +258,7 @@ func TestCheckStandardLibrary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin := filepath.Join(t.TempDir(), "modls")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := testbin.Modls(t)
 	cmd := exec.Command(bin, "check", "./...")
 	cmd.Dir = filepath.Join(strings.TrimSpace(string(goroot)), "src")
 	cmd.Env = append(os.Environ(), "MODLS_CACHE=off")

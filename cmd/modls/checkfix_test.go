@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/modls/modls/internal/testbin"
 )
 
 const ledgerModule = "modules/standard/ledger/module.go"
@@ -386,11 +388,7 @@ func TestCheckSummaryCountsFixes(t *testing.T) {
 // TestCheckConcurrentColdCache starts eight checks at once on one new
 // cache: the same output from each, and no warning.
 func TestCheckConcurrentColdCache(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "modls")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := testbin.Modls(t)
 	ws := violationsCopy(t)
 	for round := range 3 {
 		cache := filepath.Join(t.TempDir(), "cache.db")

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/modls/modls/sandbox"
+
+	"github.com/modls/modls/internal/testbin"
 )
 
 // copyFiles copies the files under from (or the file from) that keep
@@ -250,10 +252,7 @@ func TestSandboxCommand_JSONAndKeep(t *testing.T) {
 // killed one left.
 func TestSandboxCommand_Signals(t *testing.T) {
 	fixtures := sandboxFixtures(t)
-	bin := filepath.Join(t.TempDir(), "modls")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := testbin.Modls(t)
 	tmp := t.TempDir()
 	cache := filepath.Join(t.TempDir(), "cache.db")
 	type proc struct {

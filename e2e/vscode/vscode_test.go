@@ -28,6 +28,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/modls/modls/internal/testbin"
 )
 
 // ceiling bounds the browser's part of the test (and go test's -timeout,
@@ -192,6 +194,12 @@ type finding struct {
 	} `json:"fixes"`
 }
 
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testbin.Cleanup()
+	os.Exit(code)
+}
+
 // check runs modls check --format json in dir.
 func check(t *testing.T, modls, dir string, env []string, args ...string) []finding {
 	t.Helper()
@@ -288,8 +296,10 @@ func TestVSCodeWorkbench(t *testing.T) {
 
 	tmp := t.TempDir()
 	bin := filepath.Join(tmp, "bin")
-	modls := filepath.Join(bin, "modls")
-	run(t, repoRoot(t), nil, goBin, "build", "-o", modls, "./cmd/modls")
+	if err := os.MkdirAll(bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	modls := testbin.Modls(t)
 	vsix := buildVSIX(t, npm)
 	t.Logf("modls and modls.vsix built in %s", time.Since(started).Round(time.Second))
 
