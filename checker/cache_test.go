@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/modls/modls/checker/cachetest"
 )
 
 // TestOpenCacheRepairsDamage damages the cache file in each way a crash or
@@ -38,7 +40,7 @@ func TestOpenCacheRepairsDamage(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "cache.db")
+			path := cachetest.Seeded(t)
 			warm(t, dir, path)
 			tc.damage(t, path)
 			for _, s := range []string{"-wal", "-shm"} {
@@ -108,7 +110,7 @@ func TestCacheTamperedRowsMiss(t *testing.T) {
 	if want == "" {
 		t.Fatal("the workspace has no findings")
 	}
-	path := filepath.Join(t.TempDir(), "cache.db")
+	path := cachetest.Seeded(t)
 	warm(t, dir, path)
 	db, err := sql.Open("sqlite", path)
 	if err != nil {

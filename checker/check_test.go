@@ -9,6 +9,8 @@ import (
 
 	"golang.org/x/mod/modfile"
 	"golang.org/x/tools/txtar"
+
+	"github.com/modls/modls/checker/cachetest"
 )
 
 // repoRoot is the root of this repository, which test workspaces use as
@@ -115,14 +117,32 @@ package notmodule
 func Hello() string { return "hello" }
 `
 
+// check runs Check in dir. Without opts.Cache, it uses a cache of the
+// test's own that holds only the recorded types of the framework and the
+// standard library (seeded), so the packages of dir are checked from
+// source and their dependencies are not.
 func check(t *testing.T, dir string, opts Options) *Result {
 	t.Helper()
 	opts.Dir = dir
+	if opts.Cache == nil {
+		opts.Cache = seeded(t)
+	}
 	res, err := Check(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return res
+}
+
+// seeded opens a cache of the test's own made by cachetest.Seeded.
+func seeded(t *testing.T) *Cache {
+	t.Helper()
+	c, err := OpenCache(cachetest.Seeded(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
 }
 
 func lines(dir string, ds []Diagnostic) []string {
@@ -189,11 +209,7 @@ func TestCheckConfigDisablesAndGrades(t *testing.T) {
 func TestCheckCache(t *testing.T) {
 	t.Parallel()
 	dir := writeWorkspace(t, shop)
-	cache, err := OpenCache(filepath.Join(t.TempDir(), "cache.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cache.Close()
+	cache := seeded(t)
 	first := check(t, dir, Options{Cache: cache})
 	if first.Cached != 0 {
 		t.Errorf("cold run answered %d packages from the cache", first.Cached)

@@ -117,12 +117,7 @@ const wantHelperFindings = "MOD005 module.go:36 database write (INSERT) through 
 func TestFactsAcrossPackages(t *testing.T) {
 	dir := writeWorkspace(t, helperApp)
 	ctx := context.Background()
-	cachePath := filepath.Join(t.TempDir(), "cache.db")
-	cache, err := OpenCache(cachePath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cache.Close()
+	cache := seeded(t)
 	for _, run := range []struct {
 		name     string
 		patterns []string
@@ -130,7 +125,7 @@ func TestFactsAcrossPackages(t *testing.T) {
 	}{
 		{"every package, cold", []string{"./..."}, cache},
 		{"every package, warm", []string{"./..."}, cache},
-		{"the module alone, no cache", []string{"./modules/..."}, nil},
+		{"the module alone, another cache", []string{"./modules/..."}, seeded(t)},
 	} {
 		res, err := Check(ctx, Options{Dir: dir, Patterns: run.patterns, Cache: run.cache})
 		if err != nil {
@@ -227,8 +222,9 @@ func TestBoot(t *testing.T) {
 func TestFactsWithExternalTestCycle(t *testing.T) {
 	dir := writeWorkspace(t, xtestApp)
 	done := make(chan error, 1)
+	cache := seeded(t)
 	go func() {
-		res, err := Check(context.Background(), Options{Dir: dir, Patterns: []string{"./..."}})
+		res, err := Check(context.Background(), Options{Dir: dir, Patterns: []string{"./..."}, Cache: cache})
 		if err == nil && sqlFindings(res.Diagnostics) != wantHelperFindings {
 			t.Errorf("got\n%s", sqlFindings(res.Diagnostics))
 		}

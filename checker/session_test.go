@@ -65,7 +65,7 @@ func TestSession(t *testing.T) {
 		t.Errorf("after forgetting the overlay the manifest has findings %q (listed: %v); want none, listed so a client clears them", summarize(got), ok)
 	}
 	// The session agrees with a batch check of the same text.
-	res, err := Check(ctx, Options{Dir: dir, Patterns: []string{"./modules/standard/shop"}, Overlay: map[string][]byte{svc: []byte(edited)}})
+	res, err := Check(ctx, Options{Dir: dir, Patterns: []string{"./modules/standard/shop"}, Overlay: map[string][]byte{svc: []byte(edited)}, Cache: seeded(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

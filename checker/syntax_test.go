@@ -78,7 +78,7 @@ func TestNoFindingsInBrokenFunction(t *testing.T) {
 		{"half-typed statement", strings.Replace(string(data), "func (s *Service) Ping() error { return nil }",
 			"func (s *Service) Ping() error {\n\tif err := errors.New(\"x\"); err != nil {\n\t\treturn err\n\t}\n\tx :=\n}\n\nfunc (s *Service) Other() int { return 0 }", 1), nil},
 	} {
-		res, err := Check(ctx, Options{Dir: dir, Patterns: []string{"./modules/standard/notes"}, Overlay: map[string][]byte{svc: []byte(tc.text)}})
+		res, err := Check(ctx, Options{Dir: dir, Patterns: []string{"./modules/standard/notes"}, Overlay: map[string][]byte{svc: []byte(tc.text)}, Cache: seeded(t)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -100,7 +100,7 @@ func TestNoFindingsInBrokenFunction(t *testing.T) {
 	}
 	// The complete method is checked again.
 	done := string(data) + "\nfunc (s *Service) Foo() {}\n"
-	res, err := Check(ctx, Options{Dir: dir, Patterns: []string{"./modules/standard/notes"}, Overlay: map[string][]byte{svc: []byte(done)}})
+	res, err := Check(ctx, Options{Dir: dir, Patterns: []string{"./modules/standard/notes"}, Overlay: map[string][]byte{svc: []byte(done)}, Cache: seeded(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -244,7 +244,7 @@ func TestViolationsWorkspace(t *testing.T) {
 	if len(markers) < 12 {
 		t.Fatalf("read %d markers; examples/violations marks a violation of every rule", len(markers))
 	}
-	res, err := Check(context.Background(), Options{Dir: root, Patterns: []string{"./..."}})
+	res, err := Check(context.Background(), Options{Dir: root, Patterns: []string{"./..."}, Cache: seeded(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -360,7 +360,7 @@ func TestExampleAppIsClean(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := Check(context.Background(), Options{Dir: root, Patterns: []string{"./..."}})
+	res, err := Check(context.Background(), Options{Dir: root, Patterns: []string{"./..."}, Cache: seeded(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
