@@ -1,11 +1,29 @@
 # The one command that runs every test: make test
-.PHONY: test check-format vet editors-test e2e-vscode
+.PHONY: test check-format vet node-deps editors-test e2e-vscode
 
+# The modls binary every test package runs (internal/testbin), built once.
+TESTBIN := $(CURDIR)/.test/modls
+
+# internal/gotest runs go test -json and reports a line per package, the
+# output of failed tests, the packages still running every minute and,
+# at the end, which tests were skipped and why.
 # -timeout: e2e/vscode drives a whole workbench, several minutes on a
 # loaded machine (go test's default limit is 10 minutes per package).
-test: check-format vet
-	go test -race -timeout 30m ./...
+test: check-format vet node-deps
+	go build -o $(TESTBIN) ./cmd/modls
+	MODLS_TEST_BIN=$(TESTBIN) go run ./internal/gotest -race -timeout 30m ./...
 	go -C examples/violations test ./...
+
+# The Node packages the editor tests use, installed exactly as locked when
+# node_modules is missing or older than package-lock.json.
+NODE_DIRS := e2e/node editors/vscode e2e/vscode
+node-deps:
+	@for d in $(NODE_DIRS); do \
+		if [ ! -f $$d/node_modules/.package-lock.json ] || [ $$d/package-lock.json -nt $$d/node_modules/.package-lock.json ]; then \
+			echo "npm ci in $$d"; \
+			(cd $$d && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || exit 1; \
+		fi; \
+	done
 
 check-format:
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '/testdata/')); \

@@ -1,0 +1,223 @@
+// Command gotest runs go test -json with the arguments it is given and
+// reports as the run goes: a line per package as it finishes, the output
+// of every failed test, a line every minute naming the packages still
+// running, and at the end a summary of the tests that were skipped and
+// why. It exits with go test's status.
+//
+//	go run ./internal/gotest -race ./...
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// event is one line of go test -json (cmd/test2json).
+type event struct {
+	Action  string
+	Package string
+	Test    string
+	Output  string
+	Elapsed float64
+}
+
+type report struct {
+	mu      sync.Mutex
+	out     io.Writer
+	started map[string]time.Time // packages running
+	output  map[string][]string  // test output so far, by package and test
+	skipped []string             // "pkg TestX: reason"
+	failed  []string             // "pkg TestX"
+	pkgTime map[string]float64   // elapsed per package
+}
+
+func key(e event) string { return e.Package + " " + e.Test }
+
+// short drops the module path common to this repository's packages.
+func short(pkg string) string { return strings.TrimPrefix(pkg, "github.com/modls/modls/") }
+
+func (r *report) handle(e event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch e.Action {
+	case "start":
+		r.started[e.Package] = time.Now()
+	case "output":
+		r.output[key(e)] = append(r.output[key(e)], e.Output)
+	case "skip":
+		if e.Test == "" {
+			delete(r.started, e.Package)
+			break
+		}
+		if !strings.Contains(e.Test, "/") || !r.skippedParent(e) {
+			r.skipped = append(r.skipped, fmt.Sprintf("%s %s: %s", short(e.Package), e.Test, reason(r.output[key(e)])))
+		}
+		delete(r.output, key(e))
+	case "pass":
+		delete(r.output, key(e))
+		if e.Test == "" {
+			r.finish(e, "ok  ")
+		}
+	case "fail":
+		if e.Test == "" {
+			// Output outside any test (a panic, a TestMain's complaint).
+			for _, line := range r.output[key(e)] {
+				if !strings.HasPrefix(line, "FAIL") && !strings.HasPrefix(line, "ok ") {
+					fmt.Fprint(r.out, line)
+				}
+			}
+			r.finish(e, "FAIL")
+			break
+		}
+		r.failed = append(r.failed, short(e.Package)+" "+e.Test)
+		if !strings.Contains(e.Test, "/") {
+			fmt.Fprintf(r.out, "--- FAIL: %s %s (%.1fs)\n", short(e.Package), e.Test, e.Elapsed)
+			for k, lines := range r.output {
+				if k == key(e) || strings.HasPrefix(k, key(e)+"/") {
+					for _, line := range lines {
+						if !strings.HasPrefix(strings.TrimSpace(line), "=== ") {
+							fmt.Fprint(r.out, line)
+						}
+					}
+					delete(r.output, k)
+				}
+			}
+		}
+	}
+}
+
+// skippedParent reports whether e's parent test was itself skipped, which
+// says it once.
+func (r *report) skippedParent(e event) bool {
+	parent := e.Test[:strings.LastIndex(e.Test, "/")]
+	prefix := short(e.Package) + " " + parent + ":"
+	for _, s := range r.skipped {
+		if strings.HasPrefix(s, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *report) finish(e event, status string) {
+	delete(r.started, e.Package)
+	delete(r.output, key(e))
+	r.pkgTime[e.Package] = e.Elapsed
+	fmt.Fprintf(r.out, "%s %-45s %6.1fs\n", status, short(e.Package), e.Elapsed)
+}
+
+// reason is the message a skipped test gave: its last line of output
+// that is not go test's own.
+func reason(lines []string) string {
+	for i := len(lines) - 1; i >= 0; i-- {
+		l := strings.TrimSpace(lines[i])
+		if l == "" || strings.HasPrefix(l, "--- ") || strings.HasPrefix(l, "=== ") {
+			continue
+		}
+		// "file_test.go:40: why" → "why (file_test.go:40)"
+		if i := strings.Index(l, ".go:"); i > 0 {
+			if j := strings.Index(l[i+4:], ": "); j >= 0 {
+				return l[i+4+j+2:] + " (" + l[:i+4+j] + ")"
+			}
+		}
+		return l
+	}
+	return "no reason given"
+}
+
+func (r *report) running() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.started) == 0 {
+		return
+	}
+	var names []string
+	for p, at := range r.started {
+		names = append(names, fmt.Sprintf("%s (%s)", short(p), time.Since(at).Round(time.Second)))
+	}
+	sort.Strings(names)
+	fmt.Fprintf(r.out, "     still running: %s\n", strings.Join(names, ", "))
+}
+
+func main() {
+	start := time.Now()
+	args := append([]string{"test", "-json"}, os.Args[1:]...)
+	cmd := exec.Command("go", args...)
+	cmd.Stderr = os.Stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gotest: %v\n", err)
+		os.Exit(2)
+	}
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintf(os.Stderr, "gotest: %v\n", err)
+		os.Exit(2)
+	}
+	r := &report{out: os.Stdout, started: map[string]time.Time{}, output: map[string][]string{}, pkgTime: map[string]float64{}}
+	tick := time.NewTicker(time.Minute)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-tick.C:
+				r.running()
+			case <-done:
+				return
+			}
+		}
+	}()
+	sc := bufio.NewScanner(stdout)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	for sc.Scan() {
+		var e event
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			// Not an event (a build error printed as text): pass it on.
+			fmt.Println(sc.Text())
+			continue
+		}
+		r.handle(e)
+	}
+	err = cmd.Wait()
+	close(done)
+	tick.Stop()
+	code := 0
+	if err != nil {
+		code = 1
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		}
+	}
+	r.summary(time.Since(start), code)
+	os.Exit(code)
+}
+
+func (r *report) summary(took time.Duration, code int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	sort.Strings(r.skipped)
+	if len(r.skipped) == 0 {
+		fmt.Fprintln(r.out, "skipped: none")
+	} else {
+		fmt.Fprintf(r.out, "skipped: %d tests\n", len(r.skipped))
+		for _, s := range r.skipped {
+			fmt.Fprintf(r.out, "  %s\n", s)
+		}
+	}
+	if len(r.failed) > 0 {
+		sort.Strings(r.failed)
+		fmt.Fprintf(r.out, "failed: %s\n", strings.Join(r.failed, ", "))
+	}
+	status := "passed"
+	if code != 0 {
+		status = fmt.Sprintf("FAILED (go test exit status %d)", code)
+	}
+	fmt.Fprintf(r.out, "go test %s in %s\n", status, took.Round(time.Second))
+}
