@@ -1,10 +1,11 @@
-// Command gotest runs go test -json with the arguments it is given and
-// reports as the run goes: a line per package as it finishes, the output
+// Command gotest runs go test -json with the arguments it is given (each
+// group of them, separated by "--", as a go test run of its own, all at
+// the same time) and reports as the run goes: a line per package as it finishes, the output
 // of every failed test, a line every minute naming the packages still
 // running, and at the end a summary of the tests that were skipped and
 // why. It exits with go test's status.
 //
-//	go run ./internal/gotest -race ./...
+//	go run ./internal/gotest -race ./checker/... -- ./rules/...
 package main
 
 import (
@@ -149,18 +150,6 @@ func (r *report) running() {
 
 func main() {
 	start := time.Now()
-	args := append([]string{"test", "-json"}, os.Args[1:]...)
-	cmd := exec.Command("go", args...)
-	cmd.Stderr = os.Stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "gotest: %v\n", err)
-		os.Exit(2)
-	}
-	if err := cmd.Start(); err != nil {
-		fmt.Fprintf(os.Stderr, "gotest: %v\n", err)
-		os.Exit(2)
-	}
 	r := &report{out: os.Stdout, started: map[string]time.Time{}, output: map[string][]string{}, pkgTime: map[string]float64{}}
 	tick := time.NewTicker(time.Minute)
 	done := make(chan struct{})
@@ -174,29 +163,74 @@ func main() {
 			}
 		}
 	}()
+	// Each group of arguments, separated by "--", is one go test run; the
+	// runs go on at the same time and are reported as one.
+	var groups [][]string
+	group := []string{}
+	for _, a := range os.Args[1:] {
+		if a == "--" {
+			groups = append(groups, group)
+			group = []string{}
+			continue
+		}
+		group = append(group, a)
+	}
+	groups = append(groups, group)
+	codes := make([]int, len(groups))
+	var wg sync.WaitGroup
+	for i, g := range groups {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i] = r.run(g)
+		}()
+	}
+	wg.Wait()
+	close(done)
+	tick.Stop()
+	code := 0
+	for _, c := range codes {
+		code = max(code, c)
+	}
+	r.summary(time.Since(start), code)
+	os.Exit(code)
+}
+
+// run runs go test -json with args, reporting its events, and returns its
+// exit status.
+func (r *report) run(args []string) int {
+	cmd := exec.Command("go", append([]string{"test", "-json"}, args...)...)
+	cmd.Stderr = os.Stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gotest: %v\n", err)
+		return 2
+	}
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintf(os.Stderr, "gotest: %v\n", err)
+		return 2
+	}
 	sc := bufio.NewScanner(stdout)
 	sc.Buffer(make([]byte, 1<<20), 64<<20)
 	for sc.Scan() {
 		var e event
 		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
 			// Not an event (a build error printed as text): pass it on.
-			fmt.Println(sc.Text())
+			r.mu.Lock()
+			fmt.Fprintln(r.out, sc.Text())
+			r.mu.Unlock()
 			continue
 		}
 		r.handle(e)
 	}
-	err = cmd.Wait()
-	close(done)
-	tick.Stop()
-	code := 0
-	if err != nil {
-		code = 1
+	if err := cmd.Wait(); err != nil {
 		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
+			return ee.ExitCode()
 		}
+		fmt.Fprintf(os.Stderr, "gotest: %v\n", err)
+		return 2
 	}
-	r.summary(time.Since(start), code)
-	os.Exit(code)
+	return 0
 }
 
 func (r *report) summary(took time.Duration, code int) {
