@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -386,4 +387,118 @@ func TestProgressCancel(t *testing.T) {
 	if e.progress[0] != "begin modls: run integration (sandbox) shop" || e.progress[1] != "report pass module loads" {
 		t.Fatalf("progress %q", e.progress)
 	}
+}
+
+// TestFramingErrorsResynchronise sends frames whose header is wrong in
+// every way a broken client's can be, each followed by a body, then a
+// request: each broken frame is answered once (a parse error, id null),
+// the reader goes on from the next Content-Length header, and the request
+// after it is answered. Then shutdown and exit, after garbage, still end
+// the server cleanly.
+func TestFramingErrorsResynchronise(t *testing.T) {
+	c := newRawClient(t, nil)
+	c.initialize()
+	body := `{"jsonrpc":"2.0","id":50,"method":"textDocument/codeLens","params":{"textDocument":{"uri":"file:///nowhere/x.go"}}}`
+	for _, tc := range []struct{ name, raw string }{
+		{"no Content-Length", "Content-Type: application/vscode-jsonrpc\r\n\r\n" + body},
+		{"non-numeric Content-Length", "Content-Length: lots\r\n\r\n" + body},
+		{"negative Content-Length", "Content-Length: -20\r\n\r\n" + body},
+		{"Content-Length too small", "Content-Length: 10\r\n\r\n" + body},
+		{"Content-Length too large", "Content-Length: 5000\r\n\r\n" + body},
+		{"huge Content-Length", "Content-Length: 99999999999\r\n\r\n" + body},
+		{"empty body", "Content-Length: 0\r\n\r\n" + body},
+		{"garbage before a header", "\x00\xffnot a header" + frame(body)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c.t = t
+			c.sendRaw(tc.raw)
+			c.send(`{"jsonrpc":"2.0","id":99,"method":"textDocument/codeLens","params":{"textDocument":{"uri":"file:///nowhere/x.go"}}}`)
+			r := c.read()
+			if r.Error == nil || r.Error.Code != int(jsonrpc2.ParseError) || string(r.ID) != "null" {
+				t.Fatalf("first answer: id %s error %+v, want a parse error for id null", r.ID, r.Error)
+			}
+			if strings.HasPrefix(tc.name, "garbage") {
+				// The frame after the garbage is read.
+				if r := c.read(); string(r.ID) != "50" || r.Error != nil {
+					t.Fatalf("the request after garbage: id %s error %+v", r.ID, r.Error)
+				}
+			}
+			if r := c.read(); string(r.ID) != "99" || r.Error != nil {
+				t.Fatalf("second answer: id %s error %+v, want the result of request 99 (one answer for the broken frame)", r.ID, r.Error)
+			}
+		})
+	}
+	c.t = t
+	c.sendRaw("Content-Length: nope\r\n\r\n")
+	c.send(`{"jsonrpc":"2.0","id":7,"method":"shutdown"}`)
+	if r := c.read(); r.Error == nil || string(r.ID) != "null" {
+		t.Fatalf("garbage before shutdown: %+v", r)
+	}
+	if r := c.read(); r.Error != nil || string(r.ID) != "7" {
+		t.Fatalf("shutdown after garbage: id %s error %+v", r.ID, r.Error)
+	}
+	c.sendRaw("Content-Length: 3\r\n\r\n")
+	c.send(`{"jsonrpc":"2.0","method":"exit"}`)
+	select {
+	case err := <-c.done:
+		if err != nil {
+			t.Fatalf("exit after shutdown and garbage: %v", err)
+		}
+		c.done <- nil
+	case <-time.After(waitLimit):
+		t.Fatal("the server did not exit")
+	}
+}
+
+// TestFramingLostExits ends the input while the reader looks for a header
+// after a framing error: the server logs why and ends with an error (the
+// command exits non-zero), rather than waiting.
+func TestFramingLostExits(t *testing.T) {
+	for _, tc := range []struct{ name, raw, reason string }{
+		{"after a bad Content-Length", "Content-Length: lots\r\n\r\n{}", "framing error (bad Content-Length"},
+		{"inside a body", "Content-Length: 400\r\n\r\n{}", "the input ended inside a message"},
+		{"inside a header", "Content-Length: 4", "the input ended inside a message"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, b := net.Pipe()
+			var log logBuffer
+			s := newServer(testOptions(t, Options{Log: &log}))
+			done := make(chan error, 1)
+			go func() { done <- s.serve(context.Background(), a) }()
+			b.SetWriteDeadline(time.Now().Add(waitLimit))
+			if _, err := io.WriteString(b, frame(`{"jsonrpc":"2.0","method":"initialized","params":{}}`)+tc.raw); err != nil {
+				t.Fatal(err)
+			}
+			b.Close()
+			select {
+			case err := <-done:
+				if err == nil || !strings.Contains(err.Error(), tc.reason) {
+					t.Fatalf("the server ended with %v, want an error saying %q", err, tc.reason)
+				}
+				if !strings.Contains(log.String(), tc.reason) || !strings.Contains(log.String(), "exiting") {
+					t.Fatalf("the log does not say why the server exits:\n%s", log.String())
+				}
+			case <-time.After(waitLimit):
+				t.Fatal("the server did not exit")
+			}
+		})
+	}
+}
+
+// logBuffer is a log the server writes and the test reads.
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -212,6 +212,12 @@ func (s *Server) serve(ctx context.Context, rwc io.ReadWriteCloser) error {
 	s.ctx, s.cancel = context.WithCancel(ctx)
 	defer s.cancel()
 	st := newStream(rwc, func(err error) { s.log.Printf("malformed message: %v", err) })
+	st.onReplace = func(key string, n int) {
+		s.log.Printf("the client is not reading: replaced the unsent %s (%d replaced)", key, n)
+	}
+	st.onDrain = func(n int) {
+		s.log.Printf("the client read again; %d unsent messages had been replaced by newer ones", n)
+	}
 	s.conn = jsonrpc2.NewConn(st, jsonrpc2.WithCodec(codec{}))
 	s.client = protocol.ClientDispatcher(s.conn)
 	s.conn.Go(s.ctx, s.handle)
@@ -225,6 +231,10 @@ func (s *Server) serve(ctx context.Context, rwc io.ReadWriteCloser) error {
 	case <-st.ended: // the connection waits for running commands; the server does not
 	case <-s.exited:
 	case <-ctx.Done():
+	}
+	failure := st.err()
+	if failure != nil {
+		s.log.Printf("%v; exiting", failure)
 	}
 	s.cancel()
 	if s.watcher != nil {
@@ -279,6 +289,9 @@ func (s *Server) serve(ctx context.Context, rwc io.ReadWriteCloser) error {
 		}
 		return nil
 	default:
+	}
+	if failure != nil {
+		return failure
 	}
 	if err := s.conn.Err(); err != nil {
 		return err
