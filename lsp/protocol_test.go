@@ -23,9 +23,12 @@ import (
 // well-behaved client would.
 type rawClient struct {
 	t    *testing.T
+	srv  *Server
 	conn net.Conn
 	r    *bufio.Reader
 	done chan error
+	// notes are the notifications read so far, by method.
+	notes []string
 }
 
 func newRawClient(t *testing.T, hook func(*Server)) *rawClient {
@@ -34,7 +37,7 @@ func newRawClient(t *testing.T, hook func(*Server)) *rawClient {
 	if hook != nil {
 		hook(s)
 	}
-	c := &rawClient{t: t, conn: b, r: bufio.NewReader(b), done: make(chan error, 1)}
+	c := &rawClient{t: t, srv: s, conn: b, r: bufio.NewReader(b), done: make(chan error, 1)}
 	go func() { c.done <- s.serve(context.Background(), a) }()
 	t.Cleanup(func() {
 		b.Close()
@@ -104,6 +107,7 @@ func (c *rawClient) read() response {
 		if r.Method == "" {
 			return r
 		}
+		c.notes = append(c.notes, r.Method)
 	}
 }
 
