@@ -188,7 +188,7 @@ func newServer(opts Options) *Server {
 		"$/cancelRequest":                     {ordered: true, handle: cancelRequest},
 		"$/setTrace":                          {ordered: true, handle: ignore},
 		"textDocument/didOpen":                {ordered: true, handle: call(didOpen)},
-		"textDocument/didChange":              {ordered: true, handle: call(didChange)},
+		"textDocument/didChange":              {ordered: true, handle: didChange},
 		"textDocument/didClose":               {ordered: true, handle: call(didClose)},
 		"textDocument/didSave":                {ordered: true, handle: call(didSave)},
 		"textDocument/codeAction":             {handle: call(codeAction)},
