@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -421,14 +422,21 @@ func TestFramingErrorsResynchronise(t *testing.T) {
 			if r.Error == nil || r.Error.Code != int(jsonrpc2.ParseError) || string(r.ID) != "null" {
 				t.Fatalf("first answer: id %s error %+v, want a parse error for id null", r.ID, r.Error)
 			}
+			want := []string{"99"}
 			if strings.HasPrefix(tc.name, "garbage") {
-				// The frame after the garbage is read.
-				if r := c.read(); string(r.ID) != "50" || r.Error != nil {
-					t.Fatalf("the request after garbage: id %s error %+v", r.ID, r.Error)
-				}
+				want = []string{"50", "99"} // the frame after the garbage is read
 			}
-			if r := c.read(); string(r.ID) != "99" || r.Error != nil {
-				t.Fatalf("second answer: id %s error %+v, want the result of request 99 (one answer for the broken frame)", r.ID, r.Error)
+			var got []string
+			for range want {
+				r := c.read()
+				if r.Error != nil {
+					t.Fatalf("after the first answer: id %s error %+v, want results only (one answer for the broken frame)", r.ID, r.Error)
+				}
+				got = append(got, string(r.ID))
+			}
+			slices.Sort(got) // the requests run concurrently
+			if !slices.Equal(got, want) {
+				t.Fatalf("answered %v, want %v", got, want)
 			}
 		})
 	}
@@ -505,4 +513,100 @@ func (l *logBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// TestOutgoingQueueCoalesces sends, to a client that does not read, 1,000
+// publications for each of two files and 1,000 progress reports between
+// a begin and an end: once the client reads, it gets, after the message
+// the writer was blocked on, each file's newest diagnostics, the begin,
+// the newest report and the end, in that order.
+func TestOutgoingQueueCoalesces(t *testing.T) {
+	a, b := net.Pipe()
+	defer b.Close()
+	st := newStream(a, nil)
+	defer st.Close()
+	conn := jsonrpc2.NewConn(st, jsonrpc2.WithCodec(codec{}))
+	ctx := context.Background()
+	notify := func(method string, params any) {
+		t.Helper()
+		if err := conn.Notify(ctx, method, params); err != nil {
+			t.Fatal(err)
+		}
+	}
+	progress := func(kind string, n int) {
+		notify("$/progress", map[string]any{"token": "run", "value": map[string]any{"kind": kind, "message": strconv.Itoa(n)}})
+	}
+	notify("window/logMessage", map[string]any{"type": 3, "message": "first"}) // the writer blocks on it
+	progress("begin", 0)
+	for i := 1; i <= 1000; i++ {
+		for _, uri := range []string{"file:///a.go", "file:///b.go"} {
+			notify("textDocument/publishDiagnostics", map[string]any{"uri": uri, "version": i, "diagnostics": []any{}})
+		}
+		progress("report", i)
+	}
+	progress("end", 1001)
+	st.mu.Lock()
+	queued := len(st.queue)
+	st.mu.Unlock()
+	if queued > 6 {
+		t.Fatalf("%d messages queued for a client that does not read", queued)
+	}
+	r := newFrameReader(b)
+	var got []string
+	for range 6 {
+		b.SetReadDeadline(time.Now().Add(waitLimit))
+		body, bad, err := r.next()
+		if err != nil || bad != nil {
+			t.Fatalf("reading: %v %v", err, bad)
+		}
+		var m struct {
+			Method string
+			Params struct {
+				URI     string
+				Version int
+				Value   struct{ Kind, Message string }
+			}
+		}
+		if err := json.Unmarshal(body, &m); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%s %s%d%s%s", m.Method, m.Params.URI, m.Params.Version, m.Params.Value.Kind, m.Params.Value.Message))
+	}
+	want := []string{
+		"window/logMessage 0",
+		"$/progress 0begin0",
+		"textDocument/publishDiagnostics file:///a.go1000",
+		"textDocument/publishDiagnostics file:///b.go1000",
+		"$/progress 0report1000",
+		"$/progress 0end1001",
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("read\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestOutgoingQueueBounded queues answers (which cannot be coalesced) to
+// a client that does not read until the queue is full: the stream ends,
+// saying why, instead of growing.
+func TestOutgoingQueueBounded(t *testing.T) {
+	a, b := net.Pipe()
+	defer b.Close()
+	st := newStream(a, nil)
+	defer st.Close()
+	payload := jsonrpc2.RawMessage(`"` + strings.Repeat("x", 1<<20) + `"`)
+	var err error
+	for i := 0; i < 2*maxQueued>>20 && err == nil; i++ {
+		_, err = st.Write(context.Background(), jsonrpc2.NewResponse(jsonrpc2.NewNumberID(int64(i)), payload, nil))
+	}
+	if !errors.Is(err, errNotReading) {
+		t.Fatalf("writing %d MiB to a client that does not read: %v", 2*maxQueued>>20, err)
+	}
+	select {
+	case <-st.ended:
+	default:
+		t.Fatal("the stream did not end")
+	}
+	if got := st.err(); !errors.Is(got, errNotReading) {
+		t.Fatalf("the stream ended with %v", got)
+	}
 }

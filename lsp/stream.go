@@ -609,30 +609,35 @@ func (s *stream) answer(ctx context.Context, fe *frameError) error {
 
 // coalesceKey names what a message supersedes when it is queued: the
 // diagnostics of a file replace the file's earlier ones, a progress
-// report the earlier report of its token. "" for any other message.
-func coalesceKey(msg jsonrpc2.Message) string {
-	n, ok := msg.(*jsonrpc2.Notification)
-	if !ok {
-		return ""
-	}
-	switch n.Method() {
-	case "textDocument/publishDiagnostics":
-		var p struct {
-			URI string `json:"uri"`
-		}
-		if json.Unmarshal(n.Params(), &p) == nil && p.URI != "" {
-			return "diagnostics of " + p.URI
-		}
-	case "$/progress":
-		var p struct {
+// report the earlier report of its token. "" for any other message. It
+// reads the encoded message: the connection hands the stream messages of
+// its own types.
+func coalesceKey(body []byte) string {
+	var m struct {
+		ID     json.RawMessage `json:"id"`
+		Method string          `json:"method"`
+		Params struct {
+			URI   string          `json:"uri"`
 			Token json.RawMessage `json:"token"`
 			Value struct {
 				Kind string `json:"kind"`
 			} `json:"value"`
-		}
-		if json.Unmarshal(n.Params(), &p) == nil && p.Value.Kind == "report" {
-			return "progress report of " + string(p.Token)
-		}
+		} `json:"params"`
+	}
+	// Only notifications of the two methods are decoded: the method
+	// comes before the params in what the connection encodes.
+	head := body[:min(len(body), 96)]
+	if !bytes.Contains(head, []byte(`"method":"textDocument/publishDiagnostics"`)) && !bytes.Contains(head, []byte(`"method":"$/progress"`)) {
+		return ""
+	}
+	if json.Unmarshal(body, &m) != nil || m.ID != nil {
+		return ""
+	}
+	switch {
+	case m.Method == "textDocument/publishDiagnostics" && m.Params.URI != "":
+		return "diagnostics of " + m.Params.URI
+	case m.Method == "$/progress" && m.Params.Value.Kind == "report":
+		return "progress report of " + string(m.Params.Token)
 	}
 	return ""
 }
@@ -650,7 +655,7 @@ func (s *stream) Write(ctx context.Context, msg jsonrpc2.Message) (int64, error)
 	frame := make([]byte, 0, len(body)+32)
 	frame = fmt.Appendf(frame, "Content-Length: %d\r\n\r\n", len(body))
 	frame = append(frame, body...)
-	key := coalesceKey(msg)
+	key := coalesceKey(body)
 	s.mu.Lock()
 	if s.werr != nil {
 		err := s.werr
