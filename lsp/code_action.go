@@ -47,7 +47,7 @@ func codeAction(ctx context.Context, s *Server, p *protocol.CodeActionParams) (a
 	caps := s.caps
 	s.mu.Unlock()
 	out := []protocol.CommandOrCodeAction{}
-	if r == nil || (d != nil && (!r.open || r.version != d.version)) {
+	if r == nil || (d != nil && (!r.open || r.version != d.version || d.outOfSync != "")) {
 		// Nothing checked yet, or the results are for older text: their
 		// offsets would edit the wrong bytes.
 		return out, nil

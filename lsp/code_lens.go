@@ -29,6 +29,9 @@ func codeLens(ctx context.Context, s *Server, p *protocol.CodeLensParams) (any, 
 	if err != nil {
 		return nil, err
 	}
+	if s.outOfSync(path) {
+		return []protocol.CodeLens{}, nil // its lines are not the editor's
+	}
 	text, _, _ := s.readText(path)
 	specs := s.lensSpecs(path, text)
 	s.mu.Lock()

@@ -45,7 +45,7 @@ func (s *Server) awaitResult(ctx context.Context, path string) (*fileResult, err
 		d := s.docs[path]
 		ch := s.resultsChanged
 		s.mu.Unlock()
-		if r != nil && (d == nil || r.open && r.version == d.version) {
+		if r != nil && (d == nil || r.open && r.version == d.version) || d != nil && d.outOfSync != "" {
 			return r, nil
 		}
 		if r == nil && d == nil && !scheduled {

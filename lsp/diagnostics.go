@@ -374,6 +374,10 @@ func (s *Server) fileDiagnostics(path string) (items []protocol.Diagnostic, vers
 	caps := s.caps
 	d := s.docs[path]
 	s.mu.Unlock()
+	if d != nil && d.outOfSync != "" {
+		// Nothing is known of the editor's text.
+		return []protocol.Diagnostic{}, -1, true
+	}
 	if r == nil && len(tests) == 0 {
 		return nil, 0, d != nil
 	}

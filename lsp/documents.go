@@ -16,6 +16,18 @@ type document struct {
 	version int32
 	text    []byte
 	m       *mapper // built on demand; nil after a change
+	// outOfSync says why text is not the editor's any more ("" while it
+	// is): a change could not be applied.
+	outOfSync string
+}
+
+// outOfSync tells whether a file is open with a text that is not the
+// editor's.
+func (s *Server) outOfSync(path string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d := s.docs[path]
+	return d != nil && d.outOfSync != ""
 }
 
 func (d *document) mapper() *mapper {
@@ -49,6 +61,14 @@ func applyChanges(text []byte, changes []protocol.TextDocumentContentChangeEvent
 // replaceRange replaces the text between two positions.
 func replaceRange(text []byte, r protocol.Range, newText string, enc encoding) ([]byte, error) {
 	m := newMapper(text)
+	// A character past the end of its line means the line's end, as LSP
+	// says; a line past the last one is no place in this text.
+	if last := uint32(len(m.lines) - 1); r.Start.Line > last || r.End.Line > last {
+		return nil, fmt.Errorf("range %d:%d-%d:%d is beyond the last line, %d", r.Start.Line, r.Start.Character, r.End.Line, r.End.Character, last)
+	}
+	if r.End.Line < r.Start.Line || r.End.Line == r.Start.Line && r.End.Character < r.Start.Character {
+		return nil, fmt.Errorf("range end %d:%d is before its start %d:%d", r.End.Line, r.End.Character, r.Start.Line, r.Start.Character)
+	}
 	start := m.offset(r.Start.Line, r.Start.Character, enc)
 	end := m.offset(r.End.Line, r.End.Character, enc)
 	if end < start {

@@ -3,6 +3,7 @@ package lsp
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,25 +14,26 @@ import (
 	"go.lsp.dev/jsonrpc2"
 )
 
-// FuzzReadMessages feeds the server's message reader two streams made
+// FuzzReadMessages feeds the server's message reader three streams made
 // from each input.
 //
 // The input's bytes as they are: the reader must never panic or hang,
 // must answer with well-formed error responses and end only at the end of
 // the input.
 //
-// A sequence of frames the input describes (framesOf): each a complete
-// frame whose extent the protocol defines, so that a reader can find the
-// next one whatever is wrong with it: a body of its Content-Length, or a
-// header without a usable Content-Length and no body. Each frame must get
+// A sequence of frames the input describes (framesOf). Each frame must get
 // exactly what it deserves, in order: its message read, or exactly one
 // error answer (with the request's id when the body has one), or, for a
 // garbled header line before a good Content-Length, one answer and its
-// message. A frame that is bad must not cost the frames after it anything.
+// message. After a header-level framing error (no usable Content-Length)
+// or a body that is not JSON, the reader goes on from the next
+// "Content-Length:": the frames before it (a frame without one, blank
+// lines, garbage header lines) are skipped without an answer, and a
+// stream that ends there ends with a *lostSyncError.
 //
-// Not covered: a header whose Content-Length is unusable (not a number,
-// or over the limit) followed by a body. Its extent is unknowable; the
-// reader reads the body as header lines.
+// The input as garbage before three valid frames: whatever the garbage
+// (a header whose Content-Length is too large or too small included),
+// the three messages are the last three read, and the stream then ends.
 func FuzzReadMessages(f *testing.F) {
 	f.Add([]byte("Content-Length: 2\r\n\r\n{}"))
 	f.Add([]byte("Content-Length: 58\r\n\r\n{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{}}"))
@@ -44,9 +46,19 @@ func FuzzReadMessages(f *testing.F) {
 	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11})
 	f.Add([]byte{0, 7, 0, 0, 8, 0, 0, 9, 0, 0, 10, 0})
 	f.Add([]byte{0x80, 0x47, 0xc8, 0x20, 0x4a, 1, 3, '{', '}', 'x'})
+	// Garbage before valid frames: Content-Length too small, too large,
+	// negative, missing, a header without its blank line, a body cut off.
+	f.Add([]byte("Content-Length: 5\r\n\r\n"))
+	f.Add([]byte("Content-Length: 100000\r\n\r\n{"))
+	f.Add([]byte("Content-Length: -3\r\n\r\n{}"))
+	f.Add([]byte("Content-Length: 12"))
+	f.Add([]byte("Content-Length: 20\r\n\r\n\""))
+	f.Add([]byte("X-Other: 1\r\n\r\n{\"jsonrpc\":\"2.0\"}"))
+	f.Add([]byte("\x00\xff garbage\r"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		readArbitrary(t, data)
 		readFrames(t, data)
+		readAfterGarbage(t, data)
 	})
 }
 
@@ -61,7 +73,8 @@ func readArbitrary(t *testing.T, data []byte) {
 		}
 		msg, _, err := s.Read(context.Background())
 		if err != nil {
-			if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+			var lost *lostSyncError
+			if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.As(err, &lost) {
 				t.Fatalf("Read ended with %v", err)
 			}
 			break
@@ -131,6 +144,8 @@ type wireFrame struct {
 	// id is the request's id (frameRequest, frameWrongVersion and the
 	// header kinds' request), -1 when none.
 	id int64
+	// body is a frameBody's body.
+	body []byte
 }
 
 // framesOf reads a program of frames from data: a byte per frame whose
@@ -180,7 +195,13 @@ func framesOf(data []byte) []wireFrame {
 				i++
 			}
 			size = min(size, len(data)-i)
-			fr.wire = wire("", append([]byte{}, data[i:i+size]...))
+			// A header inside a body makes it a framing error (the
+			// garbage property covers it): break "Content-Length:".
+			body := append([]byte{}, data[i:i+size]...)
+			for j := indexFold(body, headerName); j >= 0; j = indexFold(body, headerName) {
+				body[j+len(headerName)-1] = ';'
+			}
+			fr.wire, fr.body = wire("", body), body
 			i += size
 		case frameBadJSON:
 			fr.wire = wire("", badJSON)
@@ -224,12 +245,11 @@ func readFrames(t *testing.T, data []byte) {
 	var events []any
 	var out bytes.Buffer
 	s := newStream(fuzzConn{bytes.NewReader(in.Bytes()), &out}, func(error) { events = append(events, "answer") })
+	var end error
 	for {
 		msg, _, err := s.Read(context.Background())
 		if err != nil {
-			if !errors.Is(err, io.EOF) {
-				t.Fatalf("after %d events, Read ended with %v, want io.EOF", len(events), err)
-			}
+			end = err
 			break
 		}
 		events = append(events, msg)
@@ -285,7 +305,23 @@ func readFrames(t *testing.T, data []byte) {
 		}
 		ev++
 	}
+	// syncing: the reader is looking for the next Content-Length.
+	syncing := false
 	for i, fr := range frames {
+		if syncing {
+			switch fr.kind {
+			case frameNoLength, frameBlank:
+				continue // skipped
+			case frameGarbledHeader, frameLongHeader:
+				syncing = false
+				request(i, fr.id) // its garbage skipped unanswered
+				continue
+			case frameGarbledBadBody, frameLongBadBody:
+				answer(i, -1, jsonrpc2.ParseError)
+				continue
+			}
+			syncing = false
+		}
 		switch fr.kind {
 		case frameRequest:
 			request(i, fr.id)
@@ -295,25 +331,76 @@ func readFrames(t *testing.T, data []byte) {
 			}
 			if events[ev] == "answer" {
 				ans++
+				syncing = !json.Valid(fr.body)
 			}
 			ev++
 		case frameBadJSON:
 			answer(i, -1, jsonrpc2.ParseError)
+			syncing = true
 		case frameWrongVersion:
 			answer(i, fr.id, jsonrpc2.InvalidRequest)
 		case frameNotObject:
 			answer(i, -1, jsonrpc2.InvalidRequest)
 		case frameNoLength, frameBadLength, frameOversized:
 			answer(i, -1, jsonrpc2.ParseError)
+			syncing = true
 		case frameGarbledHeader, frameLongHeader:
 			answer(i, -1, jsonrpc2.ParseError)
 			request(i, fr.id)
 		case frameGarbledBadBody, frameLongBadBody:
 			answer(i, -1, jsonrpc2.ParseError)
+			syncing = true
 		}
 	}
 	if ev != len(events) {
 		t.Fatalf("%d events for %d frames; the extra ones: %v", len(events), len(frames), events[ev:])
+	}
+	var lost *lostSyncError
+	if syncing && !errors.As(end, &lost) || !syncing && !errors.Is(end, io.EOF) {
+		t.Fatalf("the stream ended with %v (looking for a header: %v)", end, syncing)
+	}
+}
+
+// garbageTail is what readAfterGarbage sends after the garbage: the
+// start of a session.
+var garbageTail = []string{
+	`{"jsonrpc":"2.0","id":"init","method":"initialize","params":{"capabilities":{}}}`,
+	`{"jsonrpc":"2.0","method":"initialized","params":{}}`,
+	`{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":"file:///m/manifest.json","languageId":"json","version":1,"text":"{\"name\": \"x\"}\r\n"}}}`,
+}
+
+// readAfterGarbage reads garbage followed by valid frames: the valid
+// messages are the last ones read, then the stream ends.
+func readAfterGarbage(t *testing.T, garbage []byte) {
+	in := append([]byte(nil), garbage...)
+	for _, body := range garbageTail {
+		in = append(in, frame(body)...)
+	}
+	var out bytes.Buffer
+	s := newStream(fuzzConn{bytes.NewReader(in), &out}, nil)
+	defer s.Close()
+	var got []jsonrpc2.Message
+	for {
+		msg, _, err := s.Read(context.Background())
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				t.Fatalf("after %q and a valid session, Read ended with %v", garbage, err)
+			}
+			break
+		}
+		got = append(got, msg)
+	}
+	if len(got) < len(garbageTail) {
+		t.Fatalf("after %q, %d messages read, want the session's %d", garbage, len(got), len(garbageTail))
+	}
+	for i, body := range garbageTail {
+		want, _ := jsonrpc2.DecodeMessage([]byte(body))
+		m := got[len(got)-len(garbageTail)+i]
+		wb, _ := json.Marshal(want)
+		gb, _ := json.Marshal(m)
+		if !bytes.Equal(wb, gb) {
+			t.Fatalf("after %q, message %d is %s, want %s", garbage, i, gb, wb)
+		}
 	}
 }
 

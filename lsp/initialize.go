@@ -166,6 +166,7 @@ func initialized(ctx context.Context, s *Server, _ *protocol.InitializedParams) 
 func shutdown(ctx context.Context, s *Server, _ jsonrpc2.RawMessage) (any, error) {
 	s.mu.Lock()
 	s.state = stateShutdown
+	s.shutDown.Store(true)
 	s.mu.Unlock()
 	return nil, nil
 }

@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,9 +24,12 @@ import (
 // well-behaved client would.
 type rawClient struct {
 	t    *testing.T
+	srv  *Server
 	conn net.Conn
 	r    *bufio.Reader
 	done chan error
+	// notes are the notifications read so far, by method.
+	notes []string
 }
 
 func newRawClient(t *testing.T, hook func(*Server)) *rawClient {
@@ -33,7 +38,7 @@ func newRawClient(t *testing.T, hook func(*Server)) *rawClient {
 	if hook != nil {
 		hook(s)
 	}
-	c := &rawClient{t: t, conn: b, r: bufio.NewReader(b), done: make(chan error, 1)}
+	c := &rawClient{t: t, srv: s, conn: b, r: bufio.NewReader(b), done: make(chan error, 1)}
 	go func() { c.done <- s.serve(context.Background(), a) }()
 	t.Cleanup(func() {
 		b.Close()
@@ -103,6 +108,7 @@ func (c *rawClient) read() response {
 		if r.Method == "" {
 			return r
 		}
+		c.notes = append(c.notes, r.Method)
 	}
 }
 
@@ -385,5 +391,222 @@ func TestProgressCancel(t *testing.T) {
 	})
 	if e.progress[0] != "begin modls: run integration (sandbox) shop" || e.progress[1] != "report pass module loads" {
 		t.Fatalf("progress %q", e.progress)
+	}
+}
+
+// TestFramingErrorsResynchronise sends frames whose header is wrong in
+// every way a broken client's can be, each followed by a body, then a
+// request: each broken frame is answered once (a parse error, id null),
+// the reader goes on from the next Content-Length header, and the request
+// after it is answered. Then shutdown and exit, after garbage, still end
+// the server cleanly.
+func TestFramingErrorsResynchronise(t *testing.T) {
+	c := newRawClient(t, nil)
+	c.initialize()
+	body := `{"jsonrpc":"2.0","id":50,"method":"textDocument/codeLens","params":{"textDocument":{"uri":"file:///nowhere/x.go"}}}`
+	for _, tc := range []struct{ name, raw string }{
+		{"no Content-Length", "Content-Type: application/vscode-jsonrpc\r\n\r\n" + body},
+		{"non-numeric Content-Length", "Content-Length: lots\r\n\r\n" + body},
+		{"negative Content-Length", "Content-Length: -20\r\n\r\n" + body},
+		{"Content-Length too small", "Content-Length: 10\r\n\r\n" + body},
+		{"Content-Length too large", "Content-Length: 5000\r\n\r\n" + body},
+		{"huge Content-Length", "Content-Length: 99999999999\r\n\r\n" + body},
+		{"empty body", "Content-Length: 0\r\n\r\n" + body},
+		{"garbage before a header", "\x00\xffnot a header" + frame(body)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c.t = t
+			c.sendRaw(tc.raw)
+			c.send(`{"jsonrpc":"2.0","id":99,"method":"textDocument/codeLens","params":{"textDocument":{"uri":"file:///nowhere/x.go"}}}`)
+			r := c.read()
+			if r.Error == nil || r.Error.Code != int(jsonrpc2.ParseError) || string(r.ID) != "null" {
+				t.Fatalf("first answer: id %s error %+v, want a parse error for id null", r.ID, r.Error)
+			}
+			want := []string{"99"}
+			if strings.HasPrefix(tc.name, "garbage") {
+				want = []string{"50", "99"} // the frame after the garbage is read
+			}
+			var got []string
+			for range want {
+				r := c.read()
+				if r.Error != nil {
+					t.Fatalf("after the first answer: id %s error %+v, want results only (one answer for the broken frame)", r.ID, r.Error)
+				}
+				got = append(got, string(r.ID))
+			}
+			slices.Sort(got) // the requests run concurrently
+			if !slices.Equal(got, want) {
+				t.Fatalf("answered %v, want %v", got, want)
+			}
+		})
+	}
+	c.t = t
+	c.sendRaw("Content-Length: nope\r\n\r\n")
+	c.send(`{"jsonrpc":"2.0","id":7,"method":"shutdown"}`)
+	if r := c.read(); r.Error == nil || string(r.ID) != "null" {
+		t.Fatalf("garbage before shutdown: %+v", r)
+	}
+	if r := c.read(); r.Error != nil || string(r.ID) != "7" {
+		t.Fatalf("shutdown after garbage: id %s error %+v", r.ID, r.Error)
+	}
+	c.sendRaw("Content-Length: 3\r\n\r\n")
+	c.send(`{"jsonrpc":"2.0","method":"exit"}`)
+	select {
+	case err := <-c.done:
+		if err != nil {
+			t.Fatalf("exit after shutdown and garbage: %v", err)
+		}
+		c.done <- nil
+	case <-time.After(waitLimit):
+		t.Fatal("the server did not exit")
+	}
+}
+
+// TestFramingLostExits ends the input while the reader looks for a header
+// after a framing error: the server logs why and ends with an error (the
+// command exits non-zero), rather than waiting.
+func TestFramingLostExits(t *testing.T) {
+	for _, tc := range []struct{ name, raw, reason string }{
+		{"after a bad Content-Length", "Content-Length: lots\r\n\r\n{}", "framing error (bad Content-Length"},
+		{"inside a body", "Content-Length: 400\r\n\r\n{}", "the input ended inside a message"},
+		{"inside a header", "Content-Length: 4", "the input ended inside a message"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, b := net.Pipe()
+			var log logBuffer
+			s := newServer(testOptions(t, Options{Log: &log}))
+			done := make(chan error, 1)
+			go func() { done <- s.serve(context.Background(), a) }()
+			b.SetWriteDeadline(time.Now().Add(waitLimit))
+			if _, err := io.WriteString(b, frame(`{"jsonrpc":"2.0","method":"initialized","params":{}}`)+tc.raw); err != nil {
+				t.Fatal(err)
+			}
+			b.Close()
+			select {
+			case err := <-done:
+				if err == nil || !strings.Contains(err.Error(), tc.reason) {
+					t.Fatalf("the server ended with %v, want an error saying %q", err, tc.reason)
+				}
+				if !strings.Contains(log.String(), tc.reason) || !strings.Contains(log.String(), "exiting") {
+					t.Fatalf("the log does not say why the server exits:\n%s", log.String())
+				}
+			case <-time.After(waitLimit):
+				t.Fatal("the server did not exit")
+			}
+		})
+	}
+}
+
+// logBuffer is a log the server writes and the test reads.
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestOutgoingQueueCoalesces sends, to a client that does not read, 1,000
+// publications for each of two files and 1,000 progress reports between
+// a begin and an end: once the client reads, it gets, after the message
+// the writer was blocked on, each file's newest diagnostics, the begin,
+// the newest report and the end, in that order.
+func TestOutgoingQueueCoalesces(t *testing.T) {
+	a, b := net.Pipe()
+	defer b.Close()
+	st := newStream(a, nil)
+	defer st.Close()
+	conn := jsonrpc2.NewConn(st, jsonrpc2.WithCodec(codec{}))
+	ctx := context.Background()
+	notify := func(method string, params any) {
+		t.Helper()
+		if err := conn.Notify(ctx, method, params); err != nil {
+			t.Fatal(err)
+		}
+	}
+	progress := func(kind string, n int) {
+		notify("$/progress", map[string]any{"token": "run", "value": map[string]any{"kind": kind, "message": strconv.Itoa(n)}})
+	}
+	notify("window/logMessage", map[string]any{"type": 3, "message": "first"}) // the writer blocks on it
+	progress("begin", 0)
+	for i := 1; i <= 1000; i++ {
+		for _, uri := range []string{"file:///a.go", "file:///b.go"} {
+			notify("textDocument/publishDiagnostics", map[string]any{"uri": uri, "version": i, "diagnostics": []any{}})
+		}
+		progress("report", i)
+	}
+	progress("end", 1001)
+	st.mu.Lock()
+	queued := len(st.queue)
+	st.mu.Unlock()
+	if queued > 6 {
+		t.Fatalf("%d messages queued for a client that does not read", queued)
+	}
+	r := newFrameReader(b)
+	var got []string
+	for range 6 {
+		b.SetReadDeadline(time.Now().Add(waitLimit))
+		body, bad, err := r.next()
+		if err != nil || bad != nil {
+			t.Fatalf("reading: %v %v", err, bad)
+		}
+		var m struct {
+			Method string
+			Params struct {
+				URI     string
+				Version int
+				Value   struct{ Kind, Message string }
+			}
+		}
+		if err := json.Unmarshal(body, &m); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%s %s%d%s%s", m.Method, m.Params.URI, m.Params.Version, m.Params.Value.Kind, m.Params.Value.Message))
+	}
+	want := []string{
+		"window/logMessage 0",
+		"$/progress 0begin0",
+		"textDocument/publishDiagnostics file:///a.go1000",
+		"textDocument/publishDiagnostics file:///b.go1000",
+		"$/progress 0report1000",
+		"$/progress 0end1001",
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("read\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestOutgoingQueueBounded queues answers (which cannot be coalesced) to
+// a client that does not read until the queue is full: the stream ends,
+// saying why, instead of growing.
+func TestOutgoingQueueBounded(t *testing.T) {
+	a, b := net.Pipe()
+	defer b.Close()
+	st := newStream(a, nil)
+	defer st.Close()
+	payload := jsonrpc2.RawMessage(`"` + strings.Repeat("x", 1<<20) + `"`)
+	var err error
+	for i := 0; i < 2*maxQueued>>20 && err == nil; i++ {
+		_, err = st.Write(context.Background(), jsonrpc2.NewResponse(jsonrpc2.NewNumberID(int64(i)), payload, nil))
+	}
+	if !errors.Is(err, errNotReading) {
+		t.Fatalf("writing %d MiB to a client that does not read: %v", 2*maxQueued>>20, err)
+	}
+	select {
+	case <-st.ended:
+	default:
+		t.Fatal("the stream did not end")
+	}
+	if got := st.err(); !errors.Is(got, errNotReading) {
+		t.Fatalf("the stream ended with %v", got)
 	}
 }

@@ -86,6 +86,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	state    int
+	shutDown atomic.Bool // state is stateShutdown, for notify
 	exitOnce sync.Once
 	caps     clientCaps
 	folders  []string
@@ -135,9 +136,7 @@ type method struct {
 	// ordered methods (text synchronization) run on the read loop, one at a
 	// time and in the order they arrived; they must not wait on the client.
 	ordered bool
-	// before says the method may run before initialize.
-	before bool
-	handle func(ctx context.Context, s *Server, params jsonrpc2.RawMessage) (any, error)
+	handle  func(ctx context.Context, s *Server, params jsonrpc2.RawMessage) (any, error)
 }
 
 // call adapts a typed handler to the dispatch table.
@@ -182,14 +181,14 @@ func newServer(opts Options) *Server {
 		progress:       map[string]context.CancelFunc{},
 	}
 	s.methods = map[string]method{
-		"initialize":                          {ordered: true, before: true, handle: call(initialize)},
+		"initialize":                          {ordered: true, handle: call(initialize)},
 		"initialized":                         {ordered: true, handle: call(initialized)},
-		"shutdown":                            {ordered: true, before: true, handle: shutdown},
-		"exit":                                {ordered: true, before: true, handle: exit},
-		"$/cancelRequest":                     {ordered: true, before: true, handle: cancelRequest},
-		"$/setTrace":                          {ordered: true, before: true, handle: ignore},
+		"shutdown":                            {ordered: true, handle: shutdown},
+		"exit":                                {ordered: true, handle: exit},
+		"$/cancelRequest":                     {ordered: true, handle: cancelRequest},
+		"$/setTrace":                          {ordered: true, handle: ignore},
 		"textDocument/didOpen":                {ordered: true, handle: call(didOpen)},
-		"textDocument/didChange":              {ordered: true, handle: call(didChange)},
+		"textDocument/didChange":              {ordered: true, handle: didChange},
 		"textDocument/didClose":               {ordered: true, handle: call(didClose)},
 		"textDocument/didSave":                {ordered: true, handle: call(didSave)},
 		"textDocument/codeAction":             {handle: call(codeAction)},
@@ -212,6 +211,12 @@ func (s *Server) serve(ctx context.Context, rwc io.ReadWriteCloser) error {
 	s.ctx, s.cancel = context.WithCancel(ctx)
 	defer s.cancel()
 	st := newStream(rwc, func(err error) { s.log.Printf("malformed message: %v", err) })
+	st.onReplace = func(key string, n int) {
+		s.log.Printf("the client is not reading: replaced the unsent %s (%d replaced)", key, n)
+	}
+	st.onDrain = func(n int) {
+		s.log.Printf("the client read again; %d unsent messages had been replaced by newer ones", n)
+	}
 	s.conn = jsonrpc2.NewConn(st, jsonrpc2.WithCodec(codec{}))
 	s.client = protocol.ClientDispatcher(s.conn)
 	s.conn.Go(s.ctx, s.handle)
@@ -225,6 +230,10 @@ func (s *Server) serve(ctx context.Context, rwc io.ReadWriteCloser) error {
 	case <-st.ended: // the connection waits for running commands; the server does not
 	case <-s.exited:
 	case <-ctx.Done():
+	}
+	failure := st.err()
+	if failure != nil {
+		s.log.Printf("%v; exiting", failure)
 	}
 	s.cancel()
 	if s.watcher != nil {
@@ -280,6 +289,9 @@ func (s *Server) serve(ctx context.Context, rwc io.ReadWriteCloser) error {
 		return nil
 	default:
 	}
+	if failure != nil {
+		return failure
+	}
 	if err := s.conn.Err(); err != nil {
 		return err
 	}
@@ -289,6 +301,27 @@ func (s *Server) serve(ctx context.Context, rwc io.ReadWriteCloser) error {
 // handle is the connection's handler: every message goes through it.
 func (s *Server) handle(ctx context.Context, req *jsonrpc2.Request) (result any, err error) {
 	name := req.Method()
+	// The lifecycle, as LSP 3.18 has it: before initialize, a request
+	// is answered ServerNotInitialized and a notification dropped, exit
+	// excepted; after shutdown, a request is answered InvalidRequest and
+	// a notification dropped, exit and $/cancelRequest excepted.
+	s.mu.Lock()
+	state := s.state
+	s.mu.Unlock()
+	switch {
+	case state == stateNew && name != "initialize" && name != "exit":
+		if req.IsCall() {
+			return nil, jsonrpc2.Errorf(jsonrpc2.ServerNotInitialized, "%s before initialize", name)
+		}
+		return nil, nil
+	case state == stateShutdown && name != "exit":
+		if req.IsCall() {
+			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidRequest, "%s after shutdown", name)
+		}
+		if name != "$/cancelRequest" {
+			return nil, nil
+		}
+	}
 	m, known := s.methods[name]
 	if !known {
 		if !req.IsCall() {
@@ -296,20 +329,6 @@ func (s *Server) handle(ctx context.Context, req *jsonrpc2.Request) (result any,
 			return nil, nil
 		}
 		return nil, jsonrpc2.Errorf(jsonrpc2.MethodNotFound, "method not found: %s", name)
-	}
-	if !m.before {
-		s.mu.Lock()
-		state := s.state
-		s.mu.Unlock()
-		if state == stateNew {
-			if req.IsCall() {
-				return nil, jsonrpc2.Errorf(jsonrpc2.ServerNotInitialized, "%s before initialize", name)
-			}
-			return nil, nil
-		}
-		if state == stateShutdown && req.IsCall() {
-			return nil, jsonrpc2.Errorf(jsonrpc2.InvalidRequest, "%s after shutdown", name)
-		}
 	}
 	isCall := req.IsCall()
 	if !m.ordered {
@@ -401,7 +420,11 @@ func (s *Server) goBackground(f func(ctx context.Context)) {
 }
 
 // notify sends a notification, logging a failure (the client went away).
+// After shutdown, the server sends nothing but answers.
 func (s *Server) notify(method string, params any) {
+	if s.shutDown.Load() {
+		return
+	}
 	if err := s.conn.Notify(s.ctx, method, params); err != nil && s.ctx.Err() == nil {
 		s.log.Printf("notify %s: %v", method, err)
 	}
@@ -409,6 +432,9 @@ func (s *Server) notify(method string, params any) {
 
 // callClient sends a request to the client and waits for its answer.
 func (s *Server) callClient(ctx context.Context, method string, params, result any) error {
+	if s.shutDown.Load() {
+		return fmt.Errorf("%s: the server is shut down", method)
+	}
 	_, err := s.conn.Call(ctx, method, params, result)
 	return err
 }

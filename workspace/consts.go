@@ -470,6 +470,9 @@ func standIn(p string) *types.Package {
 var declCache struct {
 	sync.Mutex
 	byKey map[string]*types.Package
+	// byPkg is the key of each package's last check: only that one is
+	// kept, so that a package edited at every keystroke holds one.
+	byPkg map[string]string
 }
 
 // maxDecls bounds declCache; past it, it starts afresh.
@@ -520,9 +523,13 @@ func (ev *evaluator) check(p string, gen *generation, files []*ast.File, srcs ma
 		tp, _ = conf.Check(p, gen.fset, files, nil)
 		declCache.Lock()
 		if declCache.byKey == nil || len(declCache.byKey) >= maxDecls {
-			declCache.byKey = map[string]*types.Package{}
+			declCache.byKey, declCache.byPkg = map[string]*types.Package{}, map[string]string{}
+		}
+		if old, ok := declCache.byPkg[p]; ok && old != key {
+			delete(declCache.byKey, old)
 		}
 		declCache.byKey[key] = tp
+		declCache.byPkg[p] = key
 		declCache.Unlock()
 	}
 	return &declPkg{types: tp, key: key}

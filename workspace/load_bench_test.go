@@ -24,7 +24,7 @@ func BenchmarkLoad(b *testing.B) {
 		generations.cur = nil
 		generations.Unlock()
 		declCache.Lock()
-		declCache.byKey = nil
+		declCache.byKey, declCache.byPkg = nil, nil
 		declCache.Unlock()
 		w, err := Load(root, nil)
 		if err != nil {

@@ -194,6 +194,12 @@ type generation struct {
 	fset  *token.FileSet
 	mu    sync.Mutex
 	byKey map[parseKey]*ast.File
+	// byName is the key of each file's last parse: only that one is
+	// kept, so that a file edited thousands of times (every keystroke
+	// of an editor) holds one syntax tree, not one per version. parsed
+	// counts the parses, which all hold on to the file set.
+	byName map[string]parseKey
+	parsed int
 }
 
 type parseKey struct {
@@ -201,7 +207,7 @@ type parseKey struct {
 	sum  [sha256.Size]byte
 }
 
-// maxParsed bounds a generation.
+// maxParsed bounds a generation: the parses its file set records.
 const maxParsed = 2048
 
 var generations struct {
@@ -213,7 +219,7 @@ func currentGeneration() *generation {
 	generations.Lock()
 	defer generations.Unlock()
 	if generations.cur == nil || generations.cur.size() >= maxParsed {
-		generations.cur = &generation{fset: token.NewFileSet(), byKey: map[parseKey]*ast.File{}}
+		generations.cur = &generation{fset: token.NewFileSet(), byKey: map[parseKey]*ast.File{}, byName: map[string]parseKey{}}
 	}
 	return generations.cur
 }
@@ -221,7 +227,7 @@ func currentGeneration() *generation {
 func (g *generation) size() int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return len(g.byKey)
+	return g.parsed
 }
 
 // parse returns the syntax of a file, or nil when nothing of it parses.
@@ -238,7 +244,12 @@ func (g *generation) parse(name string, src []byte) *ast.File {
 		return nil
 	}
 	g.mu.Lock()
+	if old, ok := g.byName[name]; ok && old != key {
+		delete(g.byKey, old)
+	}
 	g.byKey[key] = f
+	g.byName[name] = key
+	g.parsed++
 	g.mu.Unlock()
 	return f
 }

@@ -35,6 +35,9 @@ func TestServeCommand_Run(t *testing.T) {
 		{"an unknown flag", []string{"serve", "--port", "1"}, "", 2, nil, []string{"flag provided but not defined: -port", "usage: modls serve [flags]"}},
 		{"help", []string{"serve", "-h"}, "", 0, nil, []string{"usage: modls serve [flags]", "Language Server Protocol", "-logfile FILE", "Examples:", "modls serve --logfile"}},
 		{"help command", []string{"help", "serve"}, "", 0, nil, []string{"usage: modls serve [flags]", "-logfile FILE"}},
+		{"garbage, then a session", []string{"serve"}, "Content-Length: lots\r\n\r\n{}" + session, 0, []string{`"code":-32700`, `"id":1`, `"id":2`}, nil},
+		{"garbage, then the end", []string{"serve"}, session[:len(session)-len(frame(`{"jsonrpc":"2.0","method":"exit"}`))] + "Content-Length: -1\r\n\r\n{}", 1, []string{`"code":-32700`, `"id":2`}, []string{"the input ended before a Content-Length header came after a framing error (bad Content-Length \"-1\")", "exiting"}},
+		{"exit without shutdown", []string{"serve"}, frame(`{"jsonrpc":"2.0","method":"exit"}`), 1, nil, []string{"exit without shutdown"}},
 		{"the client goes away", []string{"serve"}, frame(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}`), 0, []string{`"positionEncoding":"utf-16"`}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
