@@ -53,9 +53,9 @@ func TestCheckCommand_Run(t *testing.T) {
 	}{
 		{"clean app", app, []string{"check", "./..."}, 0, nil, "no findings in 7 packages"},
 		{"one module", ws, []string{"check", "./modules/standard/ledger/..."}, 1,
-			[]string{"modules/standard/ledger/service.go:54:18: MOD002 exported method Sum has no ServiceMethod entry"}, "in 1 packages"},
+			[]string{"modules/standard/ledger/service.go:54:18: MOD002 [error] exported method Sum has no ServiceMethod entry"}, "in 1 packages"},
 		{"manifest position", ws, []string{"check", "./modules/standard/orders/..."}, 1,
-			[]string{"modules/standard/orders/manifest.json:3:14: MOD012 "}, ""},
+			[]string{"modules/standard/orders/manifest.json:3:14: MOD012 [error] "}, ""},
 		{"github format", ws, []string{"check", "--format", "github", "./modules/standard/ledger/..."}, 1,
 			[]string{"::error file=modules/standard/ledger/service.go,line=54,col=18,", "title=MOD002::exported method Sum"}, ""},
 		{"unknown format", ws, []string{"check", "--format", "xml"}, 2, nil, `unknown format "xml"`},
