@@ -221,8 +221,17 @@ func TestVetTool(t *testing.T) {
 	vet := exec.Command("go", "vet", "-vettool="+bin, "./modules/standard/ledger/...", "./modules/standard/tracker/...")
 	vet.Dir = ws
 	out, err := vet.CombinedOutput()
-	if err == nil || !strings.Contains(string(out), "exported method Sum has no ServiceMethod entry") || !strings.Contains(string(out), "no such table: tracker_event") {
+	if err == nil || !strings.Contains(string(out), "modules/standard/ledger/service.go:54:18: MOD002: exported method Sum has no ServiceMethod entry") ||
+		!strings.Contains(string(out), "MOD006: no such table: tracker_event") {
 		t.Errorf("go vet -vettool=modls: err %v\n%s", err, out)
+	}
+	// modls vet with a flag go vet does not take: one line and where the
+	// usage is, not go vet's usage.
+	vet = exec.Command(bin, "vet", "-no-such-flag", "./...")
+	vet.Dir = ws
+	out, err = vet.CombinedOutput()
+	if want := "modls vet: flag provided but not defined: -no-such-flag\nrun 'modls vet -h' for usage\n"; vet.ProcessState.ExitCode() != 2 || string(out) != want {
+		t.Errorf("modls vet -no-such-flag: %v\n%s", err, out)
 	}
 	vet = exec.Command(bin, "vet", "./...")
 	vet.Dir = filepath.Join(repoRoot(t), "examples", "app")

@@ -104,7 +104,8 @@ func (c *Changes) parse(diff []byte) error {
 		line := sc.Text()
 		switch {
 		case strings.HasPrefix(line, "+++ "):
-			name := strings.TrimPrefix(line, "+++ ")
+			// A name with a space ends in a tab, for patch(1).
+			name := strings.TrimSuffix(strings.TrimPrefix(line, "+++ "), "\t")
 			if name == "/dev/null" {
 				file = ""
 				continue

@@ -12,9 +12,9 @@ import (
 
 func TestUnderline(t *testing.T) {
 	for _, tc := range []struct {
-		name       string
-		line       string
-		start, end int
+		name        string
+		line        string
+		start, end  int
 		text, caret string
 	}{
 		{"plain", "x := f(a, b)", 6, 13, "x := f(a, b)", "     ^^^^^^^"},
