@@ -30,9 +30,9 @@ Checks every framework module found under the package patterns (default
 
 	modules/standard/ledger/service.go:54:18: MOD002 [error] exported method Sum has no ServiceMethod entry
 	   |
-	54 | func (e *Entries) Sum(ctx context.Context) (int64, error) {
-	   |                   ^^^
-	   = note: path:line:col: a related place
+	54 | func (t *Totals) Sum(ctx context.Context) (int64, error) {
+	   |                  ^^^
+	   = note: modules/standard/ledger/module.go:66:12: the service is registered here
 	   = help: [*] Add ServiceMethod entries
 
 then a summary on standard error. Paths are relative to the current
@@ -58,6 +58,7 @@ Examples:
 	modls check --select MOD005,sql-invalid   # only these rules
 	modls check --ignore MOD011 --statistics  # a count per rule
 	modls check --new-from-rev origin/main    # only lines changed since main
+	modls check --timings --no-cache          # where the time goes
 	modls check --fix                          # apply the safe quick fixes
 	modls check --diff --unsafe-fixes          # show what every fix would change
 	modls check --write-baseline .modls-baseline.json   # record today's findings
@@ -105,6 +106,7 @@ func (c *CheckCommand) Run(ctx context.Context, args []string) error {
 	writeBaseline := fset.String("write-baseline", "", "record every finding in `FILE` and exit 0")
 	configPath := fset.String("config", "", "rule configuration `FILE` (default: modls.json beside go.mod)")
 	noCache := fset.Bool("no-cache", false, "neither read nor write the results cache")
+	timings := fset.Bool("timings", false, "print on standard error where the time went: per phase, per rule, the slowest packages")
 	if help, err := parseFlags(c.env, "check", fset, args, func(w io.Writer) {
 		fmt.Fprint(w, checkUsage)
 		printDefaults(w, fset)
@@ -169,6 +171,12 @@ func (c *CheckCommand) Run(ctx context.Context, args []string) error {
 		}
 	}
 	opts := checker.Options{Dir: dir, Patterns: fset.Args(), Config: cfg}
+	if *timings {
+		opts.Timings = checker.NewTimings()
+		defer func() {
+			(&textreport.Printer{Color: colorErr}).Timings(c.env.Stderr, opts.Timings, ruleName)
+		}()
+	}
 	if !*noCache {
 		if path, err := checker.DefaultCachePath(); err == nil && path != "" {
 			if cache, err := checker.OpenCache(path); err == nil {

@@ -276,3 +276,34 @@ func TestAbsolutePaths(t *testing.T) {
 		t.Errorf("serve --logfile %s: %v", logfile, err)
 	}
 }
+
+// TestCheckTimings prints where the time went on standard error, leaving
+// standard output as it is.
+func TestCheckTimings(t *testing.T) {
+	ws := violationsCopy(t)
+	cachetest.Use(t)
+	ledger := "./modules/standard/ledger/..."
+	code, stdout, stderr := runShared(ws, "check", "--timings", "--format", "concise", ledger)
+	if code != 1 || !strings.Contains(stdout, "MOD002") || strings.Contains(stdout, "timings") {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	for _, re := range []string{
+		`(?m)^modls: timings: \d+\.\d{3}s wall clock$`,
+		`(?m)^    load +\d+\.\d{3}s  go list`,
+		`(?m)^    type-check +[0-9.]+s `,
+		`(?m)^    rules +[0-9.]+s `,
+		`(?m)^    cache +[0-9.]+s `,
+		`(?m)^    MOD002 +[0-9.]+s  service-docs-missing$`,
+		`(?m)^    MOD012 +[0-9.]+s  manifest$`,
+		`(?m)^  slowest packages\n +[0-9.]+s  example.com/violations/modules/standard/ledger$`,
+	} {
+		if !regexp.MustCompile(re).MatchString(stderr) {
+			t.Errorf("--timings: stderr does not match %s:\n%s", re, stderr)
+		}
+	}
+	// Answered from the cache: no package checked, no rule run.
+	_, _, stderr = runShared(ws, "check", "--timings", ledger)
+	if !strings.Contains(stderr, "none checked: every package was answered from the cache") {
+		t.Errorf("--timings from the cache:\n%s", stderr)
+	}
+}

@@ -3,8 +3,8 @@
 //
 //	modules/standard/ledger/service.go:54:18: MOD002 [error] exported method Sum has no ServiceMethod entry
 //	   |
-//	54 | func (e *Entries) Sum(ctx context.Context) (int64, error) {
-//	   |                   ^^^
+//	54 | func (t *Totals) Sum(ctx context.Context) (int64, error) {
+//	   |                  ^^^
 //	   = note: modules/standard/ledger/module.go:66:12: the service is registered here
 //	   = help: [*] Add ServiceMethod entries
 //
@@ -29,6 +29,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -323,6 +324,52 @@ func (p *Printer) Statistics(w io.Writer, diags []checker.Diagnostic, name RuleN
 		out.WriteString(strings.TrimRight(line, " ") + "\n")
 	}
 	_, err := w.Write(out.Bytes())
+	return err
+}
+
+// slowestPackages is how many packages --timings lists.
+const slowestPackages = 5
+
+// Timings prints where a check's time went: each phase, each analyzer
+// (the rules by ID and name) and the slowest packages.
+func (p *Printer) Timings(w io.Writer, t *checker.Timings, name RuleName) error {
+	var b bytes.Buffer
+	ms := func(d time.Duration) string { return fmt.Sprintf("%8.3fs", d.Seconds()) }
+	fmt.Fprintf(&b, "%s %s wall clock\n", p.paint(bold, "modls: timings:"), strings.TrimSpace(ms(t.Wall())))
+	notes := map[string]string{
+		checker.PhaseLoad:      "go list, reading files, the workspace model, cache keys",
+		checker.PhaseTypeCheck: "summed over the packages checked in parallel",
+		checker.PhaseRules:     "summed over the packages checked in parallel",
+		checker.PhaseCache:     "findings, facts and export data read and written",
+	}
+	fmt.Fprintf(&b, "  %s\n", p.paint(bold, "phase"))
+	for _, ph := range t.Phases() {
+		fmt.Fprintf(&b, "    %-11s %s  %s\n", ph.Name, ms(ph.Duration), notes[ph.Name])
+	}
+	fmt.Fprintf(&b, "  %s\n", p.paint(bold, "rule"))
+	rs := t.Rules()
+	if len(rs) == 0 {
+		fmt.Fprintf(&b, "    none run: every package was answered from the cache\n")
+	}
+	for _, r := range rs {
+		n := ""
+		if name != nil {
+			n = name(r.Name)
+		}
+		if n == "" {
+			n = "(used by the rules)"
+		}
+		fmt.Fprintf(&b, "    %-11s %s  %s\n", r.Name, ms(r.Duration), n)
+	}
+	pkgs := t.Packages()
+	fmt.Fprintf(&b, "  %s\n", p.paint(bold, "slowest packages"))
+	if len(pkgs) == 0 {
+		fmt.Fprintf(&b, "    none checked: every package was answered from the cache\n")
+	}
+	for _, pk := range pkgs[:min(len(pkgs), slowestPackages)] {
+		fmt.Fprintf(&b, "    %s  %s\n", ms(pk.Duration), pk.Name)
+	}
+	_, err := w.Write(b.Bytes())
 	return err
 }
 
