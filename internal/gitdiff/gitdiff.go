@@ -97,7 +97,24 @@ func Since(ctx context.Context, dir, rev string) (*Changes, error) {
 // (+start,count) is a run of changed lines of the file of the last "+++"
 // line. A hunk that only deletes (count 0) changes no line of the new file.
 func (c *Changes) parse(diff []byte) error {
-	var file string
+	return hunks(diff, func(name string, start, count int) {
+		if name == "" {
+			return
+		}
+		file := filepath.Join(c.Root, filepath.FromSlash(strings.TrimPrefix(name, "b/")))
+		if c.lines[file] == nil {
+			c.lines[file] = map[int]bool{}
+		}
+		for l := start; l < start+count; l++ {
+			c.lines[file][l] = true
+		}
+	})
+}
+
+// hunks calls f with the new file's name (as the "+++" line gives it, ""
+// for /dev/null) and new range of each hunk of a diff.
+func hunks(diff []byte, f func(name string, start, count int)) error {
+	var name string
 	sc := bufio.NewScanner(bytes.NewReader(diff))
 	sc.Buffer(make([]byte, 64*1024), 64<<20)
 	for sc.Scan() {
@@ -105,29 +122,20 @@ func (c *Changes) parse(diff []byte) error {
 		switch {
 		case strings.HasPrefix(line, "+++ "):
 			// A name with a space ends in a tab, for patch(1).
-			name := strings.TrimSuffix(strings.TrimPrefix(line, "+++ "), "\t")
+			name = strings.TrimSuffix(strings.TrimPrefix(line, "+++ "), "\t")
 			if name == "/dev/null" {
-				file = ""
-				continue
-			}
-			if strings.HasPrefix(name, `"`) {
+				name = ""
+			} else if strings.HasPrefix(name, `"`) {
 				if u, err := strconv.Unquote(name); err == nil {
 					name = u
 				}
 			}
-			name = strings.TrimPrefix(name, "b/")
-			file = filepath.Join(c.Root, filepath.FromSlash(name))
-		case strings.HasPrefix(line, "@@ ") && file != "":
+		case strings.HasPrefix(line, "@@ "):
 			start, count, err := newRange(line)
 			if err != nil {
 				return err
 			}
-			if c.lines[file] == nil {
-				c.lines[file] = map[int]bool{}
-			}
-			for l := start; l < start+count; l++ {
-				c.lines[file][l] = true
-			}
+			f(name, start, count)
 		}
 	}
 	return sc.Err()
@@ -168,6 +176,25 @@ func sameSpelling(abs, top string) string {
 			return top
 		}
 	}
+}
+
+// gitDiffNoIndex diffs two files outside any repository, without
+// context; exit status 1 (the files differ) is no error.
+func gitDiffNoIndex(ctx context.Context, dir, a, b string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, "git", "diff", "--no-index", "--no-color", "--no-ext-diff", "--unified=0", "--", a, b)
+	cmd.Dir = dir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) && ee.ExitCode() == 1 {
+		return out, nil
+	}
+	if err != nil {
+		msg, _, _ := strings.Cut(strings.TrimSpace(stderr.String()), "\n")
+		return nil, fmt.Errorf("git diff: %v %s", err, msg)
+	}
+	return out, nil
 }
 
 // git runs git in dir and returns its standard output; a failure is an

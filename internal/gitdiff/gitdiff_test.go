@@ -113,3 +113,47 @@ func TestNewRange(t *testing.T) {
 		t.Error("a bad header was read")
 	}
 }
+
+func TestTracker(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("git is not installed")
+		}
+		t.Skip("git is not installed")
+	}
+	dir := t.TempDir()
+	gitRun(t, dir, "init", "-q")
+	file := filepath.Join(dir, "pkg", "a.go")
+	write(t, file, "1\n2\n3\n4\n")
+	gitRun(t, dir, "add", ".")
+	gitRun(t, dir, "commit", "-q", "-m", "first")
+	ctx := context.Background()
+	tr := NewTracker("HEAD")
+	changed, err := tr.Lines(ctx, file, []byte("1\nTWO\n3\nnew\n4\n")) // unsaved content
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line, want := range map[int]bool{1: false, 2: true, 3: false, 4: true, 5: false} {
+		if changed(line) != want {
+			t.Errorf("line %d: changed %v, want %v", line, changed(line), want)
+		}
+	}
+	if changed, err := tr.Lines(ctx, file, []byte("1\n2\n3\n4\n")); err != nil || changed(2) {
+		t.Errorf("the content as committed: %v", err)
+	}
+	if changed, err := tr.Lines(ctx, filepath.Join(dir, "pkg", "b.go"), []byte("x\n")); err != nil || !changed(1) || !changed(7) {
+		t.Errorf("a file the revision does not have: %v", err)
+	}
+	// The branch moves: the answer follows it.
+	write(t, file, "1\nTWO\n3\nnew\n4\n")
+	gitRun(t, dir, "commit", "-q", "-am", "second")
+	if changed, err := tr.Lines(ctx, file, []byte("1\nTWO\n3\nnew\n4\n")); err != nil || changed(2) || changed(4) {
+		t.Errorf("after a commit: %v", err)
+	}
+	if _, err := NewTracker("no-such-rev").Lines(ctx, file, nil); err == nil || !strings.Contains(err.Error(), `unknown revision "no-such-rev"`) {
+		t.Errorf("an unknown revision: %v", err)
+	}
+	if _, err := tr.Lines(ctx, filepath.Join(t.TempDir(), "x.go"), nil); err == nil || !strings.Contains(err.Error(), "not in a git working tree") {
+		t.Errorf("outside a working tree: %v", err)
+	}
+}
