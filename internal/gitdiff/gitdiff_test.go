@@ -19,6 +19,17 @@ func gitRun(t *testing.T, dir string, args ...string) {
 	}
 }
 
+// needGit fails under CI, and skips elsewhere, when git is missing.
+func needGit(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("git is not installed")
+		}
+		t.Skip("git is not installed")
+	}
+}
+
 func write(t *testing.T, name, content string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
@@ -30,12 +41,7 @@ func write(t *testing.T, name, content string) {
 }
 
 func TestSince(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("git is not installed")
-		}
-		t.Skip("git is not installed")
-	}
+	needGit(t)
 	dir := t.TempDir()
 	gitRun(t, dir, "init", "-q")
 	write(t, filepath.Join(dir, "a.go"), "1\n2\n3\n4\n5\n")
@@ -115,12 +121,7 @@ func TestNewRange(t *testing.T) {
 }
 
 func TestTracker(t *testing.T) {
-	if _, err := exec.LookPath("git"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("git is not installed")
-		}
-		t.Skip("git is not installed")
-	}
+	needGit(t)
 	dir := t.TempDir()
 	gitRun(t, dir, "init", "-q")
 	file := filepath.Join(dir, "pkg", "a.go")
