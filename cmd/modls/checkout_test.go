@@ -28,13 +28,35 @@ func runShared(dir string, args ...string) (code int, stdout, stderr string) {
 	return code, out.String(), errOut.String()
 }
 
-// TestCheckText_Golden holds the text output of modls check on
-// examples/violations (plain, coloured, concise, statistics) to the
-// golden files in testdata/. go test ./cmd/modls -run TestCheckText_Golden
-// -update rewrites them.
-func TestCheckText_Golden(t *testing.T) {
+// TestCheckOutput runs modls check's output and flag tests on one copy of
+// examples/violations with one cache, so that each check after the first
+// is answered from it or checks only what its flags change. The tests
+// that edit the copy come last.
+func TestCheckOutput(t *testing.T) {
 	ws := violationsCopy(t)
 	cachetest.Use(t)
+	for _, sub := range []struct {
+		name string
+		test func(t *testing.T, ws string)
+	}{
+		{"golden", checkTextGolden},
+		{"color", checkColor},
+		{"timings", checkTimings},
+		{"select", checkSelectIgnore},
+		{"absolute paths", checkAbsolutePaths},
+		{"new from rev", checkNewFromRev},
+	} {
+		if !t.Run(sub.name, func(t *testing.T) { sub.test(t, ws) }) {
+			return
+		}
+	}
+}
+
+// checkTextGolden holds the text output of modls check on
+// examples/violations (plain, coloured, concise, statistics) to the
+// golden files in testdata/. go test ./cmd/modls -run
+// TestCheckOutput/golden -update rewrites them.
+func checkTextGolden(t *testing.T, ws string) {
 	t.Setenv("NO_COLOR", "")
 	for _, tc := range []struct {
 		golden string
@@ -60,7 +82,7 @@ func TestCheckText_Golden(t *testing.T) {
 			}
 			data, err := os.ReadFile(path)
 			if err != nil {
-				t.Fatalf("%v (go test ./cmd/modls -run TestCheckText_Golden -update writes it)", err)
+				t.Fatalf("%v (go test ./cmd/modls -run TestCheckOutput/golden -update writes it)", err)
 			}
 			want := txtar.Parse(data)
 			if string(want.Comment) != string(got.Comment) {
@@ -93,12 +115,10 @@ func lineDiff(want, got string) string {
 	return ""
 }
 
-// TestCheckColor checks when the text output is coloured: on a terminal
+// checkColor checks when the text output is coloured: on a terminal
 // (a real pseudo-terminal here) unless NO_COLOR is set, never into a pipe
 // or file, and always with --color always.
-func TestCheckColor(t *testing.T) {
-	ws := violationsCopy(t)
-	cachetest.Use(t)
+func checkColor(t *testing.T, ws string) {
 	ledger := "./modules/standard/ledger/..."
 	colored := func(s string) bool { return strings.Contains(s, "\x1b[") }
 
