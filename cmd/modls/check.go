@@ -158,6 +158,14 @@ func (c *CheckCommand) Run(ctx context.Context, args []string) error {
 	if err := selectRulesIn(cfg, selectRules, ignoreRules); err != nil {
 		return err
 	}
+	if *writeBaseline != "" {
+		// Before the check: a baseline that cannot be written is a bad
+		// argument, not a finding.
+		d := filepath.Dir(c.abs(*writeBaseline))
+		if st, err := os.Stat(d); err != nil || !st.IsDir() {
+			return usageErrorf("--write-baseline: directory %s does not exist", d)
+		}
+	}
 	var base *checker.Baseline
 	if *baseline != "" {
 		if base, err = checker.ReadBaseline(c.abs(*baseline)); err != nil {

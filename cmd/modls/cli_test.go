@@ -205,6 +205,11 @@ func checkAbsolutePaths(t *testing.T, ws string) {
 	if code, _, stderr := runShared(ws, "check", "--write-baseline", base, ledger); code != 0 || !strings.Contains(stderr, "recorded") {
 		t.Fatalf("--write-baseline %s: exit %d, %s", base, code, stderr)
 	}
+	missing := filepath.Join(elsewhere, "nowhere", "b.json")
+	if code, stdout, stderr := runShared(ws, "check", "--write-baseline", missing, ledger); code != 2 || stdout != "" ||
+		stderr != "modls check: --write-baseline: directory "+filepath.Dir(missing)+" does not exist\n" {
+		t.Errorf("--write-baseline %s: exit %d, %q", missing, code, stderr)
+	}
 	if entries, _ := os.ReadDir(filepath.Dir(base)); len(entries) != 1 {
 		t.Errorf("beside the baseline: %v", entries)
 	}
