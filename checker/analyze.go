@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"golang.org/x/tools/go/analysis"
 )
@@ -17,7 +18,7 @@ import (
 // facts of the packages it imports and receives those its analyzers
 // export. A panic in an analyzer becomes a diagnostic of that analyzer
 // instead of a crash.
-func analyze(fset *token.FileSet, pkg *Package, analyzers []*analysis.Analyzer, readFile func(string) ([]byte, error), facts *factStore) []analysis.Diagnostic {
+func analyze(fset *token.FileSet, pkg *Package, analyzers []*analysis.Analyzer, readFile func(string) ([]byte, error), facts *factStore, tm *Timings) []analysis.Diagnostic {
 	if facts == nil {
 		facts = newFactStore(pkg.Types, nil)
 	}
@@ -66,7 +67,9 @@ func analyze(fset *token.FileSet, pkg *Package, analyzers []*analysis.Analyzer, 
 			},
 		}
 		facts.hooks(pass)
+		start := time.Now()
 		res, err := runGuarded(a, pass)
+		tm.rule(a.Name, time.Since(start))
 		if err != nil {
 			failed[a] = err
 			return err

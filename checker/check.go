@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/tools/go/analysis"
 
@@ -39,6 +40,8 @@ type Options struct {
 	Overlay map[string][]byte
 	// Cache, if set, keeps per-package results across runs.
 	Cache *Cache
+	// Timings, if set, receives where the time went.
+	Timings *Timings
 }
 
 // Result is the outcome of a check.
@@ -159,6 +162,9 @@ func isFilePattern(p string) bool {
 func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config, opts Options) (*Result, error) {
 	t := newTimer()
 	defer t.report()
+	tm := opts.Timings
+	defer tm.total(time.Now())
+	loadStart := time.Now()
 	listed, err := goList(ctx, g.root, g.patterns, true)
 	if err != nil {
 		return nil, err
@@ -173,6 +179,7 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	t.mark("workspace")
 	workspace.Put(ws)
 	l := newLoader(listed, overlay)
+	l.timings = tm
 	h := newHasher(l, ws, rulesFingerprint(cfg, enabled))
 	var roots []*listedPackage
 	for _, p := range listed {
@@ -188,9 +195,13 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	// Look up every root's findings first: the packages that miss decide
 	// where the dependencies' types come from.
 	keys := make(map[*listedPackage]string, len(roots))
-	var misses []*listedPackage
 	for _, lp := range roots {
 		keys[lp] = h.rootKey(lp)
+	}
+	tm.phase(PhaseLoad, loadStart)
+	cacheStart := time.Now()
+	var misses []*listedPackage
+	for _, lp := range roots {
 		if opts.Cache != nil && keys[lp] != "" {
 			if ds, ok := opts.Cache.Get(keys[lp]); ok {
 				res.Diagnostics = append(res.Diagnostics, ds...)
@@ -205,6 +216,7 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 		l.exports = &exportData{cache: opts.Cache, key: h.depKey}
 		l.exports.decide(l, misses)
 	}
+	tm.phase(PhaseCache, cacheStart)
 	facts := newFactsProvider(l, h.factsKey, opts.Cache, analyzersOf(enabled), misses)
 	var mu sync.Mutex
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
@@ -219,6 +231,7 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 			facts.await(lp)
 			sem <- struct{}{}
 			defer func() { <-sem }()
+			start := time.Now()
 			ds := checkPackage(l, lp, enabled, cfg, facts, func() {
 				// The package's facts are known now; what its external
 				// tests import may have waited for them.
@@ -226,8 +239,11 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 				facts.awaitXTest(lp)
 				sem <- struct{}{}
 			})
+			tm.pkg(lp.ImportPath, start)
 			if opts.Cache != nil && keys[lp] != "" {
+				putStart := time.Now()
 				opts.Cache.Put(keys[lp], ds)
+				tm.phase(PhaseCache, putStart)
 			}
 			mu.Lock()
 			res.Diagnostics = append(res.Diagnostics, ds...)
@@ -236,6 +252,8 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	}
 	wg.Wait()
 	t.mark(fmt.Sprintf("check %d packages", len(misses)))
+	saveStart := time.Now()
+	defer tm.phase(PhaseCache, saveStart)
 	if err := facts.save(); err != nil && os.Getenv("MODLS_DEBUG") != "" {
 		fmt.Fprintf(os.Stderr, "modls: cache: %v\n", err)
 	}
@@ -308,9 +326,13 @@ func checkPackage(l *loader, lp *listedPackage, enabled []rules.Rule, cfg *Confi
 			if test {
 				facts.set(lp.ImportPath, nil) // when the package could not be analysed
 				beforeXTest()
+				start := time.Now()
 				pkg, err = l.check(lp.ImportPath, true, true, l.fset, nil)
+				l.timings.phase(PhaseTypeCheck, start)
 			} else {
+				start := time.Now()
 				pkg, err = l.rootPackage(lp.ImportPath)
+				l.timings.phase(PhaseTypeCheck, start)
 			}
 			if err != nil {
 				ds = append(ds, Diagnostic{Rule: RuleCompile, Severity: "error", File: lp.Dir, Line: 1, Column: 1, EndLine: 1, EndColumn: 1,
@@ -318,7 +340,7 @@ func checkPackage(l *loader, lp *listedPackage, enabled []rules.Rule, cfg *Confi
 				continue
 			}
 			store := newFactStore(pkg.Types, facts.get)
-			ds = append(ds, packageDiagnostics(l.fset, pkg, enabled, cfg, l.readFile, store)...)
+			ds = append(ds, packageDiagnostics(l.fset, pkg, enabled, cfg, l.readFile, store, l.timings)...)
 			if !test {
 				facts.set(lp.ImportPath, store.encoded())
 			}
@@ -332,7 +354,7 @@ func checkPackage(l *loader, lp *listedPackage, enabled []rules.Rule, cfg *Confi
 
 // packageDiagnostics runs the rules on one type-checked package and
 // converts, suppresses and grades what they report.
-func packageDiagnostics(fset *token.FileSet, pkg *Package, enabled []rules.Rule, cfg *Config, readFile func(string) ([]byte, error), facts *factStore) []Diagnostic {
+func packageDiagnostics(fset *token.FileSet, pkg *Package, enabled []rules.Rule, cfg *Config, readFile func(string) ([]byte, error), facts *factStore, tm *Timings) []Diagnostic {
 	var ds []Diagnostic
 	syntax := false
 	for _, e := range pkg.Errors {
@@ -365,7 +387,7 @@ func packageDiagnostics(fset *token.FileSet, pkg *Package, enabled []rules.Rule,
 		ran[r.Doc.ID] = true
 	}
 	if pkg.Types != nil && len(pkg.Files) > 0 {
-		for _, ad := range analyze(fset, pkg, analyzers, readFile, facts) {
+		for _, ad := range analyze(fset, pkg, analyzers, readFile, facts, tm) {
 			ds = append(ds, convert(fset, ad, cfg))
 		}
 	}

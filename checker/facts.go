@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/types/objectpath"
@@ -285,12 +286,14 @@ func factDeps(listed map[string]*listedPackage, lp *listedPackage, lists ...[]st
 // not a root of this check, or its facts were not cached) and runs the
 // analyzers that produce facts on it.
 func factsOfPackage(l *loader, fset *token.FileSet, path string, analyzers []*analysis.Analyzer, imports factSource) *packageFacts {
+	start := time.Now()
 	pkg, err := l.check(path, true, false, fset, nil)
+	l.timings.phase(PhaseTypeCheck, start)
 	if err != nil || pkg.Types == nil || len(pkg.Files) == 0 {
 		return &packageFacts{}
 	}
 	store := newFactStore(pkg.Types, imports)
-	analyze(fset, pkg, analyzers, l.readFile, store)
+	analyze(fset, pkg, analyzers, l.readFile, store, l.timings)
 	return store.encoded()
 }
 

@@ -202,6 +202,8 @@ type loader struct {
 	// exports, if set, supplies dependencies from the cache's export data
 	// and records those checked from source.
 	exports *exportData
+	// timings, if set, receives the time of type-checks and analyses.
+	timings *Timings
 }
 
 type loadResult struct {

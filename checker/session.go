@@ -372,14 +372,14 @@ func (st *sessionState) checkPackage(ctx context.Context, lp *listedPackage, cfg
 	src := st.factSource(deps, analyzersOf(enabled))
 	version := st.factsVersionOf(lp.ImportPath)
 	store := newFactStore(pkg.Types, src)
-	ds := packageDiagnostics(fset, pkg, enabled, cfg, deps.readFile, store)
+	ds := packageDiagnostics(fset, pkg, enabled, cfg, deps.readFile, store, nil)
 	st.putFacts(lp.ImportPath, version, store.encoded())
 	if len(lp.XTestGoFiles) > 0 {
 		xpkg, err := deps.check(lp.ImportPath, true, true, fset, pkg)
 		if err != nil {
 			return nil, err
 		}
-		ds = append(ds, packageDiagnostics(fset, xpkg, enabled, cfg, deps.readFile, newFactStore(xpkg.Types, src))...)
+		ds = append(ds, packageDiagnostics(fset, xpkg, enabled, cfg, deps.readFile, newFactStore(xpkg.Types, src), nil)...)
 	}
 	if deps.exports != nil {
 		go func() {

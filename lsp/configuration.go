@@ -6,10 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"sync"
+	"time"
 
 	"go.lsp.dev/protocol"
 
 	"github.com/modls/modls/checker"
+	"github.com/modls/modls/internal/gitdiff"
 )
 
 // clientSettings is what editors send in initializationOptions and in
@@ -18,6 +21,7 @@ import (
 //	{"modls": {
 //	  "rules": {"MOD011": "off", "MOD007": "error", "MOD002": {"enabled": true, "severity": "warning"}},
 //	  "compileErrors": false,
+//	  "newFromRev": "origin/main",
 //	  "sandbox": {"network": true}
 //	}}
 //
@@ -25,7 +29,9 @@ import (
 // modls.json for that rule; the others keep the workspace's settings.
 // compileErrors false leaves the checker's "compile" findings (parse and
 // type errors) out of what is published, for an editor where gopls
-// already reports them; absent, they are shown.
+// already reports them; absent, they are shown. newFromRev, as `modls
+// check --new-from-rev`, publishes only the findings on lines new or
+// changed since that git revision, in the text being edited.
 //
 // Every object may also arrive as an empty array: Neovim before 0.10
 // encodes an empty Lua table ({}) as [], so `rules = {}` reaches the
@@ -34,6 +40,15 @@ type clientSettings struct {
 	rules map[string]checker.RuleConfig
 	// compileErrors is nil when the editor did not say.
 	compileErrors *bool
+	// newFromRev is nil when the editor did not set it.
+	newFromRev *revFilter
+}
+
+// revFilter is modls.newFromRev: the revision's tracker, and whether a
+// problem with it was said.
+type revFilter struct {
+	tracker *gitdiff.Tracker
+	once    sync.Once
 }
 
 // object reads raw as a JSON object into v, taking an empty array for an
@@ -69,6 +84,7 @@ func parseClientSettings(raw []byte) (clientSettings, error) {
 	var modls struct {
 		Rules         json.RawMessage `json:"rules"`
 		CompileErrors json.RawMessage `json:"compileErrors"`
+		NewFromRev    json.RawMessage `json:"newFromRev"`
 	}
 	if err := object(top.Modls, &modls); err != nil {
 		return out, fmt.Errorf("editor settings: modls: %v", err)
@@ -79,6 +95,15 @@ func parseClientSettings(raw []byte) (clientSettings, error) {
 			return out, fmt.Errorf("editor settings: modls.compileErrors: want true or false, got %.40s", ce)
 		}
 		out.compileErrors = &b
+	}
+	if nr := bytes.TrimSpace(modls.NewFromRev); len(nr) > 0 && !bytes.Equal(nr, []byte("null")) {
+		var rev string
+		if err := json.Unmarshal(nr, &rev); err != nil {
+			return out, fmt.Errorf("editor settings: modls.newFromRev: want a git revision, got %.40s", nr)
+		}
+		if rev != "" {
+			out.newFromRev = &revFilter{tracker: gitdiff.NewTracker(rev)}
+		}
 	}
 	var rules map[string]json.RawMessage
 	if err := object(modls.Rules, &rules); err != nil {
@@ -114,6 +139,28 @@ func (s *Server) showCompileErrors() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.clientSettings.compileErrors == nil || *s.clientSettings.compileErrors
+}
+
+// onChangedLines is modls.newFromRev for a file's text: whether a line of
+// it is new or changed since the revision, or nil when every finding is
+// published (no setting; a revision git does not know, said once).
+func (s *Server) onChangedLines(path string, text []byte) func(line int) bool {
+	s.mu.Lock()
+	f := s.clientSettings.newFromRev
+	s.mu.Unlock()
+	if f == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	changed, err := f.tracker.Lines(ctx, path, text)
+	if err != nil {
+		f.once.Do(func() {
+			s.showMessage(protocol.MessageTypeWarning, "modls: newFromRev: %v; every finding is shown", err)
+		})
+		return nil
+	}
+	return changed
 }
 
 // checkerConfig is modls.json of a Go module root with the editor's rule

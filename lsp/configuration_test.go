@@ -59,6 +59,7 @@ func TestParseClientSettings(t *testing.T) {
 		`{"modls": {"rules": "all"}}`:              `modls.rules: want an object`,
 		`{"modls": [1]}`:                           `modls: want an object`,
 		`{"modls": {"compileErrors": "auto"}}`:     `modls.compileErrors: want true or false`,
+		`{"modls": {"newFromRev": 3}}`:             `modls.newFromRev: want a git revision`,
 		`[1]`:                                      "editor settings",
 		`7`:                                        "editor settings",
 	} {

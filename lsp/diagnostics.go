@@ -392,8 +392,12 @@ func (s *Server) fileDiagnostics(path string) (items []protocol.Diagnostic, vers
 		}
 		m := newMapper(text)
 		compile := s.showCompileErrors()
+		changed := s.onChangedLines(path, text)
 		for _, cd := range r.diags {
 			if cd.Rule == checker.RuleCompile && !compile {
+				continue
+			}
+			if changed != nil && !changed(cd.Line) {
 				continue
 			}
 			items = append(items, s.toProtocol(cd, text, m, caps))

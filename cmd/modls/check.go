@@ -12,6 +12,9 @@ import (
 	"strings"
 
 	"github.com/modls/modls/checker"
+	"github.com/modls/modls/internal/gitdiff"
+	"github.com/modls/modls/internal/textreport"
+	"github.com/modls/modls/rules"
 )
 
 // CheckCommand checks modules against the rules: see SPEC §3.
@@ -23,7 +26,19 @@ type CheckCommand struct {
 const checkUsage = `usage: modls check [flags] [packages]
 
 Checks every framework module found under the package patterns (default
-./...) and prints one line per finding:
+./...) and prints each finding with the line it is on:
+
+	modules/standard/ledger/service.go:54:18: MOD002 [error] exported method Sum has no ServiceMethod entry
+	   |
+	54 | func (t *Totals) Sum(ctx context.Context) (int64, error) {
+	   |                  ^^^
+	   = note: modules/standard/ledger/module.go:66:12: the service is registered here
+	   = help: [*] Add ServiceMethod entries
+
+then a summary on standard error. Paths are relative to the current
+directory when they lie under it, absolute otherwise. A help line marked
+[*] is the fix --fix applies; [~] is one only --fix --unsafe-fixes
+applies. --format concise prints one line per finding:
 
 	file:line:col: MOD005 message
 
@@ -40,6 +55,10 @@ Examples:
 	modls check                               # the module tree below here
 	modls check ./modules/standard/audit/...  # one module
 	modls check --format sarif ./... > modls.sarif
+	modls check --select MOD005,sql-invalid   # only these rules
+	modls check --ignore MOD011 --statistics  # a count per rule
+	modls check --new-from-rev origin/main    # only lines changed since main
+	modls check --timings --no-cache          # where the time goes
 	modls check --fix                          # apply the safe quick fixes
 	modls check --diff --unsafe-fixes          # show what every fix would change
 	modls check --write-baseline .modls-baseline.json   # record today's findings
@@ -47,15 +66,39 @@ Examples:
 
 Rules are enabled and graded in modls.json beside go.mod:
 	{"rules": {"MOD011": "off", "MOD007": "error", "MOD002": {"severity": "warning"}}}
-Suppress one finding with a reason on its line or the line above:
+--select and --ignore apply on top of it. Suppress one finding with a
+reason on its line or the line above:
 	//modls:ignore MOD005 the migration tool writes this table itself
+
+Colour: --color auto (the default) colours a terminal unless NO_COLOR is
+set; --color always colours even then.
 `
+
+// listFlag is a flag that takes comma-separated values and may be given
+// more than once.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(v string) error {
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			*l = append(*l, s)
+		}
+	}
+	return nil
+}
 
 // Run parses the flags and checks.
 func (c *CheckCommand) Run(ctx context.Context, args []string) error {
 	fset := flag.NewFlagSet("check", flag.ContinueOnError)
-	fset.SetOutput(c.env.Stderr)
-	format := fset.String("format", "text", "output `format`: text, json, sarif or github")
+	format := fset.String("format", "text", "output `format`: text, concise, json, sarif or github")
+	color := fset.String("color", "auto", "colour the text output: `when` auto, always or never")
+	statistics := fset.Bool("statistics", false, "print a count of findings per rule instead of the findings")
+	var selectRules, ignoreRules listFlag
+	fset.Var(&selectRules, "select", "run only these `rules` (IDs or names, comma-separated; repeatable)")
+	fset.Var(&ignoreRules, "ignore", "do not run these `rules` (IDs or names, comma-separated; repeatable)")
+	newFromRev := fset.String("new-from-rev", "", "report only findings on lines changed since the git revision `REV` (and in untracked files)")
 	fix := fset.Bool("fix", false, "apply the safe quick fixes, then report what remains")
 	diff := fset.Bool("diff", false, "print the unified diff of what --fix would write, and write nothing")
 	unsafeFixes := fset.Bool("unsafe-fixes", false, "with --fix or --diff, apply the unsafe fixes too")
@@ -63,21 +106,26 @@ func (c *CheckCommand) Run(ctx context.Context, args []string) error {
 	writeBaseline := fset.String("write-baseline", "", "record every finding in `FILE` and exit 0")
 	configPath := fset.String("config", "", "rule configuration `FILE` (default: modls.json beside go.mod)")
 	noCache := fset.Bool("no-cache", false, "neither read nor write the results cache")
-	fset.Usage = func() {
-		fmt.Fprint(c.env.Stderr, checkUsage)
-		fset.PrintDefaults()
-		fmt.Fprint(c.env.Stderr, checkExamples)
-	}
-	if err := fset.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return &exitError{code: 2, err: errors.New("")}
+	timings := fset.Bool("timings", false, "print on standard error where the time went: per phase, per rule, the slowest packages")
+	if help, err := parseFlags(c.env, "check", fset, args, func(w io.Writer) {
+		fmt.Fprint(w, checkUsage)
+		printDefaults(w, fset)
+		fmt.Fprint(w, checkExamples)
+	}); help || err != nil {
+		return err
 	}
 	switch *format {
-	case "text", "json", "sarif", "github":
+	case "text", "concise", "json", "sarif", "github":
 	default:
-		return usageErrorf("unknown format %q (want text, json, sarif or github)", *format)
+		return usageErrorf("unknown format %q (want text, concise, json, sarif or github)", *format)
+	}
+	colorOut, err := textreport.UseColor(*color, c.env.Stdout, os.Getenv("NO_COLOR"))
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	colorErr, _ := textreport.UseColor(*color, c.env.Stderr, os.Getenv("NO_COLOR"))
+	if *statistics && *format != "text" && *format != "concise" {
+		return usageErrorf("--statistics prints text; it does not go with --format %s", *format)
 	}
 	if *fix && *diff {
 		return usageErrorf("--fix and --diff cannot be used together")
@@ -99,17 +147,44 @@ func (c *CheckCommand) Run(ctx context.Context, args []string) error {
 		dir = abs
 	}
 	c.dir = dir
-	cfg, err := checker.LoadConfig(dir, *configPath)
+	cfgFile := *configPath
+	if cfgFile != "" {
+		cfgFile = c.abs(cfgFile)
+	}
+	cfg, err := checker.LoadConfig(dir, cfgFile)
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
+	if err := selectRulesIn(cfg, selectRules, ignoreRules); err != nil {
+		return err
+	}
+	if *writeBaseline != "" {
+		// Before the check: a baseline that cannot be written is a bad
+		// argument, not a finding.
+		d := filepath.Dir(c.abs(*writeBaseline))
+		if st, err := os.Stat(d); err != nil || !st.IsDir() {
+			return usageErrorf("--write-baseline: directory %s does not exist", d)
+		}
+	}
 	var base *checker.Baseline
 	if *baseline != "" {
-		if base, err = checker.ReadBaseline(filepath.Join(dir, *baseline)); err != nil {
+		if base, err = checker.ReadBaseline(c.abs(*baseline)); err != nil {
 			return &exitError{code: 2, err: err}
 		}
 	}
+	var changed *gitdiff.Changes
+	if *newFromRev != "" {
+		if changed, err = gitdiff.Since(ctx, dir, *newFromRev); err != nil {
+			return &exitError{code: 2, err: fmt.Errorf("--new-from-rev: %w", err)}
+		}
+	}
 	opts := checker.Options{Dir: dir, Patterns: fset.Args(), Config: cfg}
+	if *timings {
+		opts.Timings = checker.NewTimings()
+		defer func() {
+			(&textreport.Printer{Color: colorErr}).Timings(c.env.Stderr, opts.Timings, ruleName)
+		}()
+	}
 	if !*noCache {
 		if path, err := checker.DefaultCachePath(); err == nil && path != "" {
 			if cache, err := checker.OpenCache(path); err == nil {
@@ -165,7 +240,8 @@ func (c *CheckCommand) Run(ctx context.Context, args []string) error {
 	}
 	diags := res.Diagnostics
 	if *writeBaseline != "" {
-		if err := checker.WriteBaseline(filepath.Join(dir, *writeBaseline), dir, diags); err != nil {
+		path := c.abs(*writeBaseline)
+		if err := checker.WriteBaseline(path, filepath.Dir(path), diags); err != nil {
 			return err
 		}
 		fmt.Fprintf(c.env.Stderr, "modls check: recorded %d findings in %s\n", len(diags), *writeBaseline)
@@ -174,11 +250,26 @@ func (c *CheckCommand) Run(ctx context.Context, args []string) error {
 	if base != nil {
 		diags = base.New(dir, diags)
 	}
-	if err := writeDiagnostics(c.env.Stdout, *format, dir, diags); err != nil {
+	if changed != nil {
+		diags = onChangedLines(diags, changed)
+	}
+	out := &textreport.Printer{Dir: dir, Color: colorOut}
+	switch {
+	case *statistics:
+		err = out.Statistics(c.env.Stdout, diags, ruleName)
+	case *format == "text":
+		err = out.Full(c.env.Stdout, diags)
+	case *format == "concise":
+		err = out.Concise(c.env.Stdout, diags)
+	default:
+		err = writeDiagnostics(c.env.Stdout, *format, dir, diags)
+	}
+	if err != nil {
 		return err
 	}
-	if *format == "text" {
-		summary(c.env.Stderr, res, diags)
+	if *format == "text" || *format == "concise" {
+		summary := &textreport.Printer{Dir: dir, Color: colorErr}
+		summary.Summary(c.env.Stderr, res.Packages, diags)
 	}
 	if couldNotWrite {
 		return &exitError{code: exitCouldNotWrite, err: errors.New("")}
@@ -189,32 +280,80 @@ func (c *CheckCommand) Run(ctx context.Context, args []string) error {
 	return nil
 }
 
-func summary(w io.Writer, res *checker.Result, diags []checker.Diagnostic) {
-	if len(diags) == 0 {
-		fmt.Fprintf(w, "modls: no findings in %d packages\n", res.Packages)
-		return
+// abs resolves a path the user gave against the directory modls runs in.
+func (c *CheckCommand) abs(p string) string {
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
 	}
-	counts := checker.Counts(diags)
-	var parts []string
-	for _, s := range []string{"error", "warning", "info"} {
-		if counts[s] > 0 {
-			word := s + "s"
-			if counts[s] == 1 || s == "info" {
-				word = s
+	return filepath.Join(c.dir, p)
+}
+
+// selectRulesIn applies --select and --ignore over the configuration: with
+// --select only the rules it names run (even those modls.json turns off),
+// and --ignore turns rules off.
+func selectRulesIn(cfg *checker.Config, sel, ign []string) error {
+	if cfg.Rules == nil {
+		cfg.Rules = map[string]checker.RuleConfig{}
+	}
+	resolve := func(flagName string, names []string) (map[string]bool, error) {
+		ids := map[string]bool{}
+		for _, n := range names {
+			r, ok := findRule(n)
+			if !ok {
+				return nil, usageErrorf("%s: no rule %q; run 'modls rules' for the list", flagName, n)
 			}
-			parts = append(parts, fmt.Sprintf("%d %s", counts[s], word))
+			ids[r.Doc.ID] = true
+		}
+		return ids, nil
+	}
+	selected, err := resolve("--select", sel)
+	if err != nil {
+		return err
+	}
+	ignored, err := resolve("--ignore", ign)
+	if err != nil {
+		return err
+	}
+	for _, r := range rules.All() {
+		id := r.Doc.ID
+		rc := cfg.Rules[id]
+		on := true
+		if len(selected) > 0 && !selected[id] {
+			on = false
+		}
+		if ignored[id] {
+			on = false
+		}
+		switch {
+		case !on:
+			rc.Enabled = &on
+		case len(selected) > 0:
+			rc.Enabled = &on
+		default:
+			continue // modls.json decides
+		}
+		cfg.Rules[id] = rc
+	}
+	return nil
+}
+
+// ruleName names a rule for --statistics.
+func ruleName(id string) string {
+	if r, ok := rules.ByID(id); ok {
+		return r.Doc.Name
+	}
+	return ""
+}
+
+// onChangedLines keeps the findings whose first line changed.
+func onChangedLines(diags []checker.Diagnostic, ch *gitdiff.Changes) []checker.Diagnostic {
+	var out []checker.Diagnostic
+	for _, d := range diags {
+		if ch.Changed(d.File, d.Line) {
+			out = append(out, d)
 		}
 	}
-	fixes := ""
-	switch safe, unsafe := fixable(diags); {
-	case safe > 0 && unsafe > 0:
-		fixes = fmt.Sprintf("; %d fixable with --fix, %d more with --unsafe-fixes", safe, unsafe)
-	case safe > 0:
-		fixes = fmt.Sprintf("; %d fixable with --fix", safe)
-	case unsafe > 0:
-		fixes = fmt.Sprintf("; %d fixable with --fix --unsafe-fixes", unsafe)
-	}
-	fmt.Fprintf(w, "modls: %s in %d packages%s\n", strings.Join(parts, ", "), res.Packages, fixes)
+	return out
 }
 
 // jsonOutput is the --format json document.

@@ -59,9 +59,9 @@ func TestCheckCommand_Run(t *testing.T) {
 	}{
 		{"clean app", app, []string{"check", "./..."}, 0, nil, "no findings in 7 packages"},
 		{"one module", ws, []string{"check", "./modules/standard/ledger/..."}, 1,
-			[]string{"modules/standard/ledger/service.go:54:18: MOD002 exported method Sum has no ServiceMethod entry"}, "in 1 packages"},
+			[]string{"modules/standard/ledger/service.go:54:18: MOD002 [error] exported method Sum has no ServiceMethod entry"}, "in 1 packages"},
 		{"manifest position", ws, []string{"check", "./modules/standard/orders/..."}, 1,
-			[]string{"modules/standard/orders/manifest.json:3:14: MOD012 "}, ""},
+			[]string{"modules/standard/orders/manifest.json:3:14: MOD012 [error] "}, ""},
 		{"github format", ws, []string{"check", "--format", "github", "./modules/standard/ledger/..."}, 1,
 			[]string{"::error file=modules/standard/ledger/service.go,line=54,col=18,", "title=MOD002::exported method Sum"}, ""},
 		{"unknown format", ws, []string{"check", "--format", "xml"}, 2, nil, `unknown format "xml"`},
@@ -223,8 +223,17 @@ func TestVetTool(t *testing.T) {
 	vet := exec.Command("go", "vet", "-vettool="+bin, "./modules/standard/ledger/...", "./modules/standard/tracker/...")
 	vet.Dir = ws
 	out, err := vet.CombinedOutput()
-	if err == nil || !strings.Contains(string(out), "exported method Sum has no ServiceMethod entry") || !strings.Contains(string(out), "no such table: tracker_event") {
+	if err == nil || !strings.Contains(string(out), "modules/standard/ledger/service.go:54:18: MOD002: exported method Sum has no ServiceMethod entry") ||
+		!strings.Contains(string(out), "MOD006: no such table: tracker_event") {
 		t.Errorf("go vet -vettool=modls: err %v\n%s", err, out)
+	}
+	// modls vet with a flag go vet does not take: one line and where the
+	// usage is, not go vet's usage.
+	vet = exec.Command(bin, "vet", "-no-such-flag", "./...")
+	vet.Dir = ws
+	out, err = vet.CombinedOutput()
+	if want := "modls vet: flag provided but not defined: -no-such-flag\nrun 'modls vet -h' for usage\n"; vet.ProcessState.ExitCode() != 2 || string(out) != want {
+		t.Errorf("modls vet -no-such-flag: %v\n%s", err, out)
 	}
 	vet = exec.Command(bin, "vet", "./...")
 	vet.Dir = filepath.Join(repoRoot(t), "examples", "app")

@@ -13,6 +13,7 @@ import (
 
 	"github.com/modls/modls/checker"
 	"github.com/modls/modls/codeactions"
+	"github.com/modls/modls/internal/textreport"
 )
 
 // exitCouldNotWrite is the exit code of `modls check --fix` when a fix
@@ -42,20 +43,14 @@ type fixPlan struct {
 func selectFixes(diags []checker.Diagnostic, unsafe bool) []codeactions.Fix {
 	var fixes []codeactions.Fix
 	for _, d := range diags {
+		safe, unsafeFix := textreport.Applied(d)
 		var pick *checker.Fix
-		for i, f := range d.Fixes {
-			if len(f.Edits) == 0 {
-				continue
-			}
-			if f.Safe {
-				pick = &d.Fixes[i]
-				break
-			}
-			if unsafe && pick == nil {
-				pick = &d.Fixes[i]
-			}
-		}
-		if pick == nil {
+		switch {
+		case safe >= 0:
+			pick = &d.Fixes[safe]
+		case unsafe && unsafeFix >= 0:
+			pick = &d.Fixes[unsafeFix]
+		default:
 			continue
 		}
 		cf := codeactions.Fix{Rule: d.Rule, Title: pick.Message, Safe: pick.Safe}
@@ -254,29 +249,4 @@ func (c *CheckCommand) printDiff(p *fixPlan) error {
 		}
 	}
 	return nil
-}
-
-// fixable counts the findings --fix would fix and those only
-// --unsafe-fixes would.
-func fixable(diags []checker.Diagnostic) (safe, unsafe int) {
-	for _, d := range diags {
-		hasSafe, hasUnsafe := false, false
-		for _, f := range d.Fixes {
-			if len(f.Edits) == 0 {
-				continue
-			}
-			if f.Safe {
-				hasSafe = true
-			} else {
-				hasUnsafe = true
-			}
-		}
-		switch {
-		case hasSafe:
-			safe++
-		case hasUnsafe:
-			unsafe++
-		}
-	}
-	return safe, unsafe
 }

@@ -8,6 +8,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -44,6 +45,36 @@ func usageErrorf(format string, args ...any) error {
 	return &exitError{code: 2, err: fmt.Errorf(format, args...)}
 }
 
+// flagError reports a flag the command does not take, or a bad value of
+// one: the error on one line, then where the usage is. Exit code 2.
+func flagError(cmd string, err error) error {
+	return &exitError{code: 2, err: fmt.Errorf("%v\nrun 'modls %s -h' for usage", err, cmd)}
+}
+
+// parseFlags parses a command's flags. -h and --help print the usage on
+// standard output; the caller then returns nil (exit 0). A bad flag is a
+// flagError. The FlagSet itself prints nothing.
+func parseFlags(e env, cmd string, fs *flag.FlagSet, args []string, usage func(io.Writer)) (help bool, err error) {
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	err = fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		usage(e.Stdout)
+		return true, nil
+	}
+	if err != nil {
+		return false, flagError(cmd, err)
+	}
+	return false, nil
+}
+
+// printDefaults writes the flags' defaults, as flag.PrintDefaults does, to w.
+func printDefaults(w io.Writer, fs *flag.FlagSet) {
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+}
+
 // errSilentFailure is returned by a command that has already reported why it
 // failed (findings printed, tests failed): exit code 1, nothing more printed.
 var errSilentFailure = &exitError{code: 1, err: errors.New("")}
@@ -74,19 +105,30 @@ func commands(e env) map[string]command {
 		"serve":    &ServeCommand{env: e},
 		"vet":      &VetCommand{env: e},
 		"sandbox":  &SandboxCommand{env: e},
-		"version": commandFunc(func(ctx context.Context, args []string) error {
-			_, err := fmt.Fprintln(e.Stdout, "modls", version)
-			return err
-		}),
+		"version":  &VersionCommand{env: e},
 	}
 }
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "devel"
 
-type commandFunc func(ctx context.Context, args []string) error
+// VersionCommand prints modls's version.
+type VersionCommand struct{ env env }
 
-func (f commandFunc) Run(ctx context.Context, args []string) error { return f(ctx, args) }
+// Run prints the version.
+func (c *VersionCommand) Run(ctx context.Context, args []string) error {
+	fset := flag.NewFlagSet("version", flag.ContinueOnError)
+	if help, err := parseFlags(c.env, "version", fset, args, func(w io.Writer) {
+		fmt.Fprint(w, "usage: modls version\n\nPrints modls's version: the module version it was built from, or devel.\n")
+	}); help || err != nil {
+		return err
+	}
+	if fset.NArg() > 0 {
+		return flagError("version", fmt.Errorf("unexpected argument %q", fset.Arg(0)))
+	}
+	_, err := fmt.Fprintln(c.env.Stdout, "modls", version)
+	return err
+}
 
 // run is main without the process: it returns the exit code.
 func run(ctx context.Context, args []string, e env) int {

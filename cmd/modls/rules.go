@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"strings"
 	"text/tabwriter"
 
@@ -17,10 +17,9 @@ type RulesCommand struct{ env env }
 // Run prints the list, or the page of each rule named.
 func (c *RulesCommand) Run(ctx context.Context, args []string) error {
 	fset := flag.NewFlagSet("rules", flag.ContinueOnError)
-	fset.SetOutput(c.env.Stderr)
 	markdown := fset.Bool("markdown", false, "print pages as Markdown (as in docs/rules)")
-	fset.Usage = func() {
-		fmt.Fprint(c.env.Stderr, `usage: modls rules [--markdown] [ID ...]
+	if help, err := parseFlags(c.env, "rules", fset, args, func(w io.Writer) {
+		fmt.Fprint(w, `usage: modls rules [--markdown] [ID ...]
 
 Without arguments, lists every rule with its default severity. With rule IDs
 (MOD005) or names (db-outside-session), prints each rule's page: what it
@@ -30,14 +29,12 @@ Examples:
 	modls rules
 	modls rules MOD005
 	modls rules --markdown sql-invalid
+
+Flags:
 `)
-		fset.PrintDefaults()
-	}
-	if err := fset.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return &exitError{code: 2, err: errors.New("")}
+		printDefaults(w, fset)
+	}); help || err != nil {
+		return err
 	}
 	if fset.NArg() == 0 {
 		tw := tabwriter.NewWriter(c.env.Stdout, 0, 4, 2, ' ', 0)

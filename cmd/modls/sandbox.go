@@ -73,9 +73,9 @@ func (c *SandboxCommand) Run(ctx context.Context, args []string) error {
 			return nil
 		}
 		if sizeErr != nil {
-			return usageErrorf("%v", sizeErr)
+			return flagError("sandbox", sizeErr)
 		}
-		return usageErrorf("%v", err)
+		return flagError("sandbox", err)
 	}
 	if *isolation != "warn" && *isolation != "strict" {
 		return usageErrorf("--isolation is warn or strict, not %q", *isolation)

@@ -24,20 +24,12 @@ const mainEntryPrefix = "add to the modules list in main: "
 // Run parses the flags and writes the module.
 func (c *ScaffoldCommand) Run(ctx context.Context, args []string) error {
 	flags := flag.NewFlagSet("modls scaffold", flag.ContinueOnError)
-	// The FlagSet prints nothing: errors are returned as one line, and
-	// Usage documents the flags.
-	flags.SetOutput(io.Discard)
-	flags.Usage = func() {}
 	name := flags.String("name", "", "")
 	typ := flags.String("type", "", "")
 	features := flags.String("features", scaffold.DefaultFeatures, "")
 	dir := flags.String("dir", ".", "")
-	if err := flags.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			c.Usage()
-			return nil
-		}
-		return usageErrorf("%v", err)
+	if help, err := parseFlags(c.env, "scaffold", flags, args, c.usage); help || err != nil {
+		return err
 	}
 	if flags.NArg() > 0 {
 		return usageErrorf("unexpected argument %q; scaffold takes flags only", flags.Arg(0))
@@ -92,9 +84,9 @@ func (c *ScaffoldCommand) Run(ctx context.Context, args []string) error {
 	return err
 }
 
-// Usage prints the command's help.
-func (c *ScaffoldCommand) Usage() {
-	fmt.Fprint(c.env.Stdout, `Scaffold writes a new module into APPDIR/modules/TYPE/NAME/ that
+// usage prints the command's help.
+func (c *ScaffoldCommand) usage(w io.Writer) {
+	fmt.Fprint(w, `Scaffold writes a new module into APPDIR/modules/TYPE/NAME/ that
 compiles, passes go vet, its own tests and modls check as generated.
 
 Usage:

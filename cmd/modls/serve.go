@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -33,18 +32,13 @@ Examples:
 // Run parses the flags and serves until the client exits.
 func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	fset := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fset.SetOutput(c.env.Stderr)
 	logfile := fset.String("logfile", "", "append the server's log to `FILE` (default: standard error)")
-	fset.Usage = func() {
-		fmt.Fprint(c.env.Stderr, serveUsage)
-		fset.PrintDefaults()
-		fmt.Fprint(c.env.Stderr, serveExamples)
-	}
-	if err := fset.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return &exitError{code: 2, err: errors.New("")}
+	if help, err := parseFlags(c.env, "serve", fset, args, func(w io.Writer) {
+		fmt.Fprint(w, serveUsage)
+		printDefaults(w, fset)
+		fmt.Fprint(w, serveExamples)
+	}); help || err != nil {
+		return err
 	}
 	// An editor keeps the server for hours: keep its heap near what the
 	// work needs rather than letting it double between collections.

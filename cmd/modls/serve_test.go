@@ -32,9 +32,9 @@ func TestServeCommand_Run(t *testing.T) {
 	}{
 		{"a session", []string{"serve"}, session, 0, []string{`"id":1`, `"name":"modls"`, `"id":2`}, nil},
 		{"an argument", []string{"serve", "x"}, "", 2, nil, []string{"modls serve: serve takes no arguments\n"}},
-		{"an unknown flag", []string{"serve", "--port", "1"}, "", 2, nil, []string{"flag provided but not defined: -port", "usage: modls serve [flags]"}},
-		{"help", []string{"serve", "-h"}, "", 0, nil, []string{"usage: modls serve [flags]", "Language Server Protocol", "-logfile FILE", "Examples:", "modls serve --logfile"}},
-		{"help command", []string{"help", "serve"}, "", 0, nil, []string{"usage: modls serve [flags]", "-logfile FILE"}},
+		{"an unknown flag", []string{"serve", "--port", "1"}, "", 2, nil, []string{"modls serve: flag provided but not defined: -port\nrun 'modls serve -h' for usage\n"}},
+		{"help", []string{"serve", "-h"}, "", 0, []string{"usage: modls serve [flags]", "Language Server Protocol", "-logfile FILE", "Examples:", "modls serve --logfile"}, nil},
+		{"help command", []string{"help", "serve"}, "", 0, []string{"usage: modls serve [flags]", "-logfile FILE"}, nil},
 		{"garbage, then a session", []string{"serve"}, "Content-Length: lots\r\n\r\n{}" + session, 0, []string{`"code":-32700`, `"id":1`, `"id":2`}, nil},
 		{"garbage, then the end", []string{"serve"}, session[:len(session)-len(frame(`{"jsonrpc":"2.0","method":"exit"}`))] + "Content-Length: -1\r\n\r\n{}", 1, []string{`"code":-32700`, `"id":2`}, []string{"the input ended before a Content-Length header came after a framing error (bad Content-Length \"-1\")", "exiting"}},
 		{"exit without shutdown", []string{"serve"}, frame(`{"jsonrpc":"2.0","method":"exit"}`), 1, nil, []string{"exit without shutdown"}},
