@@ -1195,3 +1195,31 @@ func TestFallbacks(t *testing.T) {
 		})
 	}
 }
+
+// TestUnknownModuleListsTheApplication: an unknown name lists the modules of
+// the application the run was asked for, once each and sorted; from a
+// directory above several applications, each application's.
+func TestUnknownModuleListsTheApplication(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/two\n\ngo 1.26\n"), 0o644)
+	for _, m := range []struct{ app, typ, name string }{
+		{"a", "std", "zeta"}, {"a", "std", "alpha"}, {"a", "ext", "mid"},
+		{"b", "std", "alpha"}, {"b", "std", "beta"},
+	} {
+		d := filepath.Join(dir, m.app, "modules", m.typ, m.name)
+		os.MkdirAll(d, 0o755)
+		os.WriteFile(filepath.Join(d, "manifest.json"), []byte(`{"name": "`+m.typ+"."+m.name+`", "version": "1.0.0"}`), 0o644)
+	}
+	for _, tc := range []struct{ dir, want string }{
+		{filepath.Join(dir, "a"), "no module std.nope in the application " + filepath.Join(dir, "a") + "; its modules are ext.mid, std.alpha, std.zeta"},
+		{filepath.Join(dir, "b", "modules", "std"), "no module std.nope in the application " + filepath.Join(dir, "b") + "; its modules are std.alpha, std.beta"},
+		{dir, "no module std.nope in the applications under " + dir + ": " + filepath.Join(dir, "a") + " (ext.mid, std.alpha, std.zeta); " +
+			filepath.Join(dir, "b") + " (std.alpha, std.beta); --dir chooses one"},
+	} {
+		_, err := Run(context.Background(), Options{Dir: tc.dir, Module: "std.nope"}, nil)
+		var unknown *UnknownModuleError
+		if !errors.As(err, &unknown) || err.Error() != tc.want {
+			t.Errorf("Run in %s: %v\nwant %s", tc.dir, err, tc.want)
+		}
+	}
+}
