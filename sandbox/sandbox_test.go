@@ -883,6 +883,12 @@ func TestScaffoldedModulePasses(t *testing.T) {
 	if c := find(res, "integrity session round-trip"); c == nil || !strings.Contains(c.Message, "reports_items") {
 		t.Errorf("round-trip did not write reports_items:%s", describe(res))
 	}
+	// Its generated integration tests ran, and passed.
+	for _, name := range []string{"test TestServesAsTheApplicationDoes", "test TestItemsSurviveARestart"} {
+		if c := find(res, name); c == nil || c.Status != StatusPass {
+			t.Errorf("%s did not pass:%s", name, describe(res))
+		}
+	}
 }
 
 // TestBinaryCache: a run of a copy identical to an earlier one reuses its
