@@ -66,6 +66,10 @@ type Options struct {
 	// unavailable (--isolation=strict): the check "sandbox isolation"
 	// fails, naming the layers missing and why.
 	Strict bool
+	// Status, if not nil, is told what the run is doing as each long step
+	// starts ("building the harness: ..."), and "" when it is done, for a
+	// caller that shows it while the user waits.
+	Status func(what string)
 
 	// For the sandbox's own tests and benchmark: the layers not to apply
 	// (confine.Policy.Disable), the unprivileged user to confine module
@@ -207,6 +211,8 @@ func Run(ctx context.Context, opts Options, progress func(Check)) (*Result, erro
 	}
 	defer func() {
 		t := time.Now()
+		r.status("removing the sandbox")
+		defer r.status("")
 		sb.killAll()
 		if opts.Keep {
 			r.res.Dir = sb.dir

@@ -110,6 +110,7 @@ func (c *CheckCommand) Run(ctx context.Context, args []string) error {
 		}
 	}
 	opts := checker.Options{Dir: dir, Patterns: fset.Args(), Config: cfg}
+	opts.Progress = checkProgress(c.env.Stderr) // on a terminal only
 	if !*noCache {
 		if path, err := checker.DefaultCachePath(); err == nil && path != "" {
 			if cache, err := checker.OpenCache(path); err == nil {

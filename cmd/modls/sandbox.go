@@ -123,6 +123,14 @@ func (c *SandboxCommand) Run(ctx context.Context, args []string) error {
 	if *verbose {
 		opts.Stdout, opts.Stderr = c.env.Stderr, c.env.Stderr
 	}
+	// What the run is doing, on a terminal only; the lines of the checks
+	// are written above it
+	// (-v writes the builds' output there: no status line then).
+	status := newStatusLine(c.env.Stderr)
+	if !*verbose {
+		opts.Status = status.Set
+	}
+	defer status.Clear()
 	var mu sync.Mutex
 	progress := func(ch sandbox.Check) {
 		if *asJSON {
@@ -130,7 +138,7 @@ func (c *SandboxCommand) Run(ctx context.Context, args []string) error {
 		}
 		mu.Lock()
 		defer mu.Unlock()
-		fmt.Fprintln(c.env.Stdout, formatCheck(ch, cwd))
+		status.Above(func() { fmt.Fprintln(c.env.Stdout, formatCheck(ch, cwd)) })
 	}
 	res, err := sandbox.Run(ctx, opts, progress)
 	if err != nil {
