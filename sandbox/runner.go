@@ -318,7 +318,9 @@ func (r *runner) buildFailure(out []byte, d time.Duration) Check {
 			break
 		}
 	}
-	c.Message = strings.Join(kept, "; ")
+	// The go command names files of the copy by their path there: name
+	// them in the real workspace.
+	c.Message = strings.ReplaceAll(strings.Join(kept, "; "), r.sb.path("src")+string(filepath.Separator), r.ws.Root+string(filepath.Separator))
 	if m := compileErrRE.FindStringSubmatch(string(out)); m != nil {
 		c.File, c.Line = r.realFile(m[1], r.ws.Root), atoi(m[2])
 		c.Message = m[3]

@@ -1229,3 +1229,19 @@ func TestUnknownModuleListsTheApplication(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildFailureNamesWorkspaceFiles: what the go command says of files
+// of the copy names them in the real workspace, never in the copy.
+func TestBuildFailureNamesWorkspaceFiles(t *testing.T) {
+	ws := &workspace.Workspace{Root: "/home/u/app", ModulePath: "example.com/app"}
+	r := &runner{ws: ws, sb: &sandboxDir{dir: "/tmp/modls-sandbox-1"}}
+	for _, tc := range []struct{ out, file, msg string }{
+		{"# example.com/app/modules/std/x\nmodules/std/x/x.go:7:2: undefined: y\n", "/home/u/app/modules/std/x/x.go", "undefined: y"},
+		{"go: /tmp/modls-sandbox-1/src/modules/std/x/go.mod: no such module\n", "", "go: /home/u/app/modules/std/x/go.mod: no such module"},
+	} {
+		c := r.buildFailure([]byte(tc.out), time.Second)
+		if c.File != tc.file || c.Message != tc.msg || c.Status != StatusFail {
+			t.Errorf("buildFailure(%q) = %s:%d %q; want %s %q", tc.out, c.File, c.Line, c.Message, tc.file, tc.msg)
+		}
+	}
+}
