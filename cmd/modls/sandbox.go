@@ -123,9 +123,9 @@ func (c *SandboxCommand) Run(ctx context.Context, args []string) error {
 	if *verbose {
 		opts.Stdout, opts.Stderr = c.env.Stderr, c.env.Stderr
 	}
-	// What the run is doing, on a terminal only; the lines of the checks
-	// are written above it
-	// (-v writes the builds' output there: no status line then).
+	// What the run is doing, on a terminal only, with the lines of the
+	// checks written above it (-v writes the builds' output to the
+	// terminal: no status line then).
 	status := newStatusLine(c.env.Stderr)
 	if !*verbose {
 		opts.Status = status.Set
@@ -326,7 +326,10 @@ not. The real workspace is never written; the sandbox and its processes
 are gone afterwards.
 
 Output: a line per check as it finishes (✓ passed, ✗ failed with its
-file:line and message, - skipped), then a summary with where the time went.
+file:line, relative to the current directory when under it, and message,
+- skipped), then a summary with where the time went. On a terminal, a
+status line on standard error says what the run is copying, building and
+running.
 
 Exit status: 0 every check passed, 1 a check failed, 2 bad arguments or a
 set-up error (unknown module, missing or cyclic dependency, no go.mod).
