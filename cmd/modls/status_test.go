@@ -70,6 +70,7 @@ func runOffTerminal(t *testing.T, bin, dir string, env []string, args ...string)
 // only; nothing of it reaches standard output, and standard error carries
 // none of it when it is not a terminal.
 func TestStatusOnTerminal(t *testing.T) {
+	t.Parallel() // every process it starts has an environment of its own
 	if _, err := os.Stat("/dev/ptmx"); errors.Is(err, os.ErrNotExist) {
 		t.Fatal("this machine offers no pseudo-terminals (/dev/ptmx)")
 	}
