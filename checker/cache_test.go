@@ -145,3 +145,32 @@ func TestCacheTamperedRowsMiss(t *testing.T) {
 		t.Errorf("the rows were not rewritten: %d of %d cached", res.Cached, res.Packages)
 	}
 }
+
+// TestCheckProgress: a cold check reports each package it checks, from 0
+// to the total; a check the cache answers wholly reports nothing.
+func TestCheckProgress(t *testing.T) {
+	t.Parallel()
+	dir := writeWorkspace(t, shop)
+	cache, err := OpenCache(filepath.Join(t.TempDir(), "cache.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cache.Close()
+	var got [][2]int
+	progress := func(done, total int) { got = append(got, [2]int{done, total}) }
+	res := check(t, dir, Options{Cache: cache, Progress: progress})
+	if len(got) != res.Packages+1 || res.Packages == 0 {
+		t.Fatalf("progress %v for %d packages; want one call before and one per package", got, res.Packages)
+	}
+	for i, p := range got {
+		if p != [2]int{i, res.Packages} {
+			t.Errorf("progress %v; want 0 to %d of %d", got, res.Packages, res.Packages)
+			break
+		}
+	}
+	got = nil
+	check(t, dir, Options{Cache: cache, Progress: progress})
+	if got != nil {
+		t.Errorf("a warm check reported progress %v; want none", got)
+	}
+}

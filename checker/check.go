@@ -42,6 +42,11 @@ type Options struct {
 	Cache *Cache
 	// Timings, if set, receives where the time went.
 	Timings *Timings
+	// Progress, if not nil, is called as the packages the cache does not
+	// answer are checked: done of total root packages (those answered
+	// from the cache count as done), last with done == total. A check
+	// answered wholly from the cache does not call it.
+	Progress func(done, total int)
 }
 
 // Result is the outcome of a check.
@@ -219,6 +224,10 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	tm.phase(PhaseCache, cacheStart)
 	facts := newFactsProvider(l, h.factsKey, opts.Cache, analyzersOf(enabled), misses)
 	var mu sync.Mutex
+	done := res.Cached
+	if opts.Progress != nil && len(misses) > 0 {
+		opts.Progress(done, len(roots))
+	}
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
 	for _, lp := range misses {
@@ -247,6 +256,10 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 			}
 			mu.Lock()
 			res.Diagnostics = append(res.Diagnostics, ds...)
+			done++
+			if opts.Progress != nil {
+				opts.Progress(done, len(roots))
+			}
 			mu.Unlock()
 		}()
 	}

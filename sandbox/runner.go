@@ -84,6 +84,13 @@ func (r *runner) add(c Check) {
 	}
 }
 
+// status tells the caller what the run is doing.
+func (r *runner) status(what string) {
+	if r.opts.Status != nil {
+		r.opts.Status(what)
+	}
+}
+
 func (r *runner) read(name string) ([]byte, error) {
 	if data, ok := r.opts.Overlay[name]; ok {
 		return data, nil
@@ -93,6 +100,7 @@ func (r *runner) read(name string) ([]byte, error) {
 
 func (r *runner) run(ctx context.Context) error {
 	t := time.Now()
+	r.status(fmt.Sprintf("copying %s and its dependencies", r.target.Name()))
 	c := &copier{root: r.ws.Root, dst: r.sb.path("src"), modulePath: r.ws.ModulePath, overlay: r.opts.Overlay, copied: map[string]bool{}}
 	if err := c.copyGoMod(); err != nil {
 		return fmt.Errorf("copying go.mod: %w", err)
@@ -127,6 +135,7 @@ func (r *runner) run(ctx context.Context) error {
 		}
 		sort.Strings(testPkgs)
 	}
+	r.status(buildStatus(runChecks, len(testPkgs)))
 	var wg sync.WaitGroup
 	var harnessErr []byte
 	if runChecks {
@@ -168,6 +177,7 @@ func (r *runner) run(ctx context.Context) error {
 
 	if runChecks {
 		t = time.Now()
+		r.status("running the integration checks")
 		if err := r.runHarness(ctx); err != nil {
 			return err
 		}
@@ -180,6 +190,7 @@ func (r *runner) run(ctx context.Context) error {
 				Message: "the module has no integration tests: mark a _test.go file with //go:build " + IntegrationTag})
 		}
 		for i, dir := range testPkgs {
+			r.status("running the integration tests of " + filepath.ToSlash(mustRel(r.ws.Root, dir)))
 			if err := r.runTests(ctx, dir, r.sb.path("bin", fmt.Sprintf("t%d.test", i))); err != nil {
 				return err
 			}
@@ -190,6 +201,24 @@ func (r *runner) run(ctx context.Context) error {
 		r.phase("tests", t)
 	}
 	return ctx.Err()
+}
+
+// buildStatus says what the build step builds. The harness links the
+// SQLite driver, whose first compilation into the build cache is most of a
+// cold run.
+func buildStatus(harness bool, tests int) string {
+	var what []string
+	if harness {
+		what = append(what, "the harness")
+	}
+	switch tests {
+	case 0:
+	case 1:
+		what = append(what, "the integration tests")
+	default:
+		what = append(what, fmt.Sprintf("the integration tests of %d packages", tests))
+	}
+	return "building " + strings.Join(what, " and ") + ": first build compiles SQLite, about a minute"
 }
 
 // baseEnv is the whole environment of module code: an allow-list of the
@@ -289,7 +318,9 @@ func (r *runner) buildFailure(out []byte, d time.Duration) Check {
 			break
 		}
 	}
-	c.Message = strings.Join(kept, "; ")
+	// The go command names files of the copy by their path there: name
+	// them in the real workspace.
+	c.Message = strings.ReplaceAll(strings.Join(kept, "; "), r.sb.path("src")+string(filepath.Separator), r.ws.Root+string(filepath.Separator))
 	if m := compileErrRE.FindStringSubmatch(string(out)); m != nil {
 		c.File, c.Line = r.realFile(m[1], r.ws.Root), atoi(m[2])
 		c.Message = m[3]

@@ -66,6 +66,10 @@ type Options struct {
 	// unavailable (--isolation=strict): the check "sandbox isolation"
 	// fails, naming the layers missing and why.
 	Strict bool
+	// Status, if not nil, is told what the run is doing as each long step
+	// starts ("building the harness: ..."), and "" when it is done, for a
+	// caller that shows it while the user waits.
+	Status func(what string)
 
 	// For the sandbox's own tests and benchmark: the layers not to apply
 	// (confine.Policy.Disable), the unprivileged user to confine module
@@ -207,6 +211,8 @@ func Run(ctx context.Context, opts Options, progress func(Check)) (*Result, erro
 	}
 	defer func() {
 		t := time.Now()
+		r.status("removing the sandbox")
+		defer r.status("")
 		sb.killAll()
 		if opts.Keep {
 			r.res.Dir = sb.dir
@@ -240,16 +246,83 @@ func findModule(ws *workspace.Workspace, dir, name string) (*workspace.Module, e
 	case 1:
 		return found[0], nil
 	case 0:
-		var names []string
-		for _, m := range ws.Modules() {
-			names = append(names, m.Name())
-		}
-		if len(names) == 0 {
-			return nil, fmt.Errorf("no module %s: %s holds no modules (modules/<type>/<name>/manifest.json)", name, ws.Root)
-		}
-		return nil, fmt.Errorf("no module %s in %s; its modules are %s", name, ws.Root, strings.Join(names, ", "))
+		return nil, unknownModule(ws, dir, name)
 	}
 	return nil, fmt.Errorf("module %s is in more than one application (%s, %s); run from inside one", name, found[0].App.Dir, found[1].App.Dir)
+}
+
+// UnknownModuleError is the error of a module name that no application
+// holds: it lists the modules of the application that holds the directory
+// the sandbox was asked to run in or, when none does, of each application
+// under it.
+type UnknownModuleError struct {
+	Name string
+	// Dir is the directory the sandbox was asked to run in (absolute).
+	Dir string
+	// Apps are the applications whose modules are listed, each with its
+	// module names, sorted and once each.
+	Apps []KnownApp
+}
+
+// KnownApp is an application and the names of its modules.
+type KnownApp struct {
+	Dir     string
+	Modules []string
+}
+
+func (e *UnknownModuleError) Error() string { return e.Format(func(p string) string { return p }) }
+
+// Format is the error's message with each directory named by name (the
+// command line names them relative to where it runs).
+func (e *UnknownModuleError) Format(name func(string) string) string {
+	switch len(e.Apps) {
+	case 0:
+		return fmt.Sprintf("no module %s: %s holds no applications (modules/<type>/<name>/manifest.json)", e.Name, name(e.Dir))
+	case 1:
+		a := e.Apps[0]
+		if len(a.Modules) == 0 {
+			return fmt.Sprintf("no module %s: the application %s holds no modules", e.Name, name(a.Dir))
+		}
+		return fmt.Sprintf("no module %s in the application %s; its modules are %s", e.Name, name(a.Dir), strings.Join(a.Modules, ", "))
+	}
+	var apps []string
+	for _, a := range e.Apps {
+		apps = append(apps, fmt.Sprintf("%s (%s)", name(a.Dir), strings.Join(a.Modules, ", ")))
+	}
+	return fmt.Sprintf("no module %s in the applications under %s: %s; --dir chooses one", e.Name, name(e.Dir), strings.Join(apps, "; "))
+}
+
+// unknownModule lists what the user could have meant: the modules of the
+// application holding dir or, when dir holds several, of each of them
+// (every application of the Go module when none is under dir).
+func unknownModule(ws *workspace.Workspace, dir, name string) error {
+	within := func(d, parent string) bool {
+		return d == parent || strings.HasPrefix(d, parent+string(filepath.Separator))
+	}
+	var apps []*workspace.App
+	for _, a := range ws.Apps {
+		if within(dir, a.Dir) {
+			apps = []*workspace.App{a}
+			break
+		}
+		if within(a.Dir, dir) {
+			apps = append(apps, a)
+		}
+	}
+	if len(apps) == 0 {
+		apps = ws.Apps
+	}
+	e := &UnknownModuleError{Name: name, Dir: dir}
+	for _, a := range apps {
+		var names []string
+		for _, m := range a.Modules {
+			names = append(names, m.Name())
+		}
+		slices.Sort(names)
+		e.Apps = append(e.Apps, KnownApp{Dir: a.Dir, Modules: slices.Compact(names)})
+	}
+	slices.SortFunc(e.Apps, func(a, b KnownApp) int { return strings.Compare(a.Dir, b.Dir) })
+	return e
 }
 
 // ModuleSet is the minimal set of modules a sandbox boots for target: the

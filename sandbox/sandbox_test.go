@@ -883,6 +883,12 @@ func TestScaffoldedModulePasses(t *testing.T) {
 	if c := find(res, "integrity session round-trip"); c == nil || !strings.Contains(c.Message, "reports_items") {
 		t.Errorf("round-trip did not write reports_items:%s", describe(res))
 	}
+	// Its generated integration tests ran, and passed.
+	for _, name := range []string{"test TestServesAsTheApplicationDoes", "test TestItemsSurviveARestart"} {
+		if c := find(res, name); c == nil || c.Status != StatusPass {
+			t.Errorf("%s did not pass:%s", name, describe(res))
+		}
+	}
 }
 
 // TestBinaryCache: a run of a copy identical to an earlier one reuses its
@@ -1193,5 +1199,49 @@ func TestFallbacks(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestUnknownModuleListsTheApplication: an unknown name lists the modules of
+// the application the run was asked for, once each and sorted; from a
+// directory above several applications, each application's.
+func TestUnknownModuleListsTheApplication(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/two\n\ngo 1.26\n"), 0o644)
+	for _, m := range []struct{ app, typ, name string }{
+		{"a", "std", "zeta"}, {"a", "std", "alpha"}, {"a", "ext", "mid"},
+		{"b", "std", "alpha"}, {"b", "std", "beta"},
+	} {
+		d := filepath.Join(dir, m.app, "modules", m.typ, m.name)
+		os.MkdirAll(d, 0o755)
+		os.WriteFile(filepath.Join(d, "manifest.json"), []byte(`{"name": "`+m.typ+"."+m.name+`", "version": "1.0.0"}`), 0o644)
+	}
+	for _, tc := range []struct{ dir, want string }{
+		{filepath.Join(dir, "a"), "no module std.nope in the application " + filepath.Join(dir, "a") + "; its modules are ext.mid, std.alpha, std.zeta"},
+		{filepath.Join(dir, "b", "modules", "std"), "no module std.nope in the application " + filepath.Join(dir, "b") + "; its modules are std.alpha, std.beta"},
+		{dir, "no module std.nope in the applications under " + dir + ": " + filepath.Join(dir, "a") + " (ext.mid, std.alpha, std.zeta); " +
+			filepath.Join(dir, "b") + " (std.alpha, std.beta); --dir chooses one"},
+	} {
+		_, err := Run(context.Background(), Options{Dir: tc.dir, Module: "std.nope"}, nil)
+		var unknown *UnknownModuleError
+		if !errors.As(err, &unknown) || err.Error() != tc.want {
+			t.Errorf("Run in %s: %v\nwant %s", tc.dir, err, tc.want)
+		}
+	}
+}
+
+// TestBuildFailureNamesWorkspaceFiles: what the go command says of files
+// of the copy names them in the real workspace, never in the copy.
+func TestBuildFailureNamesWorkspaceFiles(t *testing.T) {
+	ws := &workspace.Workspace{Root: "/home/u/app", ModulePath: "example.com/app"}
+	r := &runner{ws: ws, sb: &sandboxDir{dir: "/tmp/modls-sandbox-1"}}
+	for _, tc := range []struct{ out, file, msg string }{
+		{"# example.com/app/modules/std/x\nmodules/std/x/x.go:7:2: undefined: y\n", "/home/u/app/modules/std/x/x.go", "undefined: y"},
+		{"go: /tmp/modls-sandbox-1/src/modules/std/x/go.mod: no such module\n", "", "go: /home/u/app/modules/std/x/go.mod: no such module"},
+	} {
+		c := r.buildFailure([]byte(tc.out), time.Second)
+		if c.File != tc.file || c.Message != tc.msg || c.Status != StatusFail {
+			t.Errorf("buildFailure(%q) = %s:%d %q; want %s %q", tc.out, c.File, c.Line, c.Message, tc.file, tc.msg)
+		}
 	}
 }

@@ -297,6 +297,7 @@ func Generate(o Options, importPath string) ([]File, error) {
 		{"settings.go.tmpl", "settings.go", d.Settings},
 		{"contract.go.tmpl", "contract/contract.go", true},
 		{"module_test.go.tmpl", o.Name + "_test.go", true},
+		{"integration_test.go.tmpl", o.Name + "_integration_test.go", true},
 	}
 	var files []File
 	for _, p := range plans {

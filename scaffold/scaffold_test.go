@@ -134,7 +134,7 @@ func TestGenerate(t *testing.T) {
 			if slices.Contains(features, "settings") {
 				want = append(want, "settings.go")
 			}
-			want = append(want, "contract/contract.go", "reports_test.go")
+			want = append(want, "contract/contract.go", "reports_test.go", "reports_integration_test.go")
 			var got []string
 			for _, f := range files {
 				got = append(got, f.Path)
@@ -348,8 +348,8 @@ func TestCreate(t *testing.T) {
 	if want := `reports.New(), // import "example.com/app/modules/standard/reports"`; res.MainEntry() != want {
 		t.Errorf("MainEntry() = %q; want %q", res.MainEntry(), want)
 	}
-	if len(res.Files) != 7 {
-		t.Errorf("wrote %d files (%q); want 7", len(res.Files), res.Files)
+	if len(res.Files) != 8 {
+		t.Errorf("wrote %d files (%q); want 8", len(res.Files), res.Files)
 	}
 	for _, f := range res.Files {
 		fi, err := os.Stat(filepath.Join(wantDir, filepath.FromSlash(f)))

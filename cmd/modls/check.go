@@ -185,6 +185,7 @@ func (c *CheckCommand) Run(ctx context.Context, args []string) error {
 			(&textreport.Printer{Color: colorErr}).Timings(c.env.Stderr, opts.Timings, ruleName)
 		}()
 	}
+	opts.Progress = checkProgress(c.env.Stderr) // on a terminal only
 	if !*noCache {
 		if path, err := checker.DefaultCachePath(); err == nil && path != "" {
 			if cache, err := checker.OpenCache(path); err == nil {

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -110,12 +111,26 @@ func (c *SandboxCommand) Run(ctx context.Context, args []string) error {
 	if !filepath.IsAbs(runDir) && c.env.Dir != "" {
 		runDir = filepath.Join(c.env.Dir, runDir)
 	}
-	absRun, _ := filepath.Abs(runDir)
+	// Files are named as the user sees them: relative to the directory
+	// modls runs in when under it, absolute otherwise.
+	cwd := c.env.Dir
+	if cwd == "" {
+		cwd, _ = os.Getwd()
+	}
+	cwd, _ = filepath.Abs(cwd)
 	opts := sandbox.Options{Dir: runDir, Module: *module, Mode: mode, Timeout: *timeout, Keep: *keep,
 		Network: *network, Limits: limits, Strict: *isolation == "strict"}
 	if *verbose {
 		opts.Stdout, opts.Stderr = c.env.Stderr, c.env.Stderr
 	}
+	// What the run is doing, on a terminal only, with the lines of the
+	// checks written above it (-v writes the builds' output to the
+	// terminal: no status line then).
+	status := newStatusLine(c.env.Stderr)
+	if !*verbose {
+		opts.Status = status.Set
+	}
+	defer status.Clear()
 	var mu sync.Mutex
 	progress := func(ch sandbox.Check) {
 		if *asJSON {
@@ -123,12 +138,16 @@ func (c *SandboxCommand) Run(ctx context.Context, args []string) error {
 		}
 		mu.Lock()
 		defer mu.Unlock()
-		fmt.Fprintln(c.env.Stdout, formatCheck(ch, absRun))
+		status.Above(func() { fmt.Fprintln(c.env.Stdout, formatCheck(ch, cwd)) })
 	}
 	res, err := sandbox.Run(ctx, opts, progress)
 	if err != nil {
 		if ctx.Err() != nil {
 			return &exitError{code: 1, err: fmt.Errorf("interrupted; the sandbox and its processes are gone")}
+		}
+		var unknown *sandbox.UnknownModuleError
+		if errors.As(err, &unknown) {
+			err = errors.New(unknown.Format(func(p string) string { return userPath(p, cwd) }))
 		}
 		return &exitError{code: 2, err: err}
 	}
@@ -211,8 +230,9 @@ func isolationLine(r *sandbox.Isolation) string {
 }
 
 // formatCheck is one line of output: the mark, the name, the time, and the
-// message and place of a failure or a skip.
-func formatCheck(ch sandbox.Check, base string) string {
+// message and place of a failure or a skip, its file relative to cwd when
+// under it.
+func formatCheck(ch sandbox.Check, cwd string) string {
 	mark := "✓"
 	switch ch.Status {
 	case sandbox.StatusFail:
@@ -225,15 +245,25 @@ func formatCheck(ch sandbox.Check, base string) string {
 		return line
 	}
 	if ch.File != "" {
-		file := ch.File
-		if rel, err := filepath.Rel(base, file); err == nil && !strings.HasPrefix(rel, "..") {
-			file = rel
-		}
+		file := userPath(ch.File, cwd)
 		line += fmt.Sprintf("\n    %s:%d: %s", file, ch.Line, ch.Message)
 	} else if ch.Message != "" {
 		line += "\n    " + ch.Message
 	}
 	return line
+}
+
+// userPath names an absolute file as the user sees it from cwd: relative
+// when it is under cwd, absolute otherwise.
+func userPath(file, cwd string) string {
+	if !filepath.IsAbs(file) || cwd == "" {
+		return file
+	}
+	rel, err := filepath.Rel(cwd, file)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return file
+	}
+	return rel
 }
 
 func round(d time.Duration) time.Duration {
@@ -296,7 +326,10 @@ not. The real workspace is never written; the sandbox and its processes
 are gone afterwards.
 
 Output: a line per check as it finishes (✓ passed, ✗ failed with its
-file:line and message, - skipped), then a summary with where the time went.
+file:line, relative to the current directory when under it, and message,
+- skipped), then a summary with where the time went. On a terminal, a
+status line on standard error says what the run is copying, building and
+running.
 
 Exit status: 0 every check passed, 1 a check failed, 2 bad arguments or a
 set-up error (unknown module, missing or cyclic dependency, no go.mod).

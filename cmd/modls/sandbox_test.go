@@ -113,6 +113,7 @@ func TestSandboxCommand_Run(t *testing.T) {
 	app, _ := filepath.Abs("../../examples/app")
 	fixtures := sandboxFixtures(t)
 	itests := filepath.Join(fixtures, "app", "modules", "fault", "itests")
+	root, _ := filepath.Abs("../..")
 	for _, tc := range []struct {
 		name   string
 		args   []string
@@ -120,41 +121,45 @@ func TestSandboxCommand_Run(t *testing.T) {
 		out    []string // parts of stdout
 		err    string   // part of stderr
 		absent []string // not in stdout
+		cwd    string   // the directory modls runs in; "" the test's
 	}{
 		{"passes", []string{"--module", "standard.analytics", "--dir", app}, 0,
 			[]string{"✓ module builds", "✓ module loads", "✓ GET /api/v1/analytics/status", "✓ integrity session round-trip",
 				"✓ test TestSummaryOverHTTPCountsAuditRuns", "✓ integration tests leave no processes", "ok standard.analytics: 13 passed, 0 failed, 0 skipped",
-				"\nisolation: ", " layers in force, uid ", ", no network; limits: memory 1 GiB, 512 processes, disk 512 MiB, output 16 MiB"}, "", nil},
+				"\nisolation: ", " layers in force, uid ", ", no network; limits: memory 1 GiB, 512 processes, disk 512 MiB, output 16 MiB"}, "", nil, ""},
 		{"integration checks alone", []string{"--module", "standard.analytics", "--dir", app, "--integration"}, 0,
-			[]string{"✓ module loads", "✓ module stops", "ok standard.analytics: 11 passed, 0 failed, 0 skipped"}, "", []string{"test ", "integration tests"}},
+			[]string{"✓ module loads", "✓ module stops", "ok standard.analytics: 11 passed, 0 failed, 0 skipped"}, "", []string{"test ", "integration tests"}, ""},
 		{"integration tests", []string{"--module", "fault.itests", "--dir", itests, "--run-tests", "--timeout", hangLimit.String()}, 1,
 			[]string{
 				"✓ test TestPasses", "- test TestSkips", "\n    needs a mail server\n",
-				"✗ test TestFails", fmt.Sprintf("\n    itests_integration_test.go:%d: sum = 4; want 5; a second failure\n", lineOf(t, filepath.Join(itests, "itests_integration_test.go"), "marker: the failing line")),
-				"✗ test TestPanics", fmt.Sprintf("\n    module.go:%d: panic: assignment to entry in nil map\n", lineOf(t, filepath.Join(itests, "module.go"), "m[key]++")),
+				"✗ test TestFails", fmt.Sprintf("\n    %s:%d: sum = 4; want 5; a second failure\n", filepath.Join(itests, "itests_integration_test.go"), lineOf(t, filepath.Join(itests, "itests_integration_test.go"), "marker: the failing line")),
+				"✗ test TestPanics", fmt.Sprintf("\n    %s:%d: panic: assignment to entry in nil map\n", filepath.Join(itests, "module.go"), lineOf(t, filepath.Join(itests, "module.go"), "m[key]++")),
 				"- test TestAfterPanic", "not run: the test binary died of a panic in TestPanics",
-				"✗ test TestHangs (hang)", fmt.Sprintf("\n    hang/hang_integration_test.go:%d: did not finish within %v", lineOf(t, filepath.Join(itests, "hang", "hang_integration_test.go"), "marker: waits"), hangLimit),
-				"FAIL fault.itests: 2 passed, 3 failed, 2 skipped"}, "", []string{"TestUnit", sandbox.Prefix}},
+				"✗ test TestHangs (hang)", fmt.Sprintf("\n    %s:%d: did not finish within %v", filepath.Join(itests, "hang", "hang_integration_test.go"), lineOf(t, filepath.Join(itests, "hang", "hang_integration_test.go"), "marker: waits"), hangLimit),
+				"FAIL fault.itests: 2 passed, 3 failed, 2 skipped"}, "", []string{"TestUnit", sandbox.Prefix}, ""},
 		{"test-api", []string{"--module", "standard.audit", "--dir", app, "--test-api"}, 0,
-			[]string{"✓ GET /api/v1/audit/runs", "✓ errors map to HTTP statuses"}, "", []string{"test "}},
-		{"fails", []string{"--module", "fault.status500", "--dir", filepath.Join(fixtures, "app"), "--integration"}, 1,
-			[]string{"✗ GET /api/v1/status500/report", "modules/fault/status500/module.go:", "answered 500", "FAIL fault.status500"}, "", nil},
+			[]string{"✓ GET /api/v1/audit/runs", "✓ errors map to HTTP statuses"}, "", []string{"test "}, ""},
+		{"fails", []string{"--module", "fault.status500", "--dir", "app", "--integration"}, 1,
+			[]string{"✗ GET /api/v1/status500/report", "\n    app/modules/fault/status500/module.go:", "answered 500", "FAIL fault.status500"}, "", nil, fixtures},
 		{"missing dependency", []string{"--module", "fault.missingdep", "--dir", filepath.Join(fixtures, "app")}, 2, nil,
-			"fault.missingdep depends on fault.nope, which is not in the application", nil},
-		{"unknown module", []string{"--module", "standard.nope", "--dir", app}, 2, nil, "no module standard.nope", nil},
-		{"no module", nil, 2, nil, "--module is required", nil},
-		{"two modes", []string{"--module", "standard.audit", "--run-tests", "--test-api"}, 2, nil, "exclude each other", nil},
+			"fault.missingdep depends on fault.nope, which is not in the application", nil, ""},
+		{"unknown module", []string{"--module", "standard.nope", "--dir", "examples/app"}, 2, nil,
+			"modls sandbox: no module standard.nope in the application examples/app; its modules are standard.analytics, standard.audit, standard.notifications\n", nil, root},
+		{"unknown module, elsewhere", []string{"--module", "standard.nope", "--dir", app}, 2, nil,
+			"modls sandbox: no module standard.nope in the application " + app + "; its modules are standard.analytics, standard.audit, standard.notifications\n", nil, ""},
+		{"no module", nil, 2, nil, "--module is required", nil, ""},
+		{"two modes", []string{"--module", "standard.audit", "--run-tests", "--test-api"}, 2, nil, "exclude each other", nil, ""},
 		{"memory limit", []string{"--module", "fault.membomb", "--dir", filepath.Join(fixtures, "app"), "--integration", "--memory", "256MiB"}, 1,
-			[]string{"✗ memory stays within the limit", "module code used more than the sandbox's 256 MiB of memory (--memory)", "isolation: ", "memory 256 MiB, 512 processes, disk 512 MiB, output 16 MiB"}, "", nil},
-		{"bad size", []string{"--module", "standard.audit", "--memory", "lots"}, 2, nil, `--memory: size "lots" does not start with a number`, nil},
-		{"bad procs", []string{"--module", "standard.audit", "--procs", "2"}, 2, nil, `--procs: "2" is not a number of processes of at least 8`, nil},
-		{"bad isolation", []string{"--module", "standard.audit", "--isolation", "paranoid"}, 2, nil, `--isolation is warn or strict, not "paranoid"`, nil},
-		{"bad timeout", []string{"--module", "standard.audit", "--timeout", "-1s"}, 2, nil, "--timeout must be positive", nil},
-		{"argument", []string{"standard.audit"}, 2, nil, "unexpected argument", nil},
+			[]string{"✗ memory stays within the limit", "module code used more than the sandbox's 256 MiB of memory (--memory)", "isolation: ", "memory 256 MiB, 512 processes, disk 512 MiB, output 16 MiB"}, "", nil, ""},
+		{"bad size", []string{"--module", "standard.audit", "--memory", "lots"}, 2, nil, `--memory: size "lots" does not start with a number`, nil, ""},
+		{"bad procs", []string{"--module", "standard.audit", "--procs", "2"}, 2, nil, `--procs: "2" is not a number of processes of at least 8`, nil, ""},
+		{"bad isolation", []string{"--module", "standard.audit", "--isolation", "paranoid"}, 2, nil, `--isolation is warn or strict, not "paranoid"`, nil, ""},
+		{"bad timeout", []string{"--module", "standard.audit", "--timeout", "-1s"}, 2, nil, "--timeout must be positive", nil, ""},
+		{"argument", []string{"standard.audit"}, 2, nil, "unexpected argument", nil, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			code := run(context.Background(), append([]string{"sandbox"}, tc.args...), env{Stdout: &stdout, Stderr: &stderr})
+			code := run(context.Background(), append([]string{"sandbox"}, tc.args...), env{Stdout: &stdout, Stderr: &stderr, Dir: tc.cwd})
 			if code != tc.code {
 				t.Errorf("exit code %d; want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, stdout.String(), stderr.String())
 			}

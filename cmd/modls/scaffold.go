@@ -104,9 +104,12 @@ Flags:
 The module gets manifest.json, module.go (Module, New, the embedded
 manifest, Setup, Start), service.go (the "<name>.service" service with a
 ServiceMethod entry per method), contract/contract.go (its interface and
-values), <name>_test.go, and with the features: api.go (GET /status; with
-database also GET and POST /items), settings.go (framework.Settings) and a
-<name>_items table written only inside integrity sessions (database).
+values), <name>_test.go, <name>_integration_test.go (//go:build
+integration: the module served by framework.Run on a real listener and
+SQLite file, run by modls sandbox), and with the features: api.go (GET
+/status; with database also GET and POST /items), settings.go
+(framework.Settings) and a <name>_items table written only inside
+integrity sessions (database).
 
 NAME and TYPE are lowercase letters, digits and _, starting with a letter;
 TYPE "core" is reserved. APPDIR must lie in a Go module: the module's

@@ -239,7 +239,7 @@ func TestScaffoldCommand_Output(t *testing.T) {
 	if want := filepath.Join("app", "modules", "standard", "reports"); out.dir != want {
 		t.Errorf("created %s; want %s", out.dir, want)
 	}
-	wantFiles := []string{"manifest.json", "module.go", "service.go", "api.go", "settings.go", "contract/contract.go", "reports_test.go"}
+	wantFiles := []string{"manifest.json", "module.go", "service.go", "api.go", "settings.go", "contract/contract.go", "reports_test.go", "reports_integration_test.go"}
 	if !reflect.DeepEqual(out.files, wantFiles) {
 		t.Errorf("files %q; want %q (the default features are api, database and settings)", out.files, wantFiles)
 	}
@@ -352,7 +352,8 @@ func goCmd(t *testing.T, dir string, args ...string) string {
 
 // TestScaffoldCommand_Features generates a module for each combination of
 // features into one copy of the repository and checks that all of them
-// pass modls check, compile, pass go vet and pass their own tests.
+// pass modls check, compile, pass go vet and pass their own tests, and that
+// modls sandbox runs their integration tests and they pass.
 func TestScaffoldCommand_Features(t *testing.T) {
 	t.Parallel()
 	dir := repoCopy(t)
@@ -360,11 +361,14 @@ func TestScaffoldCommand_Features(t *testing.T) {
 		name, features string
 		files          []string
 	}{
-		{"plain", "", []string{"manifest.json", "module.go", "service.go", "contract/contract.go", "plain_test.go"}},
-		{"web", "api", []string{"manifest.json", "module.go", "service.go", "api.go", "contract/contract.go", "web_test.go"}},
-		{"store", "database", []string{"manifest.json", "module.go", "service.go", "contract/contract.go", "store_test.go"}},
-		{"tuned", "settings", []string{"manifest.json", "module.go", "service.go", "settings.go", "contract/contract.go", "tuned_test.go"}},
-		{"full", "api,database,settings", []string{"manifest.json", "module.go", "service.go", "api.go", "settings.go", "contract/contract.go", "full_test.go"}},
+		{"plain", "", []string{"manifest.json", "module.go", "service.go", "contract/contract.go", "plain_test.go", "plain_integration_test.go"}},
+		{"web", "api", []string{"manifest.json", "module.go", "service.go", "api.go", "contract/contract.go", "web_test.go", "web_integration_test.go"}},
+		{"store", "database", []string{"manifest.json", "module.go", "service.go", "contract/contract.go", "store_test.go", "store_integration_test.go"}},
+		{"tuned", "settings", []string{"manifest.json", "module.go", "service.go", "settings.go", "contract/contract.go", "tuned_test.go", "tuned_integration_test.go"}},
+		{"webstore", "api,database", []string{"manifest.json", "module.go", "service.go", "api.go", "contract/contract.go", "webstore_test.go", "webstore_integration_test.go"}},
+		{"webtuned", "api,settings", []string{"manifest.json", "module.go", "service.go", "api.go", "settings.go", "contract/contract.go", "webtuned_test.go", "webtuned_integration_test.go"}},
+		{"storetuned", "database,settings", []string{"manifest.json", "module.go", "service.go", "settings.go", "contract/contract.go", "storetuned_test.go", "storetuned_integration_test.go"}},
+		{"full", "api,database,settings", []string{"manifest.json", "module.go", "service.go", "api.go", "settings.go", "contract/contract.go", "full_test.go", "full_integration_test.go"}},
 	}
 	for _, c := range combos {
 		code, stdout, stderr := runScaffold(t, dir, "--name", c.name, "--type", "standard", "--features", c.features)
@@ -394,6 +398,39 @@ func TestScaffoldCommand_Features(t *testing.T) {
 	t.Run("go vet", func(t *testing.T) {
 		t.Parallel()
 		goCmd(t, dir, "vet", "./modules/...")
+		goCmd(t, dir, "vet", "-tags", "integration", "./modules/...")
+	})
+	t.Run("modls sandbox", func(t *testing.T) {
+		t.Parallel()
+		// Each module's generated integration tests run in the sandbox
+		// and pass; none is skipped. The command runs as a process of its
+		// own, for a modls cache of its own in a parallel test.
+		bin := buildModls(t)
+		cache := filepath.Join(t.TempDir(), "cache.db")
+		for _, c := range combos {
+			var stdout, stderr bytes.Buffer
+			cmd := exec.Command(bin, "sandbox", "--module", "standard."+c.name)
+			cmd.Dir, cmd.Stdout, cmd.Stderr = dir, &stdout, &stderr
+			cmd.Env = append(os.Environ(), "MODLS_CACHE="+cache)
+			err := cmd.Run()
+			out := stdout.String()
+			if err != nil {
+				t.Errorf("modls sandbox --module standard.%s: %v; want exit 0\n%s%s", c.name, err, out, stderr.String())
+				continue
+			}
+			want := []string{"✓ test TestServesAsTheApplicationDoes (", "✓ integration tests leave no processes"}
+			if strings.Contains(c.features, "database") {
+				want = append(want, "✓ test TestItemsSurviveARestart (")
+			}
+			for _, w := range want {
+				if !strings.Contains(out, "\n"+w) {
+					t.Errorf("modls sandbox --module standard.%s: no line %q:\n%s", c.name, w, out)
+				}
+			}
+			if strings.Contains(out, "\n- test") || strings.Contains(out, "\n- integration tests") {
+				t.Errorf("modls sandbox --module standard.%s skipped a test:\n%s", c.name, out)
+			}
+		}
 	})
 	t.Run("go test", func(t *testing.T) {
 		t.Parallel()
