@@ -117,11 +117,11 @@ type moduleIndex struct {
 // stringConst is a string constant declared in the module: a contract
 // constant when its value names a service.
 type stringConst struct {
-	file       string
-	value      string
-	name       Location // the constant's identifier
-	lit        Location // the value inside its quotes
-	literalOK  bool
+	file      string
+	value     string
+	name      Location // the constant's identifier
+	lit       Location // the value inside its quotes
+	literalOK bool
 }
 
 func (c stringConst) occurrences(module string) []*Occurrence {
