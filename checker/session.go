@@ -62,6 +62,17 @@ func NewSessionCache(ctx context.Context, dir string, cfg *Config, cachePath str
 	return s, nil
 }
 
+// Model is the workspace model of the current text: the files on disk
+// with the overlays set so far.
+func (s *Session) Model() *workspace.Workspace {
+	s.mu.Lock()
+	st := s.state
+	s.mu.Unlock()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.ws
+}
+
 // Root is the directory of the session's go.mod.
 func (s *Session) Root() string { return s.root }
 

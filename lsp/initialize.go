@@ -134,6 +134,9 @@ func initialize(ctx context.Context, s *Server, p *protocol.InitializeParams) (a
 				CodeActionKinds: []protocol.CodeActionKind{protocol.CodeActionKindQuickFix, fixAllKind},
 			},
 			CodeLensProvider:       &protocol.CodeLensOptions{},
+			HoverProvider:          protocol.Boolean(true),
+			DefinitionProvider:     protocol.Boolean(true),
+			ReferencesProvider:     protocol.Boolean(true),
 			ExecuteCommandProvider: protocol.ExecuteCommandOptions{Commands: commandNames()},
 		},
 	}

@@ -76,6 +76,7 @@ type Index struct {
 	columns  map[key]*ColumnInfo
 	apps     []*appIndex
 	mods     map[string]*moduleIndex // by directory, for the next build
+	fresh    int
 }
 
 type key struct {
@@ -200,6 +201,7 @@ func Build(ws *workspace.Workspace, read func(string) ([]byte, error), prev *Ind
 			}
 			if mi == nil {
 				mi = indexModule(m, a.Dir, read)
+				x.fresh++
 			}
 			x.mods[m.Dir] = mi
 			ai.modules = append(ai.modules, mi)
@@ -363,3 +365,7 @@ func (x *Index) Symbols(query string) []Symbol {
 	})
 	return out
 }
+
+// Fresh is the number of modules this index read afresh rather than took
+// from the previous one.
+func (x *Index) Fresh() int { return x.fresh }

@@ -1,0 +1,125 @@
+package lsp
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"go.lsp.dev/jsonrpc2"
+	"go.lsp.dev/protocol"
+)
+
+// navStep runs the navigation steps of a scenario. A place is a Go-quoted
+// text found by its first occurrence in the file: "|" in it marks the
+// cursor (its start without one), and «…» the extent a result must have
+// (the whole text without them).
+//
+//	hover FILE "place" "text"...    the hover's Markdown holds every text; its range is the place's «…» if marked
+//	nohover FILE "place"
+//	definition FILE "place" [OTHER "place"]...   the definitions are exactly those extents
+//	references FILE "place" [OTHER "place"]...   the references, declarations included, are exactly those
+func navStep(t *testing.T, e *editor, a []string) bool {
+	t.Helper()
+	switch a[0] {
+	case "hover", "nohover":
+		if len(a) < 3 || a[0] == "nohover" && len(a) != 3 {
+			t.Fatalf("%s takes FILE \"place\"%s", a[0], map[bool]string{true: " \"text\"...", false: ""}[a[0] == "hover"])
+		}
+		pos, want := e.place(a[1], a[2])
+		var raw jsonrpc2.RawMessage
+		e.call("textDocument/hover", e.positionParams(a[1], pos), &raw)
+		present := len(raw) > 0 && string(raw) != "null"
+		if a[0] == "nohover" {
+			if present {
+				t.Fatalf("hover at %q in %s: %s", a[2], a[1], raw)
+			}
+			return true
+		}
+		if !present {
+			t.Fatalf("no hover at %q in %s", a[2], a[1])
+		}
+		var h protocol.Hover
+		if err := protocol.Unmarshal(raw, &h); err != nil {
+			t.Fatalf("hover: %v", err)
+		}
+		mc, ok := h.Contents.(*protocol.MarkupContent)
+		if !ok {
+			t.Fatalf("hover contents are %T", h.Contents)
+		}
+		for _, w := range a[3:] {
+			if !strings.Contains(mc.Value, w) {
+				t.Fatalf("hover at %q in %s lacks %q:\n%s", a[2], a[1], w, mc.Value)
+			}
+		}
+		if strings.Contains(a[2], "«") && (h.Range == nil || *h.Range != want) {
+			t.Fatalf("hover at %q in %s: range %v, want %v", a[2], a[1], h.Range, want)
+		}
+	case "definition", "references":
+		if len(a) < 3 || len(a)%2 != 1 {
+			t.Fatalf("%s takes FILE \"place\" and pairs OTHER \"place\"", a[0])
+		}
+		pos, _ := e.place(a[1], a[2])
+		params := e.positionParams(a[1], pos)
+		method := "textDocument/definition"
+		if a[0] == "references" {
+			method = "textDocument/references"
+			params["context"] = map[string]any{"includeDeclaration": true}
+		}
+		var locs []protocol.Location
+		e.call(method, params, &locs)
+		var got, want []string
+		for _, l := range locs {
+			p, _ := pathOf(l.URI)
+			got = append(got, fmt.Sprintf("%s:%v", p, l.Range))
+		}
+		for i := 3; i < len(a); i += 2 {
+			_, r := e.place(a[i], a[i+1])
+			want = append(want, fmt.Sprintf("%s:%v", e.path(a[i]), r))
+		}
+		sort.Strings(got)
+		sort.Strings(want)
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Fatalf("%s at %q in %s:\n--- got ---\n%s\n--- want ---\n%s", a[0], a[2], a[1], strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// place finds a place in a file: the cursor and the marked extent, as
+// positions in the client's encoding.
+func (e *editor) place(file, place string) (protocol.Position, protocol.Range) {
+	e.t.Helper()
+	plain := strings.NewReplacer("|", "", "«", "", "»", "").Replace(place)
+	text := e.text(file)
+	at := strings.Index(text, plain)
+	if at < 0 {
+		e.t.Fatalf("%s holds no %q", file, plain)
+	}
+	// Offsets of the markers within the plain text.
+	offsetIn := func(marker string) int {
+		i := strings.Index(place, marker)
+		if i < 0 {
+			return -1
+		}
+		before := strings.NewReplacer("|", "", "«", "", "»", "").Replace(place[:i])
+		return len(before)
+	}
+	cursor, start, end := offsetIn("|"), offsetIn("«"), offsetIn("»")
+	if start < 0 {
+		start, end = 0, len(plain)
+	}
+	if cursor < 0 {
+		cursor = start
+	}
+	return e.posOf(text, at+cursor), protocol.Range{Start: e.posOf(text, at+start), End: e.posOf(text, at+end)}
+}
+
+func (e *editor) positionParams(file string, pos protocol.Position) map[string]any {
+	return map[string]any{
+		"textDocument": map[string]any{"uri": uriOf(e.path(file)).String()},
+		"position":     map[string]any{"line": pos.Line, "character": pos.Character},
+	}
+}
