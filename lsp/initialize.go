@@ -137,6 +137,7 @@ func initialize(ctx context.Context, s *Server, p *protocol.InitializeParams) (a
 			HoverProvider:          protocol.Boolean(true),
 			DefinitionProvider:     protocol.Boolean(true),
 			ReferencesProvider:     protocol.Boolean(true),
+			CompletionProvider:     &protocol.CompletionOptions{TriggerCharacters: completionTriggers},
 			ExecuteCommandProvider: protocol.ExecuteCommandOptions{Commands: commandNames()},
 		},
 	}

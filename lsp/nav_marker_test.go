@@ -19,6 +19,9 @@ import (
 //	nohover FILE "place"
 //	definition FILE "place" [OTHER "place"]...   the definitions are exactly those extents
 //	references FILE "place" [OTHER "place"]...   the references, declarations included, are exactly those
+//	complete FILE "place" ["label"]...    the completions, in the order of their sortText, are exactly those
+//	completeapply FILE "place" "label"    take that completion: its edit, then its command (whose
+//	                                      workspace/applyEdit the editor applies)
 func navStep(t *testing.T, e *editor, a []string) bool {
 	t.Helper()
 	switch a[0] {
@@ -82,10 +85,75 @@ func navStep(t *testing.T, e *editor, a []string) bool {
 		if strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Fatalf("%s at %q in %s:\n--- got ---\n%s\n--- want ---\n%s", a[0], a[2], a[1], strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
+	case "complete", "completeapply":
+		if len(a) < 3 || a[0] == "completeapply" && len(a) != 4 {
+			t.Fatalf("%s takes FILE \"place\" and labels", a[0])
+		}
+		items := e.completions(a[1], a[2])
+		if a[0] == "complete" {
+			var got []string
+			for _, it := range items {
+				got = append(got, it.Label)
+			}
+			if strings.Join(got, "\n") != strings.Join(a[3:], "\n") {
+				t.Fatalf("completions at %q in %s: %q, want %q", a[2], a[1], got, a[3:])
+			}
+			return true
+		}
+		var item *protocol.CompletionItem
+		for i := range items {
+			if items[i].Label == a[3] {
+				item = &items[i]
+			}
+		}
+		if item == nil {
+			t.Fatalf("no completion %q at %q in %s", a[3], a[2], a[1])
+		}
+		te, ok := item.TextEdit.(*protocol.TextEdit)
+		if !ok {
+			t.Fatalf("completion %q: text edit %T", a[3], item.TextEdit)
+		}
+		edits := append([]protocol.TextEdit{*te}, item.AdditionalTextEdits...)
+		e.applyEdit(&protocol.WorkspaceEdit{Changes: map[protocolURI][]protocol.TextEdit{uriOf(e.path(a[1])): edits}})
+		if item.Command.Command != "" {
+			e.call("workspace/executeCommand", map[string]any{"command": item.Command.Command, "arguments": item.Command.Arguments}, nil)
+			e.mu.Lock()
+			applied := e.applied
+			e.applied = nil
+			e.mu.Unlock()
+			if len(applied) == 0 {
+				t.Fatalf("completion %q: its command %s asked for no edit", a[3], item.Command.Command)
+			}
+			for _, we := range applied {
+				e.applyEdit(we)
+			}
+		}
 	default:
 		return false
 	}
 	return true
+}
+
+// completions asks for the completions at a place, sorted as an editor
+// lists them.
+func (e *editor) completions(file, place string) []protocol.CompletionItem {
+	e.t.Helper()
+	pos, _ := e.place(file, place)
+	var list protocol.CompletionList
+	e.call("textDocument/completion", e.positionParams(file, pos), &list)
+	items := list.Items
+	sort.SliceStable(items, func(i, j int) bool {
+		si, _ := items[i].SortText.Get()
+		sj, _ := items[j].SortText.Get()
+		if si == "" {
+			si = items[i].Label
+		}
+		if sj == "" {
+			sj = items[j].Label
+		}
+		return si < sj
+	})
+	return items
 }
 
 // place finds a place in a file: the cursor and the marked extent, as

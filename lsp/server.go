@@ -206,6 +206,7 @@ func newServer(opts Options) *Server {
 		"textDocument/hover":                  {handle: call(hover)},
 		"textDocument/definition":             {handle: call(definition)},
 		"textDocument/references":             {handle: call(references)},
+		"textDocument/completion":             {handle: call(completion)},
 	}
 	s.sched = newScheduler(s)
 	return s
