@@ -126,6 +126,7 @@ func (e *editor) initializeParams() map[string]any {
 		},
 		"textDocument": map[string]any{
 			"publishDiagnostics": map[string]any{"relatedInformation": true, "versionSupport": true, "tagSupport": map[string]any{"valueSet": []int{1, 2}}},
+			"rename":             map[string]any{"prepareSupport": true},
 		},
 	}
 	if e.cfg.pull {

@@ -2,6 +2,7 @@ package lsp
 
 import (
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -20,6 +21,13 @@ import (
 //	definition FILE "place" [OTHER "place"]...   the definitions are exactly those extents
 //	references FILE "place" [OTHER "place"]...   the references, declarations included, are exactly those
 //	complete FILE "place" ["label"]...    the completions, in the order of their sortText, are exactly those
+//	symbols FILE "entry"...       the document symbols, depth first, are exactly those ("parent/child")
+//	symbolat FILE "entry" "place" that symbol's selection range is the place's «…»
+//	wssymbols "query" "name file"...   workspace/symbol answers exactly those
+//	prepare FILE "place"          prepareRename offers the place's «…» and the name written there
+//	noprepare FILE "place"
+//	rename FILE "place" "new"     apply the rename's workspace edit
+//	norename FILE "place" "new" "error"   the rename fails with an error holding that text
 //	completeapply FILE "place" "label"    take that completion: its edit, then its command (whose
 //	                                      workspace/applyEdit the editor applies)
 func navStep(t *testing.T, e *editor, a []string) bool {
@@ -128,6 +136,85 @@ func navStep(t *testing.T, e *editor, a []string) bool {
 				e.applyEdit(we)
 			}
 		}
+	case "symbols", "symbolat":
+		if a[0] == "symbolat" && len(a) != 4 {
+			t.Fatalf("symbolat takes FILE \"entry\" \"place\"")
+		}
+		var syms []protocol.DocumentSymbol
+		e.call("textDocument/documentSymbol", map[string]any{"textDocument": map[string]any{"uri": uriOf(e.path(a[1])).String()}}, &syms)
+		var got []string
+		ranges := map[string]protocol.Range{}
+		var walk func(prefix string, list []protocol.DocumentSymbol)
+		walk = func(prefix string, list []protocol.DocumentSymbol) {
+			for _, sym := range list {
+				name := prefix + sym.Name
+				got = append(got, name)
+				ranges[name] = sym.SelectionRange
+				walk(name+"/", sym.Children)
+			}
+		}
+		walk("", syms)
+		if a[0] == "symbols" {
+			if strings.Join(got, "\n") != strings.Join(a[2:], "\n") {
+				t.Fatalf("document symbols of %s: %q, want %q", a[1], got, a[2:])
+			}
+			return true
+		}
+		_, want := e.place(a[1], a[3])
+		if r, ok := ranges[a[2]]; !ok || r != want {
+			t.Fatalf("symbol %s of %s: selection range %v, want %v", a[2], a[1], r, want)
+		}
+	case "wssymbols":
+		if len(a) < 2 {
+			t.Fatalf("wssymbols takes \"query\" and the symbols")
+		}
+		var syms []protocol.SymbolInformation
+		e.call("workspace/symbol", map[string]any{"query": a[1]}, &syms)
+		var got []string
+		for _, sym := range syms {
+			p, _ := pathOf(sym.Location.URI)
+			rel, _ := filepath.Rel(e.dir, p)
+			got = append(got, sym.Name+" "+filepath.ToSlash(rel))
+		}
+		if strings.Join(got, "\n") != strings.Join(a[2:], "\n") {
+			t.Fatalf("workspace symbols for %q: %q, want %q", a[1], got, a[2:])
+		}
+	case "prepare", "noprepare":
+		pos, want := e.place(a[1], a[2])
+		var raw jsonrpc2.RawMessage
+		e.call("textDocument/prepareRename", e.positionParams(a[1], pos), &raw)
+		present := len(raw) > 0 && string(raw) != "null"
+		if a[0] == "noprepare" {
+			if present {
+				t.Fatalf("prepareRename at %q in %s: %s", a[2], a[1], raw)
+			}
+			return true
+		}
+		var got protocol.PrepareRenamePlaceholder
+		if !present || protocol.Unmarshal(raw, &got) != nil {
+			t.Fatalf("prepareRename at %q in %s: %s", a[2], a[1], raw)
+		}
+		plain := strings.NewReplacer("|", "").Replace(a[2])
+		name := plain[strings.Index(plain, "«")+len("«") : strings.Index(plain, "»")]
+		if got.Range != want || got.Placeholder != name {
+			t.Fatalf("prepareRename at %q in %s: %v %q, want %v %q", a[2], a[1], got.Range, got.Placeholder, want, name)
+		}
+	case "rename", "norename":
+		pos, _ := e.place(a[1], a[2])
+		params := e.positionParams(a[1], pos)
+		params["newName"] = a[3]
+		var we protocol.WorkspaceEdit
+		err := e.tryCall("textDocument/rename", params, &we)
+		if a[0] == "norename" {
+			if err == nil || !strings.Contains(err.Error(), a[4]) {
+				t.Fatalf("rename at %q in %s to %s: error %v, want one holding %q", a[2], a[1], a[3], err, a[4])
+			}
+			return true
+		}
+		if err != nil {
+			t.Fatalf("rename at %q in %s: %v", a[2], a[1], err)
+		}
+		e.applyEdit(&we)
 	default:
 		return false
 	}

@@ -207,6 +207,10 @@ func newServer(opts Options) *Server {
 		"textDocument/definition":             {handle: call(definition)},
 		"textDocument/references":             {handle: call(references)},
 		"textDocument/completion":             {handle: call(completion)},
+		"textDocument/documentSymbol":         {handle: call(documentSymbol)},
+		"workspace/symbol":                    {handle: call(workspaceSymbol)},
+		"textDocument/prepareRename":          {handle: call(prepareRename)},
+		"textDocument/rename":                 {handle: call(rename)},
 	}
 	s.sched = newScheduler(s)
 	return s

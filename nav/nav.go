@@ -9,6 +9,8 @@
 package nav
 
 import (
+	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -369,3 +371,44 @@ func (x *Index) Symbols(query string) []Symbol {
 // Fresh is the number of modules this index read afresh rather than took
 // from the previous one.
 func (x *Index) Fresh() int { return x.fresh }
+
+// servicePattern is the shape of a service name: <module short name>.<name>.
+var servicePattern = regexp.MustCompile(`^[a-z][a-z0-9_]*\.[a-z][a-z0-9_.-]*$`)
+
+// Rename returns the extents to rewrite to rename the service named at o:
+// its registration, the contract constant, every lookup and every
+// manifest that lists it, wherever the name is written as a literal. It
+// refuses a name that is not a service name, one already taken, and a
+// service whose name is also written where it cannot be rewritten (a
+// constant declared outside the modules, a string with escapes).
+func (x *Index) Rename(o *Occurrence, newName string) ([]Location, error) {
+	if o.Kind != Service {
+		return nil, fmt.Errorf("only service names can be renamed")
+	}
+	if !servicePattern.MatchString(newName) {
+		return nil, fmt.Errorf("%q is not a service name (<module>.<name>, lowercase)", newName)
+	}
+	if newName == o.Name {
+		return nil, nil
+	}
+	if len(x.byKey[key{o.app, Service, newName}]) > 0 {
+		return nil, fmt.Errorf("service %s already exists", newName)
+	}
+	var out []Location
+	constant := false
+	for _, r := range x.byKey[o.key()] {
+		if r.Literal {
+			out = append(out, r.Loc())
+			constant = constant || r.Where == "constant"
+		}
+	}
+	for _, r := range x.byKey[o.key()] {
+		if !r.Literal && r.Where != "constant" && !constant {
+			return nil, fmt.Errorf("%s names the service through a constant modls cannot rewrite", x.where(r.Loc()))
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("the name %s is written nowhere modls can rewrite it", o.Name)
+	}
+	return out, nil
+}
