@@ -97,13 +97,13 @@ func (x *Index) serviceDoc(s *ServiceInfo) string {
 }
 
 func (x *Index) appOfModule(module string) string {
-	for k := range x.modules {
-		if k.name == module {
-			return k.app
+	for _, a := range x.apps {
+		if a.byName[module] != nil {
+			return a.dir
 		}
 	}
-	for _, a := range x.apps {
-		return a.dir
+	if len(x.apps) > 0 {
+		return x.apps[0].dir
 	}
 	return ""
 }
@@ -182,13 +182,10 @@ func (x *Index) completeSQL(file string, offset int) *Completion {
 	if lit == nil {
 		return nil
 	}
-	module := x.ModuleOf(file)
 	app := x.appOf(file)
 	var tables []*TableInfo
-	for k, t := range x.tables {
-		if k.app == app && t.Module == module {
-			tables = append(tables, t)
-		}
+	if f.mod != nil {
+		tables = append(tables, f.mod.tables...)
 	}
 	sort.Slice(tables, func(i, j int) bool { return tables[i].Name < tables[j].Name })
 	rel := offset - lit.Start

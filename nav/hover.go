@@ -17,7 +17,7 @@ func (x *Index) Hover(o *Occurrence) string {
 	case Module:
 		x.hoverModule(&b, o)
 	case Setting:
-		s := x.settings[o.key()]
+		s := x.setting(o.app, o.Name)
 		if s == nil {
 			return ""
 		}
@@ -37,7 +37,7 @@ func (x *Index) Hover(o *Occurrence) string {
 			fmt.Fprintf(&b, "- validation: `%s`\n", s.Validate)
 		}
 	case Route:
-		r := x.routes[o.key()]
+		r := x.route(o.app, o.Name)
 		if r == nil {
 			return ""
 		}
@@ -50,7 +50,7 @@ func (x *Index) Hover(o *Occurrence) string {
 		}
 		fmt.Fprintf(&b, "- handler: `%s`\n", r.Handler)
 	case Table:
-		t := x.tables[o.key()]
+		t := x.table(o.app, o.Name)
 		if t == nil {
 			return ""
 		}
@@ -61,7 +61,7 @@ func (x *Index) Hover(o *Occurrence) string {
 			}
 		}
 	case Column:
-		c := x.columns[o.key()]
+		c := x.column(o.app, o.Name)
 		if c == nil {
 			return ""
 		}
@@ -75,7 +75,7 @@ func (x *Index) Hover(o *Occurrence) string {
 }
 
 func (x *Index) hoverService(b *strings.Builder, o *Occurrence) {
-	s := x.services[o.key()]
+	s := x.service(o.app, o.Name)
 	if s == nil {
 		fmt.Fprintf(b, "**service** `%s`\n\nno module of the application registers it", o.Name)
 		return
@@ -86,7 +86,7 @@ func (x *Index) hoverService(b *strings.Builder, o *Occurrence) {
 	}
 	b.WriteString("\n\n")
 	if o.Module != "" && o.Module != s.Provider {
-		m := x.modules[key{o.app, Module, o.Module}]
+		m := x.moduleInfo(o.app, o.Module)
 		switch {
 		case m != nil && slices.Contains(m.Dependencies, s.Provider):
 			fmt.Fprintf(b, "`%s` declares the dependency on `%s`\n\n", o.Module, s.Provider)
@@ -116,7 +116,7 @@ func (x *Index) hoverService(b *strings.Builder, o *Occurrence) {
 }
 
 func (x *Index) hoverModule(b *strings.Builder, o *Occurrence) {
-	m := x.modules[o.key()]
+	m := x.moduleInfo(o.app, o.Name)
 	if m == nil {
 		fmt.Fprintf(b, "**module** `%s`\n\nno module of the application has this name", o.Name)
 		return

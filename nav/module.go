@@ -1,11 +1,13 @@
 package nav
 
 import (
+	"crypto/sha256"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"go/types"
 	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -112,6 +114,27 @@ type moduleIndex struct {
 	tables   []*TableInfo
 	consts   []stringConst
 	sql      map[string][]SQLText
+	// What the requests look up, made by finish.
+	files      map[string]*fileIndex
+	byKey      map[lkey][]*Occurrence
+	known      map[string]bool // the services it registers, looks up or lists
+	servicesBy map[string]*ServiceInfo
+	settingsBy map[string]*SettingInfo
+	routesBy   map[string]*RouteInfo
+	tablesBy   map[string]*TableInfo
+	columnsBy  map[string]*ColumnInfo
+	// While the module is being edited, its files' syntax is kept, so that
+	// a keystroke parses the one file it changed: fset holds every file
+	// parsed since the syntax was first kept (parsed counts them), asts
+	// the syntax of the current files by name.
+	fset   *token.FileSet
+	parsed int
+	asts   map[string]keptAST
+}
+
+type keptAST struct {
+	sum [sha256.Size]byte
+	f   *ast.File
 }
 
 // stringConst is a string constant declared in the module: a contract
@@ -140,7 +163,11 @@ type posKey struct {
 // indexModule reads one module: its manifest from the model, its Go files
 // (not its tests, as the model) for the calls and declarations the
 // framework gives meaning to.
-func indexModule(m *workspace.Module, app string, read func(string) ([]byte, error)) *moduleIndex {
+//
+// With keep, the syntax of the module's files is kept for the next
+// indexing of the module, and prev's kept syntax of unchanged files is
+// used.
+func indexModule(m *workspace.Module, app string, read func(string) ([]byte, error), prev *moduleIndex, keep bool) *moduleIndex {
 	mi := &moduleIndex{gen: m.Gen, app: app, name: m.Name(), texts: map[string][]byte{}, sql: map[string][]SQLText{}}
 	mi.info = &ModuleInfo{Name: m.Name(), Manifest: m.ManifestPath, Version: m.Manifest.Version, Description: m.Manifest.Description,
 		Dependencies: m.Manifest.Dependencies, Services: m.Manifest.Services, Features: m.Manifest.Features}
@@ -160,6 +187,13 @@ func indexModule(m *workspace.Module, app string, read func(string) ([]byte, err
 		migrations[mg.SQL] = true
 	}
 	fset := token.NewFileSet()
+	var kept map[string]keptAST
+	if keep && prev != nil && prev.asts != nil && prev.parsed < 4*len(m.Files)+16 {
+		fset, kept, mi.parsed = prev.fset, prev.asts, prev.parsed
+	}
+	if keep {
+		mi.fset, mi.asts = fset, map[string]keptAST{}
+	}
 	byDir := map[string][]*ast.File{}
 	var files []*ast.File
 	for _, name := range m.Files {
@@ -170,9 +204,19 @@ func indexModule(m *workspace.Module, app string, read func(string) ([]byte, err
 		if err != nil {
 			continue
 		}
-		f, _ := parser.ParseFile(fset, name, src, parser.ParseComments|parser.SkipObjectResolution)
+		sum := sha256.Sum256(src)
+		var f *ast.File
+		if k, ok := kept[name]; ok && k.sum == sum {
+			f = k.f
+		} else {
+			f, _ = parser.ParseFile(fset, name, src, parser.ParseComments|parser.SkipObjectResolution)
+			mi.parsed++
+		}
 		if f == nil {
 			continue
+		}
+		if keep {
+			mi.asts[name] = keptAST{sum, f}
 		}
 		mi.texts[name] = src
 		files = append(files, f)
@@ -192,7 +236,61 @@ func indexModule(m *workspace.Module, app string, read func(string) ([]byte, err
 		mi.sql[name] = s.sql
 	}
 	mi.indexSQL()
+	mi.finish()
 	return mi
+}
+
+// finish makes the module's maps: its files with their occurrences in
+// order (the string constants that may be contract constants among them),
+// its occurrences by what they name, and its services, settings, routes,
+// tables and columns by name.
+func (mi *moduleIndex) finish() {
+	mi.files = map[string]*fileIndex{}
+	for name, text := range mi.texts {
+		mi.files[name] = &fileIndex{text: text, mod: mi, sql: mi.sql[name]}
+	}
+	mi.byKey = map[lkey][]*Occurrence{}
+	mi.known = map[string]bool{}
+	all := mi.occ
+	for _, c := range mi.consts {
+		all = append(all, c.occurrences(mi.name)...)
+	}
+	for _, o := range all {
+		o.app = mi.app
+		k := lkey{o.Kind, o.Name}
+		mi.byKey[k] = append(mi.byKey[k], o)
+		if o.Kind == Service && o.Where != "constant" {
+			mi.known[o.Name] = true
+		}
+		if f := mi.files[o.File]; f != nil {
+			f.occ = append(f.occ, o)
+		}
+	}
+	for _, f := range mi.files {
+		sort.Slice(f.occ, func(i, j int) bool { return f.occ[i].Start < f.occ[j].Start })
+	}
+	mi.servicesBy = map[string]*ServiceInfo{}
+	for _, s := range mi.services {
+		if mi.servicesBy[s.Name] == nil {
+			mi.servicesBy[s.Name] = s
+		}
+	}
+	mi.settingsBy = map[string]*SettingInfo{}
+	for _, s := range mi.settings {
+		mi.settingsBy[s.key()] = s
+	}
+	mi.routesBy = map[string]*RouteInfo{}
+	for _, r := range mi.routes {
+		mi.routesBy[r.Name()] = r
+	}
+	mi.tablesBy = map[string]*TableInfo{}
+	mi.columnsBy = map[string]*ColumnInfo{}
+	for _, t := range mi.tables {
+		mi.tablesBy[t.Name] = t
+		for _, c := range t.Columns {
+			mi.columnsBy[t.Name+"."+c.Name] = c
+		}
+	}
 }
 
 // indexManifest adds the manifest's name, dependencies and services.

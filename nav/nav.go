@@ -64,25 +64,27 @@ type Location struct {
 	Start, End int
 }
 
-// Index answers navigation requests for one version of a workspace.
+// Index answers navigation requests for one version of a workspace. It is
+// a list of per-module indexes: building it after a change reads the
+// changed modules again and takes the others as they were, and a request
+// looks in each module of the application (a map lookup apiece).
 type Index struct {
 	Root  string
+	apps  []*appIndex
 	files map[string]*fileIndex
-	// byKey lists the occurrences of each thing, definitions first.
-	byKey    map[key][]*Occurrence
-	services map[key]*ServiceInfo
-	modules  map[key]*ModuleInfo
-	settings map[key]*SettingInfo
-	routes   map[key]*RouteInfo
-	tables   map[key]*TableInfo
-	columns  map[key]*ColumnInfo
-	apps     []*appIndex
-	mods     map[string]*moduleIndex // by directory, for the next build
-	fresh    int
+	mods  map[string]*moduleIndex // by directory, for the next build
+	fresh int
 }
 
+// key names a thing within an application.
 type key struct {
 	app  string
+	kind Kind
+	name string
+}
+
+// lkey names a thing within a module's index.
+type lkey struct {
 	kind Kind
 	name string
 }
@@ -97,6 +99,7 @@ type fileIndex struct {
 type appIndex struct {
 	dir     string
 	modules []*moduleIndex
+	byName  map[string]*moduleIndex
 }
 
 // Text is the text of a file as the index read it, or nil when the index
@@ -117,8 +120,9 @@ func (x *Index) At(file string, offset int) *Occurrence {
 	}
 	i := sort.Search(len(f.occ), func(i int) bool { return f.occ[i].End >= offset })
 	for ; i < len(f.occ) && f.occ[i].Start <= offset; i++ {
-		if offset <= f.occ[i].End {
-			return f.occ[i]
+		o := f.occ[i]
+		if offset <= o.End && (o.Where != "constant" || x.knownService(o.app, o.Name)) {
+			return o
 		}
 	}
 	return nil
@@ -129,18 +133,124 @@ func (o *Occurrence) key() key { return key{o.app, o.Kind, o.Name} }
 // Loc is the occurrence's extent.
 func (o *Occurrence) Loc() Location { return Location{o.File, o.Start, o.End} }
 
+func (x *Index) app(dir string) *appIndex {
+	for _, a := range x.apps {
+		if a.dir == dir {
+			return a
+		}
+	}
+	return nil
+}
+
+// knownService reports whether a module of the application registers,
+// looks up or lists the service, or it is a core service: a string
+// constant with its value is then a contract constant.
+func (x *Index) knownService(app, name string) bool {
+	if _, ok := workspace.CoreServices[name]; ok {
+		return true
+	}
+	if a := x.app(app); a != nil {
+		for _, m := range a.modules {
+			if m.known[name] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// occurrences lists every occurrence of a thing, definitions first.
+func (x *Index) occurrences(k key) []*Occurrence {
+	a := x.app(k.app)
+	if a == nil {
+		return nil
+	}
+	var out []*Occurrence
+	for _, m := range a.modules {
+		out = append(out, m.byKey[lkey{k.kind, k.name}]...)
+	}
+	if k.kind == Service && len(out) > 0 && !x.knownService(k.app, k.name) {
+		// Only string constants: not a service.
+		return nil
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Def != out[j].Def {
+			return out[i].Def
+		}
+		if out[i].File != out[j].File {
+			return out[i].File < out[j].File
+		}
+		return out[i].Start < out[j].Start
+	})
+	return out
+}
+
+// find returns the first module of the application for which get finds
+// something.
+func find[T any](x *Index, app string, get func(m *moduleIndex) (T, bool)) (T, bool) {
+	if a := x.app(app); a != nil {
+		for _, m := range a.modules {
+			if v, ok := get(m); ok {
+				return v, true
+			}
+		}
+	}
+	var zero T
+	return zero, false
+}
+
+func (x *Index) service(app, name string) *ServiceInfo {
+	s, ok := find(x, app, func(m *moduleIndex) (*ServiceInfo, bool) { s, ok := m.servicesBy[name]; return s, ok })
+	if ok {
+		return s
+	}
+	if mod, ok := workspace.CoreServices[name]; ok {
+		return &ServiceInfo{Name: name, Provider: mod}
+	}
+	return nil
+}
+
+func (x *Index) moduleInfo(app, name string) *ModuleInfo {
+	if a := x.app(app); a != nil {
+		if m := a.byName[name]; m != nil {
+			return m.info
+		}
+	}
+	return nil
+}
+
+func (x *Index) setting(app, name string) *SettingInfo {
+	s, _ := find(x, app, func(m *moduleIndex) (*SettingInfo, bool) { s, ok := m.settingsBy[name]; return s, ok })
+	return s
+}
+
+func (x *Index) route(app, name string) *RouteInfo {
+	r, _ := find(x, app, func(m *moduleIndex) (*RouteInfo, bool) { r, ok := m.routesBy[name]; return r, ok })
+	return r
+}
+
+func (x *Index) table(app, name string) *TableInfo {
+	t, _ := find(x, app, func(m *moduleIndex) (*TableInfo, bool) { t, ok := m.tablesBy[name]; return t, ok })
+	return t
+}
+
+func (x *Index) column(app, name string) *ColumnInfo {
+	c, _ := find(x, app, func(m *moduleIndex) (*ColumnInfo, bool) { c, ok := m.columnsBy[name]; return c, ok })
+	return c
+}
+
 // Definition returns where the thing named at the occurrence is defined:
 // a service's registration, a module's manifest, a table's or column's
 // CREATE or ALTER. A definition's own definition is itself.
 func (x *Index) Definition(o *Occurrence) []Location {
 	var out []Location
-	for _, d := range x.byKey[o.key()] {
+	for _, d := range x.occurrences(o.key()) {
 		if d.Def {
 			out = append(out, d.Loc())
 		}
 	}
 	if len(out) == 0 && o.Kind == Module {
-		if m := x.modules[o.key()]; m != nil && m.Manifest != "" {
+		if m := x.moduleInfo(o.app, o.Name); m != nil && m.Manifest != "" {
 			out = append(out, Location{File: m.Manifest})
 		}
 	}
@@ -151,7 +261,7 @@ func (x *Index) Definition(o *Occurrence) []Location {
 // definitions only if withDefs.
 func (x *Index) References(o *Occurrence, withDefs bool) []*Occurrence {
 	var out []*Occurrence
-	for _, r := range x.byKey[o.key()] {
+	for _, r := range x.occurrences(o.key()) {
 		if withDefs || !r.Def {
 			out = append(out, r)
 		}
@@ -188,128 +298,50 @@ func (x *Index) appOf(file string) string {
 // when it has one). prev, the index of an earlier version of the same
 // workspace, lends the part of each module whose load is the same.
 func Build(ws *workspace.Workspace, read func(string) ([]byte, error), prev *Index) *Index {
-	x := &Index{Root: ws.Root, files: map[string]*fileIndex{}, byKey: map[key][]*Occurrence{},
-		services: map[key]*ServiceInfo{}, modules: map[key]*ModuleInfo{}, settings: map[key]*SettingInfo{},
-		routes: map[key]*RouteInfo{}, tables: map[key]*TableInfo{}, columns: map[key]*ColumnInfo{},
-		mods: map[string]*moduleIndex{}}
+	x := &Index{Root: ws.Root, files: map[string]*fileIndex{}, mods: map[string]*moduleIndex{}}
+	// Few modules to read again means editing: their syntax is kept for
+	// the next keystroke.
+	changed := 0
+	for _, m := range ws.Modules() {
+		if prev == nil || prev.mods[m.Dir] == nil || prev.mods[m.Dir].gen != m.Gen {
+			changed++
+		}
+	}
+	keep := prev != nil && changed <= 4
 	for _, a := range ws.Apps {
-		ai := &appIndex{dir: a.Dir}
+		ai := &appIndex{dir: a.Dir, byName: map[string]*moduleIndex{}}
 		for _, m := range a.Modules {
-			var mi *moduleIndex
+			var mi, old *moduleIndex
 			if prev != nil {
-				if old := prev.mods[m.Dir]; old != nil && old.gen == m.Gen && old.app == a.Dir {
+				old = prev.mods[m.Dir]
+				if old != nil && old.gen == m.Gen && old.app == a.Dir {
 					mi = old
 				}
 			}
 			if mi == nil {
-				mi = indexModule(m, a.Dir, read)
+				mi = indexModule(m, a.Dir, read, old, keep)
 				x.fresh++
 			}
 			x.mods[m.Dir] = mi
 			ai.modules = append(ai.modules, mi)
+			if ai.byName[mi.name] == nil {
+				ai.byName[mi.name] = mi
+			}
+			for name, f := range mi.files {
+				x.files[name] = f
+			}
 		}
 		x.apps = append(x.apps, ai)
-		x.link(ai)
-	}
-	for _, f := range x.files {
-		sort.Slice(f.occ, func(i, j int) bool { return f.occ[i].Start < f.occ[j].Start })
-	}
-	for k, occ := range x.byKey {
-		sort.SliceStable(occ, func(i, j int) bool {
-			if occ[i].Def != occ[j].Def {
-				return occ[i].Def
-			}
-			if occ[i].File != occ[j].File {
-				return occ[i].File < occ[j].File
-			}
-			return occ[i].Start < occ[j].Start
-		})
-		x.byKey[k] = occ
 	}
 	return x
 }
 
-// link adds one application's modules to the index: their files, their
-// occurrences and what each thing is, and the contract constants, which
-// are known only once every module's services are.
-func (x *Index) link(a *appIndex) {
-	add := func(o *Occurrence) {
-		o.app = a.dir
-		x.byKey[o.key()] = append(x.byKey[o.key()], o)
-		f := x.files[o.File]
-		if f == nil {
-			return
-		}
-		f.occ = append(f.occ, o)
-	}
-	known := map[string]bool{}
-	for _, m := range a.modules {
-		for name, text := range m.texts {
-			x.files[name] = &fileIndex{text: text, mod: m, sql: m.sql[name]}
-		}
-		k := key{a.dir, Module, m.name}
-		if x.modules[k] == nil {
-			x.modules[k] = m.info
-		}
-		for _, s := range m.services {
-			k := key{a.dir, Service, s.Name}
-			if x.services[k] == nil {
-				x.services[k] = s
-			}
-			known[s.Name] = true
-		}
-		for _, s := range m.settings {
-			x.settings[key{a.dir, Setting, s.key()}] = s
-		}
-		for _, r := range m.routes {
-			x.routes[key{a.dir, Route, r.Name()}] = r
-		}
-		for _, t := range m.tables {
-			k := key{a.dir, Table, t.Name}
-			if x.tables[k] == nil {
-				x.tables[k] = t
-			}
-			for _, c := range t.Columns {
-				x.columns[key{a.dir, Column, t.Name + "." + c.Name}] = c
-			}
-		}
-	}
-	for _, m := range a.modules {
-		for _, o := range m.occ {
-			if o.Kind == Service {
-				known[o.Name] = true
-			}
-		}
-	}
-	for svc, mod := range workspace.CoreServices {
-		k := key{a.dir, Service, svc}
-		if x.services[k] == nil {
-			x.services[k] = &ServiceInfo{Name: svc, Provider: mod}
-		}
-	}
-	for _, m := range a.modules {
-		for _, o := range m.occ {
-			cp := *o
-			add(&cp)
-		}
-		for _, c := range m.consts {
-			if !known[c.value] {
-				continue
-			}
-			for _, o := range c.occurrences(m.name) {
-				add(o)
-			}
-		}
-	}
-}
-
 // ModuleNames lists the modules of the application holding file, sorted.
 func (x *Index) ModuleNames(file string) []string {
-	app := x.appOf(file)
 	var out []string
-	for k := range x.modules {
-		if k.app == app {
-			out = append(out, k.name)
+	if a := x.app(x.appOf(file)); a != nil {
+		for name := range a.byName {
+			out = append(out, name)
 		}
 	}
 	sort.Strings(out)
@@ -319,10 +351,21 @@ func (x *Index) ModuleNames(file string) []string {
 // Services lists the services of the application holding file, sorted.
 func (x *Index) Services(file string) []*ServiceInfo {
 	app := x.appOf(file)
+	seen := map[string]bool{}
 	var out []*ServiceInfo
-	for k, s := range x.services {
-		if k.app == app {
-			out = append(out, s)
+	if a := x.app(app); a != nil {
+		for _, m := range a.modules {
+			for _, s := range m.services {
+				if !seen[s.Name] {
+					seen[s.Name] = true
+					out = append(out, s)
+				}
+			}
+		}
+	}
+	for name, mod := range workspace.CoreServices {
+		if !seen[name] {
+			out = append(out, &ServiceInfo{Name: name, Provider: mod})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
@@ -332,7 +375,7 @@ func (x *Index) Services(file string) []*ServiceInfo {
 // Module returns what the index knows of a module of the application
 // holding file.
 func (x *Index) Module(file, name string) *ModuleInfo {
-	return x.modules[key{x.appOf(file), Module, name}]
+	return x.moduleInfo(x.appOf(file), name)
 }
 
 // Symbol is a thing listed by a workspace symbol search.
@@ -348,14 +391,21 @@ type Symbol struct {
 func (x *Index) Symbols(query string) []Symbol {
 	q := strings.ToLower(query)
 	var out []Symbol
-	for k, occ := range x.byKey {
-		if k.kind == Setting || k.kind == Column || !strings.Contains(strings.ToLower(k.name), q) {
-			continue
-		}
-		for _, o := range occ {
-			if o.Def {
-				out = append(out, Symbol{Kind: k.kind, Name: k.name, Container: o.Module, Loc: o.Loc()})
-				break
+	seen := map[key]bool{}
+	for _, a := range x.apps {
+		for _, m := range a.modules {
+			for k, occ := range m.byKey {
+				ak := key{a.dir, k.kind, k.name}
+				if k.kind == Setting || k.kind == Column || seen[ak] || !strings.Contains(strings.ToLower(k.name), q) {
+					continue
+				}
+				for _, o := range occ {
+					if o.Def {
+						seen[ak] = true
+						out = append(out, Symbol{Kind: k.kind, Name: k.name, Container: o.Module, Loc: o.Loc()})
+						break
+					}
+				}
 			}
 		}
 	}
@@ -391,18 +441,19 @@ func (x *Index) Rename(o *Occurrence, newName string) ([]Location, error) {
 	if newName == o.Name {
 		return nil, nil
 	}
-	if len(x.byKey[key{o.app, Service, newName}]) > 0 {
+	if len(x.occurrences(key{o.app, Service, newName})) > 0 || x.service(o.app, newName) != nil {
 		return nil, fmt.Errorf("service %s already exists", newName)
 	}
 	var out []Location
 	constant := false
-	for _, r := range x.byKey[o.key()] {
+	occ := x.occurrences(o.key())
+	for _, r := range occ {
 		if r.Literal {
 			out = append(out, r.Loc())
 			constant = constant || r.Where == "constant"
 		}
 	}
-	for _, r := range x.byKey[o.key()] {
+	for _, r := range occ {
 		if !r.Literal && r.Where != "constant" && !constant {
 			return nil, fmt.Errorf("%s names the service through a constant modls cannot rewrite", x.where(r.Loc()))
 		}
