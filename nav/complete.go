@@ -68,10 +68,13 @@ func (x *Index) completeService(file string, text []byte, offset, typed int) *Co
 	self := x.ModuleOf(file)
 	mod := x.Module(file, self)
 	for _, s := range x.Services(file) {
-		cand := Candidate{Label: s.Name, Kind: Service, Detail: "provided by " + s.Provider, Doc: x.serviceDoc(s)}
+		cand := Candidate{Label: s.Name, Kind: Service, Detail: "provided by " + s.Provider}
 		switch {
 		case s.Provider == self || isCore(s.Provider) || mod != nil && slices.Contains(mod.Dependencies, s.Provider):
+			// The few the module may look up carry their methods; the
+			// others, an application's worth, their provider only.
 			cand.First = true
+			cand.Doc = x.serviceDoc(s)
 		case self == "":
 		default:
 			cand.AddDependency = s.Provider
