@@ -127,23 +127,14 @@ func runNavigation(t *testing.T, newCmd func(ctx context.Context, scenarioFile s
 			{Name: "rename", Method: "textDocument/rename", Params: with(at(trackerModule, `"tracker.events"`, 3), "newName", "tracker.usage"), Apply: true, Read: []string{trackerModule, trackerManifest}},
 		},
 	}
-	data, err := json.MarshalIndent(sc, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	scenarioFile := filepath.Join(tmp, "scenario.json")
-	if err := os.WriteFile(scenarioFile, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	scenarioFile := writeScenario(t, tmp, sc)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cmd := newCmd(ctx, scenarioFile)
 	if cmd.Env == nil {
 		cmd.Env = os.Environ()
 	}
-	cmd.Env = append(cmd.Env, "GOCACHE="+goEnv(t, "GOCACHE"), "MODLS_CACHE="+filepath.Join(tmp, "modls-cache"),
-		"XDG_CONFIG_HOME="+filepath.Join(tmp, "config"), "XDG_CACHE_HOME="+filepath.Join(tmp, "cache"),
-		"XDG_STATE_HOME="+filepath.Join(tmp, "state"), "XDG_DATA_HOME="+filepath.Join(tmp, "data"))
+	cmd.Env = append(cmd.Env, clientEnv(t, tmp)...)
 	var output strings.Builder
 	cmd.Stdout, cmd.Stderr = &output, &output
 	cmd.WaitDelay = 5 * time.Second

@@ -68,15 +68,7 @@ func navRequests(tg target, service string) []navRequest {
 // navSession types keys into rel and times the target's requests after
 // each.
 func navSession(ctx context.Context, tg target, workspace, rel, service, cacheDir string, keys int, opt options) (map[string][]time.Duration, error) {
-	var env []string
-	if tg.CacheEnv != "" {
-		env = append(env, tg.CacheEnv+"="+cacheDir)
-	}
-	settings := map[string]any{}
-	if tg.Section != "" && tg.InitOptions != nil {
-		settings[tg.Section] = tg.InitOptions
-	}
-	c, err := start(tg.Argv, workspace, env, settings)
+	c, err := launch(tg, workspace, cacheDir)
 	if err != nil {
 		return nil, err
 	}

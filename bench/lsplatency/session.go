@@ -50,15 +50,7 @@ type editSample struct {
 // shutting it down.
 func session(ctx context.Context, tg target, workspace, rel, cacheDir string, edits int, opt options) (sessionResult, error) {
 	var res sessionResult
-	var env []string
-	if tg.CacheEnv != "" {
-		env = append(env, tg.CacheEnv+"="+cacheDir)
-	}
-	settings := map[string]any{}
-	if tg.Section != "" && tg.InitOptions != nil {
-		settings[tg.Section] = tg.InitOptions
-	}
-	c, err := start(tg.Argv, workspace, env, settings)
+	c, err := launch(tg, workspace, cacheDir)
 	if err != nil {
 		return res, err
 	}
@@ -170,6 +162,20 @@ func session(ctx context.Context, tg target, workspace, rel, cacheDir string, ed
 		return res, fmt.Errorf("shutting down: %w", err)
 	}
 	return res, nil
+}
+
+// launch starts the target's server in workspace with its cache in
+// cacheDir.
+func launch(tg target, workspace, cacheDir string) (*conn, error) {
+	var env []string
+	if tg.CacheEnv != "" {
+		env = append(env, tg.CacheEnv+"="+cacheDir)
+	}
+	settings := map[string]any{}
+	if tg.Section != "" && tg.InitOptions != nil {
+		settings[tg.Section] = tg.InitOptions
+	}
+	return start(tg.Argv, workspace, env, settings)
 }
 
 // initialize starts the LSP session (UTF-16 positions) and reports whether
