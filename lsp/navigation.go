@@ -13,15 +13,18 @@ import (
 )
 
 // navState keeps the navigation index of each session, built from the
-// workspace model of the session's current text the first time a request
-// needs it after the model changed, from the previous index and the
-// modules the change reloaded. Requests only look things up in it.
+// workspace model of the session's current text, from the previous index
+// and the modules the change reloaded: in the background once a change is
+// taken (navAhead), or by a request that finds the index older than the
+// model. Requests only look things up in it.
 type navState struct {
 	mu     sync.Mutex
 	byRoot map[string]*navEntry
 	// builds counts the indexes built, modules counts the modules read
 	// afresh for them (tests and the benchmark read them).
 	builds, modules atomic.Int64
+	// ahead says a build ahead of the requests is queued (navAhead).
+	ahead atomic.Bool
 }
 
 type navEntry struct {
@@ -73,6 +76,40 @@ func (s *Server) navIndex(ctx context.Context, path string) (*navEntry, error) {
 	ne := &navEntry{ws: ws, idx: idx, mappers: map[string]*mapper{}}
 	n.byRoot[e.root] = ne
 	return ne, nil
+}
+
+// navAhead builds the index of the loaded sessions holding paths in the
+// background, as soon as a change has been taken, so that the next
+// request finds it built: requests read nothing. One build at most waits
+// behind the running one.
+func (s *Server) navAhead(paths []string) {
+	if !s.nav.ahead.CompareAndSwap(false, true) {
+		return
+	}
+	var files []string
+	seen := map[string]bool{}
+	s.mu.Lock()
+	for _, p := range paths {
+		for root, e := range s.sessions {
+			if within(root, p) && !seen[root] && e.loaded() != nil {
+				seen[root] = true
+				files = append(files, p)
+			}
+		}
+	}
+	s.mu.Unlock()
+	if len(files) == 0 {
+		s.nav.ahead.Store(false)
+		return
+	}
+	s.goBackground(func(ctx context.Context) {
+		s.nav.ahead.Store(false)
+		for _, f := range files {
+			if _, err := s.navIndex(ctx, f); err != nil {
+				s.log.Printf("navigation index: %v", err)
+			}
+		}
+	})
 }
 
 // mapper returns the mapper of a file's text as the index read it.
