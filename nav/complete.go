@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/modls/modls/workspace"
 )
 
 // Completion is what may be written at a place: candidates replacing the
@@ -70,7 +72,7 @@ func (x *Index) completeService(file string, text []byte, offset, typed int) *Co
 	for _, s := range x.Services(file) {
 		cand := Candidate{Label: s.Name, Kind: Service, Detail: "provided by " + s.Provider}
 		switch {
-		case s.Provider == self || isCore(s.Provider) || mod != nil && slices.Contains(mod.Dependencies, s.Provider):
+		case s.Provider == self || workspace.IsCore(s.Provider) || mod != nil && slices.Contains(mod.Dependencies, s.Provider):
 			// The few the module may look up carry their methods; the
 			// others, an application's worth, their provider only.
 			cand.First = true
@@ -83,15 +85,6 @@ func (x *Index) completeService(file string, text []byte, offset, typed int) *Co
 		c.Items = append(c.Items, cand)
 	}
 	return c
-}
-
-func isCore(module string) bool {
-	for _, m := range []string{"core.database", "core.settings", "core.error_handler"} {
-		if m == module {
-			return true
-		}
-	}
-	return false
 }
 
 // serviceDoc is the hover of a service as seen from nowhere in particular.

@@ -6,6 +6,7 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strconv"
@@ -220,12 +221,11 @@ func indexModule(m *workspace.Module, app string, read func(string) ([]byte, err
 		}
 		mi.texts[name] = src
 		files = append(files, f)
-		dir := name[:strings.LastIndexByte(name, '/')+1]
-		byDir[dir] = append(byDir[dir], f)
+		byDir[filepath.Dir(name)] = append(byDir[filepath.Dir(name)], f)
 	}
 	for _, f := range files {
 		name := fset.File(f.Pos()).Name()
-		s := &scanner{mi: mi, fset: fset, file: name, names: names, pkg: byDir[name[:strings.LastIndexByte(name, '/')+1]]}
+		s := &scanner{mi: mi, fset: fset, file: name, names: names, pkg: byDir[filepath.Dir(name)]}
 		s.scan(f)
 		for i, t := range s.sql {
 			if migrations[t.SQL] {
