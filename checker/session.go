@@ -62,6 +62,17 @@ func NewSessionCache(ctx context.Context, dir string, cfg *Config, cachePath str
 	return s, nil
 }
 
+// Model is the workspace model of the current text: the files on disk
+// with the overlays set so far.
+func (s *Session) Model() *workspace.Workspace {
+	s.mu.Lock()
+	st := s.state
+	s.mu.Unlock()
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.ws
+}
+
 // Root is the directory of the session's go.mod.
 func (s *Session) Root() string { return s.root }
 
@@ -188,6 +199,11 @@ type sessionState struct {
 	mu   sync.Mutex
 	ws   *workspace.Workspace
 	deps *loader
+	// depsOverlay, when not nil, says that deps must start over, with
+	// these buffers, before the next check: a change starts the loader
+	// over in the check that follows it rather than while the editor
+	// waits for the change to be taken.
+	depsOverlay map[string][]byte
 	// factsChanged records, per file, whether its last change altered what
 	// other modules' rules read (registrations, lookups, the manifest).
 	factsChanged map[string]bool
@@ -285,11 +301,21 @@ func (st *sessionState) update(name string, data []byte, overlay map[string][]by
 	// its types were loaded yet: the loader chose which dependencies come
 	// from recorded export data by the text they had when it was made, and
 	// a load may be starting now.
-	if lp != nil && (st.deps.loaded(lp.ImportPath) || len(st.importers[lp.ImportPath]) > 0) {
-		st.deps = st.newDepsLoader(copyOverlay(overlay))
+	if st.depsOverlay != nil || lp != nil && (st.deps.loaded(lp.ImportPath) || len(st.importers[lp.ImportPath]) > 0) {
+		st.depsOverlay = copyOverlay(overlay)
 		return
 	}
 	st.deps.setOverlay(name, data)
+}
+
+// currentDeps returns the loader of the current text, starting it over
+// if a change asked for that. st.mu is held.
+func (st *sessionState) currentDeps() *loader {
+	if st.depsOverlay != nil {
+		st.deps = st.newDepsLoader(st.depsOverlay)
+		st.depsOverlay = nil
+	}
+	return st.deps
 }
 
 // withFile rebuilds the model after a change; a panic rebuilding it keeps
@@ -358,7 +384,7 @@ func nonConstantRegistrations(m *workspace.Module) int {
 func (st *sessionState) checkPackage(ctx context.Context, lp *listedPackage, cfg *Config) (Diagnostics, error) {
 	st.mu.Lock()
 	workspace.Put(st.ws)
-	deps := st.deps
+	deps := st.currentDeps()
 	st.mu.Unlock()
 	enabled := cfg.Enabled()
 	fset := deps.checkFileSet()

@@ -173,14 +173,7 @@ func runClient(t *testing.T, newCmd func(ctx context.Context, scenarioFile strin
 		CommandOutcomeMs: 60_000,
 		ExitMs:           30_000,
 	}
-	data, err := json.MarshalIndent(sc, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	scenarioFile := filepath.Join(tmp, "scenario.json")
-	if err := os.WriteFile(scenarioFile, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	scenarioFile := writeScenario(t, tmp, sc)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -194,14 +187,7 @@ func runClient(t *testing.T, newCmd func(ctx context.Context, scenarioFile strin
 	// The go command keeps the user's build cache (it would otherwise move
 	// with XDG_CACHE_HOME and start cold).
 	modlsCache := filepath.Join(tmp, "modls-cache")
-	cmd.Env = append(cmd.Env,
-		"GOCACHE="+goEnv(t, "GOCACHE"),
-		"MODLS_CACHE="+modlsCache,
-		"XDG_CONFIG_HOME="+filepath.Join(tmp, "config"),
-		"XDG_CACHE_HOME="+filepath.Join(tmp, "cache"),
-		"XDG_STATE_HOME="+filepath.Join(tmp, "state"),
-		"XDG_DATA_HOME="+filepath.Join(tmp, "data"),
-	)
+	cmd.Env = append(cmd.Env, clientEnv(t, tmp)...)
 	var output bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &output, &output
 	cmd.WaitDelay = 5 * time.Second
@@ -279,6 +265,34 @@ func runClient(t *testing.T, newCmd func(ctx context.Context, scenarioFile strin
 	}
 	if !got.OK && !t.Failed() {
 		t.Errorf("the client reports a failure that no check names")
+	}
+}
+
+// writeScenario writes the scenario a client reads into tmp.
+func writeScenario(t *testing.T, tmp string, sc any) string {
+	t.Helper()
+	data, err := json.MarshalIndent(sc, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	scenarioFile := filepath.Join(tmp, "scenario.json")
+	if err := os.WriteFile(scenarioFile, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return scenarioFile
+}
+
+// clientEnv is the environment a client runs in, beside the process's:
+// the user's build cache, a modls cache in tmp (modls-cache) and XDG
+// directories of its own there.
+func clientEnv(t *testing.T, tmp string) []string {
+	return []string{
+		"GOCACHE=" + goEnv(t, "GOCACHE"),
+		"MODLS_CACHE=" + filepath.Join(tmp, "modls-cache"),
+		"XDG_CONFIG_HOME=" + filepath.Join(tmp, "config"),
+		"XDG_CACHE_HOME=" + filepath.Join(tmp, "cache"),
+		"XDG_STATE_HOME=" + filepath.Join(tmp, "state"),
+		"XDG_DATA_HOME=" + filepath.Join(tmp, "data"),
 	}
 }
 

@@ -19,6 +19,9 @@ type commandArgs struct {
 	Dir string `json:"dir"`
 	// Test is the name of the one test to run ("" for all).
 	Test string `json:"test,omitempty"`
+	// Dependency is the module modls.addDependency adds to the
+	// dependencies of the module in Dir.
+	Dependency string `json:"dependency,omitempty"`
 }
 
 // outcome is what a command found.
@@ -55,6 +58,9 @@ const (
 	cmdRunTests    = "modls.runTests"
 	cmdIntegration = "modls.runIntegration"
 	cmdValidate    = "modls.validateModule"
+	// cmdAddDependency is the command of a completion that needs a
+	// dependency the module does not declare (completion.go).
+	cmdAddDependency = "modls.addDependency"
 )
 
 var commandTable = []command{
@@ -81,6 +87,14 @@ become diagnostics where they point.`,
 rules and reports the count of problems; the problems are published as
 diagnostics.`,
 		run: validateModule,
+	},
+	{
+		Name:  cmdAddDependency,
+		Title: "add dependency",
+		Doc: `Adds "dependency" to the dependencies of the manifest.json of the module
+in "dir", through workspace/applyEdit: the command of a completed service
+name that the module did not declare a dependency for.`,
+		run: addDependency,
 	},
 }
 

@@ -63,6 +63,7 @@ func (q *scheduler) schedule(paths ...string) {
 	case q.wake <- struct{}{}:
 	default:
 	}
+	q.s.navAhead(paths)
 }
 
 // pending tells whether a file waits for a check or is being checked.

@@ -59,6 +59,9 @@ type editor struct {
 	// refreshesSeen counts every diagnostic refresh; refreshMark is its
 	// count when the last change was sent.
 	refreshesSeen, refreshMark int
+	// applied holds the edits the server asked for with
+	// workspace/applyEdit, accepted and left for the test to apply.
+	applied []*protocol.WorkspaceEdit
 	// wsResults are the result ids of the last workspace/diagnostic,
 	// wsItems each file's last full report.
 	wsResults map[string]string
@@ -123,6 +126,7 @@ func (e *editor) initializeParams() map[string]any {
 		},
 		"textDocument": map[string]any{
 			"publishDiagnostics": map[string]any{"relatedInformation": true, "versionSupport": true, "tagSupport": map[string]any{"valueSet": []int{1, 2}}},
+			"rename":             map[string]any{"prepareSupport": true},
 		},
 	}
 	if e.cfg.pull {
@@ -189,6 +193,14 @@ func (e *editor) handle(ctx context.Context, req *jsonrpc2.Request) (any, error)
 	case "workspace/codeLens/refresh":
 		e.lensRefreshes++
 		return nil, nil
+	case "workspace/applyEdit":
+		var p protocol.ApplyWorkspaceEditParams
+		if err := protocol.Unmarshal(req.Params(), &p); err != nil {
+			e.t.Errorf("bad workspace/applyEdit: %v", err)
+			return map[string]any{"applied": false}, nil
+		}
+		e.applied = append(e.applied, &p.Edit)
+		return map[string]any{"applied": true}, nil
 	case "workspace/diagnostic/refresh":
 		e.diagRefreshes++
 		e.refreshesSeen++

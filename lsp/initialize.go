@@ -25,6 +25,7 @@ type clientCaps struct {
 	progress       bool // window/workDoneProgress/create
 	versionSupport bool
 	relatedInfo    bool
+	prepareRename  bool // textDocument/prepareRename
 	tags           []protocol.DiagnosticTag
 }
 
@@ -35,6 +36,7 @@ func readCaps(c protocol.ClientCapabilities) clientCaps {
 	}
 	if td := c.TextDocument; td != nil {
 		caps.pull = td.Diagnostic != nil
+		caps.prepareRename = td.Rename != nil && isTrue(td.Rename.PrepareSupport)
 		if pd := td.PublishDiagnostics; pd != nil {
 			caps.versionSupport = isTrue(pd.VersionSupport)
 			caps.relatedInfo = isTrue(pd.RelatedInformation)
@@ -133,8 +135,15 @@ func initialize(ctx context.Context, s *Server, p *protocol.InitializeParams) (a
 			CodeActionProvider: &protocol.CodeActionOptions{
 				CodeActionKinds: []protocol.CodeActionKind{protocol.CodeActionKindQuickFix, fixAllKind},
 			},
-			CodeLensProvider:       &protocol.CodeLensOptions{},
-			ExecuteCommandProvider: protocol.ExecuteCommandOptions{Commands: commandNames()},
+			CodeLensProvider:        &protocol.CodeLensOptions{},
+			HoverProvider:           protocol.Boolean(true),
+			DefinitionProvider:      protocol.Boolean(true),
+			ReferencesProvider:      protocol.Boolean(true),
+			CompletionProvider:      &protocol.CompletionOptions{TriggerCharacters: completionTriggers},
+			DocumentSymbolProvider:  protocol.Boolean(true),
+			WorkspaceSymbolProvider: protocol.Boolean(true),
+			RenameProvider:          renameProvider(caps),
+			ExecuteCommandProvider:  protocol.ExecuteCommandOptions{Commands: commandNames()},
 		},
 	}
 	if caps.pull {
@@ -145,6 +154,15 @@ func initialize(ctx context.Context, s *Server, p *protocol.InitializeParams) (a
 		}
 	}
 	return res, nil
+}
+
+// renameProvider offers prepareRename to the clients that say they send it,
+// as LSP asks.
+func renameProvider(caps clientCaps) protocol.RenameProvider {
+	if caps.prepareRename {
+		return &protocol.RenameOptions{PrepareProvider: ptr(true)}
+	}
+	return protocol.Boolean(true)
 }
 
 // Version is reported to clients as the server's version.

@@ -74,6 +74,9 @@ import (
 //	wspullnone FILE RULE         ... has no RULE
 //	wsunchanged FILE             ... the file was reported unchanged
 //	diagat FILE RULE LINE CHAR   a diagnostic starts at that position (0-based, client's encoding)
+//
+// and the navigation steps of nav_marker_test.go (hover, definition,
+// references, …).
 func TestMarkers(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.txtar")
 	if err != nil {
@@ -602,7 +605,9 @@ func step(t *testing.T, e *editor, a []string, sections map[string]string, start
 			e.mu.Unlock()
 		}
 	default:
-		t.Fatalf("unknown step %q", a[0])
+		if !navStep(t, e, a) {
+			t.Fatalf("unknown step %q", a[0])
+		}
 	}
 }
 

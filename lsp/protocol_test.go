@@ -179,7 +179,7 @@ func TestUnknownMethodAndLifecycle(t *testing.T) {
 		t.Fatalf("request before initialize: %+v", r.Error)
 	}
 	c.initialize()
-	c.send(`{"jsonrpc":"2.0","id":2,"method":"textDocument/hover","params":{}}`)
+	c.send(`{"jsonrpc":"2.0","id":2,"method":"textDocument/linkedEditingRange","params":{}}`)
 	if r := c.read(); r.Error == nil || r.Error.Code != int(jsonrpc2.MethodNotFound) {
 		t.Fatalf("unknown method: %+v", r.Error)
 	}

@@ -129,6 +129,8 @@ type Server struct {
 	// cancelled before they could be, and the listings of the packages
 	// they started (tests read them).
 	checks struct{ recorded, cancelled, listings atomic.Int64 }
+
+	nav navState // the navigation index (navigation.go)
 }
 
 // method is one entry of the dispatch table.
@@ -200,6 +202,14 @@ func newServer(opts Options) *Server {
 		"workspace/didChangeConfiguration":    {ordered: true, handle: call(didChangeConfiguration)},
 		"window/workDoneProgress/cancel":      {ordered: true, handle: call(workDoneProgressCancel)},
 		"workspace/didChangeWorkspaceFolders": {ordered: true, handle: call(didChangeWorkspaceFolders)},
+		"textDocument/hover":                  {handle: call(hover)},
+		"textDocument/definition":             {handle: call(definition)},
+		"textDocument/references":             {handle: call(references)},
+		"textDocument/completion":             {handle: call(completion)},
+		"textDocument/documentSymbol":         {handle: call(documentSymbol)},
+		"workspace/symbol":                    {handle: call(workspaceSymbol)},
+		"textDocument/prepareRename":          {handle: call(prepareRename)},
+		"textDocument/rename":                 {handle: call(rename)},
 	}
 	s.sched = newScheduler(s)
 	return s

@@ -19,6 +19,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/mod/modfile"
 
@@ -74,6 +75,9 @@ type Module struct {
 	// NonConstant lists the registrations, lookups and migrations whose
 	// argument is not a constant: the model cannot say what they name.
 	NonConstant []NonConstant
+	// Gen is distinct for every load of the module: two models share a
+	// module's facts exactly when its Gen is the same in both.
+	Gen uint64
 	// constImports are the packages of the Go module whose declarations
 	// the evaluation of the module's constants imported.
 	constImports []string
@@ -333,6 +337,9 @@ func Load(root string, overlay Overlay) (*Workspace, error) {
 	return w, nil
 }
 
+// loads counts the loads of modules, for Module.Gen.
+var loads atomic.Uint64
+
 // loadModule reads the module in dir, or returns nil if dir holds neither a
 // manifest nor Go files.
 func loadModule(w *Workspace, dir string, overlay Overlay) (*Module, error) {
@@ -341,6 +348,7 @@ func loadModule(w *Workspace, dir string, overlay Overlay) (*Module, error) {
 		Type:         filepath.Base(filepath.Dir(dir)),
 		DirName:      filepath.Base(dir),
 		ManifestPath: filepath.Join(dir, "manifest.json"),
+		Gen:          loads.Add(1),
 	}
 	rel, err := filepath.Rel(w.Root, dir)
 	if err != nil {

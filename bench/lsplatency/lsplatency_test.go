@@ -108,3 +108,57 @@ func TestPercentile(t *testing.T) {
 		t.Errorf("p95 = %v, want 19ms", got)
 	}
 }
+
+// TestNavSmoke runs the navigation benchmark for 3 keystrokes against
+// modls on a generated workspace of 3 modules: every request kind is
+// measured after every keystroke (an empty answer fails the run), not how
+// fast.
+func TestNavSmoke(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts language servers")
+	}
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	modls, err := buildModls(root, tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(tmp, "report.json")
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	err = run(ctx, []string{
+		"-nav", "-n", "3", "-edits", "3", "-framework", root,
+		"-server", modls + " serve",
+		"-timeout", "60s", "-settle", "300ms",
+		"-json", out,
+	}, &stdout, &stderr)
+	t.Logf("report:\n%s", stdout.String())
+	if err != nil {
+		t.Fatalf("lsplatency -nav: %v\n%s", err, stderr.String())
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Targets []navReport `json:"targets"`
+	}
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Targets) != 1 || rep.Targets[0].Error != "" {
+		t.Fatalf("targets %+v, want modls without error", rep.Targets)
+	}
+	for _, m := range []string{"textDocument/hover", "textDocument/definition", "textDocument/references", "textDocument/completion"} {
+		if st := rep.Targets[0].Requests[m]; st.Measured != 3 {
+			t.Errorf("%s measured %d times, want 3", m, st.Measured)
+		}
+	}
+	if !strings.Contains(stdout.String(), "hover p50 (ms)") || !strings.Contains(stdout.String(), "load avg") {
+		t.Errorf("the printed report lacks the hover row or the load average:\n%s", stdout.String())
+	}
+}

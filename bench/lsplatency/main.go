@@ -116,6 +116,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	gap := fs.Duration("gap", 20*time.Millisecond, "pause between edits")
 	runs := fs.Int("runs", 1, "runs per server (cold and warm sessions each); every figure is the median over runs")
 	jsonOut := fs.String("json", "", "also write the report as JSON to this `file`")
+	navMode := fs.Bool("nav", false, "time hover, definition, references and completion while typing instead of diagnostics (-edits keystrokes)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: lsplatency [flags]\n\n"+
 			"Times didChange → publishDiagnostics, first diagnostics and peak RSS of language servers.\n\n"+
@@ -152,6 +153,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 			name := genworkspace.Name(i)
 			rel = filepath.Join("modules", "standard", name, "service.go")
+			if *navMode {
+				rel = filepath.Join("modules", "standard", name, "links.go")
+			}
 		}
 	} else if rel == "" {
 		return usageError{errors.New("-file is required with -workspace")}
@@ -191,6 +195,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			continue
 		}
 		targets = append(targets, target{Name: filepath.Base(argv[0]), Argv: argv, Finding: "modls", Recv: *recv, CacheEnv: "MODLS_CACHE"})
+	}
+
+	if *navMode {
+		return runNav(ctx, targets, ws, rel, tmp, *edits, *runs, opt, stdout, stderr, *jsonOut)
 	}
 
 	rep := report{Workspace: ws, File: rel, Edits: *edits, Runs: *runs}

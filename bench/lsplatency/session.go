@@ -50,15 +50,7 @@ type editSample struct {
 // shutting it down.
 func session(ctx context.Context, tg target, workspace, rel, cacheDir string, edits int, opt options) (sessionResult, error) {
 	var res sessionResult
-	var env []string
-	if tg.CacheEnv != "" {
-		env = append(env, tg.CacheEnv+"="+cacheDir)
-	}
-	settings := map[string]any{}
-	if tg.Section != "" && tg.InitOptions != nil {
-		settings[tg.Section] = tg.InitOptions
-	}
-	c, err := start(tg.Argv, workspace, env, settings)
+	c, err := launch(tg, workspace, cacheDir)
 	if err != nil {
 		return res, err
 	}
@@ -70,40 +62,8 @@ func session(ctx context.Context, tg target, workspace, rel, cacheDir string, ed
 		}
 	}()
 
-	rootURI := fileURI(workspace)
-	var init struct {
-		Capabilities struct {
-			TextDocumentSync any `json:"textDocumentSync"`
-		} `json:"capabilities"`
-	}
-	initCtx, cancel := context.WithTimeout(ctx, opt.timeout)
-	defer cancel()
-	initParams := map[string]any{
-		"processId":        os.Getpid(),
-		"clientInfo":       map[string]any{"name": "lsplatency"},
-		"rootUri":          rootURI,
-		"workspaceFolders": []any{map[string]any{"uri": rootURI, "name": filepath.Base(workspace)}},
-		"capabilities": map[string]any{
-			"general": map[string]any{"positionEncodings": []string{"utf-16"}},
-			"workspace": map[string]any{
-				"configuration":    true,
-				"workspaceFolders": true,
-			},
-			"textDocument": map[string]any{
-				"synchronization":    map[string]any{"didSave": true},
-				"publishDiagnostics": map[string]any{"versionSupport": true, "relatedInformation": true},
-			},
-			"window": map[string]any{"workDoneProgress": true},
-		},
-	}
-	if tg.InitOptions != nil {
-		initParams["initializationOptions"] = tg.InitOptions
-	}
-	if err := c.call(initCtx, "initialize", initParams, &init); err != nil {
-		return res, err
-	}
-	incremental := syncKind(init.Capabilities.TextDocumentSync) == 2
-	if err := c.notify("initialized", map[string]any{}); err != nil {
+	incremental, err := initialize(ctx, c, tg, workspace, opt)
+	if err != nil {
 		return res, err
 	}
 
@@ -202,6 +162,61 @@ func session(ctx context.Context, tg target, workspace, rel, cacheDir string, ed
 		return res, fmt.Errorf("shutting down: %w", err)
 	}
 	return res, nil
+}
+
+// launch starts the target's server in workspace with its cache in
+// cacheDir.
+func launch(tg target, workspace, cacheDir string) (*conn, error) {
+	var env []string
+	if tg.CacheEnv != "" {
+		env = append(env, tg.CacheEnv+"="+cacheDir)
+	}
+	settings := map[string]any{}
+	if tg.Section != "" && tg.InitOptions != nil {
+		settings[tg.Section] = tg.InitOptions
+	}
+	return start(tg.Argv, workspace, env, settings)
+}
+
+// initialize starts the LSP session (UTF-16 positions) and reports whether
+// the server takes incremental changes.
+func initialize(ctx context.Context, c *conn, tg target, workspace string, opt options) (bool, error) {
+	rootURI := fileURI(workspace)
+	var init struct {
+		Capabilities struct {
+			TextDocumentSync any `json:"textDocumentSync"`
+		} `json:"capabilities"`
+	}
+	initCtx, cancel := context.WithTimeout(ctx, opt.timeout)
+	defer cancel()
+	initParams := map[string]any{
+		"processId":        os.Getpid(),
+		"clientInfo":       map[string]any{"name": "lsplatency"},
+		"rootUri":          rootURI,
+		"workspaceFolders": []any{map[string]any{"uri": rootURI, "name": filepath.Base(workspace)}},
+		"capabilities": map[string]any{
+			"general": map[string]any{"positionEncodings": []string{"utf-16"}},
+			"workspace": map[string]any{
+				"configuration":    true,
+				"workspaceFolders": true,
+			},
+			"textDocument": map[string]any{
+				"synchronization":    map[string]any{"didSave": true},
+				"publishDiagnostics": map[string]any{"versionSupport": true, "relatedInformation": true},
+			},
+			"window": map[string]any{"workDoneProgress": true},
+		},
+	}
+	if tg.InitOptions != nil {
+		initParams["initializationOptions"] = tg.InitOptions
+	}
+	if err := c.call(initCtx, "initialize", initParams, &init); err != nil {
+		return false, err
+	}
+	if err := c.notify("initialized", map[string]any{}); err != nil {
+		return false, err
+	}
+	return syncKind(init.Capabilities.TextDocumentSync) == 2, nil
 }
 
 // editBlock is the text appended to the file by edit tok: when appear, a

@@ -14,7 +14,7 @@ import {
 } from "vscode-languageclient/node";
 import { ModlsConfig, didChangeConfigurationParams, initializationOptions } from "./config";
 import { locateModls, Located } from "./locate";
-import { CommandArgs, CommandResult, isServerCommand } from "./lsp_ext";
+import { CommandArgs, CommandResult, isServerCommand, ServerCommands } from "./lsp_ext";
 import type { ServerState } from "./status";
 
 export const clientID = "modls";
@@ -111,7 +111,8 @@ export class ModlsClient implements vscode.Disposable {
       middleware: {
         executeCommand: async (command, args, next) => {
           const a = commandArgs(args);
-          if (a === undefined || !isServerCommand(command)) {
+          // modls.addDependency edits a manifest: it runs nothing to report.
+          if (a === undefined || !isServerCommand(command) || command === ServerCommands.addDependency) {
             return next(command, args);
           }
           for (const l of this.listeners) {

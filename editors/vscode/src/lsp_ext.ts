@@ -10,6 +10,7 @@ export const ServerCommands = {
   runTests: "modls.runTests",
   runIntegration: "modls.runIntegration",
   validateModule: "modls.validateModule",
+  addDependency: "modls.addDependency",
 } as const;
 
 export type ServerCommand = (typeof ServerCommands)[keyof typeof ServerCommands];
@@ -21,11 +22,13 @@ export function isServerCommand(name: string): name is ServerCommand {
 }
 
 // CommandArgs is the one argument of every server command (lsp/commands.go
-// commandArgs): the module or package directory, absolute, and for
-// modls.runTests optionally the one test to run.
+// commandArgs): the module or package directory, absolute, for
+// modls.runTests optionally the one test to run, and for
+// modls.addDependency the module to add to the dependencies.
 export interface CommandArgs {
   dir: string;
   test?: string;
+  dependency?: string;
 }
 
 // CommandResult is executeCommand's answer (lsp/commands.go commandResult).
@@ -53,7 +56,7 @@ export interface IsolationLayer {
 }
 
 // The JSON field names of the two types above, checked against the Go tags.
-export const commandArgsFields: readonly (keyof CommandArgs)[] = ["dir", "test"];
+export const commandArgsFields: readonly (keyof CommandArgs)[] = ["dir", "test", "dependency"];
 export const commandResultFields: readonly (keyof CommandResult)[] = ["ok", "summary", "isolation"];
 
 // Diagnostic sources: the rules' findings, and failures of test and

@@ -1,0 +1,177 @@
+package lsp
+
+import (
+	"context"
+	"os"
+	"sync"
+	"sync/atomic"
+
+	"go.lsp.dev/protocol"
+
+	"github.com/modls/modls/nav"
+	"github.com/modls/modls/workspace"
+)
+
+// navState keeps the navigation index of each session, built from the
+// workspace model of the session's current text, from the previous index
+// and the modules the change reloaded: in the background once a change is
+// taken (navAhead), or by a request that finds the index older than the
+// model. Requests only look things up in it.
+type navState struct {
+	mu     sync.Mutex
+	byRoot map[string]*navEntry
+	// builds counts the indexes built, modules counts the modules read
+	// afresh for them (tests and the benchmark read them).
+	builds, modules atomic.Int64
+	// ahead says a build ahead of the requests is queued (navAhead).
+	ahead atomic.Bool
+}
+
+type navEntry struct {
+	ws  *workspace.Workspace
+	idx *nav.Index
+	mu  sync.Mutex
+	// mappers of the index's texts, built on demand.
+	mappers map[string]*mapper
+}
+
+// navIndex returns the index of the session that holds path, waiting for
+// the session to load.
+func (s *Server) navIndex(ctx context.Context, path string) (*navEntry, error) {
+	e := s.sessionOf(path)
+	if e == nil {
+		return nil, nil
+	}
+	sess, err := e.wait(ctx)
+	if err != nil || sess == nil {
+		return nil, err
+	}
+	ws := sess.Model()
+	n := &s.nav
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.byRoot == nil {
+		n.byRoot = map[string]*navEntry{}
+	}
+	old := n.byRoot[e.root]
+	if old != nil && old.ws == ws {
+		return old, nil
+	}
+	var prev *nav.Index
+	if old != nil {
+		prev = old.idx
+	}
+	read := func(name string) ([]byte, error) {
+		s.mu.Lock()
+		d := s.docs[name]
+		s.mu.Unlock()
+		if d != nil {
+			return d.text, nil
+		}
+		return os.ReadFile(name)
+	}
+	idx := nav.Build(ws, read, prev)
+	n.builds.Add(1)
+	n.modules.Add(int64(idx.Fresh()))
+	ne := &navEntry{ws: ws, idx: idx, mappers: map[string]*mapper{}}
+	n.byRoot[e.root] = ne
+	return ne, nil
+}
+
+// navAhead builds the index of the loaded sessions holding paths in the
+// background, as soon as a change has been taken, so that the next
+// request finds it built: requests read nothing. One build at most waits
+// behind the running one.
+func (s *Server) navAhead(paths []string) {
+	if !s.nav.ahead.CompareAndSwap(false, true) {
+		return
+	}
+	var files []string
+	seen := map[string]bool{}
+	s.mu.Lock()
+	for _, p := range paths {
+		for root, e := range s.sessions {
+			if within(root, p) && !seen[root] && e.loaded() != nil {
+				seen[root] = true
+				files = append(files, p)
+			}
+		}
+	}
+	s.mu.Unlock()
+	if len(files) == 0 {
+		s.nav.ahead.Store(false)
+		return
+	}
+	s.goBackground(func(ctx context.Context) {
+		s.nav.ahead.Store(false)
+		for _, f := range files {
+			if _, err := s.navIndex(ctx, f); err != nil {
+				s.log.Printf("navigation index: %v", err)
+			}
+		}
+	})
+}
+
+// mapper returns the mapper of a file's text as the index read it.
+func (ne *navEntry) mapper(file string) *mapper {
+	ne.mu.Lock()
+	defer ne.mu.Unlock()
+	m := ne.mappers[file]
+	if m == nil {
+		text := ne.idx.Text(file)
+		if text == nil {
+			return nil
+		}
+		m = newMapper(text)
+		ne.mappers[file] = m
+	}
+	return m
+}
+
+// at finds the occurrence at a position of a document.
+func (s *Server) navAt(ctx context.Context, p protocol.TextDocumentPositionParams) (*navEntry, *nav.Occurrence, int, error) {
+	path, err := pathOf(p.TextDocument.URI)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	ne, err := s.navIndex(ctx, path)
+	if err != nil || ne == nil {
+		return nil, nil, 0, err
+	}
+	m := ne.mapper(path)
+	if m == nil {
+		return ne, nil, 0, nil
+	}
+	off := m.offset(p.Position.Line, p.Position.Character, s.encoding())
+	return ne, ne.idx.At(path, off), off, nil
+}
+
+// encoding is the negotiated position encoding.
+func (s *Server) encoding() encoding {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.caps.enc
+}
+
+// rangeOf converts an extent of a file the index read to a range.
+func (ne *navEntry) rangeOf(file string, start, end int, enc encoding) (protocol.Range, bool) {
+	m := ne.mapper(file)
+	if m == nil {
+		return protocol.Range{}, false
+	}
+	sl, sc := m.position(start, enc)
+	el, ec := m.position(end, enc)
+	return protocol.Range{Start: protocol.Position{Line: sl, Character: sc}, End: protocol.Position{Line: el, Character: ec}}, true
+}
+
+// location converts an extent to a protocol location.
+func (ne *navEntry) location(l nav.Location, enc encoding) (protocol.Location, bool) {
+	r, ok := ne.rangeOf(l.File, l.Start, l.End, enc)
+	if !ok {
+		if l.Start == 0 && l.End == 0 {
+			return protocol.Location{URI: uriOf(l.File)}, true // a whole file
+		}
+		return protocol.Location{}, false
+	}
+	return protocol.Location{URI: uriOf(l.File), Range: r}, true
+}

@@ -1,0 +1,112 @@
+package lsp
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/txtar"
+)
+
+// TestNavigationChecksNothing holds the navigation requests to lookups in
+// the index: answering them runs no check (no package is type-checked for
+// a request) and reads no module again, and a keystroke makes the next
+// request read the one module it changed.
+func TestNavigationChecksNothing(t *testing.T) {
+	ar, err := txtar.ParseFile("testdata/nav_hover.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []txtar.File
+	for _, f := range ar.Files {
+		if f.Name != "script" && !strings.HasPrefix(f.Name, "want/") {
+			files = append(files, f)
+		}
+	}
+	e := newEditor(t, writeWorkspace(t, files), editorConfig{}, Options{}, nil)
+	const shop = "modules/standard/shop/module.go"
+	e.open(shop)
+	e.settle()
+	requests := func() {
+		for _, place := range []string{`(app, "billing.inv|oices")`, `return s.RegisterService("shop.ser|vice"`} {
+			pos, _ := e.place(shop, place)
+			p := e.positionParams(shop, pos)
+			for _, m := range []string{"textDocument/hover", "textDocument/definition", "textDocument/completion", "textDocument/prepareRename"} {
+				e.call(m, p, nil)
+			}
+			p["context"] = map[string]any{"includeDeclaration": true}
+			e.call("textDocument/references", p, nil)
+		}
+		e.call("textDocument/documentSymbol", map[string]any{"textDocument": map[string]any{"uri": uriOf(e.path("modules/standard/billing/manifest.json")).String()}}, nil)
+		e.call("workspace/symbol", map[string]any{"query": "billing"}, nil)
+	}
+	requests() // the first builds the index
+	counts := func() string {
+		return fmt.Sprintf("checks %d+%d, index builds %d, modules read %d",
+			e.srv.checks.recorded.Load(), e.srv.checks.cancelled.Load(), e.srv.nav.builds.Load(), e.srv.nav.modules.Load())
+	}
+	before := counts()
+	for range 20 {
+		requests()
+	}
+	if after := counts(); after != before {
+		t.Errorf("220 navigation requests without a change: %s before, %s after", before, after)
+	}
+	builds, modules := e.srv.nav.builds.Load(), e.srv.nav.modules.Load()
+	e.replace(shop, "func (s *Service) Buy(", "func (s *Service) Buyy(")
+	requests()
+	if b, m := e.srv.nav.builds.Load()-builds, e.srv.nav.modules.Load()-modules; b != 1 || m != 1 {
+		t.Errorf("after one keystroke: %d index builds reading %d modules, want 1 reading 1", b, m)
+	}
+}
+
+// TestNavigationAnywhere asks every navigation request at positions all
+// over every file of a workspace, past the ends of lines and of the file
+// too: each is answered (null where there is nothing), never with an
+// error, and the server goes on answering.
+func TestNavigationAnywhere(t *testing.T) {
+	ar, err := txtar.ParseFile("testdata/nav_hover.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []txtar.File
+	for _, f := range ar.Files {
+		if f.Name != "script" && !strings.HasPrefix(f.Name, "want/") {
+			files = append(files, f)
+		}
+	}
+	e := newEditor(t, writeWorkspace(t, files), editorConfig{}, Options{}, nil)
+	for _, f := range files {
+		e.open(f.Name)
+	}
+	e.settle()
+	calls := 0
+	for _, f := range files {
+		text := e.text(f.Name)
+		lines := strings.Count(text, "\n") + 2
+		for line := 0; line < lines; line++ {
+			for _, char := range []int{0, 1, 7, 15, 31, 200} {
+				p := map[string]any{
+					"textDocument": map[string]any{"uri": uriOf(e.path(f.Name)).String()},
+					"position":     map[string]any{"line": line, "character": char},
+				}
+				for _, m := range []string{"textDocument/hover", "textDocument/definition", "textDocument/completion", "textDocument/prepareRename"} {
+					if err := e.tryCall(m, p, nil); err != nil {
+						t.Fatalf("%s at %d:%d of %s: %v", m, line, char, f.Name, err)
+					}
+					calls++
+				}
+				p["context"] = map[string]any{"includeDeclaration": true}
+				if err := e.tryCall("textDocument/references", p, nil); err != nil {
+					t.Fatalf("references at %d:%d of %s: %v", line, char, f.Name, err)
+				}
+			}
+		}
+	}
+	pos, _ := e.place("modules/standard/shop/module.go", `(app, "billing.inv|oices")`)
+	var raw map[string]any
+	e.call("textDocument/hover", e.positionParams("modules/standard/shop/module.go", pos), &raw)
+	if raw == nil {
+		t.Fatalf("after %d requests, no hover on a lookup", calls)
+	}
+}
