@@ -515,11 +515,12 @@ func (l *logBuffer) String() string {
 	return l.b.String()
 }
 
-// TestOutgoingQueueCoalesces sends, to a client that does not read, 1,000
-// publications for each of two files and 1,000 progress reports between
-// a begin and an end: once the client reads, it gets, after the message
-// the writer was blocked on, each file's newest diagnostics, the begin,
-// the newest report and the end, in that order.
+// TestOutgoingQueueCoalesces sends, to a client that does not read, a
+// large message, then 1,000 publications for each of two files and 1,000
+// progress reports between a begin and an end: once the client reads, it
+// gets, after the message the writer was blocked on and the large one,
+// each file's newest diagnostics, the begin, the newest report and the
+// end, in that order.
 func TestOutgoingQueueCoalesces(t *testing.T) {
 	a, b := net.Pipe()
 	defer b.Close()
@@ -537,6 +538,9 @@ func TestOutgoingQueueCoalesces(t *testing.T) {
 		notify("$/progress", map[string]any{"token": "run", "value": map[string]any{"kind": kind, "message": strconv.Itoa(n)}})
 	}
 	notify("window/logMessage", map[string]any{"type": 3, "message": "first"}) // the writer blocks on it
+	// A client behind by more than progressBehind gets only the newest
+	// progress report; one that keeps up gets them all.
+	notify("window/logMessage", map[string]any{"type": 3, "message": strings.Repeat("x", progressBehind)})
 	progress("begin", 0)
 	for i := 1; i <= 1000; i++ {
 		for _, uri := range []string{"file:///a.go", "file:///b.go"} {
@@ -548,12 +552,12 @@ func TestOutgoingQueueCoalesces(t *testing.T) {
 	st.mu.Lock()
 	queued := len(st.queue)
 	st.mu.Unlock()
-	if queued > 6 {
+	if queued > 7 {
 		t.Fatalf("%d messages queued for a client that does not read", queued)
 	}
 	r := newFrameReader(b)
 	var got []string
-	for range 6 {
+	for range 7 {
 		b.SetReadDeadline(time.Now().Add(waitLimit))
 		body, bad, err := r.next()
 		if err != nil || bad != nil {
@@ -573,6 +577,7 @@ func TestOutgoingQueueCoalesces(t *testing.T) {
 		got = append(got, fmt.Sprintf("%s %s%d%s%s", m.Method, m.Params.URI, m.Params.Version, m.Params.Value.Kind, m.Params.Value.Message))
 	}
 	want := []string{
+		"window/logMessage 0",
 		"window/logMessage 0",
 		"$/progress 0begin0",
 		"textDocument/publishDiagnostics file:///a.go1000",

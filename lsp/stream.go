@@ -471,6 +471,12 @@ type stream struct {
 // them (one larger message is queued when nothing else is).
 const maxQueued = 16 << 20
 
+// progressBehind is how far behind (bytes queued) the client must be for
+// a progress report to replace an unsent one.
+const progressBehind = 256 << 10
+
+const progressKey = "progress report of "
+
 // outFrame is a queued frame; key is its coalesceKey.
 type outFrame struct {
 	data []byte
@@ -637,7 +643,7 @@ func coalesceKey(body []byte) string {
 	case m.Method == "textDocument/publishDiagnostics" && m.Params.URI != "":
 		return "diagnostics of " + m.Params.URI
 	case m.Method == "$/progress" && m.Params.Value.Kind == "report":
-		return "progress report of " + string(m.Params.Token)
+		return progressKey + string(m.Params.Token)
 	}
 	return ""
 }
@@ -665,6 +671,12 @@ func (s *stream) Write(ctx context.Context, msg jsonrpc2.Message) (int64, error)
 	if s.closing {
 		s.mu.Unlock()
 		return 0, io.ErrClosedPipe
+	}
+	if strings.HasPrefix(key, progressKey) && s.queued < progressBehind {
+		// A client that keeps up gets every report of a run (one per
+		// check of a sandbox run, say); only one that has fallen
+		// behind gets just the newest.
+		key = ""
 	}
 	if f := s.pending[key]; key != "" && f != nil {
 		s.queued += len(frame) - len(f.data)
