@@ -102,7 +102,7 @@ func TestStatusOnTerminal(t *testing.T) {
 		}
 		// The same check answered from the cache has nothing to show.
 		stdout, tty, err = runOnTerminal(t, bin, root, cold, "check", "./examples/app/...")
-		if err != nil || strings.Contains(tty, "checking ") || strings.Contains(tty, "\x1b") {
+		if err != nil || strings.Contains(tty, "checking ") || strings.Contains(tty, "\r\x1b[K") {
 			t.Errorf("a warm check: %v, and the terminal got %q; want no progress", err, tty)
 		}
 		// Cold again, standard error a pipe: not a byte of progress.
