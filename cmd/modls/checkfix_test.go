@@ -59,8 +59,8 @@ func fixOf(t *testing.T, src string) string {
 // one, never a fix applied to the wrong text, and a file --fix did not
 // write is reported.
 func TestCheckFix_ConcurrentRewrite(t *testing.T) {
-	// 200 runs; under the race detector (each check several times
-	// slower, make test's setting) or -short, 30.
+	// 200 runs (make test runs this package without the race detector);
+	// under it (each check several times slower) or -short, 30.
 	runs := 200
 	if testing.Short() || raceDetector {
 		runs = 30
