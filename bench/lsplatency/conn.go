@@ -42,6 +42,8 @@ type conn struct {
 	last    atomic.Int64  // when the last message came, in Unix nanoseconds
 	done    chan struct{} // closed when the reader stops
 	readErr error
+
+	shutDown bool // close has run
 }
 
 type response struct {
@@ -310,6 +312,7 @@ func (c *conn) peakRSS() (int64, error) {
 // close shuts the server down (shutdown, exit) and waits for it, killing it
 // after a grace period.
 func (c *conn) close(timeout time.Duration) error {
+	c.shutDown = true
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	err := c.call(ctx, "shutdown", nil, nil)
@@ -330,6 +333,15 @@ func (c *conn) close(timeout time.Duration) error {
 		}
 	}
 	return err
+}
+
+// abandon kills the server unless close has shut it down: deferred by a
+// session, it ends the server whatever way the session returns.
+func (c *conn) abandon() {
+	if !c.shutDown {
+		_ = c.cmd.Process.Kill()
+		_ = c.cmd.Wait()
+	}
 }
 
 // tailBuffer keeps the last max bytes written to it.

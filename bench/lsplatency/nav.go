@@ -72,13 +72,7 @@ func navSession(ctx context.Context, tg target, workspace, rel, service, cacheDi
 	if err != nil {
 		return nil, err
 	}
-	closed := false
-	defer func() {
-		if !closed {
-			_ = c.cmd.Process.Kill()
-			_ = c.cmd.Wait()
-		}
-	}()
+	defer c.abandon()
 	incremental, err := initialize(ctx, c, tg, workspace, opt)
 	if err != nil {
 		return nil, err
@@ -157,7 +151,6 @@ func navSession(ctx context.Context, tg target, workspace, rel, service, cacheDi
 			time.Sleep(opt.gap)
 		}
 	}
-	closed = true
 	if err := c.close(opt.timeout); err != nil {
 		return nil, fmt.Errorf("shutting down: %w", err)
 	}

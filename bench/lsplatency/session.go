@@ -54,13 +54,7 @@ func session(ctx context.Context, tg target, workspace, rel, cacheDir string, ed
 	if err != nil {
 		return res, err
 	}
-	closed := false
-	defer func() {
-		if !closed {
-			_ = c.cmd.Process.Kill()
-			_ = c.cmd.Wait()
-		}
-	}()
+	defer c.abandon()
 
 	incremental, err := initialize(ctx, c, tg, workspace, opt)
 	if err != nil {
@@ -157,7 +151,6 @@ func session(ctx context.Context, tg target, workspace, rel, cacheDir string, ed
 	if res.PeakRSSKiB, err = c.peakRSS(); err != nil {
 		return res, err
 	}
-	closed = true
 	if err := c.close(opt.timeout); err != nil {
 		return res, fmt.Errorf("shutting down: %w", err)
 	}
