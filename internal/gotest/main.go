@@ -3,7 +3,7 @@
 // the same time) and reports as the run goes: a line per package as it finishes, the output
 // of every failed test, a line every minute naming the packages still
 // running, and at the end a summary of the tests that were skipped and
-// why. It exits with go test's status.
+// why and of the slowest tests. It exits with go test's status.
 //
 //	go run ./internal/gotest -race ./checker/... -- ./rules/...
 package main
@@ -38,6 +38,13 @@ type report struct {
 	skipped []string             // "pkg TestX: reason"
 	failed  []string             // "pkg TestX"
 	pkgTime map[string]float64   // elapsed per package
+	slow    []timed              // top-level tests and their elapsed time
+}
+
+// timed is a test and how long it ran.
+type timed struct {
+	name    string
+	elapsed float64
 }
 
 func key(e event) string { return e.Package + " " + e.Test }
@@ -64,6 +71,7 @@ func (r *report) handle(e event) {
 		delete(r.output, key(e))
 	case "pass":
 		delete(r.output, key(e))
+		r.timeTest(e)
 		if e.Test == "" {
 			r.finish(e, "ok  ")
 		}
@@ -78,6 +86,7 @@ func (r *report) handle(e event) {
 			r.finish(e, "FAIL")
 			break
 		}
+		r.timeTest(e)
 		r.failed = append(r.failed, short(e.Package)+" "+e.Test)
 		if !strings.Contains(e.Test, "/") {
 			fmt.Fprintf(r.out, "--- FAIL: %s %s (%.1fs)\n", short(e.Package), e.Test, e.Elapsed)
@@ -94,6 +103,17 @@ func (r *report) handle(e event) {
 		}
 	}
 }
+
+// timeTest records how long a top-level test ran, if a second or more.
+func (r *report) timeTest(e event) {
+	if e.Test != "" && !strings.Contains(e.Test, "/") && e.Elapsed >= 1 {
+		r.slow = append(r.slow, timed{short(e.Package) + " " + e.Test, e.Elapsed})
+	}
+}
+
+// slowest is how many of the longest tests (a second or more) the summary
+// names.
+const slowest = 10
 
 // skippedParent reports whether e's parent test was itself skipped, which
 // says it once.
@@ -244,6 +264,14 @@ func (r *report) summary(took time.Duration, code int) {
 		for _, s := range r.skipped {
 			fmt.Fprintf(r.out, "  %s\n", s)
 		}
+	}
+	sort.Slice(r.slow, func(i, j int) bool { return r.slow[i].elapsed > r.slow[j].elapsed })
+	if len(r.slow) > 0 {
+		var names []string
+		for _, s := range r.slow[:min(slowest, len(r.slow))] {
+			names = append(names, fmt.Sprintf("%s %.0fs", s.name, s.elapsed))
+		}
+		fmt.Fprintf(r.out, "slowest tests: %s\n", strings.Join(names, ", "))
 	}
 	if len(r.failed) > 0 {
 		sort.Strings(r.failed)

@@ -21,9 +21,14 @@ func TestReport(t *testing.T) {
 		"go.mod": "module example.com/r\n\ngo 1.26\n",
 		"a/a_test.go": `package a
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestPasses(t *testing.T) {}
+
+func TestTakesASecond(t *testing.T) { time.Sleep(1100 * time.Millisecond) }
 
 func TestSkips(t *testing.T) { t.Skip("needs a mail server") }
 
@@ -62,8 +67,9 @@ func TestSubtests(t *testing.T) {
 		"FAIL example.com/r/a ",
 		"ok   example.com/r/b ",
 		"skipped: 2 tests",
-		"  example.com/r/a TestSkips: needs a mail server (a_test.go:7)",
-		"  example.com/r/a TestSubtests/one: no printer here (a_test.go:15)",
+		"  example.com/r/a TestSkips: needs a mail server (a_test.go:12)",
+		"  example.com/r/a TestSubtests/one: no printer here (a_test.go:20)",
+		"slowest tests: example.com/r/a TestTakesASecond 1s\n",
 		"failed: example.com/r/a TestFails",
 		"go test FAILED (go test exit status 1) in ",
 	} {
