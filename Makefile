@@ -6,7 +6,7 @@ TESTBIN := $(CURDIR)/.test/modls
 
 # internal/gotest runs go test -json and reports a line per package, the
 # output of failed tests, the packages still running every minute and,
-# at the end, which tests were skipped and why.
+# at the end, which tests were skipped and why and the slowest tests.
 # -timeout: e2e/vscode drives a whole workbench, several minutes on a
 # loaded machine (go test's default limit is 10 minutes per package).
 # Two runs go on at once. Under the race detector: the packages where
