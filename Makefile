@@ -17,8 +17,11 @@ TESTBIN := $(CURDIR)/.test/modls
 # tests run every rule concurrently under it) and the command's
 # end-to-end tests (cmd/modls: the commands over whole workspaces, whose
 # concurrent parts are those packages').
-NORACE_PKGS = ./rules/... ./cmd/modls/
-RACE_PKGS = $(shell go list ./... | grep -v -e '/rules$$' -e '/rules/' -e '/cmd/modls$$')
+# go test starts packages in the order given, so the longest go first.
+NORACE_PKGS = ./cmd/modls/ ./rules/...
+SLOW_RACE_PKGS = ./sandbox/ ./lsp/ ./e2e/vscode/ ./checker/ ./internal/readme/ ./editors/
+RACE_PKGS = $(SLOW_RACE_PKGS) $(shell go list ./... | grep -v -e '/rules$$' -e '/rules/' -e '/cmd/modls$$' \
+	$(foreach p,$(SLOW_RACE_PKGS),-e '/$(patsubst ./%/,%,$(p))$$'))
 test: check-format vet node-deps
 	go build -o $(TESTBIN) ./cmd/modls
 	MODLS_TEST_BIN=$(TESTBIN) go run ./internal/gotest -race -timeout 30m $(RACE_PKGS) -- -timeout 30m $(NORACE_PKGS)

@@ -20,6 +20,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/modls/modls/checker/cachetest"
+	"github.com/modls/modls/internal/testbin"
 )
 
 // runScaffold runs "modls scaffold args..." in-process from dir.
@@ -386,13 +389,15 @@ func TestScaffoldCommand_Features(t *testing.T) {
 	// The three checks run side by side on the one copy.
 	t.Run("modls check", func(t *testing.T) {
 		t.Parallel()
-		// SPEC §6: the modules pass modls check as generated.
-		var stdout, stderr bytes.Buffer
+		// SPEC §6: the modules pass modls check as generated. A process
+		// of its own, for a seeded cache of its own in a parallel test.
+		cmd := exec.Command(testbin.Modls(t), "check", "./modules/...")
+		cmd.Dir, cmd.Env = dir, append(os.Environ(), "MODLS_CACHE="+cachetest.Seeded(t))
 		start := time.Now()
-		code := run(context.Background(), []string{"check", "--no-cache", "./modules/..."}, env{Stdout: &stdout, Stderr: &stderr, Dir: dir})
+		out, err := cmd.CombinedOutput()
 		t.Logf("modls check ./modules/...: %v", time.Since(start).Round(time.Millisecond))
-		if code != 0 {
-			t.Errorf("modls check: exit %d; want 0\n%s%s", code, stdout.String(), stderr.String())
+		if err != nil {
+			t.Errorf("modls check: %v; want exit 0\n%s", err, out)
 		}
 	})
 	t.Run("go vet", func(t *testing.T) {
@@ -405,7 +410,7 @@ func TestScaffoldCommand_Features(t *testing.T) {
 		// Each module's generated integration tests run in the sandbox
 		// and pass; none is skipped. The command runs as a process of its
 		// own, for a modls cache of its own in a parallel test.
-		bin := buildModls(t)
+		bin := testbin.Modls(t)
 		cache := filepath.Join(t.TempDir(), "cache.db")
 		for _, c := range combos {
 			var stdout, stderr bytes.Buffer

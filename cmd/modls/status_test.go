@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+
+	"github.com/modls/modls/internal/testbin"
 )
 
 // runOnTerminal runs the built modls with args in dir, its standard error
@@ -74,7 +76,7 @@ func TestStatusOnTerminal(t *testing.T) {
 	if _, err := os.Stat("/dev/ptmx"); errors.Is(err, os.ErrNotExist) {
 		t.Fatal("this machine offers no pseudo-terminals (/dev/ptmx)")
 	}
-	bin := buildModls(t)
+	bin := testbin.Modls(t)
 	root, _ := filepath.Abs("../..")
 	progress := regexp.MustCompile(`\r\x1b\[Kchecking (\d+) of (\d+) packages`)
 
