@@ -115,7 +115,7 @@ func openCache(path string) (*Cache, error) {
 // cacheSchema is the version of the cache's tables; a cache file of
 // another version is emptied and rebuilt (it holds nothing that cannot be
 // recomputed).
-const cacheSchema = 4
+const cacheSchema = 6
 
 func migrateCache(db *sql.DB) error {
 	// Read every table: a damaged file fails here, not on a later query.
@@ -140,6 +140,8 @@ func migrateCache(db *sql.DB) error {
 	DROP TABLE IF EXISTS results;
 	DROP TABLE IF EXISTS exports;
 	DROP TABLE IF EXISTS facts;
+	DROP TABLE IF EXISTS listings;
+	DROP TABLE IF EXISTS memos;
 	CREATE TABLE results (
 		key        TEXT PRIMARY KEY,
 		findings   BLOB NOT NULL,
@@ -156,6 +158,18 @@ func migrateCache(db *sql.DB) error {
 		key        TEXT PRIMARY KEY,
 		data       BLOB NOT NULL,
 		imports    TEXT NOT NULL,
+		sum        TEXT NOT NULL,
+		written_at INTEGER NOT NULL
+	);
+	CREATE TABLE listings (
+		key        TEXT PRIMARY KEY,
+		data       BLOB NOT NULL,
+		sum        TEXT NOT NULL,
+		written_at INTEGER NOT NULL
+	);
+	CREATE TABLE memos (
+		key        TEXT PRIMARY KEY,
+		data       BLOB NOT NULL,
 		sum        TEXT NOT NULL,
 		written_at INTEGER NOT NULL
 	);

@@ -170,22 +170,15 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	tm := opts.Timings
 	defer tm.total(time.Now())
 	loadStart := time.Now()
-	listed, err := goList(ctx, g.root, g.patterns, true)
+	listed, listingKey, recorded, err := cachedGoList(ctx, opts.Cache, g.root, g.patterns, true)
 	if err != nil {
 		return nil, err
 	}
-	t.mark("go list")
-	overlay := snapshot(listed, opts.Overlay)
-	t.mark("read files")
-	ws, err := workspace.Load(g.root, overlay)
-	if err != nil {
-		return nil, err
+	if recorded {
+		t.mark("listing (recorded)")
+	} else {
+		t.mark("go list")
 	}
-	t.mark("workspace")
-	workspace.Put(ws)
-	l := newLoader(listed, overlay)
-	l.timings = tm
-	h := newHasher(l, ws, rulesFingerprint(cfg, enabled))
 	var roots []*listedPackage
 	for _, p := range listed {
 		if !p.DepOnly {
@@ -197,11 +190,59 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	for _, lp := range roots {
 		res.Dirs = append(res.Dirs, lp.Dir)
 	}
+	fingerprint := rulesFingerprint(cfg, enabled)
+	// The memo of the last check of this listing: if no file changed, its
+	// keys are the packages' and the model is not needed.
+	var tr *tree
+	mkey := ""
+	if opts.Cache != nil && len(opts.Overlay) == 0 {
+		mkey = memoKey(listingKey, fingerprint)
+	}
+	if mkey != "" {
+		if tr, err = readTree(g.root, listed); err != nil {
+			tr, mkey = nil, ""
+		}
+		t.mark("read files")
+	}
+	if mkey != "" {
+		if m := opts.Cache.keysMemo(mkey); m != nil && m.matches(tr) {
+			if ds, ok := cachedFindings(opts.Cache, roots, m.Keys); ok {
+				res.Diagnostics, res.Cached = ds, len(roots)
+				memoHits.Add(1)
+				t.mark("keys (recorded) and cache")
+				tm.phase(PhaseLoad, loadStart)
+				return res, nil
+			}
+		}
+		t.mark("memo")
+	}
+	base := opts.Overlay
+	if tr != nil {
+		base = tr.data // opts.Overlay is empty
+	}
+	overlay := snapshot(listed, base)
+	t.mark("read files")
+	ws, err := workspace.Load(g.root, overlay)
+	if err != nil {
+		return nil, err
+	}
+	t.mark("workspace")
+	workspace.Put(ws)
+	l := newLoader(listed, overlay)
+	l.timings = tm
+	h := newHasher(l, ws, fingerprint)
 	// Look up every root's findings first: the packages that miss decide
 	// where the dependencies' types come from.
 	keys := make(map[*listedPackage]string, len(roots))
+	byPath := make(map[string]string, len(roots))
 	for _, lp := range roots {
 		keys[lp] = h.rootKey(lp)
+		byPath[lp.ImportPath] = keys[lp]
+	}
+	if mkey != "" {
+		if m := newKeysMemo(tr, byPath); m != nil {
+			opts.Cache.putKeysMemo(mkey, m)
+		}
 	}
 	tm.phase(PhaseLoad, loadStart)
 	cacheStart := time.Now()
@@ -273,12 +314,32 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	t.mark("record facts")
 	if l.exports != nil {
 		// A cache that cannot be written only costs the next run time.
+		// (save empties fresh: count first.)
+		fresh := len(l.exports.fresh)
 		if err := l.exports.save(l); err != nil && os.Getenv("MODLS_DEBUG") != "" {
 			fmt.Fprintf(os.Stderr, "modls: cache: %v\n", err)
 		}
-		t.mark(fmt.Sprintf("record export data of %d packages", len(l.exports.fresh)))
+		t.mark(fmt.Sprintf("record export data of %d packages", fresh))
 	}
 	return res, nil
+}
+
+// cachedFindings returns the findings of every root from the cache, under
+// the keys given by import path; false if one is missing.
+func cachedFindings(c *Cache, roots []*listedPackage, keys map[string]string) ([]Diagnostic, bool) {
+	var out []Diagnostic
+	for _, lp := range roots {
+		k, ok := keys[lp.ImportPath]
+		if !ok || k == "" {
+			return nil, false
+		}
+		ds, ok := c.Get(k)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, ds...)
+	}
+	return out, true
 }
 
 // snapshot reads the files of the root packages (and their modules'

@@ -1,0 +1,149 @@
+package checker
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// buyer looks up the shop's service: its findings depend on the shop
+// module's manifest, which a check of the buyer alone does not list.
+const buyer = shop + `
+-- modules/standard/buyer/manifest.json --
+{"name": "standard.buyer", "version": "1.0.0", "description": "buys", "features": [], "dependencies": ["standard.shop"], "services": []}
+-- modules/standard/buyer/module.go --
+package buyer
+
+import (
+	"context"
+	_ "embed"
+
+	"github.com/modls/modls/framework"
+)
+
+//go:embed manifest.json
+var manifest []byte
+
+type Module struct{}
+
+func (m *Module) Manifest() []byte { return manifest }
+
+func (m *Module) Setup(s *framework.Setup) error { return nil }
+
+func (m *Module) Start(ctx context.Context, app *framework.App) error {
+	_, err := framework.Service[any](app, "shop.service")
+	return err
+}
+-- modules/standard/buyer/module_test.go --
+package buyer
+
+var _ = (*Module).Start
+-- lib/go.mod --
+module example.com/lib
+
+go 1.26.0
+-- lib/lib.go --
+package lib
+
+func Name() string { return "lib" }
+`
+
+// TestKeysMemoNoticesChanges checks the buyer module, then makes one change
+// after another that can change its findings or keys: after each, the
+// check through the cache gives the findings of a check without one and
+// did not take its keys from the memo. With nothing changed, or a change
+// to what no key depends on, the memo answers.
+func TestKeysMemoNoticesChanges(t *testing.T) {
+	dir := writeWorkspace(t, buyer)
+	gomod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gomod = []byte(strings.Replace(string(gomod), "require github.com/modls/modls v0.0.0\n", "require (\n\tgithub.com/modls/modls v0.0.0\n\texample.com/lib v0.0.0\n)\n", 1) + "\nreplace example.com/lib => ./lib\n")
+	write := func(name, text string) {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("go.mod", string(gomod))
+	write("modules/standard/buyer/lib.go", "package buyer\n\nimport \"example.com/lib\"\n\nvar Lib = lib.Name()\n")
+	cache := seeded(t)
+	opts := Options{Dir: dir, Patterns: []string{"./modules/standard/buyer/..."}}
+	seen := map[string]bool{}
+	step := func(name string, wantMemo bool) {
+		t.Helper()
+		before := memoHits.Load()
+		cached := opts
+		cached.Cache = cache
+		got, err := Check(context.Background(), cached)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if used := memoHits.Load() > before; used != wantMemo {
+			t.Errorf("%s: keys taken from the memo: %v; want %v", name, used, wantMemo)
+		}
+		want, err := Check(context.Background(), opts)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		seen[strings.Join(lines(dir, want.Diagnostics), "\n")] = true
+		if !reflect.DeepEqual(lines(dir, got.Diagnostics), lines(dir, want.Diagnostics)) {
+			t.Errorf("%s: findings through the cache\n%s\nwithout it\n%s", name, strings.Join(lines(dir, got.Diagnostics), "\n"), strings.Join(lines(dir, want.Diagnostics), "\n"))
+		}
+	}
+	step("first check", false)
+	step("nothing changed", true)
+	write("modules/standard/buyer/testdata/x.go", "package x\n")
+	write("modules/standard/buyer/.module.go.swp", "swap")
+	step("a test data file and an editor's swap file", true)
+	shopManifest := filepath.Join("modules", "standard", "shop", "manifest.json")
+	for _, c := range []struct {
+		name   string
+		change func()
+	}{
+		{"the other module's manifest", func() {
+			write(shopManifest, `{"name": "standard.shop", "version": "1.0.0", "description": "a shop", "features": [], "dependencies": [], "services": []}`)
+		}},
+		{"the other module's code", func() {
+			write("modules/standard/shop/extra.go", "package shop\n\nfunc (s *Service) Extra() {}\n")
+		}},
+		{"the other module's registration", func() {
+			src, err := os.ReadFile(filepath.Join(dir, "modules", "standard", "shop", "module.go"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			write("modules/standard/shop/module.go", strings.Replace(string(src), `"shop.service"`, `"shop.renamed"`, 1))
+		}},
+		{"a comment in the checked module", func() {
+			write("modules/standard/buyer/module_test.go", "package buyer\n\n// A comment.\nvar _ = (*Module).Start\n")
+		}},
+		{"the replaced module's code", func() {
+			write("lib/lib.go", "package lib\n\nfunc Name() string { return \"library\" }\n\nfunc Other() {}\n")
+		}},
+		{"a new module", func() {
+			write("modules/standard/third/manifest.json", `{"name": "standard.third", "version": "1.0.0", "description": "third", "features": [], "dependencies": [], "services": ["shop.service"]}`)
+			write("modules/standard/third/module.go", "package third\n\nimport \"github.com/modls/modls/framework\"\n\ntype Module struct{}\n\nfunc (m *Module) Setup(s *framework.Setup) error {\n\treturn s.RegisterService(\"shop.service\", m)\n}\n")
+		}},
+		{"a removed module", func() {
+			if err := os.RemoveAll(filepath.Join(dir, "modules", "standard", "third")); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		c.change()
+		step(c.name, false)
+		step(c.name+", then nothing", true)
+	}
+	// The changes are ones that change the findings, not only the keys.
+	if len(seen) < 3 {
+		t.Errorf("the changes gave %d different sets of findings; want at least 3:\n%v", len(seen), seen)
+	}
+}
