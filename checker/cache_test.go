@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/modls/modls/checker/cachetest"
 )
@@ -28,6 +29,16 @@ func TestOpenCacheRepairsDamage(t *testing.T) {
 				t.Fatal(err)
 			}
 			if err := os.Truncate(path, st.Size()/3); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"overwritten in place", func(t *testing.T, path string) {
+			f, err := os.OpenFile(path, os.O_WRONLY, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if _, err := f.WriteAt([]byte("not a database!!"), 0); err != nil {
 				t.Fatal(err)
 			}
 		}},
@@ -173,4 +184,39 @@ func TestCheckProgress(t *testing.T) {
 	if got != nil {
 		t.Errorf("a warm check reported progress %v; want none", got)
 	}
+}
+
+// TestOpenCacheChecksWhatChanged: the integrity check reads the whole
+// file, so a cache as modls closed it is not checked again; one changed
+// since (written by another program, touched, truncated) is.
+func TestOpenCacheChecksWhatChanged(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cache.db")
+	open := func(step string, wantCheck bool) {
+		t.Helper()
+		before := integrityChecks.Load()
+		c, err := OpenCache(path)
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		c.Put("k", []Diagnostic{{Rule: "MOD001", Message: step}})
+		if err := c.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if checked := integrityChecks.Load() > before; checked != wantCheck {
+			t.Errorf("%s: checked %v; want %v", step, checked, wantCheck)
+		}
+	}
+	open("new", true)
+	open("as modls left it", false)
+	open("again", false)
+	later := time.Now().Add(time.Minute)
+	if err := os.Chtimes(path, later, later); err != nil {
+		t.Fatal(err)
+	}
+	open("touched", true)
+	open("as modls left it after the check", false)
+	if err := os.WriteFile(path+".ok", []byte("garbage"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	open("a damaged mark", true)
 }

@@ -1,140 +1,218 @@
 package checker
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"go/types"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+
+	"golang.org/x/tools/go/packages"
 )
 
-// listedPackage is what `go list -json` says of a package.
+// listedPackage is what the listing says of a package: the fields of
+// `go list -json` the checker reads.
 type listedPackage struct {
 	Dir          string
 	ImportPath   string
 	Name         string
-	GoFiles      []string
+	GoFiles      []string // names in Dir
 	TestGoFiles  []string
 	XTestGoFiles []string
+	// Imports are the import paths the package's files resolve to;
+	// TestImports those of the package with its in-package tests and
+	// XTestImports those of its external tests.
 	Imports      []string
 	TestImports  []string
 	XTestImports []string
-	ImportMap    map[string]string
-	Standard     bool
-	DepOnly      bool
-	ForTest      string
-	Module       *struct {
-		Path      string
-		Dir       string
-		GoVersion string
-		Main      bool
-	}
-	Error *struct{ Err string }
+	// ImportMap maps an import path as written to the package it
+	// resolves to, where they differ (vendoring).
+	ImportMap map[string]string
+	Standard  bool
+	DepOnly   bool
+	Module    *listedModule
+	Error     *struct{ Err string }
 }
 
-// goList runs `go list -deps` for the patterns in dir. Packages are
-// listed with cgo disabled: the pure-Go variants carry the same API and
-// need no C toolchain to type-check.
+type listedModule struct {
+	Path      string
+	Dir       string
+	GoVersion string
+	Main      bool
+}
+
+// goList lists the packages the patterns match in dir and everything they
+// import, with their tests when tests is set. Packages are listed with cgo
+// disabled: the pure-Go variants carry the same API and need no C
+// toolchain to type-check.
 func goList(ctx context.Context, dir string, patterns []string, tests bool) ([]*listedPackage, error) {
 	return goListOverlay(ctx, dir, patterns, tests, nil)
 }
 
+// listMode is what the listing asks of go/packages: metadata only (names,
+// files, imports, modules, the graph); type-checking stays the loader's.
+const listMode = packages.NeedName | packages.NeedFiles | packages.NeedImports | packages.NeedDeps | packages.NeedModule | packages.NeedForTest
+
 // goListOverlay is goList seeing unsaved buffers: the .go files of the
-// overlay are handed to the go command (-overlay), so that a file that
-// exists only in an editor belongs to its package and the packages it
-// imports are listed.
+// overlay are handed to the go command, so that a file that exists only
+// in an editor belongs to its package and the packages it imports are
+// listed. The listing is go/packages' in metadata mode.
 func goListOverlay(ctx context.Context, dir string, patterns []string, tests bool, overlay map[string][]byte) ([]*listedPackage, error) {
-	args := []string{"list", "-e", "-deps", "-json=Dir,ImportPath,Name,GoFiles,TestGoFiles,XTestGoFiles,Imports,TestImports,XTestImports,ImportMap,Standard,DepOnly,ForTest,Module,Error"}
-	if tests {
-		args = append(args, "-test")
-	}
-	if arg, cleanup, err := overlayArg(overlay); err != nil {
-		return nil, err
-	} else if arg != "" {
-		defer cleanup()
-		args = append(args, arg)
-	}
-	args = append(args, "--")
-	args = append(args, patterns...)
-	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		msg := strings.TrimSpace(stderr.String())
-		if msg == "" {
-			msg = err.Error()
+	goOverlay := map[string][]byte{}
+	for name, data := range overlay {
+		if strings.HasSuffix(name, ".go") {
+			goOverlay[name] = data
 		}
-		return nil, fmt.Errorf("go list: %s", oneLine(msg))
 	}
-	var out []*listedPackage
-	dec := json.NewDecoder(&stdout)
-	for {
-		p := new(listedPackage)
-		if err := dec.Decode(p); err == io.EOF {
-			break
-		} else if err != nil {
-			return nil, fmt.Errorf("go list: reading its output: %w", err)
-		}
-		if p.ForTest != "" || strings.HasSuffix(p.ImportPath, ".test") {
-			continue // test variants: the roots' tests are checked from the plain entries
-		}
-		out = append(out, p)
+	cfg := &packages.Config{
+		Mode:    listMode,
+		Context: ctx,
+		Dir:     dir,
+		Tests:   tests,
+		Env:     append(os.Environ(), "CGO_ENABLED=0"),
+		Overlay: goOverlay,
 	}
-	return out, nil
+	initial, err := packages.Load(cfg, patterns...)
+	if err != nil {
+		return nil, fmt.Errorf("go list: %s", oneLine(strings.TrimPrefix(err.Error(), "err: ")))
+	}
+	return fromPackages(initial), nil
 }
 
-// overlayArg writes the overlay's .go files and the go command's
-// -overlay description of them to a temporary directory; "" when there
-// is nothing to hand over. cleanup removes the directory.
-func overlayArg(overlay map[string][]byte) (arg string, cleanup func(), err error) {
-	replace := map[string]string{}
-	var names []string
-	for name := range overlay {
-		if strings.HasSuffix(name, ".go") {
-			names = append(names, name)
+// fromPackages turns go/packages' graph into one entry per package: the
+// test variants of a root (its package with the in-package tests, its
+// external test package) become its test fields; the variants of other
+// packages recompiled for a test, and test mains, are left out.
+func fromPackages(initial []*packages.Package) []*listedPackage {
+	roots := map[string]bool{}
+	for _, p := range initial {
+		if p.ID == p.PkgPath {
+			roots[p.PkgPath] = true
 		}
 	}
-	if len(names) == 0 {
-		return "", nil, nil
-	}
-	tmp, err := os.MkdirTemp("", "modls-list-")
-	if err != nil {
-		return "", nil, fmt.Errorf("go list: the buffers' overlay: %w", err)
-	}
-	cleanup = func() { _ = os.RemoveAll(tmp) }
-	sort.Strings(names)
-	for i, name := range names {
-		f := filepath.Join(tmp, fmt.Sprintf("%d.go", i))
-		if err := os.WriteFile(f, overlay[name], 0o600); err != nil {
-			cleanup()
-			return "", nil, fmt.Errorf("go list: the buffers' overlay: %w", err)
+	byPath := map[string]*listedPackage{}
+	var variants []*packages.Package
+	packages.Visit(initial, nil, func(p *packages.Package) {
+		if p.ID != p.PkgPath {
+			if p.ForTest != "" && roots[p.ForTest] {
+				variants = append(variants, p)
+			}
+			return
 		}
-		replace[name] = f
+		if p.Name == "main" && strings.HasSuffix(p.PkgPath, ".test") && roots[strings.TrimSuffix(p.PkgPath, ".test")] {
+			return // a root's test main, generated by go test
+		}
+		lp := &listedPackage{
+			Dir:        p.Dir,
+			ImportPath: p.PkgPath,
+			Name:       p.Name,
+			GoFiles:    baseNames(p.Dir, p.GoFiles),
+			DepOnly:    !roots[p.PkgPath],
+		}
+		lp.Imports, lp.ImportMap = importsOf(p)
+		if p.Module != nil {
+			lp.Module = &listedModule{Path: p.Module.Path, Dir: p.Module.Dir, GoVersion: p.Module.GoVersion, Main: p.Module.Main}
+		} else {
+			lp.Standard = len(p.Errors) == 0 && isStandardPath(p.PkgPath)
+		}
+		if len(p.Errors) > 0 {
+			lp.Error = &struct{ Err string }{Err: p.Errors[0].Msg}
+		}
+		byPath[p.PkgPath] = lp
+	})
+	for _, v := range variants {
+		lp := byPath[v.ForTest]
+		if lp == nil {
+			continue
+		}
+		imps, m := importsOf(v)
+		for k, val := range m {
+			if lp.ImportMap == nil {
+				lp.ImportMap = map[string]string{}
+			}
+			lp.ImportMap[k] = val
+		}
+		if v.PkgPath == v.ForTest {
+			lp.TestGoFiles = without(baseNames(v.Dir, v.GoFiles), lp.GoFiles)
+			lp.TestImports = imps
+		} else if strings.HasSuffix(v.PkgPath, "_test") {
+			lp.XTestGoFiles = baseNames(v.Dir, v.GoFiles)
+			lp.XTestImports = imps
+		}
+		if lp.Error == nil && len(v.Errors) > 0 {
+			lp.Error = &struct{ Err string }{Err: v.Errors[0].Msg}
+		}
 	}
-	data, err := json.Marshal(map[string]any{"Replace": replace})
-	if err == nil {
-		err = os.WriteFile(filepath.Join(tmp, "overlay.json"), data, 0o600)
+	out := make([]*listedPackage, 0, len(byPath))
+	for _, lp := range byPath {
+		out = append(out, lp)
 	}
-	if err != nil {
-		cleanup()
-		return "", nil, fmt.Errorf("go list: the buffers' overlay: %w", err)
+	sort.Slice(out, func(i, j int) bool { return out[i].ImportPath < out[j].ImportPath })
+	return out
+}
+
+// importsOf returns the packages p imports (sorted), and the import paths
+// as written that resolve elsewhere. A test variant's imports of other
+// variants name the packages they vary (their PkgPath).
+func importsOf(p *packages.Package) ([]string, map[string]string) {
+	var imps []string
+	var m map[string]string
+	for written, q := range p.Imports {
+		path := q.PkgPath
+		imps = append(imps, path)
+		if written != path {
+			if m == nil {
+				m = map[string]string{}
+			}
+			m[written] = path
+		}
 	}
-	return "-overlay=" + filepath.Join(tmp, "overlay.json"), cleanup, nil
+	sort.Strings(imps)
+	return imps, m
+}
+
+// isStandardPath reports whether an import path is of the standard
+// library: its first element has no dot.
+func isStandardPath(p string) bool {
+	first, _, _ := strings.Cut(p, "/")
+	return !strings.Contains(first, ".") && p != "command-line-arguments"
+}
+
+// baseNames are the names of files relative to dir.
+func baseNames(dir string, files []string) []string {
+	var out []string
+	for _, f := range files {
+		if rel, err := filepath.Rel(dir, f); err == nil && !strings.HasPrefix(rel, "..") {
+			out = append(out, rel)
+		} else {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// without returns the names of a that are not in b.
+func without(a, b []string) []string {
+	in := map[string]bool{}
+	for _, n := range b {
+		in[n] = true
+	}
+	var out []string
+	for _, n := range a {
+		if !in[n] {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // oneLine joins the first lines of a tool's message: "go: updates to

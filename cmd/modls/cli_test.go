@@ -288,7 +288,7 @@ func checkTimings(t *testing.T, ws string) {
 	}
 	for _, re := range []string{
 		`(?m)^modls: timings: \d+\.\d{3}s wall clock$`,
-		`(?m)^    load +\d+\.\d{3}s  go list`,
+		`(?m)^    load +\d+\.\d{3}s  the package listing`,
 		`(?m)^    type-check +[0-9.]+s `,
 		`(?m)^    rules +[0-9.]+s `,
 		`(?m)^    cache +[0-9.]+s `,

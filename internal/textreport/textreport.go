@@ -337,7 +337,7 @@ func (p *Printer) Timings(w io.Writer, t *checker.Timings, name RuleName) error 
 	ms := func(d time.Duration) string { return fmt.Sprintf("%8.3fs", d.Seconds()) }
 	fmt.Fprintf(&b, "%s %s wall clock\n", p.paint(bold, "modls: timings:"), strings.TrimSpace(ms(t.Wall())))
 	notes := map[string]string{
-		checker.PhaseLoad:      "go list, reading files, the workspace model, cache keys",
+		checker.PhaseLoad:      "the package listing, reading files, the workspace model, cache keys",
 		checker.PhaseTypeCheck: "summed over the packages checked in parallel",
 		checker.PhaseRules:     "summed over the packages checked in parallel",
 		checker.PhaseCache:     "findings, facts and export data read and written",
