@@ -245,6 +245,38 @@ func (c *Cache) Get(key string) ([]Diagnostic, bool) {
 	return ds, true
 }
 
+// GetAll returns the findings stored under each of keys, in one query per
+// few hundred keys; a key without a (sound) row is absent from the map.
+func (c *Cache) GetAll(keys []string) map[string][]Diagnostic {
+	const batch = 500
+	out := make(map[string][]Diagnostic, len(keys))
+	for start := 0; start < len(keys); start += batch {
+		part := keys[start:min(start+batch, len(keys))]
+		q := "SELECT key, findings, sum FROM results WHERE key IN (?" + strings.Repeat(", ?", len(part)-1) + ")"
+		args := make([]any, len(part))
+		for i, k := range part {
+			args[i] = k
+		}
+		rows, err := c.db.Query(q, args...)
+		if err != nil {
+			return out
+		}
+		for rows.Next() {
+			var k, sum string
+			var blob []byte
+			if rows.Scan(&k, &blob, &sum) != nil || sum != rowSum("results", k, blob) {
+				continue
+			}
+			var ds []Diagnostic
+			if json.Unmarshal(blob, &ds) == nil {
+				out[k] = ds
+			}
+		}
+		rows.Close()
+	}
+	return out
+}
+
 // Put stores findings under key. A cache that cannot be written is not an
 // error: the next run recomputes.
 func (c *Cache) Put(key string, ds []Diagnostic) {

@@ -170,7 +170,24 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	tm := opts.Timings
 	defer tm.total(time.Now())
 	loadStart := time.Now()
-	listed, listingKey, recorded, err := cachedGoList(ctx, opts.Cache, g.root, g.patterns, true)
+	// With a cache, the files below the root are read first, once: the
+	// recorded listing and the memo of keys are validated against them,
+	// and the keys are computed from them.
+	fingerprint := rulesFingerprint(cfg, enabled)
+	lkey, mkey := "", ""
+	var prev *keysMemo
+	var tr *tree
+	if opts.Cache != nil && len(opts.Overlay) == 0 {
+		lkey = listingKey(g.root, g.patterns, true)
+		if mkey = memoKey(lkey, fingerprint); mkey != "" {
+			prev = opts.Cache.keysMemo(mkey)
+			if scanned, err := scanTree(g.root, prev); err == nil {
+				tr = scanned
+			}
+			t.mark("read files")
+		}
+	}
+	listed, lkey, recorded, err := cachedGoList(ctx, opts.Cache, lkey, g.root, g.patterns, true, tr)
 	if err != nil {
 		return nil, err
 	}
@@ -178,6 +195,9 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 		t.mark("listing (recorded)")
 	} else {
 		t.mark("go list")
+	}
+	if tr != nil && tr.addPackages(listed) != nil || lkey == "" {
+		tr, mkey = nil, "" // no memo without a recorded listing and every file known
 	}
 	var roots []*listedPackage
 	for _, p := range listed {
@@ -190,31 +210,19 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	for _, lp := range roots {
 		res.Dirs = append(res.Dirs, lp.Dir)
 	}
-	fingerprint := rulesFingerprint(cfg, enabled)
 	// The memo of the last check of this listing: if no file changed, its
 	// keys are the packages' and the model is not needed.
-	var tr *tree
-	mkey := ""
-	if opts.Cache != nil && len(opts.Overlay) == 0 {
-		mkey = memoKey(listingKey, fingerprint)
-	}
-	if mkey != "" {
-		if tr, err = readTree(g.root, listed); err != nil {
-			tr, mkey = nil, ""
+	if prev != nil && tr != nil && prev.matches(tr) {
+		if ds, ok := cachedFindings(opts.Cache, roots, prev.Keys); ok {
+			res.Diagnostics, res.Cached = ds, len(roots)
+			memoHits.Add(1)
+			t.mark("keys (recorded) and cache")
+			tm.phase(PhaseLoad, loadStart)
+			return res, nil
 		}
-		t.mark("read files")
 	}
-	if mkey != "" {
-		if m := opts.Cache.keysMemo(mkey); m != nil && m.matches(tr) {
-			if ds, ok := cachedFindings(opts.Cache, roots, m.Keys); ok {
-				res.Diagnostics, res.Cached = ds, len(roots)
-				memoHits.Add(1)
-				t.mark("keys (recorded) and cache")
-				tm.phase(PhaseLoad, loadStart)
-				return res, nil
-			}
-		}
-		t.mark("memo")
+	if tr != nil && tr.loadAll() != nil {
+		tr, mkey = nil, ""
 	}
 	base := opts.Overlay
 	if tr != nil {
@@ -327,13 +335,18 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 // cachedFindings returns the findings of every root from the cache, under
 // the keys given by import path; false if one is missing.
 func cachedFindings(c *Cache, roots []*listedPackage, keys map[string]string) ([]Diagnostic, bool) {
-	var out []Diagnostic
+	list := make([]string, 0, len(roots))
 	for _, lp := range roots {
 		k, ok := keys[lp.ImportPath]
 		if !ok || k == "" {
 			return nil, false
 		}
-		ds, ok := c.Get(k)
+		list = append(list, k)
+	}
+	found := c.GetAll(list)
+	var out []Diagnostic
+	for _, k := range list {
+		ds, ok := found[k]
 		if !ok {
 			return nil, false
 		}
@@ -420,6 +433,9 @@ func checkPackage(l *loader, lp *listedPackage, enabled []rules.Rule, cfg *Confi
 			}
 		}
 	}
+	// Nothing imports a root with its tests but its external tests, which
+	// are done: let its syntax and type information go.
+	l.forget(lp.ImportPath + " [root]")
 	if ds == nil {
 		ds = []Diagnostic{}
 	}

@@ -105,27 +105,30 @@ func listingKey(root string, patterns []string, tests bool) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// cachedGoList is goList through the cache: a recorded listing whose
-// inputs are unchanged, else go list's, recorded. fromCache says which;
-// key is the listing's key ("" when it cannot be recorded).
-func cachedGoList(ctx context.Context, c *Cache, root string, patterns []string, tests bool) (listed []*listedPackage, key string, fromCache bool, err error) {
-	if c != nil {
-		key = listingKey(root, patterns, tests)
+// cachedGoList is goList through the cache: the listing recorded under
+// key (listingKey's) if its inputs are unchanged, else go list's,
+// recorded. fromCache says which; recordedKey is key, or "" when the
+// listing could not be recorded (nothing may then be keyed on it). With
+// a nil cache or an empty key it is goList. t, if not nil, holds files
+// and directories already read.
+func cachedGoList(ctx context.Context, c *Cache, key, root string, patterns []string, tests bool, t *tree) (listed []*listedPackage, recordedKey string, fromCache bool, err error) {
+	if c == nil {
+		key = ""
 	}
 	if key != "" {
-		if rec := c.listing(key); rec != nil && rec.valid() {
+		if rec := c.listing(key); rec != nil && rec.valid(t) {
 			return rec.Packages, key, true, nil
 		}
 	}
 	listed, err = goList(ctx, root, patterns, tests)
 	if err != nil || key == "" {
-		return listed, key, false, err
+		return listed, "", false, err
 	}
-	if rec := newListingRecord(root, patterns, listed); rec != nil {
-		c.putListing(key, rec)
-	} else {
-		key = "" // nothing validates this listing: nothing may be keyed on it
+	rec := newListingRecord(root, patterns, listed)
+	if rec == nil {
+		return listed, "", false, nil
 	}
+	c.putListing(key, rec)
 	return listed, key, false, nil
 }
 
@@ -194,28 +197,45 @@ func newListingRecord(root string, patterns []string, listed []*listedPackage) *
 }
 
 // valid reports whether everything the listing was made from is as it
-// was.
-func (rec *listingRecord) valid() bool {
+// was. Files and directories the tree holds are taken from it.
+func (rec *listingRecord) valid(t *tree) bool {
 	if rec.Version != listingVersion {
 		return false
 	}
 	for name, want := range rec.Files {
-		if fileDigest(name) != want {
+		got, ok := "", false
+		if t != nil {
+			got, ok = t.sums[name]
+		}
+		if !ok {
+			got = fileDigest(name)
+		}
+		if got != want {
 			return false
 		}
 	}
 	for dir, want := range rec.Dirs {
-		got, err := dirDigest(dir, want.Walk)
-		if err != nil || got != want.Digest {
+		entries, err := t.readDir(dir)
+		if errors.Is(err, fs.ErrNotExist) {
+			if want.Digest != "absent" {
+				return false
+			}
+			continue
+		}
+		if err != nil || entriesDigest(entries, want.Walk) != want.Digest {
 			return false
 		}
 	}
 	for name, want := range rec.Headers {
-		data, err := os.ReadFile(name)
+		sum, err := t.digest(name)
 		if err != nil {
 			return false
 		}
-		if contentDigest(data) != want.Content && fileHeader(name, data) != want.Header {
+		if sum == want.Content {
+			continue
+		}
+		data, err := t.contents(name)
+		if err != nil || fileHeader(name, data) != want.Header {
 			return false
 		}
 	}
@@ -280,6 +300,10 @@ func dirDigest(dir string, walk bool) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return entriesDigest(entries, walk), nil
+}
+
+func entriesDigest(entries []os.DirEntry, walk bool) string {
 	h := sha256.New()
 	for _, e := range entries {
 		name := e.Name()
@@ -294,7 +318,7 @@ func dirDigest(dir string, walk bool) (string, error) {
 			fmt.Fprintf(h, "g %s %v\n", name, e.Type()&fs.ModeSymlink != 0)
 		}
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // goFileNames lists the .go files of dir that go could read.

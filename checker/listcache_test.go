@@ -41,7 +41,7 @@ func TestListingCacheNoticesChanges(t *testing.T) {
 	patterns := []string{"./..."}
 	list := func(step string, wantRecorded bool) {
 		t.Helper()
-		got, _, recorded, err := cachedGoList(context.Background(), c, dir, patterns, true)
+		got, _, recorded, err := cachedGoList(context.Background(), c, listingKey(dir, patterns, true), dir, patterns, true, nil)
 		if err != nil {
 			t.Fatalf("%s: %v", step, err)
 		}

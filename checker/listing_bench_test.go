@@ -33,7 +33,7 @@ func BenchmarkListing(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer c.Close()
-	if _, _, _, err := cachedGoList(context.Background(), c, root, patterns, true); err != nil {
+	if _, _, _, err := cachedGoList(context.Background(), c, listingKey(root, patterns, true), root, patterns, true, nil); err != nil {
 		b.Fatal(err)
 	}
 	ways := []struct {
@@ -49,7 +49,7 @@ func BenchmarkListing(b *testing.B) {
 			return len(ps), err
 		}},
 		{"recorded", func() (int, error) {
-			ps, _, recorded, err := cachedGoList(context.Background(), c, root, patterns, true)
+			ps, _, recorded, err := cachedGoList(context.Background(), c, listingKey(root, patterns, true), root, patterns, true, nil)
 			if err == nil && !recorded {
 				err = fmt.Errorf("the recorded listing was not used")
 			}

@@ -369,6 +369,13 @@ func (l *loader) invalidate(path string) {
 	}
 }
 
+// forget drops one memoised check (a root's, once it is analysed).
+func (l *loader) forget(key string) {
+	l.mu.Lock()
+	delete(l.loading, key)
+	l.mu.Unlock()
+}
+
 // checkFileSet returns a FileSet for one check of a root package whose
 // positions lie beyond every position of the loader's own FileSet (the
 // dependencies'), so that the check's files are dropped with it instead of

@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -37,6 +39,10 @@ type keysMemo struct {
 	Version int
 	// Files are content digests by absolute name.
 	Files map[string]string
+	// Stats are the files' states when they were read, and At the time
+	// the reading began (Unix nanoseconds).
+	Stats map[string]fileStat
+	At    int64
 	// Dirs are digests of the entries of every directory walked.
 	Dirs map[string]string
 	// Keys are the root packages' keys by import path.
@@ -69,51 +75,156 @@ func memoFile(name string) bool {
 }
 
 // tree is the state of the files a check's keys depend on, read once:
-// the keys are computed from these bytes (they join the check's overlay)
-// and the memo records their digests.
+// the keys are computed from these bytes (they join the check's overlay),
+// the memo records their digests, and the listing's record is validated
+// against them. Its directories are read and its files read and digested
+// in parallel.
+//
+// A file whose state (size, modification and change times, inode) is as
+// the last memo recorded it, and was already so well before that memo was
+// made, keeps the digest recorded: its contents are not read (as git's
+// index trusts an unchanged stat). The change time moves with every write
+// and cannot be set back; a file changed within two seconds of the
+// recording is read again every time, since a write in the same tick of
+// the file system's clock leaves the times as they were.
 type tree struct {
-	data map[string][]byte
-	dirs map[string]string
+	mu      sync.Mutex
+	prev    *keysMemo // the last memo, whose digests a file's unchanged state keeps
+	at      int64
+	racy    time.Duration     // racyWindow
+	data    map[string][]byte // contents read; every file's after loadAll
+	sums    map[string]string
+	stats   map[string]fileStat
+	entries map[string][]os.DirEntry
+	dirs    map[string]string // the memo's digest of each directory walked
+	err     error
 }
 
-// readTree reads the files and directories below root as the workspace
-// model walks them (not vendor, node_modules, testdata, hidden
-// directories, nor other Go modules), and the Go files of every listed
-// package that is not the standard library's or the module cache's.
-func readTree(root string, listed []*listedPackage) (*tree, error) {
-	t := &tree{data: map[string][]byte{}, dirs: map[string]string{}}
-	if err := t.walk(root); err != nil {
-		return nil, err
+// fileStat is what a file's state says of its contents.
+type fileStat struct {
+	Size, Mtime, Ctime int64
+	Ino, Dev           uint64
+}
+
+// racyWindow is how long after a file's last change its state is not
+// trusted to show the next one.
+const racyWindow = 2 * time.Second
+
+// trusted returns the digest the last memo recorded for a file in state
+// st, if its state shows it unchanged since.
+func (t *tree) trusted(name string, st fileStat) (string, bool) {
+	if t.prev == nil {
+		return "", false
 	}
-	// Packages the walk does not reach: of other local modules (a replace
-	// directive's), or named by a pattern below a directory it skips.
-	for _, p := range listed {
-		if p.Standard || p.Module == nil || strings.Contains(p.Module.Dir, "@") {
+	old, ok := t.prev.Stats[name]
+	if !ok || old != st || st.Ctime < 0 || st.Ctime >= t.prev.At-int64(t.racy) || st.Mtime >= t.prev.At-int64(t.racy) {
+		return "", false
+	}
+	sum, ok := t.prev.Files[name]
+	return sum, ok
+}
+
+// record notes a file's state and digest, reading it unless its state
+// shows it unchanged.
+func (t *tree) record(name string) error {
+	st, err := statOf(name)
+	if err != nil {
+		return err
+	}
+	sum, ok := t.trusted(name, st)
+	var data []byte
+	if !ok {
+		if data, err = os.ReadFile(name); err != nil {
+			return err
+		}
+		sum = contentDigest(data)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.stats[name], t.sums[name] = st, sum
+	if data != nil {
+		t.data[name] = data
+	}
+	return nil
+}
+
+// loadAll reads every file whose contents were not read, so that the
+// keys are computed from exactly the bytes the digests are of.
+func (t *tree) loadAll() error {
+	for name := range t.sums {
+		if _, ok := t.data[name]; ok {
 			continue
 		}
-		for _, names := range [][]string{p.GoFiles, p.TestGoFiles, p.XTestGoFiles} {
-			for _, n := range names {
-				full := filepath.Join(p.Dir, n)
-				if _, ok := t.data[full]; ok {
-					continue
-				}
-				data, err := os.ReadFile(full)
-				if err != nil {
-					return nil, err
-				}
-				t.data[full] = data
-			}
+		data, err := os.ReadFile(name)
+		if err != nil {
+			return err
 		}
+		t.data[name], t.sums[name] = data, contentDigest(data)
+	}
+	return nil
+}
+
+// scanTree reads the files and directories below root as the workspace
+// model walks them (not vendor, node_modules, testdata, hidden
+// directories, nor other Go modules).
+func scanTree(root string, prev *keysMemo) (*tree, error) {
+	return scanTreeWindow(root, prev, racyWindow)
+}
+
+func scanTreeWindow(root string, prev *keysMemo, racy time.Duration) (*tree, error) {
+	t := &tree{prev: prev, at: time.Now().UnixNano(), racy: racy, data: map[string][]byte{}, sums: map[string]string{}, stats: map[string]fileStat{},
+		entries: map[string][]os.DirEntry{}, dirs: map[string]string{}}
+	work := make(chan string, 1024)
+	var pending sync.WaitGroup
+	pending.Add(1)
+	work <- root
+	go func() { pending.Wait(); close(work) }()
+	var workers sync.WaitGroup
+	for range max(4, runtime.GOMAXPROCS(0)*2) {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			for dir := range work {
+				subs := t.scanDir(dir)
+				for _, sub := range subs {
+					pending.Add(1)
+					select {
+					case work <- sub:
+					default:
+						// The queue is full: walk it here rather than wait.
+						t.scanAll(sub, &pending)
+					}
+				}
+				pending.Done()
+			}
+		}()
+	}
+	workers.Wait()
+	if t.err != nil {
+		return nil, t.err
 	}
 	return t, nil
 }
 
-func (t *tree) walk(dir string) error {
+// scanAll walks dir and below on the calling goroutine.
+func (t *tree) scanAll(dir string, pending *sync.WaitGroup) {
+	for _, sub := range t.scanDir(dir) {
+		pending.Add(1)
+		t.scanAll(sub, pending)
+	}
+	pending.Done()
+}
+
+// scanDir reads one directory and its files, and returns the
+// subdirectories to walk.
+func (t *tree) scanDir(dir string) []string {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return err
+		t.fail(err)
+		return nil
 	}
 	h := sha256.New()
+	var subs []string
 	for _, e := range entries {
 		name := e.Name()
 		full := filepath.Join(dir, name)
@@ -126,34 +237,91 @@ func (t *tree) walk(dir string) error {
 			if _, err := os.Stat(filepath.Join(full, "go.mod")); err == nil {
 				continue
 			}
-			if err := t.walk(full); err != nil {
-				return err
-			}
+			subs = append(subs, full)
 		case memoFile(name):
 			fmt.Fprintf(h, "f %s %v\n", name, e.Type())
-			data, err := os.ReadFile(full) // through a symbolic link too
-			if err != nil {
-				return err // no memo: every file must be known
+			if err := t.record(full); err != nil {
+				t.fail(err) // no memo: every file must be known
+				return nil
 			}
-			t.data[full] = data
 		}
 	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.entries[dir] = entries
 	t.dirs[dir] = hex.EncodeToString(h.Sum(nil))
+	return subs
+}
+
+func (t *tree) fail(err error) {
+	t.mu.Lock()
+	if t.err == nil {
+		t.err = err
+	}
+	t.mu.Unlock()
+}
+
+// addPackages reads the Go files of the listed packages the walk did not
+// reach: of other local modules (a replace directive's), or named by a
+// pattern below a directory it skips. The standard library's and the
+// module cache's are immutable.
+func (t *tree) addPackages(listed []*listedPackage) error {
+	for _, p := range listed {
+		if p.Standard || p.Module == nil || strings.Contains(p.Module.Dir, "@") {
+			continue
+		}
+		for _, names := range [][]string{p.GoFiles, p.TestGoFiles, p.XTestGoFiles} {
+			for _, n := range names {
+				full := filepath.Join(p.Dir, n)
+				if _, ok := t.sums[full]; ok {
+					continue
+				}
+				if err := t.record(full); err != nil {
+					return err
+				}
+			}
+		}
+	}
 	return nil
+}
+
+// digest returns a file's digest, from the tree or the disk.
+func (t *tree) digest(name string) (string, error) {
+	if t != nil {
+		if sum, ok := t.sums[name]; ok {
+			return sum, nil
+		}
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return "", err
+	}
+	return contentDigest(data), nil
+}
+
+// contents returns a file's contents, from the tree or the disk.
+func (t *tree) contents(name string) ([]byte, error) {
+	if t != nil {
+		if data, ok := t.data[name]; ok {
+			return data, nil
+		}
+	}
+	return os.ReadFile(name)
+}
+
+// readDir returns a directory's entries, from the tree or the disk.
+func (t *tree) readDir(dir string) ([]os.DirEntry, error) {
+	if t != nil {
+		if e, ok := t.entries[dir]; ok {
+			return e, nil
+		}
+	}
+	return os.ReadDir(dir)
 }
 
 func skipWalk(name string) bool {
 	return name == "vendor" || name == "node_modules" || name == "testdata" ||
 		strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")
-}
-
-// digests are the content digests of the tree's files.
-func (t *tree) digests() map[string]string {
-	out := make(map[string]string, len(t.data))
-	for n, d := range t.data {
-		out[n] = contentDigest(d)
-	}
-	return out
 }
 
 // newKeysMemo records keys computed from the tree's files.
@@ -163,12 +331,12 @@ func newKeysMemo(t *tree, keys map[string]string) *keysMemo {
 			return nil // a file could not be read
 		}
 	}
-	return &keysMemo{Version: memoVersion, Files: t.digests(), Dirs: t.dirs, Keys: keys}
+	return &keysMemo{Version: memoVersion, Files: t.sums, Stats: t.stats, At: t.at, Dirs: t.dirs, Keys: keys}
 }
 
 // matches reports whether the tree is the one the memo was made from.
 func (m *keysMemo) matches(t *tree) bool {
-	if m.Version != memoVersion || len(m.Files) != len(t.data) || len(m.Dirs) != len(t.dirs) {
+	if m.Version != memoVersion || len(m.Files) != len(t.sums) || len(m.Dirs) != len(t.dirs) {
 		return false
 	}
 	for dir, d := range t.dirs {
@@ -176,8 +344,8 @@ func (m *keysMemo) matches(t *tree) bool {
 			return false
 		}
 	}
-	for n, data := range t.data {
-		if m.Files[n] != contentDigest(data) {
+	for n, d := range t.sums {
+		if m.Files[n] != d {
 			return false
 		}
 	}

@@ -5,8 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
+	"time"
 )
 
 // buyer looks up the shop's service: its findings depend on the shop
@@ -146,4 +148,67 @@ func TestKeysMemoNoticesChanges(t *testing.T) {
 	if len(seen) < 3 {
 		t.Errorf("the changes gave %d different sets of findings; want at least 3:\n%v", len(seen), seen)
 	}
+}
+
+// TestTreeTrustsAnUnchangedState: a file whose state is as the last memo
+// recorded it keeps its digest without being read; one rewritten in place
+// with its size and modification time restored is read again (its change
+// time moved).
+func TestTreeTrustsAnUnchangedState(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.go"), filepath.Join(dir, "b.go")
+	for _, f := range []string{a, b} {
+		if err := os.WriteFile(f, []byte("package p // "+filepath.Base(f)+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(50 * time.Millisecond) // the files' change time before the scan's
+	first, err := scanTreeWindow(dir, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first.data) != 2 {
+		t.Fatalf("first scan read %d files; want 2", len(first.data))
+	}
+	memo := newKeysMemo(first, map[string]string{})
+	second, err := scanTreeWindow(dir, memo, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(second.data) != 0 || !memo.matches(second) {
+		t.Errorf("unchanged files: %d read, memo matches %v; want none read and a match", len(second.data), memo.matches(second))
+	}
+	st, err := os.Stat(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(a, []byte("package q // a.go\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(a, st.ModTime(), st.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	third, err := scanTreeWindow(dir, memo, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, read := third.data[a]; !read || len(third.data) != 1 {
+		t.Errorf("after rewriting a.go in place: read %v; want a.go alone", sortedNames(third.data))
+	}
+	if memo.matches(third) {
+		t.Error("the memo matches a tree with a.go rewritten")
+	}
+	// Within the window, nothing is trusted.
+	if racy, err := scanTreeWindow(dir, memo, time.Hour); err != nil || len(racy.data) != 2 {
+		t.Errorf("a memo made moments after the files changed: %d read (%v); want both", len(racy.data), err)
+	}
+}
+
+func sortedNames(m map[string][]byte) []string {
+	var out []string
+	for k := range m {
+		out = append(out, filepath.Base(k))
+	}
+	sort.Strings(out)
+	return out
 }

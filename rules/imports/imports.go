@@ -74,11 +74,17 @@ func run(pass *analysis.Pass) (any, error) {
 func owner(m *workspace.Module, path string) *workspace.Module {
 	var best *workspace.Module
 	for _, o := range m.App.Modules {
-		if (path == o.ImportPath || strings.HasPrefix(path, o.ImportPath+"/")) && (best == nil || len(o.ImportPath) > len(best.ImportPath)) {
+		if within(path, o.ImportPath) && (best == nil || len(o.ImportPath) > len(best.ImportPath)) {
 			best = o
 		}
 	}
 	return best
+}
+
+// within reports whether path is prefix or a package below it, without
+// building prefix+"/" (owner runs for every import against every module).
+func within(path, prefix string) bool {
+	return strings.HasPrefix(path, prefix) && (len(path) == len(prefix) || path[len(prefix)] == '/')
 }
 
 func checkImport(pass *analysis.Pass, m *workspace.Module, imp *ast.ImportSpec, test bool) {
