@@ -6,6 +6,7 @@
 // process tree's largest process.
 //
 //	go run ./bench/checkbench -n 100 -runs 3
+//	go run ./bench/checkbench -n 10,100,400,1000 -runs 3
 package main
 
 import (
@@ -16,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -29,14 +31,40 @@ type sample struct {
 }
 
 func main() {
-	n := flag.Int("n", 100, "modules in the generated workspace")
+	sizes := flag.String("n", "100", "modules in the generated workspace; a comma-separated list measures each size in turn")
 	runs := flag.Int("runs", 3, "runs per figure (the median is reported)")
 	fwRoot := flag.String("framework", ".", "the modls repository directory")
 	flag.Parse()
-	if err := run(*n, *runs, *fwRoot); err != nil {
-		fmt.Fprintln(os.Stderr, "checkbench:", err)
-		os.Exit(1)
+	var ns []int
+	for _, f := range strings.Split(*sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			fmt.Fprintf(os.Stderr, "checkbench: -n %q: want module counts such as 10,100,400\n", *sizes)
+			os.Exit(2)
+		}
+		ns = append(ns, n)
 	}
+	fmt.Printf("load average at start: %s\n", loadAverage())
+	for _, n := range ns {
+		if err := run(n, *runs, *fwRoot); err != nil {
+			fmt.Fprintln(os.Stderr, "checkbench:", err)
+			os.Exit(1)
+		}
+		fmt.Printf("load average: %s\n\n", loadAverage())
+	}
+}
+
+// loadAverage is the machine's load average over 1, 5 and 15 minutes.
+func loadAverage() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(data))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }
 
 func run(n, runs int, fwRoot string) error {
@@ -51,7 +79,7 @@ func run(n, runs int, fwRoot string) error {
 	if out, err := build.CombinedOutput(); err != nil {
 		return fmt.Errorf("building modls: %v\n%s", err, out)
 	}
-	fmt.Printf("workspace: %d modules; %d runs per figure; medians\n\n", n, runs)
+	fmt.Printf("workspace: %d modules; %d runs per figure; medians\n", n, runs)
 	fmt.Printf("%-28s %12s %12s %10s %10s %8s\n", "state", "go vet", "modls", "vet RSS", "modls RSS", "ratio")
 	states := []string{"cold", "warm", "one file edited"}
 	results := map[string]map[string][]sample{}
@@ -109,6 +137,8 @@ func run(n, runs int, fwRoot string) error {
 		v, m := median(results[s]["go vet"]), median(results[s]["modls"])
 		fmt.Printf("%-28s %12s %12s %8d M %8d M %7.1fx\n", s, round(v.wall), round(m.wall), v.rss/1024, m.rss/1024, float64(v.wall)/float64(m.wall))
 	}
+	cold := median(results["cold"]["modls"])
+	fmt.Printf("%-28s %12s %12s\n", "modls cold per module", "", round(cold.wall/time.Duration(n)))
 	fmt.Println()
 	for _, s := range []string{"cold", "warm"} {
 		m := median(single[s])
