@@ -254,14 +254,22 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	}
 	tm.phase(PhaseLoad, loadStart)
 	cacheStart := time.Now()
+	var found map[string][]Diagnostic
+	if opts.Cache != nil {
+		list := make([]string, 0, len(roots))
+		for _, lp := range roots {
+			if keys[lp] != "" {
+				list = append(list, keys[lp])
+			}
+		}
+		found = opts.Cache.GetAll(list)
+	}
 	var misses []*listedPackage
 	for _, lp := range roots {
-		if opts.Cache != nil && keys[lp] != "" {
-			if ds, ok := opts.Cache.Get(keys[lp]); ok {
-				res.Diagnostics = append(res.Diagnostics, ds...)
-				res.Cached++
-				continue
-			}
+		if ds, ok := found[keys[lp]]; ok && keys[lp] != "" {
+			res.Diagnostics = append(res.Diagnostics, ds...)
+			res.Cached++
+			continue
 		}
 		misses = append(misses, lp)
 	}

@@ -16,9 +16,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"golang.org/x/mod/modfile"
@@ -266,12 +268,8 @@ func Load(root string, overlay Overlay) (*Workspace, error) {
 		return nil, fmt.Errorf("%s: go.mod declares no module path", filepath.Join(root, "go.mod"))
 	}
 	apps := map[string]*App{}
-	addModule := func(path string) error {
+	addModule := func(path string, m *Module) {
 		modulesDir := filepath.Dir(filepath.Dir(path))
-		m, err := loadModule(w, path, overlay)
-		if err != nil || m == nil {
-			return err
-		}
 		appDir := filepath.Dir(modulesDir)
 		app := apps[appDir]
 		if app == nil {
@@ -285,8 +283,8 @@ func Load(root string, overlay Overlay) (*Workspace, error) {
 			app.byName[m.Name()] = m
 		}
 		w.byDir[m.Dir] = m
-		return nil
 	}
+	var dirs []string
 	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			if path == root {
@@ -309,13 +307,21 @@ func Load(root string, overlay Overlay) (*Workspace, error) {
 		if filepath.Base(modulesDir) != "modules" || !strings.HasPrefix(modulesDir, root) {
 			return nil
 		}
-		if err := addModule(path); err != nil {
-			return err
-		}
+		dirs = append(dirs, path)
 		return filepath.SkipDir // a module's subdirectories are its own packages
 	})
 	if err != nil {
 		return nil, err
+	}
+	// The modules are read in parallel (mostly parsing), added in order.
+	mods, err := loadModules(w, dirs, overlay)
+	if err != nil {
+		return nil, err
+	}
+	for i, m := range mods {
+		if m != nil {
+			addModule(dirs[i], m)
+		}
 	}
 	// Modules that exist only in unsaved buffers.
 	for name := range overlay {
@@ -326,8 +332,12 @@ func Load(root string, overlay Overlay) (*Workspace, error) {
 		if _, err := os.Stat(dir); err == nil {
 			continue // on disk: the walk decided about it
 		}
-		if err := addModule(dir); err != nil {
+		m, err := loadModule(w, dir, overlay)
+		if err != nil {
 			return nil, err
+		}
+		if m != nil {
+			addModule(dir, m)
 		}
 	}
 	for _, a := range w.Apps {
@@ -335,6 +345,35 @@ func Load(root string, overlay Overlay) (*Workspace, error) {
 	}
 	sort.Slice(w.Apps, func(i, j int) bool { return w.Apps[i].Dir < w.Apps[j].Dir })
 	return w, nil
+}
+
+// loadModules reads the modules in dirs, GOMAXPROCS at a time; a nil
+// module is a directory that holds none.
+func loadModules(w *Workspace, dirs []string, overlay Overlay) ([]*Module, error) {
+	mods := make([]*Module, len(dirs))
+	errs := make([]error, len(dirs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(dirs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				mods[i], errs[i] = loadModule(w, dirs[i], overlay)
+			}
+		}()
+	}
+	for i := range dirs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return mods, nil
 }
 
 // loads counts the loads of modules, for Module.Gen.
