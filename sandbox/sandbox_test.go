@@ -114,35 +114,43 @@ func variants() []variant {
 	return []variant{{name: "root"}, {name: "unprivileged", runAs: unprivileged}}
 }
 
+// copyTree copies the files under from that keep accepts to to.
+func copyTree(from, to string, keep func(string) bool) error {
+	return filepath.WalkDir(from, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !keep(path) {
+			return err
+		}
+		rel, _ := filepath.Rel(from, path)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		out := filepath.Join(to, rel)
+		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(out, data, 0o644)
+	})
+}
+
 func makeFixtures(dst string) error {
-	copyTree := func(from, to string, keep func(string) bool) error {
-		return filepath.WalkDir(from, func(path string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || !keep(path) {
-				return err
-			}
-			rel, _ := filepath.Rel(from, path)
-			data, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			out := filepath.Join(to, rel)
-			if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-				return err
-			}
-			return os.WriteFile(out, data, 0o644)
-		})
+	if err := copyFramework(dst); err != nil {
+		return err
 	}
+	return copyTree("testdata/faults", filepath.Join(dst, "app", "modules", "fault"), func(string) bool { return true })
+}
+
+// copyFramework copies this repository's go.mod, go.sum and framework
+// (without its tests) to dst.
+func copyFramework(dst string) error {
 	for _, f := range []string{"go.mod", "go.sum"} {
 		if err := copyTree(filepath.Join(repoRoot, f), filepath.Join(dst, f), func(string) bool { return true }); err != nil {
 			return err
 		}
 	}
-	if err := copyTree(filepath.Join(repoRoot, "framework"), filepath.Join(dst, "framework"), func(p string) bool {
+	return copyTree(filepath.Join(repoRoot, "framework"), filepath.Join(dst, "framework"), func(p string) bool {
 		return !strings.HasSuffix(p, "_test.go")
-	}); err != nil {
-		return err
-	}
-	return copyTree("testdata/faults", filepath.Join(dst, "app", "modules", "fault"), func(string) bool { return true })
+	})
 }
 
 // leftovers lists sandbox directories under dir and sandbox processes
