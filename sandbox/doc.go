@@ -23,8 +23,10 @@
 //     editor's unsaved buffers) replaces or adds files in the copy.
 //  3. writes a harness (package harness, embedded) and a generated
 //     modules.go that constructs the set the way the application's main
-//     does (audit.New()), and builds it with go build -trimpath, in
-//     parallel with the test binaries of the target's integration tests.
+//     does (audit.New()), and builds it with go build -trimpath
+//     -ldflags='-s -w' (no symbol table or DWARF: a stack trace needs
+//     neither), in parallel with the test binaries of the target's
+//     integration tests (go test -c -vet=off: vet is modls check's).
 //     A copy identical, file for file, to one built before (with the
 //     same toolchain and arguments) reuses its linked binaries, kept in
 //     sandbox-bin beside the modls cache ($MODLS_CACHE; off keeps none).
