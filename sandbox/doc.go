@@ -27,8 +27,9 @@
 //     -ldflags='-s -w' (no symbol table or DWARF: a stack trace needs
 //     neither), in parallel with the test binaries of the target's
 //     integration tests (go test -c -vet=off: vet is modls check's).
-//     A copy identical, file for file, to one built before (with the
-//     same toolchain and arguments) reuses its linked binaries, kept in
+//     A binary whose inputs are those of one built before (the files of
+//     the copy but the tests for the harness, and its package's tests
+//     for a test binary; the same toolchain and arguments) is reused from
 //     sandbox-bin beside the modls cache ($MODLS_CACHE; off keeps none).
 //  4. runs the harness, confined (see Isolation). It boots the framework
 //     with only the set on a SQLite file in the sandbox's data directory

@@ -65,10 +65,12 @@ type runner struct {
 	mu       sync.Mutex
 	// refused is set when the launcher refused to run module code.
 	refused bool
-	// treeKey names the copy's contents and the toolchain ("" without a
-	// binary cache); reused counts the binaries taken from the cache.
-	treeKey string
-	reused  atomic.Int32
+	// keys name what goes into each binary (nil without a binary cache);
+	// binaries counts the binaries a run needs, reused those taken from
+	// the cache.
+	keys     *treeKeys
+	binaries atomic.Int32
+	reused   atomic.Int32
 }
 
 func (r *runner) phase(name string, start time.Time) {
@@ -115,7 +117,9 @@ func (r *runner) run(ctx context.Context) error {
 	}
 	r.facts = readFacts(r.target, r.read)
 	if binCacheDir() != "" {
-		r.treeKey, _ = r.hashTree(r.sb.path("src"))
+		if keys, err := r.hashTree(r.sb.path("src")); err == nil {
+			r.keys = &keys
+		}
 	}
 	r.phase("copy", t)
 	// What the build would leave out, or take from outside the copy.
@@ -142,7 +146,7 @@ func (r *runner) run(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			harnessErr = r.goBuild(ctx, "build", "-o", r.sb.path("bin", "harness"), "./"+harnessPackage)
+			harnessErr = r.goBuild(ctx, r.harnessKey(), "build", "-o", r.sb.path("bin", "harness"), "./"+harnessPackage)
 		}()
 	}
 	testErrs := make([][]byte, len(testPkgs))
@@ -150,8 +154,8 @@ func (r *runner) run(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rel, _ := filepath.Rel(r.ws.Root, dir)
-			testErrs[i] = r.goBuild(ctx, "test", "-c", "-vet=off", "-tags", IntegrationTag, "-o", r.sb.path("bin", fmt.Sprintf("t%d.test", i)), "./"+filepath.ToSlash(rel))
+			rel := filepath.ToSlash(mustRel(r.ws.Root, dir))
+			testErrs[i] = r.goBuild(ctx, r.testKey(rel), "test", "-c", "-vet=off", "-tags", IntegrationTag, "-o", r.sb.path("bin", fmt.Sprintf("t%d.test", i)), "./"+rel)
 		}()
 	}
 	wg.Wait()
@@ -252,6 +256,25 @@ func (r *runner) buildEnv() []string {
 		"PATH="+filepath.Join(g.GOROOT, "bin")+string(os.PathListSeparator)+os.Getenv("PATH"))
 }
 
+// harnessKey names what goes into the harness: every file of the copy
+// but the tests; "" without a binary cache.
+func (r *runner) harnessKey() string {
+	if r.keys == nil {
+		return ""
+	}
+	return "harness " + r.keys.build
+}
+
+// testKey names what goes into the test binary of the package in the
+// directory rel of the copy: what goes into the harness, and the
+// package's _test.go files; "" without a binary cache.
+func (r *runner) testKey(rel string) string {
+	if r.keys == nil {
+		return ""
+	}
+	return "test " + r.keys.build + " " + r.keys.tests[rel]
+}
+
 // buildFlags come first in every build. -trimpath keeps the build cache's
 // keys free of the sandbox's path, so that a second run finds everything
 // compiled. -ldflags=-s -w leaves the symbol table and the DWARF debugging
@@ -275,26 +298,29 @@ func (r *runner) buildFlags() []string {
 // quarter to a third of the wall time of standard.analytics's test binary
 // after an edit).
 //
-// A binary (-o) that an identical copy built before is taken from the
-// cache instead (see bincache.go).
-func (r *runner) goBuild(ctx context.Context, verb string, args ...string) []byte {
+// A binary (-o) whose inputs, named by key, a build made before is taken
+// from the cache instead (see bincache.go); key "" builds.
+func (r *runner) goBuild(ctx context.Context, key, verb string, args ...string) []byte {
 	var out bytes.Buffer
 	args = append(append([]string{verb}, r.buildFlags()...), args...)
-	key, dst := "", ""
-	if i := slices.Index(args, "-o"); i >= 0 && i+1 < len(args) && r.treeKey != "" {
+	cacheKey, dst := "", ""
+	if i := slices.Index(args, "-o"); i >= 0 && i+1 < len(args) {
+		r.binaries.Add(1)
 		dst = args[i+1]
-		named := slices.Clone(args)
-		named[i+1] = filepath.Base(dst)
-		key = binKey(r.treeKey, named)
-		if cachedBinary(key, dst) {
-			r.reused.Add(1)
-			return nil
+		if key != "" {
+			named := slices.Clone(args)
+			named[i+1] = filepath.Base(dst)
+			cacheKey = binKey(key, named)
+			if cachedBinary(cacheKey, dst) {
+				r.reused.Add(1)
+				return nil
+			}
 		}
 	}
 	defer func() {
-		if key != "" {
+		if cacheKey != "" {
 			if st, err := os.Stat(dst); err == nil && st.Mode().IsRegular() {
-				storeBinary(key, dst)
+				storeBinary(cacheKey, dst)
 			}
 		}
 	}()
@@ -312,12 +338,12 @@ func (r *runner) goBuild(ctx context.Context, verb string, args ...string) []byt
 	return nil
 }
 
-// buildMessage says what the build took in, and whether binaries of an
-// identical copy were reused.
+// buildMessage says what the build took in, and how many binaries were
+// taken from the cache, their inputs unchanged.
 func (r *runner) buildMessage(c *copier) string {
 	msg := fmt.Sprintf("%d of %d modules of the application, %d files copied", len(r.set), len(r.target.App.Modules), c.files)
 	if n := r.reused.Load(); n > 0 {
-		msg += fmt.Sprintf("; reused the linked binaries of an identical copy (%d)", n)
+		msg += fmt.Sprintf("; %d of %d binaries reused, their inputs unchanged", n, r.binaries.Load())
 	}
 	return msg
 }
