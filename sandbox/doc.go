@@ -21,9 +21,10 @@
 //     through go.mod), with the files those packages embed. Paths mirror the
 //     real layout so import paths do not change. Options.Overlay (an
 //     editor's unsaved buffers) replaces or adds files in the copy.
-//  3. writes a harness (package harness, embedded) and a generated
-//     modules.go that constructs the set the way the application's main
-//     does (audit.New()), and builds it with go build -trimpath
+//  3. writes a harness (package harness, embedded, which imports no
+//     module code) and a generated main package that constructs the set
+//     the way the application's main does (audit.New()) and hands it to
+//     harness.Main, and builds it with go build -trimpath
 //     -ldflags='-s -w' (no symbol table or DWARF: a stack trace needs
 //     neither), in parallel with the test binaries of the target's
 //     integration tests (go test -c -vet=off: vet is modls check's).

@@ -395,11 +395,12 @@ func (r *runner) realFile(name, dir string) string {
 	return name
 }
 
-// writeHarness writes the harness into the copy: its fixed part and a
-// modules.go that builds the set.
+// writeHarness writes the harness into the copy: the package harness
+// (sandbox/harness) and a main package that imports the set and runs it.
 func (r *runner) writeHarness() error {
 	dir := r.sb.path("src", harnessPackage)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	lib := filepath.Join(dir, "harness")
+	if err := os.MkdirAll(lib, 0o755); err != nil {
 		return err
 	}
 	ctors := r.constructors()
@@ -408,12 +409,13 @@ func (r *runner) writeHarness() error {
 	for i, m := range r.set {
 		fmt.Fprintf(&b, "\tm%d %q\n", i, m.ImportPath)
 	}
-	b.WriteString("\n\t\"github.com/modls/modls/framework\"\n)\n\nvar modules = []func() framework.Module{\n")
+	fmt.Fprintf(&b, "\n\t\"github.com/modls/modls/framework\"\n\t%q\n)\n\n", r.ws.ModulePath+"/"+harnessPackage+"/harness")
+	b.WriteString("func main() {\n\tharness.Main([]func() framework.Module{\n")
 	for i, m := range r.set {
-		fmt.Fprintf(&b, "\tfunc() framework.Module { return m%d.%s() },\n", i, ctors[m.ImportPath])
+		fmt.Fprintf(&b, "\t\tfunc() framework.Module { return m%d.%s() },\n", i, ctors[m.ImportPath])
 	}
-	b.WriteString("}\n")
-	if err := os.WriteFile(filepath.Join(dir, "modules.go"), b.Bytes(), 0o644); err != nil {
+	b.WriteString("\t})\n}\n")
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), b.Bytes(), 0o644); err != nil {
 		return err
 	}
 	files, err := fs.Glob(harnessFiles, "harness/*.go")
@@ -422,14 +424,14 @@ func (r *runner) writeHarness() error {
 	}
 	for _, name := range files {
 		base := path.Base(name)
-		if base == "modules.go" || strings.HasSuffix(base, "_test.go") {
+		if strings.HasSuffix(base, "_test.go") {
 			continue
 		}
 		data, err := harnessFiles.ReadFile(name)
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(dir, base), data, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(lib, base), data, 0o644); err != nil {
 			return err
 		}
 	}
