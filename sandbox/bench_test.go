@@ -2,11 +2,13 @@ package sandbox
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -156,4 +158,120 @@ func loadAverage() float64 {
 	}
 	v, _ := strconv.ParseFloat(f[0], 64)
 	return v
+}
+
+// BenchmarkSandboxWarm measures the two warm runs of standard.analytics a
+// user waits for, alternately: "unchanged", examples/app of this
+// repository run again as it is (its binaries are in the cache), and
+// "edited", a copy of the application run after a one-line edit of a
+// source file of the module, different each time (a constant the module
+// uses), so that its binaries are built again. It reports the median of
+// each case's wall time and of each of its phases, the time Run spends
+// outside the phases ("setup"), the processor time the run took in this
+// process and the processes it waited for ("cpu": the builds, the runs of
+// module code; less sensitive to the machine's load than the wall time),
+// and the machine's load average before and after.
+//
+//	go test ./sandbox -run '^$' -bench SandboxWarm -benchtime 5x
+func BenchmarkSandboxWarm(b *testing.B) {
+	app := filepath.Join(repoRoot, "examples", "app")
+	ws := b.TempDir()
+	if err := copyApplication(ws); err != nil {
+		b.Fatal(err)
+	}
+	edited := filepath.Join(ws, "examples", "app")
+	file := filepath.Join(edited, "modules", "standard", "analytics", "service.go")
+	orig, err := os.ReadFile(file)
+	if err != nil {
+		b.Fatal(err)
+	}
+	const line = "const maxRecent = 1000\n"
+	if !strings.Contains(string(orig), line) {
+		b.Fatalf("%s no longer declares %q", file, line)
+	}
+	edit := func(i int) {
+		src := strings.Replace(string(orig), line, fmt.Sprintf("const maxRecent = %d\n", 1000+i), 1)
+		if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	samples := map[string]map[string][]time.Duration{"unchanged": {}, "edited": {}}
+	runOnce := func(dir string) *Result {
+		before := cpuTime()
+		res, err := Run(context.Background(), Options{Dir: dir, Module: "standard.analytics", Timeout: 5 * time.Minute}, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !res.Passed {
+			b.Fatalf("%s failed:%s", dir, describe(res))
+		}
+		res.Phases = append(res.Phases, Phase{Name: "cpu", Duration: cpuTime() - before})
+		return res
+	}
+	// Both warm: the build cache holds everything but the edited package.
+	runOnce(app)
+	edit(-1)
+	runOnce(edited)
+
+	record := func(name string, res *Result) {
+		s := samples[name]
+		s["total"] = append(s["total"], res.Duration)
+		rest := res.Duration
+		for _, p := range res.Phases {
+			s[p.Name] = append(s[p.Name], p.Duration)
+			if p.Name != "cpu" {
+				rest -= p.Duration
+			}
+		}
+		s["setup"] = append(s["setup"], rest)
+	}
+	load := loadAverage()
+	i := 0
+	for b.Loop() {
+		edit(i)
+		i++
+		record("edited", runOnce(edited))
+		record("unchanged", runOnce(app))
+	}
+	median := func(ds []time.Duration) float64 {
+		ds = slices.Clone(ds)
+		slices.Sort(ds)
+		return float64(ds[len(ds)/2].Microseconds()) / 1000
+	}
+	for _, name := range []string{"unchanged", "edited"} {
+		for phase, ds := range samples[name] {
+			unit := name + "-" + phase + "-median-ms"
+			if phase == "total" {
+				unit = name + "-median-ms"
+			}
+			b.ReportMetric(median(ds), unit)
+		}
+	}
+	b.ReportMetric(load, "load1-before")
+	b.ReportMetric(loadAverage(), "load1-after")
+	b.Logf("load average before %.2f, after %.2f", load, loadAverage())
+}
+
+// copyApplication copies what examples/app builds from (go.mod, go.sum,
+// the framework) and the application into dst, in this repository's
+// layout.
+func copyApplication(dst string) error {
+	if err := copyFramework(dst); err != nil {
+		return err
+	}
+	app := filepath.Join("examples", "app")
+	return copyTree(filepath.Join(repoRoot, app), filepath.Join(dst, app), func(string) bool { return true })
+}
+
+// cpuTime is the user and system time of this process and of the
+// processes it has waited for.
+func cpuTime() time.Duration {
+	var self, children syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &self)
+	syscall.Getrusage(syscall.RUSAGE_CHILDREN, &children)
+	var total time.Duration
+	for _, t := range []syscall.Timeval{self.Utime, self.Stime, children.Utime, children.Stime} {
+		total += time.Duration(t.Nano())
+	}
+	return total
 }

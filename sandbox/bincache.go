@@ -4,9 +4,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"os"
+	pathpkg "path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -14,10 +16,11 @@ import (
 )
 
 // The binaries of a run (the harness, the test binaries) depend only on
-// the copy, the Go toolchain and the build's settings, which a key made of
-// their contents names. An unchanged module run again reuses them instead
-// of linking again, which is most of a warm run's time. Module code never
-// sees the cache: binaries are copied into the sandbox, read-only to it.
+// the files of the copy that go into them, the Go toolchain and the
+// build's settings, which a key made of their contents names. A run whose
+// binary has the key of one linked before reuses it instead of linking
+// again, which is most of a warm run's time. Module code never sees the
+// cache: binaries are copied into the sandbox, read-only to it.
 
 // binCacheEntries is how many binaries the cache keeps, the most recently
 // used.
@@ -46,33 +49,54 @@ func binCacheDir() string {
 	return filepath.Join(p, "sandbox-bin")
 }
 
+// treeKeys name what goes into the binaries of a copy: build names every
+// file of it but the _test.go files (which go build leaves out), with the
+// toolchain and the build's environment; tests names, per directory of the
+// copy (relative, slash-separated), its _test.go files. The harness is
+// named by build alone, a package's test binary by build and its
+// directory's tests: an edited test rebuilds its own test binary only.
+type treeKeys struct {
+	build string
+	tests map[string]string
+}
+
 // hashTree hashes every file of the copy at src (names, modes, contents)
 // and the build's environment: what a build there depends on besides the
 // module cache, which go.sum pins.
-func (r *runner) hashTree(src string) (string, error) {
+func (r *runner) hashTree(src string) (treeKeys, error) {
 	h := sha256.New()
 	g := r.goenv
 	goTool, err := os.Stat(filepath.Join(g.GOROOT, "bin", "go"))
 	if err != nil {
-		return "", err
+		return treeKeys{}, err
 	}
 	version, _ := os.ReadFile(filepath.Join(g.GOROOT, "VERSION"))
 	fmt.Fprintf(h, "goroot %q %q %d %d\n", g.GOROOT, version, goTool.Size(), goTool.ModTime().UnixNano())
 	fmt.Fprintf(h, "env %q %q\n", g.GOFLAGS, g.GOMODCACHE)
+	tests := map[string]hash.Hash{}
 	err = filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		rel, _ := filepath.Rel(src, path)
+		rel = filepath.ToSlash(rel)
 		info, err := d.Info()
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(h, "%q %v %d\n", filepath.ToSlash(rel), info.Mode(), info.Size())
+		w := io.Writer(h)
+		if info.Mode().IsRegular() && strings.HasSuffix(rel, "_test.go") {
+			dir := pathpkg.Dir(rel)
+			if tests[dir] == nil {
+				tests[dir] = sha256.New()
+			}
+			w = tests[dir]
+		}
+		fmt.Fprintf(w, "%q %v %d\n", rel, info.Mode(), info.Size())
 		if !info.Mode().IsRegular() {
 			if info.Mode()&fs.ModeSymlink != 0 {
 				target, _ := os.Readlink(path)
-				fmt.Fprintf(h, "-> %q\n", target)
+				fmt.Fprintf(w, "-> %q\n", target)
 			}
 			return nil
 		}
@@ -81,20 +105,24 @@ func (r *runner) hashTree(src string) (string, error) {
 			return err
 		}
 		defer f.Close()
-		_, err = io.Copy(h, f)
+		_, err = io.Copy(w, f)
 		return err
 	})
 	if err != nil {
-		return "", err
+		return treeKeys{}, err
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	keys := treeKeys{build: hex.EncodeToString(h.Sum(nil)), tests: map[string]string{}}
+	for dir, th := range tests {
+		keys.tests[dir] = hex.EncodeToString(th.Sum(nil))
+	}
+	return keys, nil
 }
 
 // binKey is the cache's name for the binary the go command makes with
-// args in a copy whose key is tree.
-func binKey(tree string, args []string) string {
+// args from inputs named by key.
+func binKey(key string, args []string) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s %q", tree, args)
+	fmt.Fprintf(h, "%s %q", key, args)
 	return hex.EncodeToString(h.Sum(nil))
 }
 

@@ -21,12 +21,16 @@
 //     through go.mod), with the files those packages embed. Paths mirror the
 //     real layout so import paths do not change. Options.Overlay (an
 //     editor's unsaved buffers) replaces or adds files in the copy.
-//  3. writes a harness (package harness, embedded) and a generated
-//     modules.go that constructs the set the way the application's main
-//     does (audit.New()), and builds it with go build -trimpath, in
-//     parallel with the test binaries of the target's integration tests.
-//     A copy identical, file for file, to one built before (with the
-//     same toolchain and arguments) reuses its linked binaries, kept in
+//  3. writes a harness (package harness, embedded, which imports no
+//     module code) and a generated main package that constructs the set
+//     the way the application's main does (audit.New()) and hands it to
+//     harness.Main, and builds it with go build -trimpath
+//     -ldflags='-s -w' (no symbol table or DWARF: a stack trace needs
+//     neither), in parallel with the test binaries of the target's
+//     integration tests (go test -c -vet=off: vet is modls check's).
+//     A binary whose inputs are those of one built before (the files of
+//     the copy but the tests for the harness, and its package's tests
+//     for a test binary; the same toolchain and arguments) is reused from
 //     sandbox-bin beside the modls cache ($MODLS_CACHE; off keeps none).
 //  4. runs the harness, confined (see Isolation). It boots the framework
 //     with only the set on a SQLite file in the sandbox's data directory

@@ -114,35 +114,43 @@ func variants() []variant {
 	return []variant{{name: "root"}, {name: "unprivileged", runAs: unprivileged}}
 }
 
+// copyTree copies the files under from that keep accepts to to.
+func copyTree(from, to string, keep func(string) bool) error {
+	return filepath.WalkDir(from, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !keep(path) {
+			return err
+		}
+		rel, _ := filepath.Rel(from, path)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		out := filepath.Join(to, rel)
+		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(out, data, 0o644)
+	})
+}
+
 func makeFixtures(dst string) error {
-	copyTree := func(from, to string, keep func(string) bool) error {
-		return filepath.WalkDir(from, func(path string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || !keep(path) {
-				return err
-			}
-			rel, _ := filepath.Rel(from, path)
-			data, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			out := filepath.Join(to, rel)
-			if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-				return err
-			}
-			return os.WriteFile(out, data, 0o644)
-		})
+	if err := copyFramework(dst); err != nil {
+		return err
 	}
+	return copyTree("testdata/faults", filepath.Join(dst, "app", "modules", "fault"), func(string) bool { return true })
+}
+
+// copyFramework copies this repository's go.mod, go.sum and framework
+// (without its tests) to dst.
+func copyFramework(dst string) error {
 	for _, f := range []string{"go.mod", "go.sum"} {
 		if err := copyTree(filepath.Join(repoRoot, f), filepath.Join(dst, f), func(string) bool { return true }); err != nil {
 			return err
 		}
 	}
-	if err := copyTree(filepath.Join(repoRoot, "framework"), filepath.Join(dst, "framework"), func(p string) bool {
+	return copyTree(filepath.Join(repoRoot, "framework"), filepath.Join(dst, "framework"), func(p string) bool {
 		return !strings.HasSuffix(p, "_test.go")
-	}); err != nil {
-		return err
-	}
-	return copyTree("testdata/faults", filepath.Join(dst, "app", "modules", "fault"), func(string) bool { return true })
+	})
 }
 
 // leftovers lists sandbox directories under dir and sandbox processes
@@ -891,41 +899,126 @@ func TestScaffoldedModulePasses(t *testing.T) {
 	}
 }
 
-// TestBinaryCache: a run of a copy identical to an earlier one reuses its
-// linked binaries; a copy that differs in one file is built again, and
-// behaves as that file says.
+// TestBinaryCache: a run whose binaries' inputs are those of an earlier
+// run reuses them; an edit of anything that goes into a binary (module
+// code, a test, the framework, go.mod, go.sum) builds it again, and the
+// run behaves as the edit says. An edited test rebuilds its test binary
+// alone.
 func TestBinaryCache(t *testing.T) {
 	ws := faultWorkspace(t)
 	app := filepath.Join(ws, "app")
-	name := filepath.Join(app, "modules", "fault", "status500", "module.go")
-	src, err := os.ReadFile(name)
-	if err != nil {
-		t.Fatal(err)
+	dir := filepath.Join(app, "modules", "fault", "status500")
+	module := filepath.Join(dir, "module.go")
+	test := filepath.Join(dir, "cache_integration_test.go")
+	framework := filepath.Join(ws, "framework", "doc.go")
+	gomod, gosum := filepath.Join(ws, "go.mod"), filepath.Join(ws, "go.sum")
+	original := map[string][]byte{}
+	for _, name := range []string{module, framework, gomod, gosum} {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		original[name] = data
 	}
-	// A copy no other test makes.
-	src = append(src, fmt.Sprintf("\n// %s\n", filepath.Base(ws))...)
-	fixed := bytes.Replace(src, []byte(`return StatusResponse{}, framework.Errorf(framework.CodeInternal, "report: %w", errNoData)`),
-		[]byte(`return StatusResponse{OK: errNoData != nil}, nil`), 1)
-	if bytes.Equal(fixed, src) {
+	broken := []byte(`return StatusResponse{}, framework.Errorf(framework.CodeInternal, "report: %w", errNoData)`)
+	if !bytes.Contains(original[module], broken) {
 		t.Fatal("the fix does not apply")
 	}
-	reused := func(res *Result) bool {
-		c := find(res, CheckBuilds)
-		return c != nil && strings.Contains(c.Message, "reused the linked binaries of an identical copy (1)")
-	}
-	for i, want := range []bool{false, true} {
-		res := run(t, Options{Dir: app, Module: "fault.status500", Mode: ModeTestAPI, Overlay: map[string][]byte{name: fixed}})
-		if !res.Passed || reused(res) != want {
-			t.Fatalf("run %d: passed %v, reused %v; want passed, reused %v:%s", i+1, res.Passed, reused(res), want, describe(res))
+	// A module no other test builds, whose endpoint answers and whose
+	// integration test passes.
+	original[module] = append(bytes.Replace(original[module], broken, []byte(`return StatusResponse{OK: errNoData != nil}, nil`), 1),
+		fmt.Sprintf("\n// %s\n", filepath.Base(ws))...)
+	original[test] = []byte("//go:build integration\n\npackage status500\n\nimport \"testing\"\n\nfunc TestCache(t *testing.T) { t.Log(\"as written\") }\n")
+	write := func(name string, data []byte) {
+		t.Helper()
+		if err := os.WriteFile(name, data, 0o644); err != nil {
+			t.Fatal(err)
 		}
 	}
-	res := run(t, Options{Dir: app, Module: "fault.status500", Mode: ModeTestAPI, Overlay: map[string][]byte{name: src}})
-	if reused(res) {
-		t.Errorf("a changed copy reused the binaries of another:%s", describe(res))
+	restore := func() {
+		t.Helper()
+		for name, data := range original {
+			write(name, data)
+		}
 	}
-	if c := find(res, "GET /api/v1/status500/report"); res.Passed || c == nil || c.Status != StatusFail || !strings.Contains(c.Message, "answered 500") {
-		t.Errorf("the changed file did not take effect:%s", describe(res))
+	reusedRE := regexp.MustCompile(`(\d+) of (\d+) binaries reused`)
+	// reused is how many of the run's two binaries came from the cache.
+	reused := func(res *Result) int {
+		c := find(res, CheckBuilds)
+		if c == nil {
+			return -1
+		}
+		m := reusedRE.FindStringSubmatch(c.Message)
+		if m == nil {
+			return 0
+		}
+		if m[2] != "2" {
+			t.Errorf("the run needed %s binaries; want 2 (the harness, a test binary): %s", m[2], c.Message)
+		}
+		return atoi(m[1])
 	}
+	runIt := func() *Result {
+		t.Helper()
+		return run(t, Options{Dir: app, Module: "fault.status500", Timeout: hangLimit})
+	}
+	// expect runs the copy as it is, and checks how many binaries it
+	// reused and that it passed, or failed with want in a check of that
+	// name.
+	expect := func(what string, wantReused int, check, want string) {
+		t.Helper()
+		res := runIt()
+		if got := reused(res); got != wantReused {
+			t.Errorf("%s: %d binaries reused; want %d:%s", what, got, wantReused, describe(res))
+		}
+		if check == "" {
+			if !res.Passed {
+				t.Errorf("%s: failed:%s", what, describe(res))
+			}
+			return
+		}
+		if c := find(res, check); res.Passed || c == nil || c.Status != StatusFail || !strings.Contains(c.Message, want) {
+			t.Errorf("%s: want %q to fail saying %q:%s", what, check, want, describe(res))
+		}
+	}
+
+	restore()
+	expect("first run", 0, "", "")
+	expect("unchanged", 2, "", "")
+
+	write(test, bytes.Replace(original[test], []byte(`t.Log("as written")`), []byte(`t.Fatal("the edited test")`), 1))
+	expect("edited test", 1, "test TestCache", "the edited test")
+	restore()
+	expect("test restored", 2, "", "")
+
+	write(module, bytes.Replace(original[module], []byte(`return StatusResponse{OK: errNoData != nil}, nil`), broken, 1))
+	expect("edited module code", 0, "GET /api/v1/status500/report", "answered 500")
+	restore()
+	expect("module code restored", 2, "", "")
+
+	write(framework, append(slices.Clone(original[framework]), "\nfunc init() { panic(\"the edited framework\") }\n"...))
+	expect("edited framework", 0, CheckLoads, "the edited framework")
+	restore()
+
+	// A version of Go the toolchain is not.
+	edited := regexp.MustCompile(`(?m)^go \S+$`).ReplaceAll(original[gomod], []byte("go 1.99"))
+	if bytes.Equal(edited, original[gomod]) {
+		t.Fatal("go.mod has no go line")
+	}
+	write(gomod, edited)
+	expect("edited go.mod", 0, CheckBuilds, "go.mod requires go >= 1.99")
+	restore()
+
+	var sum []string
+	for _, l := range strings.SplitAfter(string(original[gosum]), "\n") {
+		if !strings.HasPrefix(l, "modernc.org/sqlite ") {
+			sum = append(sum, l)
+		}
+	}
+	write(gosum, []byte(strings.Join(sum, "")))
+	expect("edited go.sum", 0, CheckBuilds, "missing go.sum entry for module providing package modernc.org/sqlite")
+	restore()
+
+	expect("everything restored", 2, "", "")
 }
 
 func TestOverlayReplacesFiles(t *testing.T) {

@@ -1,24 +1,26 @@
-// Command harness is the program the sandbox builds inside each copy: it
-// boots the framework with only the module set under test on a temporary
-// SQLite file and runs the integration checks of SPEC §5, reporting one JSON
-// line per event on file descriptor 3, which the sandbox's supervisor
-// relays.
+// Package harness is the body of the program the sandbox builds inside
+// each copy: it boots the framework with only the module set under test
+// on a temporary SQLite file and runs the integration checks of SPEC §5,
+// reporting one JSON line per event on file descriptor 3, which the
+// sandbox's supervisor relays.
 //
 // The harness runs confined from its first instruction: the sandbox's
 // launcher (internal/confine) applies every restriction and then execs
 // it, so module code that the harness imports is confined from its
 // package initialisation on. The harness itself confines nothing.
 //
-// The sandbox package embeds this directory and writes it, with a
-// generated modules.go, into the copy, so that the harness always matches
-// the modls that runs it. It imports only the standard library and the
-// framework. Its files, by concern: main.go (the plan, the events, the
-// order of the checks), boot.go (which module and phase is running, and
-// which check a failed boot belongs to), checks.go (services,
-// dependencies, settings, endpoints, errors), roundtrip.go (the database
-// round-trip), logs.go (the framework's log), reap.go (processes a
-// module leaves behind).
-package main
+// The sandbox package embeds this directory and writes it into the copy,
+// so that the harness always matches the modls that runs it, beside a
+// generated main package that imports the set's packages and calls Main.
+// The harness does not import module code: an edit of the module compiles
+// again the small main package alone, and the harness comes from the
+// build cache. It imports only the standard library and the framework.
+// Its files, by concern: main.go (the plan, the events, the order of the
+// checks), boot.go (which module and phase is running, and which check a
+// failed boot belongs to), checks.go (services, dependencies, settings,
+// endpoints, errors), roundtrip.go (the database round-trip), logs.go
+// (the framework's log), reap.go (processes a module leaves behind).
+package harness
 
 import (
 	"context"
@@ -86,7 +88,13 @@ func emit(e event) {
 
 func begin(check, activity string) { emit(event{Event: "begin", Check: check, Activity: activity}) }
 
-func main() {
+// modules builds the module set under test, in the order the application
+// lists them: what Main was given.
+var modules []func() framework.Module
+
+// Main runs the harness with the module set that set builds, and exits.
+func Main(set []func() framework.Module) {
+	modules = set
 	if f := os.NewFile(3, "events"); f != nil {
 		if _, err := f.Stat(); err == nil {
 			eventsOut = f
