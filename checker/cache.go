@@ -1,10 +1,13 @@
 package checker
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"database/sql"
+	"encoding/gob"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -248,33 +251,67 @@ func (c *Cache) Get(key string) ([]Diagnostic, bool) {
 // GetAll returns the findings stored under each of keys, in one query per
 // few hundred keys; a key without a (sound) row is absent from the map.
 func (c *Cache) GetAll(keys []string) map[string][]Diagnostic {
-	const batch = 500
 	out := make(map[string][]Diagnostic, len(keys))
+	c.rowsOf("SELECT key, findings, sum FROM results WHERE key IN ", keys, func(rows *sql.Rows) {
+		var k, sum string
+		var blob []byte
+		if rows.Scan(&k, &blob, &sum) != nil || sum != rowSum("results", k, blob) {
+			return
+		}
+		var ds []Diagnostic
+		if json.Unmarshal(blob, &ds) == nil {
+			out[k] = ds
+		}
+	})
+	return out
+}
+
+// rowsOf runs query (ending in "IN ") over keys, a few hundred at a time,
+// and hands each row to each.
+func (c *Cache) rowsOf(query string, keys []string, each func(*sql.Rows)) {
+	const batch = 500
 	for start := 0; start < len(keys); start += batch {
 		part := keys[start:min(start+batch, len(keys))]
-		q := "SELECT key, findings, sum FROM results WHERE key IN (?" + strings.Repeat(", ?", len(part)-1) + ")"
 		args := make([]any, len(part))
 		for i, k := range part {
 			args[i] = k
 		}
-		rows, err := c.db.Query(q, args...)
+		rows, err := c.db.Query(query+"(?"+strings.Repeat(", ?", len(part)-1)+")", args...)
 		if err != nil {
-			return out
+			return
 		}
 		for rows.Next() {
-			var k, sum string
-			var blob []byte
-			if rows.Scan(&k, &blob, &sum) != nil || sum != rowSum("results", k, blob) {
-				continue
-			}
-			var ds []Diagnostic
-			if json.Unmarshal(blob, &ds) == nil {
-				out[k] = ds
-			}
+			each(rows)
 		}
 		rows.Close()
 	}
-	return out
+}
+
+// getGob decodes into v the row of table (key, data, sum) under key;
+// false if there is none or it is not sound.
+func (c *Cache) getGob(table, key string, v any) bool {
+	var data []byte
+	var sum string
+	if err := c.db.QueryRow(`SELECT data, sum FROM `+table+` WHERE key = ?`, key).Scan(&data, &sum); err != nil {
+		if !errors.Is(err, sql.ErrNoRows) && os.Getenv("MODLS_DEBUG") != "" {
+			fmt.Fprintf(os.Stderr, "modls: cache read: %v\n", err)
+		}
+		return false
+	}
+	return sum == rowSum(table, key, data) && gob.NewDecoder(bytes.NewReader(data)).Decode(v) == nil
+}
+
+// putGob records v, gob-encoded, under key in table. A cache that cannot
+// be written only costs the next run time.
+func (c *Cache) putGob(table, key string, v any) {
+	var b bytes.Buffer
+	if err := gob.NewEncoder(&b).Encode(v); err != nil {
+		return
+	}
+	data := b.Bytes()
+	if _, err := c.db.Exec(`INSERT OR REPLACE INTO `+table+` (key, data, sum, written_at) VALUES (?, ?, ?, ?)`, key, data, rowSum(table, key, data), time.Now().Unix()); err != nil && os.Getenv("MODLS_DEBUG") != "" {
+		fmt.Fprintf(os.Stderr, "modls: cache write: %v\n", err)
+	}
 }
 
 // Put stores findings under key. A cache that cannot be written is not an
@@ -312,28 +349,14 @@ func (c *Cache) Close() error {
 // StoredExports returns, of the keys given, those whose export data is
 // stored, each with the imports its package was checked with.
 func (c *Cache) StoredExports(keys []string) map[string][]string {
-	const batch = 500
 	out := map[string][]string{}
-	for start := 0; start < len(keys); start += batch {
-		part := keys[start:min(start+batch, len(keys))]
-		q := "SELECT key, imports, data, sum FROM exports WHERE key IN (?" + strings.Repeat(", ?", len(part)-1) + ")"
-		args := make([]any, len(part))
-		for i, k := range part {
-			args[i] = k
+	c.rowsOf("SELECT key, imports, data, sum FROM exports WHERE key IN ", keys, func(rows *sql.Rows) {
+		var k, imps, sum string
+		var data []byte
+		if rows.Scan(&k, &imps, &data, &sum) == nil && sum == rowSum("exports", k, data, []byte(imps)) {
+			out[k] = strings.Fields(imps)
 		}
-		rows, err := c.db.Query(q, args...)
-		if err != nil {
-			return out
-		}
-		for rows.Next() {
-			var k, imps, sum string
-			var data []byte
-			if rows.Scan(&k, &imps, &data, &sum) == nil && sum == rowSum("exports", k, data, []byte(imps)) {
-				out[k] = strings.Fields(imps)
-			}
-		}
-		rows.Close()
-	}
+	})
 	return out
 }
 

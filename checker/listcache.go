@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"database/sql"
-	"encoding/gob"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -17,7 +15,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // A warm check does not start `go list` when nothing its listing depends
@@ -403,32 +400,12 @@ func goEnvFile() string {
 
 // listing returns the listing recorded under key, or nil.
 func (c *Cache) listing(key string) *listingRecord {
-	var data []byte
-	var sum string
-	if err := c.db.QueryRow(`SELECT data, sum FROM listings WHERE key = ?`, key).Scan(&data, &sum); err != nil {
-		if !errors.Is(err, sql.ErrNoRows) && os.Getenv("MODLS_DEBUG") != "" {
-			fmt.Fprintf(os.Stderr, "modls: cache read: %v\n", err)
-		}
-		return nil
-	}
-	if sum != rowSum("listings", key, data) {
-		return nil
-	}
 	rec := new(listingRecord)
-	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(rec); err != nil {
+	if !c.getGob("listings", key, rec) {
 		return nil
 	}
 	return rec
 }
 
 // putListing records a listing under key.
-func (c *Cache) putListing(key string, rec *listingRecord) {
-	var b bytes.Buffer
-	if err := gob.NewEncoder(&b).Encode(rec); err != nil {
-		return
-	}
-	data := b.Bytes()
-	if _, err := c.db.Exec(`INSERT OR REPLACE INTO listings (key, data, sum, written_at) VALUES (?, ?, ?, ?)`, key, data, rowSum("listings", key, data), time.Now().Unix()); err != nil && os.Getenv("MODLS_DEBUG") != "" {
-		fmt.Fprintf(os.Stderr, "modls: cache write: %v\n", err)
-	}
-}
+func (c *Cache) putListing(key string, rec *listingRecord) { c.putGob("listings", key, rec) }

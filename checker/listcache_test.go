@@ -16,16 +16,7 @@ import (
 // edit below a file's imports, the recorded listing is used.
 func TestListingCacheNoticesChanges(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, text string) {
-		t.Helper()
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name, text string) { t.Helper(); writeFile(t, filepath.Join(dir, name), text, 0o644) }
 	write("go.mod", "module example.com/lc\n\ngo 1.24\n")
 	write("a/a.go", "package a\n\nimport \"strings\"\n\nfunc A() string { return strings.ToUpper(\"a\") }\n")
 	write("b/b.go", "package b\n\nimport \"example.com/lc/a\"\n\nvar B = a.A()\n")

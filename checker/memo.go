@@ -1,12 +1,8 @@
 package checker
 
 import (
-	"bytes"
 	"crypto/sha256"
-	"database/sql"
-	"encoding/gob"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -354,32 +350,12 @@ func (m *keysMemo) matches(t *tree) bool {
 
 // keysMemo returns the memo recorded under key, or nil.
 func (c *Cache) keysMemo(key string) *keysMemo {
-	var data []byte
-	var sum string
-	if err := c.db.QueryRow(`SELECT data, sum FROM memos WHERE key = ?`, key).Scan(&data, &sum); err != nil {
-		if !errors.Is(err, sql.ErrNoRows) && os.Getenv("MODLS_DEBUG") != "" {
-			fmt.Fprintf(os.Stderr, "modls: cache read: %v\n", err)
-		}
-		return nil
-	}
-	if sum != rowSum("memos", key, data) {
-		return nil
-	}
 	m := new(keysMemo)
-	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(m); err != nil {
+	if !c.getGob("memos", key, m) {
 		return nil
 	}
 	return m
 }
 
 // putKeysMemo records a memo under key.
-func (c *Cache) putKeysMemo(key string, m *keysMemo) {
-	var b bytes.Buffer
-	if err := gob.NewEncoder(&b).Encode(m); err != nil {
-		return
-	}
-	data := b.Bytes()
-	if _, err := c.db.Exec(`INSERT OR REPLACE INTO memos (key, data, sum, written_at) VALUES (?, ?, ?, ?)`, key, data, rowSum("memos", key, data), time.Now().Unix()); err != nil && os.Getenv("MODLS_DEBUG") != "" {
-		fmt.Fprintf(os.Stderr, "modls: cache write: %v\n", err)
-	}
-}
+func (c *Cache) putKeysMemo(key string, m *keysMemo) { c.putGob("memos", key, m) }

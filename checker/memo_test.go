@@ -65,16 +65,7 @@ func TestKeysMemoNoticesChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	gomod = []byte(strings.Replace(string(gomod), "require github.com/modls/modls v0.0.0\n", "require (\n\tgithub.com/modls/modls v0.0.0\n\texample.com/lib v0.0.0\n)\n", 1) + "\nreplace example.com/lib => ./lib\n")
-	write := func(name, text string) {
-		t.Helper()
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name, text string) { t.Helper(); writeFile(t, filepath.Join(dir, name), text, 0o644) }
 	write("go.mod", string(gomod))
 	write("modules/standard/buyer/lib.go", "package buyer\n\nimport \"example.com/lib\"\n\nvar Lib = lib.Name()\n")
 	cache := seeded(t)
