@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/modls/modls/checker/cachetest"
@@ -40,11 +41,18 @@ func violationsCopy(t *testing.T) string {
 // type-checks from source only the packages of dir.
 func runModls(t *testing.T, dir string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	cachetest.Warm(t)
+	// One cache per test, as one developer's runs share theirs.
+	if _, ok := warmed.LoadOrStore(t, true); !ok {
+		cachetest.Warm(t)
+		t.Cleanup(func() { warmed.Delete(t) })
+	}
 	var out, errOut bytes.Buffer
 	code = run(context.Background(), args, env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut, Dir: dir})
 	return code, out.String(), errOut.String()
 }
+
+// warmed holds the tests whose runModls calls share a cache.
+var warmed sync.Map
 
 func TestCheckCommand_Run(t *testing.T) {
 	ws := violationsCopy(t)
