@@ -19,7 +19,7 @@ TESTBIN := $(CURDIR)/.test/modls
 # concurrent parts are those packages').
 # go test starts packages in the order given, so the longest go first.
 NORACE_PKGS = ./cmd/modls/ ./rules/...
-SLOW_RACE_PKGS = ./sandbox/ ./lsp/ ./e2e/vscode/ ./checker/ ./internal/readme/ ./editors/
+SLOW_RACE_PKGS = ./lsp/ ./e2e/vscode/ ./sandbox/ ./checker/ ./internal/readme/ ./editors/
 RACE_PKGS = $(SLOW_RACE_PKGS) $(shell go list ./... | grep -v -e '/rules$$' -e '/rules/' -e '/cmd/modls$$' \
 	$(foreach p,$(SLOW_RACE_PKGS),-e '/$(patsubst ./%/,%,$(p))$$'))
 test: check-format vet node-deps

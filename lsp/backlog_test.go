@@ -16,6 +16,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/modls/modls/internal/testbin"
 	"golang.org/x/tools/txtar"
 )
 
@@ -42,10 +43,7 @@ func TestClientNotReading(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds modls and sends 10,000 edits")
 	}
-	bin := filepath.Join(t.TempDir(), "modls")
-	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/modls").CombinedOutput(); err != nil {
-		t.Fatalf("building modls: %v\n%s", err, out)
-	}
+	bin := testbin.Modls(t)
 	const file = "modules/standard/shop/service.go"
 	var big strings.Builder
 	big.WriteString("package shop\n\nimport \"context\"\n\ntype Service struct{}\n\nfunc (s *Service) Buy(ctx context.Context) error { return nil }\n")

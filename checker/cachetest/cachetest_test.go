@@ -11,6 +11,7 @@ import (
 
 	"github.com/modls/modls/checker"
 	"github.com/modls/modls/checker/cachetest"
+	"github.com/modls/modls/internal/testbin"
 )
 
 func TestMain(m *testing.M) { cachetest.Main(m) }
@@ -141,10 +142,7 @@ func TestSeeded(t *testing.T) {
 	if err := os.WriteFile(gomod, bytes.Replace(data, []byte("=> ../.."), []byte("=> "+root), 1), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	bin := filepath.Join(t.TempDir(), "modls")
-	if out, err := exec.Command("go", "build", "-o", bin, "../../cmd/modls").CombinedOutput(); err != nil {
-		t.Fatalf("building modls: %v\n%s", err, out)
-	}
+	bin := testbin.Modls(t)
 	check := func(cache string) (stdout, stderr string) {
 		cmd := exec.Command(bin, "check", "--format", "json", "./...")
 		cmd.Dir = ws
