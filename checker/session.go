@@ -27,6 +27,9 @@ type Session struct {
 	mu      sync.Mutex
 	overlay map[string][]byte
 	state   *sessionState
+	// saves counts the recordings of export data still running, which
+	// Close waits for.
+	saves sync.WaitGroup
 }
 
 // NewSession opens a session on the Go module holding dir, with the
@@ -115,6 +118,7 @@ func (s *Session) Reload(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	st.saves = &s.saves
 	s.state = st
 	return nil
 }
@@ -199,17 +203,16 @@ type sessionState struct {
 	mu   sync.Mutex
 	ws   *workspace.Workspace
 	deps *loader
-	// depsOverlay, when not nil, says that deps must start over, with
-	// these buffers, before the next check: a change starts the loader
-	// over in the check that follows it rather than while the editor
-	// waits for the change to be taken.
-	depsOverlay map[string][]byte
+	// reverse lists, by import path, the listed packages that import it
+	// (made when first needed).
+	reverse map[string][]string
 	// factsChanged records, per file, whether its last change altered what
 	// other modules' rules read (registrations, lookups, the manifest).
 	factsChanged map[string]bool
 	// saving serialises the recording of export data, which runs after
-	// a check has answered.
+	// a check has answered; saves counts the recordings running.
 	saving sync.Mutex
+	saves  *sync.WaitGroup
 
 	// facts are the analysis facts of the packages of the main module,
 	// by import path, for the current contents; factsVersion counts the
@@ -275,9 +278,13 @@ func (st *sessionState) newDepsLoader(overlay map[string][]byte) *loader {
 
 // update takes a changed buffer: the workspace model rebuilds its module,
 // and the loader reads the buffer from now on. When the changed package is
-// one that others import (a contract) and its types were loaded, the
-// dependency loader starts over: types recorded for other packages may
-// refer to the old ones.
+// one that others import (a contract, or any module's package, which the
+// application's main imports), the loader forgets the types it holds of
+// that package and of every package depending on it, and takes none of
+// them from recorded export data any more (their keys describe the text
+// they had when the loader was made): they are checked from source when a
+// check next needs them. The rest, the framework and the standard library
+// above all, stays loaded.
 func (st *sessionState) update(name string, data []byte, overlay map[string][]byte) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -297,25 +304,45 @@ func (st *sessionState) update(name string, data []byte, overlay map[string][]by
 	if lp != nil {
 		st.forgetFacts(lp.ImportPath)
 	}
-	// A package that others import starts the loader over whether or not
-	// its types were loaded yet: the loader chose which dependencies come
-	// from recorded export data by the text they had when it was made, and
-	// a load may be starting now.
-	if st.depsOverlay != nil || lp != nil && (st.deps.loaded(lp.ImportPath) || len(st.importers[lp.ImportPath]) > 0) {
-		st.depsOverlay = copyOverlay(overlay)
-		return
+	// The package is forgotten whether or not its types were loaded yet:
+	// the loader chose which dependencies come from recorded export data
+	// by the text they had when it was made, and a load may be starting
+	// now. Revoking before the buffer is handed over keeps a check that
+	// reads the new text from recording it under the old key.
+	if lp != nil {
+		if st.deps.exports != nil {
+			st.deps.exports.revoke(st.dependents(lp.ImportPath))
+		}
+		st.deps.invalidate(lp.ImportPath)
 	}
 	st.deps.setOverlay(name, data)
 }
 
-// currentDeps returns the loader of the current text, starting it over
-// if a change asked for that. st.mu is held.
-func (st *sessionState) currentDeps() *loader {
-	if st.depsOverlay != nil {
-		st.deps = st.newDepsLoader(st.depsOverlay)
-		st.depsOverlay = nil
+// dependents is path and every listed package that imports it, directly
+// or not. st.mu is held.
+func (st *sessionState) dependents(path string) []string {
+	if st.reverse == nil {
+		st.reverse = map[string][]string{}
+		for _, p := range st.listed {
+			for _, imp := range p.Imports {
+				if m, ok := p.ImportMap[imp]; ok {
+					imp = m
+				}
+				st.reverse[imp] = append(st.reverse[imp], p.ImportPath)
+			}
+		}
 	}
-	return st.deps
+	out := []string{path}
+	seen := map[string]bool{path: true}
+	for i := 0; i < len(out); i++ {
+		for _, imp := range st.reverse[out[i]] {
+			if !seen[imp] {
+				seen[imp] = true
+				out = append(out, imp)
+			}
+		}
+	}
+	return out
 }
 
 // withFile rebuilds the model after a change; a panic rebuilding it keeps
@@ -384,7 +411,7 @@ func nonConstantRegistrations(m *workspace.Module) int {
 func (st *sessionState) checkPackage(ctx context.Context, lp *listedPackage, cfg *Config) (Diagnostics, error) {
 	st.mu.Lock()
 	workspace.Put(st.ws)
-	deps := st.currentDeps()
+	deps := st.deps
 	st.mu.Unlock()
 	enabled := cfg.Enabled()
 	fset := deps.checkFileSet()
@@ -407,8 +434,10 @@ func (st *sessionState) checkPackage(ctx context.Context, lp *listedPackage, cfg
 		}
 		ds = append(ds, packageDiagnostics(fset, xpkg, enabled, cfg, deps.readFile, newFactStore(xpkg.Types, src), nil)...)
 	}
-	if deps.exports != nil {
+	if deps.exports != nil && st.saves != nil {
+		st.saves.Add(1)
 		go func() {
+			defer st.saves.Done()
 			st.saving.Lock()
 			defer st.saving.Unlock()
 			deps.exports.save(deps)
@@ -534,8 +563,10 @@ func moduleDirOf(dir string) string {
 	}
 }
 
-// Close releases the session's cache.
+// Close releases the session's cache, once the export data being
+// recorded is written.
 func (s *Session) Close() error {
+	s.saves.Wait()
 	if s.cache != nil {
 		return s.cache.Close()
 	}
