@@ -81,7 +81,7 @@ func goListOverlay(ctx context.Context, dir string, patterns []string, tests boo
 		}
 		return nil, fmt.Errorf("go list: %s", oneLine(msg))
 	}
-	var out []*listedPackage
+	var out, variants []*listedPackage
 	dec := json.NewDecoder(&stdout)
 	for {
 		p := new(listedPackage)
@@ -91,11 +91,12 @@ func goListOverlay(ctx context.Context, dir string, patterns []string, tests boo
 			return nil, fmt.Errorf("go list: reading its output: %w", err)
 		}
 		if p.ForTest != "" || strings.HasSuffix(p.ImportPath, ".test") {
-			continue // test variants: the roots' tests are checked from the plain entries
+			variants = append(variants, p) // the roots' tests are checked from the plain entries
+			continue
 		}
 		out = append(out, p)
 	}
-	return out, nil
+	return mergeTestVariants(out, variants), nil
 }
 
 // overlayArg writes the overlay's .go files and the go command's
@@ -204,6 +205,10 @@ type loader struct {
 	exports *exportData
 	// timings, if set, receives the time of type-checks and analyses.
 	timings *Timings
+	// base, if set, is the loader this one takes every package from,
+	// except those in own (testvariant.go).
+	base *loader
+	own  map[string]bool
 }
 
 type loadResult struct {
@@ -304,6 +309,9 @@ func (l *loader) checkFileSet() *token.FileSet {
 // load returns the package with the given import path, type-checking it
 // (and, first, what it imports) once.
 func (l *loader) load(path string) (*Package, error) {
+	if l.base != nil && !l.own[path] {
+		return l.base.load(path)
+	}
 	l.mu.Lock()
 	r, ok := l.loading[path]
 	if !ok {

@@ -428,7 +428,7 @@ func (st *sessionState) checkPackage(ctx context.Context, lp *listedPackage, cfg
 	ds := packageDiagnostics(fset, pkg, enabled, cfg, deps.readFile, store, nil)
 	st.putFacts(lp.ImportPath, version, store.encoded())
 	if len(lp.XTestGoFiles) > 0 {
-		xpkg, err := deps.check(lp.ImportPath, true, true, fset, pkg)
+		xpkg, err := deps.checkXTest(lp.ImportPath, fset, pkg)
 		if err != nil {
 			return nil, err
 		}
