@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"sync"
 
@@ -71,9 +72,7 @@ func (s *Session) Model() *workspace.Workspace {
 	s.mu.Lock()
 	st := s.state
 	s.mu.Unlock()
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	return st.ws
+	return st.model()
 }
 
 // Root is the directory of the session's go.mod.
@@ -132,6 +131,15 @@ type Diagnostics map[string][]Diagnostic
 // manifest.json, the package of its module, and returns the findings of
 // every file that package reports on.
 func (s *Session) CheckFile(ctx context.Context, name string) (Diagnostics, error) {
+	return s.CheckFileStaged(ctx, name, nil)
+}
+
+// CheckFileStaged is CheckFile calling compiled, once the package is
+// parsed and type-checked and before the rules run, with its syntax and
+// type errors (the compile findings): every Go file of the package but
+// its external tests is present, with an empty list when it has none.
+// compiled runs on the caller's goroutine.
+func (s *Session) CheckFileStaged(ctx context.Context, name string, compiled func(Diagnostics)) (Diagnostics, error) {
 	s.mu.Lock()
 	st, cfg := s.state, s.cfg
 	s.mu.Unlock()
@@ -140,7 +148,7 @@ func (s *Session) CheckFile(ctx context.Context, name string) (Diagnostics, erro
 	if lp == nil {
 		return nil, fmt.Errorf("%s is in no package of %s (a new directory: reload)", name, s.root)
 	}
-	return st.checkPackage(ctx, lp, cfg)
+	return st.checkPackage(ctx, lp, cfg, compiled)
 }
 
 // PackageFiles lists the files (Go files and the module's manifest.json)
@@ -201,11 +209,20 @@ type sessionState struct {
 	importers map[string][]*listedPackage
 
 	mu   sync.Mutex
-	ws   *workspace.Workspace
 	deps *loader
 	// reverse lists, by import path, the listed packages that import it
 	// (made when first needed).
 	reverse map[string][]string
+
+	// modelMu guards the workspace model (ws) and the changed files it has
+	// not taken yet (pending, to be read with the buffers as of the last
+	// change): the model takes them when it is next needed (model), so
+	// that a change is taken, and its check type-checks, without waiting
+	// for the rebuild.
+	modelMu      sync.Mutex
+	ws           *workspace.Workspace
+	pending      []string
+	modelOverlay map[string][]byte
 	// factsChanged records, per file, whether its last change altered what
 	// other modules' rules read (registrations, lookups, the manifest).
 	factsChanged map[string]bool
@@ -276,8 +293,8 @@ func (st *sessionState) newDepsLoader(overlay map[string][]byte) *loader {
 	return l
 }
 
-// update takes a changed buffer: the workspace model rebuilds its module,
-// and the loader reads the buffer from now on. When the changed package is
+// update takes a changed buffer: the workspace model is to rebuild its
+// module when next needed, and the loader reads the buffer from now on. When the changed package is
 // one that others import (a contract, or any module's package, which the
 // application's main imports), the loader forgets the types it holds of
 // that package and of every package depending on it, and takes none of
@@ -286,20 +303,14 @@ func (st *sessionState) newDepsLoader(overlay map[string][]byte) *loader {
 // check next needs them. The rest, the framework and the standard library
 // above all, stays loaded.
 func (st *sessionState) update(name string, data []byte, overlay map[string][]byte) {
+	st.modelMu.Lock()
+	if !slices.Contains(st.pending, name) {
+		st.pending = append(st.pending, name)
+	}
+	st.modelOverlay = copyOverlay(overlay)
+	st.modelMu.Unlock()
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if ws, err := withFile(st.ws, name, overlay); err == nil {
-		changed := !sameFacts(st.ws.Module(filepath.Dir(name)), ws.Module(filepath.Dir(name)))
-		// A change to a package declaring constants may change the facts
-		// of the modules that use them.
-		for _, m := range ws.Modules() {
-			if old := st.ws.Module(m.Dir); old != nil && !sameFacts(old, m) {
-				changed = true
-			}
-		}
-		st.factsChanged[name] = changed
-		st.ws = ws
-	}
 	lp := st.byDir[filepath.Dir(name)]
 	if lp != nil {
 		st.forgetFacts(lp.ImportPath)
@@ -343,6 +354,31 @@ func (st *sessionState) dependents(path string) []string {
 		}
 	}
 	return out
+}
+
+// model returns the workspace model of the current text, rebuilding the
+// modules of the files changed since it was last needed.
+func (st *sessionState) model() *workspace.Workspace {
+	st.modelMu.Lock()
+	defer st.modelMu.Unlock()
+	for _, name := range st.pending {
+		ws, err := withFile(st.ws, name, st.modelOverlay)
+		if err != nil {
+			continue
+		}
+		changed := !sameFacts(st.ws.Module(filepath.Dir(name)), ws.Module(filepath.Dir(name)))
+		// A change to a package declaring constants may change the facts
+		// of the modules that use them.
+		for _, m := range ws.Modules() {
+			if old := st.ws.Module(m.Dir); old != nil && !sameFacts(old, m) {
+				changed = true
+			}
+		}
+		st.factsChanged[name] = changed
+		st.ws = ws
+	}
+	st.pending = nil
+	return st.ws
 }
 
 // withFile rebuilds the model after a change; a panic rebuilding it keeps
@@ -408,9 +444,9 @@ func nonConstantRegistrations(m *workspace.Module) int {
 
 // checkPackage type-checks the package (and its external tests) afresh in
 // a FileSet of its own, against the kept dependencies, and runs the rules.
-func (st *sessionState) checkPackage(ctx context.Context, lp *listedPackage, cfg *Config) (Diagnostics, error) {
+// compiled, if set, is given the compile findings before the rules run.
+func (st *sessionState) checkPackage(ctx context.Context, lp *listedPackage, cfg *Config, compiled func(Diagnostics)) (Diagnostics, error) {
 	st.mu.Lock()
-	workspace.Put(st.ws)
 	deps := st.deps
 	st.mu.Unlock()
 	enabled := cfg.Enabled()
@@ -422,6 +458,19 @@ func (st *sessionState) checkPackage(ctx context.Context, lp *listedPackage, cfg
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if compiled != nil {
+		early := Diagnostics{}
+		for _, f := range pkg.FileNames {
+			early[f] = []Diagnostic{}
+		}
+		for _, d := range sortDiagnostics(packageDiagnostics(fset, pkg, nil, cfg, deps.readFile, nil, nil)) {
+			if d.Rule == RuleCompile && d.File != "" {
+				early[d.File] = append(early[d.File], d)
+			}
+		}
+		compiled(early)
+	}
+	workspace.Put(st.model())
 	src := st.factSource(deps, analyzersOf(enabled))
 	version := st.factsVersionOf(lp.ImportPath)
 	store := newFactStore(pkg.Types, src)
@@ -534,9 +583,10 @@ func (st *sessionState) affected(name string) []string {
 			add(p)
 		}
 	}
-	st.mu.Lock()
+	st.model()
+	st.modelMu.Lock()
 	changed, known := st.factsChanged[name]
-	st.mu.Unlock()
+	st.modelMu.Unlock()
 	if !known || changed {
 		// Manifests and registrations are read across modules: re-check
 		// every package that belongs to a module.
