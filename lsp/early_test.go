@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 
 	"github.com/modls/modls/checker"
@@ -134,5 +135,49 @@ func TestMoved(t *testing.T) {
 	want := []string{"1:1-1:4", "2:1-2:4", "3:3-3:6", "4:1-4:4", "4:1-4:4 (other.go 2:5)"}
 	if !slices.Equal(out, want) {
 		t.Errorf("moved:\n got %q\nwant %q", out, want)
+	}
+}
+
+// TestAutomaticCodeActionsDoNotWait checks that code actions the editor
+// asks for on its own (triggerKind Automatic, the light bulb) are answered
+// from what is checked, without waiting for the check of the newest text:
+// right after a file is opened they are none, while the user's request
+// (Invoked) waits for the check and gets its fix.
+func TestAutomaticCodeActionsDoNotWait(t *testing.T) {
+	t.Parallel()
+	dir := writeWorkspace(t, shopFiles(t))
+	e := newEditor(t, dir, editorConfig{}, Options{}, nil)
+	const file = "modules/standard/shop/service.go"
+	e.open(file)
+	text := e.text(file)
+	at := offsetOf(t, text, "Sell")
+	rng := protocol.Range{Start: e.posOf(text, at), End: e.posOf(text, at+len("Sell"))}
+	titles := func(kind protocol.CodeActionTriggerKind) []string {
+		var raw jsonrpc2.RawMessage
+		e.call("textDocument/codeAction", map[string]any{
+			"textDocument": map[string]any{"uri": uriOf(e.path(file)).String()},
+			"range":        rng,
+			"context":      map[string]any{"diagnostics": []any{}, "triggerKind": kind},
+		}, &raw)
+		var list []protocol.CommandOrCodeAction
+		if err := protocol.Unmarshal(raw, &list); err != nil {
+			t.Fatalf("code actions: %v in %s", err, raw)
+		}
+		out := []string{}
+		for _, a := range list {
+			if ca, ok := a.(*protocol.CodeAction); ok {
+				out = append(out, ca.Title)
+			}
+		}
+		return out
+	}
+	if got := titles(protocol.CodeActionTriggerKindAutomatic); len(got) > 0 {
+		t.Errorf("automatic code actions right after opening: %q, want none before the check", got)
+	}
+	if got := titles(protocol.CodeActionTriggerKindInvoked); !slices.Contains(got, "Add ServiceMethod entries") {
+		t.Errorf("invoked code actions: %q, want the MOD002 fix, once the check is done", got)
+	}
+	if got := titles(protocol.CodeActionTriggerKindAutomatic); !slices.Contains(got, "Add ServiceMethod entries") {
+		t.Errorf("automatic code actions once checked: %q, want the MOD002 fix", got)
 	}
 }
