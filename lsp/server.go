@@ -121,10 +121,13 @@ type Server struct {
 	// resultsChanged is closed and replaced whenever results change.
 	resultsChanged chan struct{}
 	lenses         map[string][]lensSpec // the last lenses computed from a file that parsed
-	outcomes       map[string]string     // lens key → the title of its last outcome
-	inflight       map[jsonrpc2.ID]context.CancelFunc
-	progress       map[string]context.CancelFunc // work-done tokens of running commands
-	tokenSeq       int
+	// lensFiles keeps what moduleTypes read of each file, by file.
+	lensMu    sync.Mutex
+	lensFiles map[string]lensMethods
+	outcomes  map[string]string // lens key → the title of its last outcome
+	inflight  map[jsonrpc2.ID]context.CancelFunc
+	progress  map[string]context.CancelFunc // work-done tokens of running commands
+	tokenSeq  int
 
 	sched   *scheduler
 	watcher *fileWatcher
@@ -184,6 +187,7 @@ func newServer(opts Options) *Server {
 		unlisted:       map[string]string{},
 		resultsChanged: make(chan struct{}),
 		lenses:         map[string][]lensSpec{},
+		lensFiles:      map[string]lensMethods{},
 		outcomes:       map[string]string{},
 		inflight:       map[jsonrpc2.ID]context.CancelFunc{},
 		progress:       map[string]context.CancelFunc{},
