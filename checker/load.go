@@ -209,6 +209,9 @@ type loader struct {
 	// except those in own (testvariant.go).
 	base *loader
 	own  map[string]bool
+	// parseRoot, if set, parses the files of root packages in place of
+	// parser.ParseFile (a session keeps the syntax of unchanged files).
+	parseRoot func(fset *token.FileSet, name string, src any, mode parser.Mode) (*ast.File, error)
 }
 
 type loadResult struct {
@@ -364,7 +367,11 @@ func (l *loader) check(path string, root, test bool, fset *token.FileSet, under 
 		if err != nil {
 			return nil, err
 		}
-		f, err := parser.ParseFile(fset, full, src, mode)
+		parse := parser.ParseFile
+		if root && l.parseRoot != nil {
+			parse = l.parseRoot
+		}
+		f, err := parse(fset, full, src, mode)
 		if err != nil {
 			var list scannerErrors
 			if errors.As(err, &list.ErrorList) && len(list.ErrorList) > 0 {

@@ -1,8 +1,12 @@
 package checker
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -31,6 +35,8 @@ type Session struct {
 	// saves counts the recordings of export data still running, which
 	// Close waits for.
 	saves sync.WaitGroup
+	// syntax keeps the syntax of the files checked last.
+	syntax syntaxCache
 }
 
 // NewSession opens a session on the Go module holding dir, with the
@@ -118,6 +124,8 @@ func (s *Session) Reload(ctx context.Context) error {
 		return err
 	}
 	st.saves = &s.saves
+	st.syntax = &s.syntax
+	st.deps.parseRoot = st.syntax.parse
 	s.state = st
 	return nil
 }
@@ -230,6 +238,7 @@ type sessionState struct {
 	// a check has answered; saves counts the recordings running.
 	saving sync.Mutex
 	saves  *sync.WaitGroup
+	syntax *syntaxCache
 
 	// facts are the analysis facts of the packages of the main module,
 	// by import path, for the current contents; factsVersion counts the
@@ -445,12 +454,25 @@ func nonConstantRegistrations(m *workspace.Module) int {
 // checkPackage type-checks the package (and its external tests) afresh in
 // a FileSet of its own, against the kept dependencies, and runs the rules.
 // compiled, if set, is given the compile findings before the rules run.
+//
+// The compile findings are those of the package's own files first, from a
+// check of them alone (without the in-package tests, which may double the
+// type-check's time), then those of the test files, once the package is
+// type-checked with them.
 func (st *sessionState) checkPackage(ctx context.Context, lp *listedPackage, cfg *Config, compiled func(Diagnostics)) (Diagnostics, error) {
 	st.mu.Lock()
 	deps := st.deps
 	st.mu.Unlock()
 	enabled := cfg.Enabled()
-	fset := deps.checkFileSet()
+	fset := st.syntax.fileSet(deps)
+	if compiled != nil && len(lp.TestGoFiles) > 0 {
+		if own, err := deps.ownFiles(lp.ImportPath, fset); err == nil {
+			compiled(compileFindings(fset, own, cfg, deps))
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
 	pkg, err := deps.check(lp.ImportPath, true, false, fset, nil)
 	if err != nil {
 		return nil, err
@@ -459,16 +481,7 @@ func (st *sessionState) checkPackage(ctx context.Context, lp *listedPackage, cfg
 		return nil, err
 	}
 	if compiled != nil {
-		early := Diagnostics{}
-		for _, f := range pkg.FileNames {
-			early[f] = []Diagnostic{}
-		}
-		for _, d := range sortDiagnostics(packageDiagnostics(fset, pkg, nil, cfg, deps.readFile, nil, nil)) {
-			if d.Rule == RuleCompile && d.File != "" {
-				early[d.File] = append(early[d.File], d)
-			}
-		}
-		compiled(early)
+		compiled(compileFindings(fset, pkg, cfg, deps))
 	}
 	workspace.Put(st.model())
 	src := st.factSource(deps, analyzersOf(enabled))
@@ -503,6 +516,133 @@ func (st *sessionState) checkPackage(ctx context.Context, lp *listedPackage, cfg
 		out[d.File] = append(out[d.File], d)
 	}
 	return out, nil
+}
+
+// compileFindings are the syntax and type errors of a checked package, by
+// file: every file of the package is present.
+func compileFindings(fset *token.FileSet, pkg *Package, cfg *Config, l *loader) Diagnostics {
+	out := Diagnostics{}
+	for _, f := range pkg.FileNames {
+		out[f] = []Diagnostic{}
+	}
+	for _, d := range sortDiagnostics(packageDiagnostics(fset, pkg, nil, cfg, l.readFile, nil, nil)) {
+		if d.Rule == RuleCompile && d.File != "" {
+			out[d.File] = append(out[d.File], d)
+		}
+	}
+	return out
+}
+
+// ownFiles type-checks the files of a root package without its in-package
+// tests, with function bodies, into fset, against l's packages.
+func (l *loader) ownFiles(path string, fset *token.FileSet) (*Package, error) {
+	lp := l.listed[path]
+	if lp == nil {
+		return nil, fmt.Errorf("package %s is not in the build", path)
+	}
+	own := *lp
+	own.TestGoFiles, own.XTestGoFiles = nil, nil
+	l.overlayMu.RLock()
+	overlay := copyOverlay(l.overlay)
+	l.overlayMu.RUnlock()
+	v := newLoader(nil, overlay)
+	v.listed = map[string]*listedPackage{path: &own}
+	v.sizes, v.base, v.own, v.parseRoot = l.sizes, l, map[string]bool{}, l.parseRoot
+	return v.check(path, true, false, fset, nil)
+}
+
+// syntaxCache keeps the syntax of the files of the packages a session
+// checked last, with the text and mode it was parsed from, so that a check
+// after a keystroke parses the edited file alone. A file kept joins the
+// FileSet of each check that reads it (token.FileSet.AddExistingFiles).
+// The FileSets of the session's checks (fileSet) each take a range of
+// positions of their own, far beyond the dependencies', so that files
+// parsed by different checks never overlap; parses into other FileSets
+// are not kept.
+type syntaxCache struct {
+	mu    sync.Mutex
+	next  int // the base of the next check's range
+	files map[string]*parsedFile
+	// dirs are the directories of the files kept, the most recently read
+	// last; the files of at most syntaxDirs are kept.
+	dirs []string
+}
+
+type parsedFile struct {
+	src  []byte
+	mode parser.Mode
+	file *ast.File
+	tf   *token.File
+	err  error
+}
+
+const (
+	syntaxBase  = 1 << 50 // where the checks' ranges start
+	syntaxRange = 1 << 32 // the positions of one check
+	syntaxDirs  = 8
+)
+
+// fileSet returns the FileSet of one check: its positions start at a range
+// of its own, beyond every position the dependencies' FileSet (l's) holds,
+// so that the check's files are dropped with it.
+func (c *syntaxCache) fileSet(l *loader) *token.FileSet {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.next = max(c.next, syntaxBase, l.fset.Base()+1<<40)
+	fset := token.NewFileSet()
+	fset.AddFile("", c.next, 0)
+	c.next += syntaxRange
+	return fset
+}
+
+// parse is parser.ParseFile answering from the files kept when the text
+// and mode are those they were parsed from.
+func (c *syntaxCache) parse(fset *token.FileSet, name string, src any, mode parser.Mode) (*ast.File, error) {
+	text, ok := src.([]byte)
+	if !ok || fset.Base() < syntaxBase {
+		return parser.ParseFile(fset, name, src, mode)
+	}
+	c.mu.Lock()
+	p := c.files[name]
+	c.mu.Unlock()
+	if p != nil && p.mode == mode && bytes.Equal(p.src, text) && p.tf.Base() < fset.Base() {
+		fset.AddExistingFiles(p.tf)
+		c.used(name)
+		return p.file, p.err
+	}
+	f, err := parser.ParseFile(fset, name, text, mode)
+	if f == nil {
+		return f, err
+	}
+	c.mu.Lock()
+	if c.files == nil {
+		c.files = map[string]*parsedFile{}
+	}
+	c.files[name] = &parsedFile{src: text, mode: mode, file: f, tf: fset.File(f.FileStart), err: err}
+	c.mu.Unlock()
+	c.used(name)
+	return f, err
+}
+
+// used records that a file of name's directory was read, forgetting the
+// files of the directory read least recently beyond syntaxDirs.
+func (c *syntaxCache) used(name string) {
+	dir := filepath.Dir(name)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if n := len(c.dirs); n > 0 && c.dirs[n-1] == dir {
+		return
+	}
+	c.dirs = append(slices.DeleteFunc(c.dirs, func(d string) bool { return d == dir }), dir)
+	if len(c.dirs) > syntaxDirs {
+		gone := c.dirs[0]
+		c.dirs = c.dirs[1:]
+		for f := range c.files {
+			if filepath.Dir(f) == gone {
+				delete(c.files, f)
+			}
+		}
+	}
 }
 
 // factSource returns the facts of the session's packages, computing those

@@ -46,9 +46,9 @@ func TestSold(t *testing.T) {
 }
 `
 
-// compileFindings lists the compile findings of files whose names end in
+// compileFindingsIn lists the compile findings of files whose names end in
 // suffix, as "base:line: message".
-func compileFindings(ds []Diagnostic, suffix string) []string {
+func compileFindingsIn(ds []Diagnostic, suffix string) []string {
 	var out []string
 	for _, d := range ds {
 		if d.Rule == RuleCompile && strings.HasSuffix(d.File, suffix) {
@@ -64,14 +64,14 @@ func compileFindings(ds []Diagnostic, suffix string) []string {
 func TestTestVariantsBatch(t *testing.T) {
 	dir := writeWorkspace(t, testVariants)
 	res := check(t, dir, Options{})
-	if got := compileFindings(res.Diagnostics, "_test.go"); len(got) > 0 {
+	if got := compileFindingsIn(res.Diagnostics, "_test.go"); len(got) > 0 {
 		t.Fatalf("compile findings in tests that go test compiles: %q", got)
 	}
 	shopDir := filepath.Join(dir, "modules/standard/shop")
 	appendFile(t, filepath.Join(shopDir, "export_test.go"), "\nvar _ int = \"in-package\"\n")
 	appendFile(t, filepath.Join(shopDir, "shop_ext_test.go"), "\nvar _ = shop.Unsold\n")
 	res = check(t, dir, Options{})
-	got := strings.Join(compileFindings(res.Diagnostics, "_test.go"), "\n")
+	got := strings.Join(compileFindingsIn(res.Diagnostics, "_test.go"), "\n")
 	for _, want := range []string{
 		`export_test.go: cannot use "in-package" (untyped string constant) as int value in variable declaration`,
 		`shop_ext_test.go: undefined: shop.Unsold`,
@@ -101,7 +101,7 @@ func TestTestVariantsSession(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := compileFindings(flatten(ds), "_test.go"); len(got) > 0 {
+	if got := compileFindingsIn(flatten(ds), "_test.go"); len(got) > 0 {
 		t.Fatalf("compile findings in tests that go test compiles: %q", got)
 	}
 	for _, c := range []struct {
@@ -119,14 +119,14 @@ func TestTestVariantsSession(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := compileFindings(ds[c.file], ""); len(got) != 1 || !strings.Contains(got[0], c.want) {
+		if got := compileFindingsIn(ds[c.file], ""); len(got) != 1 || !strings.Contains(got[0], c.want) {
 			t.Errorf("%s with a type error: compile findings %q, want one: %s", filepath.Base(c.file), got, c.want)
 		}
 		s.SetOverlay(c.file, saved)
 		if ds, err = s.CheckFile(ctx, c.file); err != nil {
 			t.Fatal(err)
 		}
-		if got := compileFindings(flatten(ds), ""); len(got) > 0 {
+		if got := compileFindingsIn(flatten(ds), ""); len(got) > 0 {
 			t.Errorf("%s fixed: compile findings remain: %q", filepath.Base(c.file), got)
 		}
 	}

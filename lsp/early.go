@@ -9,12 +9,13 @@ import (
 	"github.com/modls/modls/checker"
 )
 
-// A check publishes in two steps. Once the package is type-checked, and
-// before the rules run on it, each open file of the package whose syntax
-// and type errors differ from those its editor shows gets them at once
-// (publishCompiled), beside the rules' findings of its last recorded
-// check, moved to where their text now is: a finding on text the edits
-// since changed waits for the check's end. When the rules have run, the
+// A check publishes in two steps. Once the package is type-checked (its
+// own files first, then with its tests), and before the rules run on it,
+// each open file of the package whose syntax and type errors differ from
+// those its editor shows gets them at once (publishCompiled), beside the
+// rules' findings of its last recorded check, moved to where their text
+// now is: a finding on text the edits since changed waits for the check's
+// end. When the rules have run, the
 // check's results replace that publication. A type error thus shows as
 // soon as the type checker finds it, and the rules' findings do not
 // flicker meanwhile.
