@@ -483,7 +483,11 @@ func (st *sessionState) checkPackage(ctx context.Context, lp *listedPackage, cfg
 	if compiled != nil {
 		compiled(compileFindings(fset, pkg, cfg, deps))
 	}
-	workspace.Put(st.model())
+	ws := st.model()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	workspace.Put(ws)
 	src := st.factSource(deps, analyzersOf(enabled))
 	version := st.factsVersionOf(lp.ImportPath)
 	store := newFactStore(pkg.Types, src)
