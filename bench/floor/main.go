@@ -32,12 +32,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/modls/modls/bench/genworkspace"
+	"github.com/modls/modls/bench/internal/figures"
 )
 
 func main() {
@@ -150,7 +149,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	rep := report{Workspace: ws, File: rel, Runs: *runs}
-	rep.LoadAvg[0] = loadAverage()
+	rep.LoadAvg[0] = figures.LoadAverage()
 	fmt.Fprintf(stderr, "loading %s and its dependencies' types\n", filepath.Dir(rel))
 	plain, test, err := loadVariants(ws, rel)
 	if err != nil {
@@ -169,9 +168,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			if err != nil {
 				return err
 			}
-			p50s, p95s = append(p50s, ms(percentile(ds, 50))), append(p95s, ms(percentile(ds, 95)))
+			p50s, p95s = append(p50s, figures.Ms(figures.Percentile(ds, 50))), append(p95s, figures.Ms(figures.Percentile(ds, 95)))
 		}
-		rep.Floor = append(rep.Floor, floorReport{Name: v.Name, P50Ms: median(p50s), P95Ms: median(p95s), Iterations: *iterations * *runs})
+		rep.Floor = append(rep.Floor, floorReport{Name: v.Name, P50Ms: figures.Median(p50s), P95Ms: figures.Median(p95s), Iterations: *iterations * *runs})
 	}
 
 	if !*noServers {
@@ -185,7 +184,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 		}
 	}
-	rep.LoadAvg[1] = loadAverage()
+	rep.LoadAvg[1] = figures.LoadAverage()
 	printReport(stdout, rep)
 	if *jsonOut != "" {
 		data, err := json.MarshalIndent(rep, "", "  ")
@@ -277,36 +276,4 @@ func printReport(w io.Writer, rep report) {
 			fmt.Fprintf(w, "%s failed: %s\n", s.Name, s.Error)
 		}
 	}
-}
-
-// percentile is the nearest-rank p-th percentile of ds.
-func percentile(ds []time.Duration, p int) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	rank := max((p*len(s)+99)/100, 1)
-	return s[rank-1]
-}
-
-func median(vs []float64) float64 {
-	s := slices.Clone(vs)
-	slices.Sort(s)
-	return s[(len(s)-1)/2]
-}
-
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-// loadAverage is the first three fields of /proc/loadavg.
-func loadAverage() string {
-	data, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(data))
-	if len(f) < 3 {
-		return "unknown"
-	}
-	return strings.Join(f[:3], " ")
 }

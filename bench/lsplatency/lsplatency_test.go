@@ -118,19 +118,6 @@ func TestPosition(t *testing.T) {
 	}
 }
 
-func TestPercentile(t *testing.T) {
-	var ds []time.Duration
-	for i := 1; i <= 20; i++ {
-		ds = append(ds, time.Duration(i)*time.Millisecond)
-	}
-	if got := percentile(ds, 50); got != 10*time.Millisecond {
-		t.Errorf("p50 = %v, want 10ms", got)
-	}
-	if got := percentile(ds, 95); got != 19*time.Millisecond {
-		t.Errorf("p95 = %v, want 19ms", got)
-	}
-}
-
 // TestNavSmoke runs the navigation benchmark for 3 keystrokes against
 // modls on a generated workspace of 3 modules: every request kind is
 // measured after every keystroke (an empty answer fails the run), not how

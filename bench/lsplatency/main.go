@@ -53,6 +53,7 @@ import (
 	"time"
 
 	"github.com/modls/modls/bench/genworkspace"
+	"github.com/modls/modls/bench/internal/figures"
 )
 
 type options struct {
@@ -220,7 +221,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	rep := report{Workspace: ws, File: rel, Finding: *finding, Edits: *edits, Runs: *runs}
-	rep.LoadAvg[0] = loadAverage()
+	rep.LoadAvg[0] = figures.LoadAverage()
 	var failed []string
 	for i, tg := range targets {
 		var per []targetReport
@@ -248,7 +249,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		rep.Targets = append(rep.Targets, tr)
 	}
-	rep.LoadAvg[1] = loadAverage()
+	rep.LoadAvg[1] = figures.LoadAverage()
 	printReport(stdout, rep)
 	if *jsonOut != "" {
 		data, err := json.MarshalIndent(rep, "", "  ")
@@ -266,7 +267,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 func fill(tr *targetReport, cold, warm sessionResult) {
-	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	ms, percentile := figures.Ms, figures.Percentile
 	tr.FirstDiagColdMs = ms(cold.FirstDiagnostics)
 	tr.FirstDiagWarmMs = ms(warm.FirstDiagnostics)
 	tr.PeakRSSColdMiB = float64(cold.PeakRSSKiB) / 1024
@@ -329,20 +330,6 @@ func medianReport(runs []targetReport) targetReport {
 		out.VersionedPublishes += r.VersionedPublishes
 	}
 	return out
-}
-
-// percentile is the nearest-rank p-th percentile of ds.
-func percentile(ds []time.Duration, p int) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	rank := (p*len(s) + 99) / 100
-	if rank < 1 {
-		rank = 1
-	}
-	return s[rank-1]
 }
 
 func printReport(w io.Writer, rep report) {
