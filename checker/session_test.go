@@ -139,13 +139,8 @@ func BenchmarkSessionEdit(b *testing.B) {
 // *ast.File), that their findings keep their positions, and that a file
 // kept with a syntax error still reports it.
 func TestSessionKeepsSyntax(t *testing.T) {
-	dir := writeWorkspace(t, shop)
+	dir, s := seededSession(t, shop)
 	ctx := context.Background()
-	s, err := NewSessionCache(ctx, dir, nil, cachetest.Seeded(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
 	svc := filepath.Join(dir, "modules/standard/shop/service.go")
 	mod := filepath.Join(dir, "modules/standard/shop/module.go")
 	before, err := s.CheckFile(ctx, mod)
@@ -200,13 +195,8 @@ func TestSessionKeepsSyntax(t *testing.T) {
 // over the compile findings: those of the package's own files first, from
 // a check without the in-package tests, then every file's.
 func TestSessionCompiledFirst(t *testing.T) {
-	dir := writeWorkspace(t, shop)
+	dir, s := seededSession(t, shop)
 	ctx := context.Background()
-	s, err := NewSessionCache(ctx, dir, nil, cachetest.Seeded(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
 	svc := filepath.Join(dir, "modules/standard/shop/service.go")
 	test := filepath.Join(dir, "modules/standard/shop/service_test.go")
 	data, err := os.ReadFile(svc)
@@ -240,6 +230,20 @@ func TestSessionCompiledFirst(t *testing.T) {
 	if !strings.Contains(summarize(ds[svc]), "MOD002") {
 		t.Errorf("the check's result lacks the rules' findings: %s", summarize(ds[svc]))
 	}
+}
+
+// seededSession opens a session on a workspace written from archive, with
+// a cache holding the recorded types of the framework and the standard
+// library (cachetest.Seeded), closed at the test's end.
+func seededSession(t *testing.T, archive string) (string, *Session) {
+	t.Helper()
+	dir := writeWorkspace(t, archive)
+	s, err := NewSessionCache(context.Background(), dir, nil, cachetest.Seeded(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return dir, s
 }
 
 func summarizePositions(ds []Diagnostic) string {

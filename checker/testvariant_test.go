@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/modls/modls/checker/cachetest"
 )
 
 // testVariants is the shop with tests of both kinds: an in-package test
@@ -88,13 +86,8 @@ func TestTestVariantsBatch(t *testing.T) {
 // TestTestVariantsSession checks the same of the language server's
 // session, with the errors typed into unsaved buffers and then taken out.
 func TestTestVariantsSession(t *testing.T) {
-	dir := writeWorkspace(t, testVariants)
+	dir, s := seededSession(t, testVariants)
 	ctx := context.Background()
-	s, err := NewSessionCache(ctx, dir, nil, cachetest.Seeded(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
 	shopDir := filepath.Join(dir, "modules/standard/shop")
 	inPkg, ext := filepath.Join(shopDir, "export_test.go"), filepath.Join(shopDir, "shop_ext_test.go")
 	ds, err := s.CheckFile(ctx, ext)
