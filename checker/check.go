@@ -422,7 +422,7 @@ func checkPackage(l *loader, lp *listedPackage, enabled []rules.Rule, cfg *Confi
 				facts.set(lp.ImportPath, nil) // when the package could not be analysed
 				beforeXTest()
 				start := time.Now()
-				pkg, err = l.check(lp.ImportPath, true, true, l.fset, nil)
+				pkg, err = l.checkXTest(lp.ImportPath, l.fset, nil)
 				l.timings.phase(PhaseTypeCheck, start)
 			} else {
 				start := time.Now()
@@ -464,13 +464,6 @@ func packageDiagnostics(fset *token.FileSet, pkg *Package, enabled []rules.Rule,
 	for _, e := range pkg.Errors {
 		if e.Kind == "type" && (syntax || typeErrs >= 10) {
 			continue // follow-on errors of a syntax error, or a flood
-		}
-		if e.Kind == "type" && strings.HasSuffix(e.Pos.Filename, "_test.go") {
-			// Tests are type-checked without recompiling, against the
-			// package under test, the packages their imports share with
-			// it (as go test does), so a type error there may be the
-			// checker's; go test and go vet report real ones.
-			continue
 		}
 		if e.Kind == "type" {
 			typeErrs++

@@ -31,6 +31,7 @@ type exportData struct {
 	usable  map[string]bool           // the path and all its dependencies have blobs
 	fresh   map[string]*types.Package // checked from source this run, to record
 	imps    map[string][]string       // the non-blank imports of each fresh package
+	stale   map[string]bool           // changed since their keys were computed: neither read nor recorded
 }
 
 // decide looks up which dependencies the roots need have stored blobs.
@@ -151,6 +152,23 @@ func (e *exportData) load(l *loader, path string) *types.Package {
 	return p
 }
 
+// revoke takes packages whose text changed after their keys were
+// computed (an edit in a long-running session, and the packages depending
+// on it): from now on they are checked from source and never recorded,
+// as their keys no longer describe their text.
+func (e *exportData) revoke(paths []string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.stale == nil {
+		e.stale = map[string]bool{}
+	}
+	for _, p := range paths {
+		e.stale[p] = true
+		e.usable[p] = false
+		delete(e.fresh, p)
+	}
+}
+
 // checked records a dependency type-checked from source, with the
 // packages it imported for their types.
 func (e *exportData) checked(path string, p *types.Package, imports []string) {
@@ -158,6 +176,10 @@ func (e *exportData) checked(path string, p *types.Package, imports []string) {
 		return
 	}
 	e.mu.Lock()
+	if e.stale[path] {
+		e.mu.Unlock()
+		return
+	}
 	e.fresh[path] = p
 	e.imps[path] = imports
 	e.mu.Unlock()

@@ -141,12 +141,24 @@ func fromPackages(initial []*packages.Package) []*listedPackage {
 			}
 			lp.ImportMap[k] = val
 		}
-		if v.PkgPath == v.ForTest {
+		switch {
+		case v.PkgPath == v.ForTest:
 			lp.TestGoFiles = without(baseNames(v.Dir, v.GoFiles), lp.GoFiles)
 			lp.TestImports = imps
-		} else if strings.HasSuffix(v.PkgPath, "_test") {
+		case strings.HasSuffix(v.PkgPath, "_test") && v.Name == lp.Name+"_test":
 			lp.XTestGoFiles = baseNames(v.Dir, v.GoFiles)
 			lp.XTestImports = imps
+		case byPath[v.PkgPath] == nil:
+			// A package only the root's tests import, compiled only as
+			// a variant: it joins the listing as a dependency.
+			dep := &listedPackage{Dir: v.Dir, ImportPath: v.PkgPath, Name: v.Name, GoFiles: baseNames(v.Dir, v.GoFiles), DepOnly: true}
+			dep.Imports, dep.ImportMap = importsOf(v)
+			if v.Module != nil {
+				dep.Module = &listedModule{Path: v.Module.Path, Dir: v.Module.Dir, GoVersion: v.Module.GoVersion, Main: v.Module.Main}
+			} else {
+				dep.Standard = len(v.Errors) == 0 && isStandardPath(v.PkgPath)
+			}
+			byPath[v.PkgPath] = dep
 		}
 		if lp.Error == nil && len(v.Errors) > 0 {
 			lp.Error = &struct{ Err string }{Err: v.Errors[0].Msg}
@@ -282,6 +294,13 @@ type loader struct {
 	exports *exportData
 	// timings, if set, receives the time of type-checks and analyses.
 	timings *Timings
+	// base, if set, is the loader this one takes every package from,
+	// except those in own (testvariant.go).
+	base *loader
+	own  map[string]bool
+	// parseRoot, if set, parses the files of root packages in place of
+	// parser.ParseFile (a session keeps the syntax of unchanged files).
+	parseRoot func(fset *token.FileSet, name string, src any, mode parser.Mode) (*ast.File, error)
 }
 
 type loadResult struct {
@@ -389,6 +408,9 @@ func (l *loader) checkFileSet() *token.FileSet {
 // load returns the package with the given import path, type-checking it
 // (and, first, what it imports) once.
 func (l *loader) load(path string) (*Package, error) {
+	if l.base != nil && !l.own[path] {
+		return l.base.load(path)
+	}
 	l.mu.Lock()
 	r, ok := l.loading[path]
 	if !ok {
@@ -441,7 +463,11 @@ func (l *loader) check(path string, root, test bool, fset *token.FileSet, under 
 		if err != nil {
 			return nil, err
 		}
-		f, err := parser.ParseFile(fset, full, src, mode)
+		parse := parser.ParseFile
+		if root && l.parseRoot != nil {
+			parse = l.parseRoot
+		}
+		f, err := parse(fset, full, src, mode)
 		if err != nil {
 			var list scannerErrors
 			if errors.As(err, &list.ErrorList) && len(list.ErrorList) > 0 {

@@ -1,11 +1,16 @@
 package checker
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"sync"
 
@@ -27,6 +32,11 @@ type Session struct {
 	mu      sync.Mutex
 	overlay map[string][]byte
 	state   *sessionState
+	// saves counts the recordings of export data still running, which
+	// Close waits for.
+	saves sync.WaitGroup
+	// syntax keeps the syntax of the files checked last.
+	syntax syntaxCache
 }
 
 // NewSession opens a session on the Go module holding dir, with the
@@ -68,9 +78,7 @@ func (s *Session) Model() *workspace.Workspace {
 	s.mu.Lock()
 	st := s.state
 	s.mu.Unlock()
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	return st.ws
+	return st.model()
 }
 
 // Root is the directory of the session's go.mod.
@@ -115,6 +123,9 @@ func (s *Session) Reload(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	st.saves = &s.saves
+	st.syntax = &s.syntax
+	st.deps.parseRoot = st.syntax.parse
 	s.state = st
 	return nil
 }
@@ -128,6 +139,15 @@ type Diagnostics map[string][]Diagnostic
 // manifest.json, the package of its module, and returns the findings of
 // every file that package reports on.
 func (s *Session) CheckFile(ctx context.Context, name string) (Diagnostics, error) {
+	return s.CheckFileStaged(ctx, name, nil)
+}
+
+// CheckFileStaged is CheckFile calling compiled, once the package is
+// parsed and type-checked and before the rules run, with its syntax and
+// type errors (the compile findings): every Go file of the package but
+// its external tests is present, with an empty list when it has none.
+// compiled runs on the caller's goroutine.
+func (s *Session) CheckFileStaged(ctx context.Context, name string, compiled func(Diagnostics)) (Diagnostics, error) {
 	s.mu.Lock()
 	st, cfg := s.state, s.cfg
 	s.mu.Unlock()
@@ -136,7 +156,7 @@ func (s *Session) CheckFile(ctx context.Context, name string) (Diagnostics, erro
 	if lp == nil {
 		return nil, fmt.Errorf("%s is in no package of %s (a new directory: reload)", name, s.root)
 	}
-	return st.checkPackage(ctx, lp, cfg)
+	return st.checkPackage(ctx, lp, cfg, compiled)
 }
 
 // PackageFiles lists the files (Go files and the module's manifest.json)
@@ -197,19 +217,28 @@ type sessionState struct {
 	importers map[string][]*listedPackage
 
 	mu   sync.Mutex
-	ws   *workspace.Workspace
 	deps *loader
-	// depsOverlay, when not nil, says that deps must start over, with
-	// these buffers, before the next check: a change starts the loader
-	// over in the check that follows it rather than while the editor
-	// waits for the change to be taken.
-	depsOverlay map[string][]byte
+	// reverse lists, by import path, the listed packages that import it
+	// (made when first needed).
+	reverse map[string][]string
+
+	// modelMu guards the workspace model (ws) and the changed files it has
+	// not taken yet (pending, to be read with the buffers as of the last
+	// change): the model takes them when it is next needed (model), so
+	// that a change is taken, and its check type-checks, without waiting
+	// for the rebuild.
+	modelMu      sync.Mutex
+	ws           *workspace.Workspace
+	pending      []string
+	modelOverlay map[string][]byte
 	// factsChanged records, per file, whether its last change altered what
 	// other modules' rules read (registrations, lookups, the manifest).
 	factsChanged map[string]bool
 	// saving serialises the recording of export data, which runs after
-	// a check has answered.
+	// a check has answered; saves counts the recordings running.
 	saving sync.Mutex
+	saves  *sync.WaitGroup
+	syntax *syntaxCache
 
 	// facts are the analysis facts of the packages of the main module,
 	// by import path, for the current contents; factsVersion counts the
@@ -273,15 +302,79 @@ func (st *sessionState) newDepsLoader(overlay map[string][]byte) *loader {
 	return l
 }
 
-// update takes a changed buffer: the workspace model rebuilds its module,
-// and the loader reads the buffer from now on. When the changed package is
-// one that others import (a contract) and its types were loaded, the
-// dependency loader starts over: types recorded for other packages may
-// refer to the old ones.
+// update takes a changed buffer: the workspace model is to rebuild its
+// module when next needed, and the loader reads the buffer from now on. When the changed package is
+// one that others import (a contract, or any module's package, which the
+// application's main imports), the loader forgets the types it holds of
+// that package and of every package depending on it, and takes none of
+// them from recorded export data any more (their keys describe the text
+// they had when the loader was made): they are checked from source when a
+// check next needs them. The rest, the framework and the standard library
+// above all, stays loaded.
 func (st *sessionState) update(name string, data []byte, overlay map[string][]byte) {
+	st.modelMu.Lock()
+	if !slices.Contains(st.pending, name) {
+		st.pending = append(st.pending, name)
+	}
+	st.modelOverlay = copyOverlay(overlay)
+	st.modelMu.Unlock()
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if ws, err := withFile(st.ws, name, overlay); err == nil {
+	lp := st.byDir[filepath.Dir(name)]
+	if lp != nil {
+		st.forgetFacts(lp.ImportPath)
+	}
+	// The package is forgotten whether or not its types were loaded yet:
+	// the loader chose which dependencies come from recorded export data
+	// by the text they had when it was made, and a load may be starting
+	// now. Revoking before the buffer is handed over keeps a check that
+	// reads the new text from recording it under the old key.
+	if lp != nil {
+		if st.deps.exports != nil {
+			st.deps.exports.revoke(st.dependents(lp.ImportPath))
+		}
+		st.deps.invalidate(lp.ImportPath)
+	}
+	st.deps.setOverlay(name, data)
+}
+
+// dependents is path and every listed package that imports it, directly
+// or not. st.mu is held.
+func (st *sessionState) dependents(path string) []string {
+	if st.reverse == nil {
+		st.reverse = map[string][]string{}
+		for _, p := range st.listed {
+			for _, imp := range p.Imports {
+				if m, ok := p.ImportMap[imp]; ok {
+					imp = m
+				}
+				st.reverse[imp] = append(st.reverse[imp], p.ImportPath)
+			}
+		}
+	}
+	out := []string{path}
+	seen := map[string]bool{path: true}
+	for i := 0; i < len(out); i++ {
+		for _, imp := range st.reverse[out[i]] {
+			if !seen[imp] {
+				seen[imp] = true
+				out = append(out, imp)
+			}
+		}
+	}
+	return out
+}
+
+// model returns the workspace model of the current text, rebuilding the
+// modules of the files changed since it was last needed.
+func (st *sessionState) model() *workspace.Workspace {
+	st.modelMu.Lock()
+	defer st.modelMu.Unlock()
+	for _, name := range st.pending {
+		ws, err := withFile(st.ws, name, st.modelOverlay)
+		if err != nil {
+			continue
+		}
 		changed := !sameFacts(st.ws.Module(filepath.Dir(name)), ws.Module(filepath.Dir(name)))
 		// A change to a package declaring constants may change the facts
 		// of the modules that use them.
@@ -293,29 +386,8 @@ func (st *sessionState) update(name string, data []byte, overlay map[string][]by
 		st.factsChanged[name] = changed
 		st.ws = ws
 	}
-	lp := st.byDir[filepath.Dir(name)]
-	if lp != nil {
-		st.forgetFacts(lp.ImportPath)
-	}
-	// A package that others import starts the loader over whether or not
-	// its types were loaded yet: the loader chose which dependencies come
-	// from recorded export data by the text they had when it was made, and
-	// a load may be starting now.
-	if st.depsOverlay != nil || lp != nil && (st.deps.loaded(lp.ImportPath) || len(st.importers[lp.ImportPath]) > 0) {
-		st.depsOverlay = copyOverlay(overlay)
-		return
-	}
-	st.deps.setOverlay(name, data)
-}
-
-// currentDeps returns the loader of the current text, starting it over
-// if a change asked for that. st.mu is held.
-func (st *sessionState) currentDeps() *loader {
-	if st.depsOverlay != nil {
-		st.deps = st.newDepsLoader(st.depsOverlay)
-		st.depsOverlay = nil
-	}
-	return st.deps
+	st.pending = nil
+	return st.ws
 }
 
 // withFile rebuilds the model after a change; a panic rebuilding it keeps
@@ -381,13 +453,26 @@ func nonConstantRegistrations(m *workspace.Module) int {
 
 // checkPackage type-checks the package (and its external tests) afresh in
 // a FileSet of its own, against the kept dependencies, and runs the rules.
-func (st *sessionState) checkPackage(ctx context.Context, lp *listedPackage, cfg *Config) (Diagnostics, error) {
+// compiled, if set, is given the compile findings before the rules run.
+//
+// The compile findings are those of the package's own files first, from a
+// check of them alone (without the in-package tests, which may double the
+// type-check's time), then those of the test files, once the package is
+// type-checked with them.
+func (st *sessionState) checkPackage(ctx context.Context, lp *listedPackage, cfg *Config, compiled func(Diagnostics)) (Diagnostics, error) {
 	st.mu.Lock()
-	workspace.Put(st.ws)
-	deps := st.currentDeps()
+	deps := st.deps
 	st.mu.Unlock()
 	enabled := cfg.Enabled()
-	fset := deps.checkFileSet()
+	fset := st.syntax.fileSet(deps)
+	if compiled != nil && len(lp.TestGoFiles) > 0 {
+		if own, err := deps.ownFiles(lp.ImportPath, fset); err == nil {
+			compiled(compileFindings(fset, own, cfg, deps))
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+	}
 	pkg, err := deps.check(lp.ImportPath, true, false, fset, nil)
 	if err != nil {
 		return nil, err
@@ -395,20 +480,30 @@ func (st *sessionState) checkPackage(ctx context.Context, lp *listedPackage, cfg
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if compiled != nil {
+		compiled(compileFindings(fset, pkg, cfg, deps))
+	}
+	ws := st.model()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	workspace.Put(ws)
 	src := st.factSource(deps, analyzersOf(enabled))
 	version := st.factsVersionOf(lp.ImportPath)
 	store := newFactStore(pkg.Types, src)
 	ds := packageDiagnostics(fset, pkg, enabled, cfg, deps.readFile, store, nil)
 	st.putFacts(lp.ImportPath, version, store.encoded())
 	if len(lp.XTestGoFiles) > 0 {
-		xpkg, err := deps.check(lp.ImportPath, true, true, fset, pkg)
+		xpkg, err := deps.checkXTest(lp.ImportPath, fset, pkg)
 		if err != nil {
 			return nil, err
 		}
 		ds = append(ds, packageDiagnostics(fset, xpkg, enabled, cfg, deps.readFile, newFactStore(xpkg.Types, src), nil)...)
 	}
-	if deps.exports != nil {
+	if deps.exports != nil && st.saves != nil {
+		st.saves.Add(1)
 		go func() {
+			defer st.saves.Done()
 			st.saving.Lock()
 			defer st.saving.Unlock()
 			deps.exports.save(deps)
@@ -425,6 +520,133 @@ func (st *sessionState) checkPackage(ctx context.Context, lp *listedPackage, cfg
 		out[d.File] = append(out[d.File], d)
 	}
 	return out, nil
+}
+
+// compileFindings are the syntax and type errors of a checked package, by
+// file: every file of the package is present.
+func compileFindings(fset *token.FileSet, pkg *Package, cfg *Config, l *loader) Diagnostics {
+	out := Diagnostics{}
+	for _, f := range pkg.FileNames {
+		out[f] = []Diagnostic{}
+	}
+	for _, d := range sortDiagnostics(packageDiagnostics(fset, pkg, nil, cfg, l.readFile, nil, nil)) {
+		if d.Rule == RuleCompile && d.File != "" {
+			out[d.File] = append(out[d.File], d)
+		}
+	}
+	return out
+}
+
+// ownFiles type-checks the files of a root package without its in-package
+// tests, with function bodies, into fset, against l's packages.
+func (l *loader) ownFiles(path string, fset *token.FileSet) (*Package, error) {
+	lp := l.listed[path]
+	if lp == nil {
+		return nil, fmt.Errorf("package %s is not in the build", path)
+	}
+	own := *lp
+	own.TestGoFiles, own.XTestGoFiles = nil, nil
+	l.overlayMu.RLock()
+	overlay := copyOverlay(l.overlay)
+	l.overlayMu.RUnlock()
+	v := newLoader(nil, overlay)
+	v.listed = map[string]*listedPackage{path: &own}
+	v.sizes, v.base, v.own, v.parseRoot = l.sizes, l, map[string]bool{}, l.parseRoot
+	return v.check(path, true, false, fset, nil)
+}
+
+// syntaxCache keeps the syntax of the files of the packages a session
+// checked last, with the text and mode it was parsed from, so that a check
+// after a keystroke parses the edited file alone. A file kept joins the
+// FileSet of each check that reads it (token.FileSet.AddExistingFiles).
+// The FileSets of the session's checks (fileSet) each take a range of
+// positions of their own, far beyond the dependencies', so that files
+// parsed by different checks never overlap; parses into other FileSets
+// are not kept.
+type syntaxCache struct {
+	mu    sync.Mutex
+	next  int // the base of the next check's range
+	files map[string]*parsedFile
+	// dirs are the directories of the files kept, the most recently read
+	// last; the files of at most syntaxDirs are kept.
+	dirs []string
+}
+
+type parsedFile struct {
+	src  []byte
+	mode parser.Mode
+	file *ast.File
+	tf   *token.File
+	err  error
+}
+
+const (
+	syntaxBase  = 1 << 50 // where the checks' ranges start
+	syntaxRange = 1 << 32 // the positions of one check
+	syntaxDirs  = 8
+)
+
+// fileSet returns the FileSet of one check: its positions start at a range
+// of its own, beyond every position the dependencies' FileSet (l's) holds,
+// so that the check's files are dropped with it.
+func (c *syntaxCache) fileSet(l *loader) *token.FileSet {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.next = max(c.next, syntaxBase, l.fset.Base()+1<<40)
+	fset := token.NewFileSet()
+	fset.AddFile("", c.next, 0)
+	c.next += syntaxRange
+	return fset
+}
+
+// parse is parser.ParseFile answering from the files kept when the text
+// and mode are those they were parsed from.
+func (c *syntaxCache) parse(fset *token.FileSet, name string, src any, mode parser.Mode) (*ast.File, error) {
+	text, ok := src.([]byte)
+	if !ok || fset.Base() < syntaxBase {
+		return parser.ParseFile(fset, name, src, mode)
+	}
+	c.mu.Lock()
+	p := c.files[name]
+	c.mu.Unlock()
+	if p != nil && p.mode == mode && bytes.Equal(p.src, text) && p.tf.Base() < fset.Base() {
+		fset.AddExistingFiles(p.tf)
+		c.used(name)
+		return p.file, p.err
+	}
+	f, err := parser.ParseFile(fset, name, text, mode)
+	if f == nil {
+		return f, err
+	}
+	c.mu.Lock()
+	if c.files == nil {
+		c.files = map[string]*parsedFile{}
+	}
+	c.files[name] = &parsedFile{src: text, mode: mode, file: f, tf: fset.File(f.FileStart), err: err}
+	c.mu.Unlock()
+	c.used(name)
+	return f, err
+}
+
+// used records that a file of name's directory was read, forgetting the
+// files of the directory read least recently beyond syntaxDirs.
+func (c *syntaxCache) used(name string) {
+	dir := filepath.Dir(name)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if n := len(c.dirs); n > 0 && c.dirs[n-1] == dir {
+		return
+	}
+	c.dirs = append(slices.DeleteFunc(c.dirs, func(d string) bool { return d == dir }), dir)
+	if len(c.dirs) > syntaxDirs {
+		gone := c.dirs[0]
+		c.dirs = c.dirs[1:]
+		for f := range c.files {
+			if filepath.Dir(f) == gone {
+				delete(c.files, f)
+			}
+		}
+	}
 }
 
 // factSource returns the facts of the session's packages, computing those
@@ -505,9 +727,10 @@ func (st *sessionState) affected(name string) []string {
 			add(p)
 		}
 	}
-	st.mu.Lock()
+	st.model()
+	st.modelMu.Lock()
 	changed, known := st.factsChanged[name]
-	st.mu.Unlock()
+	st.modelMu.Unlock()
 	if !known || changed {
 		// Manifests and registrations are read across modules: re-check
 		// every package that belongs to a module.
@@ -534,8 +757,10 @@ func moduleDirOf(dir string) string {
 	}
 }
 
-// Close releases the session's cache.
+// Close releases the session's cache, once the export data being
+// recorded is written.
 func (s *Session) Close() error {
+	s.saves.Wait()
 	if s.cache != nil {
 		return s.cache.Close()
 	}

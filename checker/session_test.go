@@ -2,6 +2,8 @@ package checker
 
 import (
 	"context"
+	"fmt"
+	"go/ast"
 	"os"
 	"path/filepath"
 	"strings"
@@ -130,4 +132,124 @@ func BenchmarkSessionEdit(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestSessionKeepsSyntax checks that a check after an edit of one file
+// takes the other files' syntax from the check before (the same
+// *ast.File), that their findings keep their positions, and that a file
+// kept with a syntax error still reports it.
+func TestSessionKeepsSyntax(t *testing.T) {
+	dir, s := seededSession(t, shop)
+	ctx := context.Background()
+	svc := filepath.Join(dir, "modules/standard/shop/service.go")
+	mod := filepath.Join(dir, "modules/standard/shop/module.go")
+	before, err := s.CheckFile(ctx, mod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := func(name string) *ast.File {
+		s.syntax.mu.Lock()
+		defer s.syntax.mu.Unlock()
+		if p := s.syntax.files[name]; p != nil {
+			return p.file
+		}
+		return nil
+	}
+	svcSyntax := kept(svc)
+	if svcSyntax == nil {
+		t.Fatal("the check kept no syntax of service.go")
+	}
+	data, err := os.ReadFile(mod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SetOverlay(mod, append(data, "\n// an edit\n"...))
+	after, err := s.CheckFile(ctx, mod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kept(svc) != svcSyntax {
+		t.Error("service.go, unchanged, was parsed again")
+	}
+	if got, want := summarizePositions(after[svc]), summarizePositions(before[svc]); got != want || want == "" {
+		t.Errorf("service.go's findings after the edit of module.go:\n%s\nwant\n%s", got, want)
+	}
+
+	svcData, err := os.ReadFile(svc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SetOverlay(svc, append(svcData, "\nfunc broken( {\n"...))
+	for i := range 2 { // the second check reads the kept syntax
+		ds, err := s.CheckFile(ctx, mod)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := summarizePositions(ds[svc]); !strings.Contains(got, "compile") {
+			t.Errorf("check %d: no syntax error in service.go: %s", i+1, got)
+		}
+	}
+}
+
+// TestSessionCompiledFirst checks the order in which CheckFileStaged hands
+// over the compile findings: those of the package's own files first, from
+// a check without the in-package tests, then every file's.
+func TestSessionCompiledFirst(t *testing.T) {
+	dir, s := seededSession(t, shop)
+	ctx := context.Background()
+	svc := filepath.Join(dir, "modules/standard/shop/service.go")
+	test := filepath.Join(dir, "modules/standard/shop/service_test.go")
+	data, err := os.ReadFile(svc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SetOverlay(svc, append(data, "\nvar _ int = \"staged\"\n"...))
+	var calls []Diagnostics
+	ds, err := s.CheckFileStaged(ctx, svc, func(d Diagnostics) { calls = append(calls, d) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) != 2 {
+		t.Fatalf("compiled was called %d times, want twice", len(calls))
+	}
+	if _, ok := calls[0][test]; ok || !strings.Contains(summarize(calls[0][svc]), `cannot use "staged"`) {
+		t.Errorf("first call: %v; want service.go's type error and no test file", calls[0])
+	}
+	if _, ok := calls[1][test]; !ok || !strings.Contains(summarize(calls[1][svc]), `cannot use "staged"`) {
+		t.Errorf("second call: %v; want every file, service.go's type error among them", calls[1])
+	}
+	for _, call := range calls {
+		for f, list := range call {
+			for _, d := range list {
+				if d.Rule != RuleCompile {
+					t.Errorf("compiled got a %s finding of %s", d.Rule, f)
+				}
+			}
+		}
+	}
+	if !strings.Contains(summarize(ds[svc]), "MOD002") {
+		t.Errorf("the check's result lacks the rules' findings: %s", summarize(ds[svc]))
+	}
+}
+
+// seededSession opens a session on a workspace written from archive, with
+// a cache holding the recorded types of the framework and the standard
+// library (cachetest.Seeded), closed at the test's end.
+func seededSession(t *testing.T, archive string) (string, *Session) {
+	t.Helper()
+	dir := writeWorkspace(t, archive)
+	s, err := NewSessionCache(context.Background(), dir, nil, cachetest.Seeded(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return dir, s
+}
+
+func summarizePositions(ds []Diagnostic) string {
+	var out []string
+	for _, d := range ds {
+		out = append(out, fmt.Sprintf("%d:%d-%d:%d %s %s", d.Line, d.Column, d.EndLine, d.EndColumn, d.Rule, d.Message))
+	}
+	return strings.Join(out, "\n")
 }

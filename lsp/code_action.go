@@ -34,12 +34,17 @@ func codeAction(ctx context.Context, s *Server, p *protocol.CodeActionParams) (a
 	}
 	// A request right after an edit (or the opening of a new file) is
 	// for the text the check in flight is checking: wait for it, up to a
-	// ceiling, rather than answer with nothing.
-	wctx, cancel := context.WithTimeout(ctx, codeActionWait)
-	_, _ = s.awaitResult(wctx, path)
-	cancel()
-	if ctx.Err() != nil {
-		return nil, ctx.Err()
+	// ceiling, rather than answer with nothing. A request the editor made
+	// on its own (the light bulb after a change, triggerKind Automatic) is
+	// answered at once from what is checked: the editor asks again when
+	// the check's diagnostics arrive, and they are always published.
+	if p.Context.TriggerKind != protocol.CodeActionTriggerKindAutomatic {
+		wctx, cancel := context.WithTimeout(ctx, codeActionWait)
+		_, _ = s.awaitResult(wctx, path)
+		cancel()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 	}
 	s.mu.Lock()
 	r := s.results[path]

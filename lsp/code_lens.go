@@ -1,6 +1,7 @@
 package lsp
 
 import (
+	"bytes"
 	"context"
 	"go/ast"
 	"go/parser"
@@ -127,24 +128,20 @@ func (s *Server) cachedLenses(path string, specs []lensSpec, parsed bool) []lens
 // moduleTypes finds the module types of a package: the types with both a
 // Setup and a Start method, looking at every Go file of the directory
 // (open buffers first), as the methods may be declared in another file.
+// What the other files declare is kept with the text it was read from
+// (lensMethods), so that a request after a keystroke parses only the
+// file that changed.
 func (s *Server) moduleTypes(path string, f *ast.File) map[string]bool {
 	setup, start := map[string]bool{}, map[string]bool{}
-	collect := func(f *ast.File) {
-		for _, decl := range f.Decls {
-			fd, ok := decl.(*ast.FuncDecl)
-			if !ok || fd.Recv == nil || len(fd.Recv.List) != 1 {
-				continue
-			}
-			name := receiverName(fd.Recv.List[0].Type)
-			switch fd.Name.Name {
-			case "Setup":
-				setup[name] = true
-			case "Start":
-				start[name] = true
-			}
+	add := func(m lensMethods) {
+		for _, name := range m.setup {
+			setup[name] = true
+		}
+		for _, name := range m.start {
+			start[name] = true
 		}
 	}
-	collect(f)
+	add(methodsOf(f))
 	entries, _ := os.ReadDir(filepath.Dir(path))
 	for _, e := range entries {
 		name := filepath.Join(filepath.Dir(path), e.Name())
@@ -152,9 +149,21 @@ func (s *Server) moduleTypes(path string, f *ast.File) map[string]bool {
 			continue
 		}
 		text, _, _ := s.readText(name)
-		if other, _ := parser.ParseFile(token.NewFileSet(), name, text, parser.SkipObjectResolution); other != nil {
-			collect(other)
+		s.lensMu.Lock()
+		m, ok := s.lensFiles[name]
+		s.lensMu.Unlock()
+		if !ok || !bytes.Equal(m.text, text) {
+			other, _ := parser.ParseFile(token.NewFileSet(), name, text, parser.SkipObjectResolution)
+			if other == nil {
+				continue
+			}
+			m = methodsOf(other)
+			m.text = text
+			s.lensMu.Lock()
+			s.lensFiles[name] = m
+			s.lensMu.Unlock()
 		}
+		add(m)
 	}
 	types := map[string]bool{}
 	for name := range setup {
@@ -163,6 +172,31 @@ func (s *Server) moduleTypes(path string, f *ast.File) map[string]bool {
 		}
 	}
 	return types
+}
+
+// lensMethods are the receiver types of a file's Setup and Start
+// methods, and the text they were read from.
+type lensMethods struct {
+	text         []byte
+	setup, start []string
+}
+
+func methodsOf(f *ast.File) lensMethods {
+	var m lensMethods
+	for _, decl := range f.Decls {
+		fd, ok := decl.(*ast.FuncDecl)
+		if !ok || fd.Recv == nil || len(fd.Recv.List) != 1 {
+			continue
+		}
+		name := receiverName(fd.Recv.List[0].Type)
+		switch fd.Name.Name {
+		case "Setup":
+			m.setup = append(m.setup, name)
+		case "Start":
+			m.start = append(m.start, name)
+		}
+	}
+	return m
 }
 
 func receiverName(e ast.Expr) string {

@@ -108,28 +108,14 @@ func (q *scheduler) loop(ctx context.Context) {
 }
 
 // run checks the packages of the given files, the edited ones first, then
-// the packages their change may affect that hold an open file. It returns
-// a file of each package it did not get to because it was cancelled,
-// affected ones included: the next run starts from the newest edit, whose
-// own effects may not reach them.
+// the packages their change may affect that hold an open file (found once
+// the edited ones are checked, as finding them takes the workspace model's
+// rebuild, which the edited packages' type-check need not wait for). It
+// returns a file of each package it did not get to because it was
+// cancelled, affected ones included: the next run starts from the newest
+// edit, whose own effects may not reach them.
 func (s *Server) run(ctx context.Context, files map[string]bool) []string {
 	primary := sortedKeys(files)
-	queue := append([]string(nil), primary...)
-	for _, f := range primary {
-		e := s.sessionOf(f)
-		if e == nil {
-			continue
-		}
-		sess, err := e.wait(ctx)
-		if err != nil || sess == nil {
-			continue
-		}
-		for _, a := range sess.Affected(f) {
-			if s.hasOpenFile(sess.PackageFiles(a)) {
-				queue = append(queue, a)
-			}
-		}
-	}
 	done := map[string]bool{}
 	left := func(rest []string) []string {
 		var out []string
@@ -141,21 +127,59 @@ func (s *Server) run(ctx context.Context, files map[string]bool) []string {
 		}
 		return out
 	}
-	for i, f := range queue {
-		if ctx.Err() != nil {
-			return left(queue[i:])
+	// check checks the queue's packages, and on cancellation returns the
+	// files of those it did not get to.
+	check := func(queue []string) (rest []string, cancelled bool) {
+		for i, f := range queue {
+			if ctx.Err() != nil {
+				return queue[i:], true
+			}
+			key := packageKey(f)
+			if done[key] {
+				continue
+			}
+			done[key] = true
+			if !s.checkFile(ctx, f) && ctx.Err() != nil {
+				delete(done, key)
+				return queue[i:], true
+			}
 		}
-		key := packageKey(f)
-		if done[key] {
-			continue
-		}
-		done[key] = true
-		if !s.checkFile(ctx, f) && ctx.Err() != nil {
-			delete(done, key)
-			return left(queue[i:])
-		}
+		return nil, false
+	}
+	rest, cancelled := check(primary)
+	// The sessions of the packages checked are loaded: finding what they
+	// affect does not wait, and is done even when cancelled, to hand it
+	// back.
+	affected := s.affectedOpen(context.WithoutCancel(ctx), primary[:len(primary)-len(rest)])
+	if cancelled {
+		return left(append(rest, affected...))
+	}
+	if rest, cancelled := check(affected); cancelled {
+		return left(rest)
 	}
 	return nil
+}
+
+// affectedOpen returns a file of each package whose findings a change of
+// the files may change and that holds an open file.
+func (s *Server) affectedOpen(ctx context.Context, files []string) []string {
+	var out []string
+	for _, f := range files {
+		e := s.sessionOf(f)
+		if e == nil {
+			continue
+		}
+		sess, err := e.wait(ctx)
+		if err != nil || sess == nil {
+			continue
+		}
+		for _, a := range sess.Affected(f) {
+			if s.hasOpenFile(sess.PackageFiles(a)) {
+				out = append(out, a)
+			}
+		}
+	}
+	return out
 }
 
 // unlisted tells whether a check of a Go file's package left the file out:
@@ -230,14 +254,15 @@ func (s *Server) checkFile(ctx context.Context, path string) bool {
 	var diags checker.Diagnostics
 	if e != nil {
 		sess, err := e.wait(ctx)
+		early := func(compiled checker.Diagnostics) { s.publishCompiled(ctx, compiled) }
 		if sess != nil {
-			diags, err = sess.CheckFile(ctx, path)
+			diags, err = sess.CheckFileStaged(ctx, path, early)
 			if ctx.Err() == nil && (err != nil && strings.Contains(err.Error(), "reload") || err == nil && unlisted(diags, path) && s.worthListing(path)) {
 				// A new directory or file, on disk or only in the
 				// editor: list the packages again.
 				s.checks.listings.Add(1)
 				if rerr := sess.Reload(ctx); rerr == nil {
-					diags, err = sess.CheckFile(ctx, path)
+					diags, err = sess.CheckFileStaged(ctx, path, early)
 					if err == nil && unlisted(diags, path) {
 						s.leftOut(path)
 					}
@@ -282,6 +307,7 @@ func (s *Server) checkFile(ctx context.Context, path string) bool {
 		s.resultSeq++
 		r.id = s.resultSeq
 		s.results[file] = r
+		delete(s.early, file)
 	}
 	close(s.resultsChanged)
 	s.resultsChanged = make(chan struct{})
@@ -371,6 +397,9 @@ func (s *Server) publish(path string) {
 func (s *Server) fileDiagnostics(path string) (items []protocol.Diagnostic, version int32, ok bool) {
 	s.mu.Lock()
 	r := s.results[path]
+	if early := s.early[path]; early != nil {
+		r = early
+	}
 	tests := append([]testFailure(nil), s.testDiags[path]...)
 	caps := s.caps
 	d := s.docs[path]

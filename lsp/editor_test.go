@@ -447,34 +447,23 @@ func (e *editor) settle() {
 }
 
 // diagnostics waits until the file's diagnostics reflect its current
-// version (for an open file) and returns them.
+// version (for an open file), once the server's checks are done, and
+// returns them.
 func (e *editor) diagnostics(rel string) []protocol.Diagnostic {
 	e.t.Helper()
-	path := e.path(rel)
-	var out []protocol.Diagnostic
-	e.await("diagnostics of "+rel, func() bool {
-		p := e.diags[path]
-		if p == nil {
-			return false
-		}
-		if d := e.docs[path]; d != nil {
-			if v, ok := p.Version.Get(); !ok || v != d.version {
-				return false
-			}
-		}
-		out = p.Diagnostics
-		return true
-	})
-	return out
+	return e.awaitDiagnostics(rel, "diagnostics of "+rel, func([]protocol.Diagnostic) bool { return true })
 }
 
-// awaitDiagnostics waits until the current diagnostics of a file satisfy
-// cond.
+// awaitDiagnostics waits until the diagnostics of a file's current version
+// (for an open file) satisfy cond once the server's checks are done: a
+// check may publish a file twice, its compile findings as soon as the
+// package is type-checked and then its full result, and it is the last
+// publication that must satisfy cond.
 func (e *editor) awaitDiagnostics(rel, what string, cond func([]protocol.Diagnostic) bool) []protocol.Diagnostic {
 	e.t.Helper()
 	path := e.path(rel)
 	var out []protocol.Diagnostic
-	e.await(what, func() bool {
+	holds := func() bool {
 		p := e.diags[path]
 		if p == nil {
 			return false
@@ -486,8 +475,17 @@ func (e *editor) awaitDiagnostics(rel, what string, cond func([]protocol.Diagnos
 		}
 		out = p.Diagnostics
 		return cond(out)
-	})
-	return out
+	}
+	for {
+		e.await(what, holds)
+		e.settle()
+		e.mu.Lock()
+		ok := holds()
+		e.mu.Unlock()
+		if ok {
+			return out
+		}
+	}
 }
 
 func code(d protocol.Diagnostic) string {

@@ -100,6 +100,10 @@ type Server struct {
 	docs            map[string]*document
 	// results holds the last check of each file.
 	results map[string]*fileResult
+	// early holds what was published of an open file from a check that
+	// has type-checked newer text than results' but not yet recorded it
+	// (early.go); it is shown instead of results until a check records.
+	early map[string]*fileResult
 	// testDiags holds failures of the last test or sandbox run, by file.
 	testDiags map[string][]testFailure
 	testRev   map[string]int // bumped when a file's test failures change
@@ -117,18 +121,22 @@ type Server struct {
 	// resultsChanged is closed and replaced whenever results change.
 	resultsChanged chan struct{}
 	lenses         map[string][]lensSpec // the last lenses computed from a file that parsed
-	outcomes       map[string]string     // lens key → the title of its last outcome
-	inflight       map[jsonrpc2.ID]context.CancelFunc
-	progress       map[string]context.CancelFunc // work-done tokens of running commands
-	tokenSeq       int
+	// lensFiles keeps what moduleTypes read of each file, by file.
+	lensMu    sync.Mutex
+	lensFiles map[string]lensMethods
+	outcomes  map[string]string // lens key → the title of its last outcome
+	inflight  map[jsonrpc2.ID]context.CancelFunc
+	progress  map[string]context.CancelFunc // work-done tokens of running commands
+	tokenSeq  int
 
 	sched   *scheduler
 	watcher *fileWatcher
 
 	// checks counts the package checks the scheduler ran: recorded, and
 	// cancelled before they could be, and the listings of the packages
-	// they started (tests read them).
-	checks struct{ recorded, cancelled, listings atomic.Int64 }
+	// they started; and the files whose compile findings were published
+	// before the rules ran (early.go). Tests read them.
+	checks struct{ recorded, cancelled, listings, early atomic.Int64 }
 
 	nav navState // the navigation index (navigation.go)
 }
@@ -172,12 +180,14 @@ func newServer(opts Options) *Server {
 		sessions:       map[string]*sessionEntry{},
 		docs:           map[string]*document{},
 		results:        map[string]*fileResult{},
+		early:          map[string]*fileResult{},
 		testDiags:      map[string][]testFailure{},
 		testRev:        map[string]int{},
 		pushed:         map[string]bool{},
 		unlisted:       map[string]string{},
 		resultsChanged: make(chan struct{}),
 		lenses:         map[string][]lensSpec{},
+		lensFiles:      map[string]lensMethods{},
 		outcomes:       map[string]string{},
 		inflight:       map[jsonrpc2.ID]context.CancelFunc{},
 		progress:       map[string]context.CancelFunc{},

@@ -119,6 +119,7 @@ func didClose(ctx context.Context, s *Server, p *protocol.DidCloseTextDocumentPa
 	e := s.sessionOf(path)
 	s.mu.Lock()
 	delete(s.docs, path)
+	delete(s.early, path)
 	s.setOverlayLocked(e, path, nil)
 	s.mu.Unlock()
 	// The file on disk counts again: check it, so that what is shown

@@ -63,13 +63,21 @@ type publication struct {
 	URI         string       `json:"uri"`
 	Version     *int         `json:"version"`
 	Diagnostics []diagnostic `json:"diagnostics"`
-	At          time.Time    `json:"-"`
+	// Raw are the diagnostics as sent, to hand back in a codeAction's
+	// context.
+	Raw []json.RawMessage `json:"-"`
+	At  time.Time         `json:"-"`
 }
 
 type diagnostic struct {
 	Message string `json:"message"`
 	Source  string `json:"source"`
 	Code    any    `json:"code"`
+	Range   struct {
+		Start struct {
+			Line int `json:"line"`
+		} `json:"start"`
+	} `json:"range"`
 }
 
 // start runs argv in dir with env added to the environment.
@@ -149,10 +157,18 @@ func (c *conn) read(r *bufio.Reader) {
 			c.answer(m)
 		case m.Method == "textDocument/publishDiagnostics":
 			var p publication
+			var raw struct {
+				Diagnostics []json.RawMessage `json:"diagnostics"`
+			}
 			if err := json.Unmarshal(m.Params, &p); err != nil {
 				c.readErr = err
 				return
 			}
+			if err := json.Unmarshal(m.Params, &raw); err != nil {
+				c.readErr = err
+				return
+			}
+			p.Raw = raw.Diagnostics
 			c.mu.Lock()
 			watched := p.URI == c.watch
 			c.mu.Unlock()

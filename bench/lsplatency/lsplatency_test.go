@@ -11,9 +11,11 @@ import (
 	"time"
 )
 
-// TestSmoke runs the harness for 5 edits against modls on a generated
-// workspace the size of examples/app (3 modules), so that it keeps working;
-// it asserts that every edit was matched, not how fast.
+// TestSmoke runs the harness for 5 edits of each kind (the analyzer
+// finding, a type error) against modls on a generated workspace the size
+// of examples/app (3 modules), so that it keeps working; it asserts that
+// every edit was matched and every request after it answered, not how
+// fast.
 func TestSmoke(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts language servers")
@@ -22,51 +24,62 @@ func TestSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmp := t.TempDir()
-	modls, err := buildModls(root, tmp)
+	modls, err := buildModls(root, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := filepath.Join(tmp, "report.json")
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	defer cancel()
-	var stdout, stderr bytes.Buffer
-	err = run(ctx, []string{
-		"-n", "3", "-edits", "5", "-framework", root,
-		"-server", modls + " serve",
-		"-timeout", "60s", "-settle", "300ms",
-		"-json", out,
-	}, &stdout, &stderr)
-	t.Logf("report:\n%s", stdout.String())
-	if err != nil {
-		t.Fatalf("lsplatency: %v\n%s", err, stderr.String())
-	}
-	data, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rep report
-	if err := json.Unmarshal(data, &rep); err != nil {
-		t.Fatal(err)
-	}
-	if len(rep.Targets) != 1 {
-		t.Fatalf("got %d targets, want 1 (modls)", len(rep.Targets))
-	}
-	tr := rep.Targets[0]
-	if tr.Error != "" {
-		t.Fatalf("modls: %s", tr.Error)
-	}
-	if tr.EditsMeasured != 5 || len(tr.EditLatenciesMicros) != 5 {
-		t.Errorf("measured %d edits (%d latencies), want 5", tr.EditsMeasured, len(tr.EditLatenciesMicros))
-	}
-	if tr.FirstDiagColdMs <= 0 || tr.FirstDiagWarmMs <= 0 {
-		t.Errorf("first diagnostics cold %v ms, warm %v ms: want both timed", tr.FirstDiagColdMs, tr.FirstDiagWarmMs)
-	}
-	if tr.PeakRSSColdMiB <= 0 || tr.PeakRSSWarmMiB <= 0 {
-		t.Errorf("peak RSS cold %v MiB, warm %v MiB: want both read", tr.PeakRSSColdMiB, tr.PeakRSSWarmMiB)
-	}
-	if !strings.Contains(stdout.String(), "edit → diagnostics p50") {
-		t.Errorf("the printed report has no p50 row:\n%s", stdout.String())
+	for _, finding := range []string{"rules", "type"} {
+		t.Run(finding, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "report.json")
+			ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+			defer cancel()
+			var stdout, stderr bytes.Buffer
+			err := run(ctx, []string{
+				"-n", "3", "-edits", "5", "-framework", root, "-finding", finding,
+				"-server", modls + " serve",
+				"-timeout", "60s", "-settle", "300ms",
+				"-json", out,
+			}, &stdout, &stderr)
+			t.Logf("report:\n%s", stdout.String())
+			if err != nil {
+				t.Fatalf("lsplatency: %v\n%s", err, stderr.String())
+			}
+			data, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var rep report
+			if err := json.Unmarshal(data, &rep); err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Targets) != 1 {
+				t.Fatalf("got %d targets, want 1 (modls)", len(rep.Targets))
+			}
+			tr := rep.Targets[0]
+			if tr.Error != "" {
+				t.Fatalf("modls: %s", tr.Error)
+			}
+			if tr.EditsMeasured != 5 || len(tr.EditLatenciesMicros) != 5 {
+				t.Errorf("measured %d edits (%d latencies), want 5", tr.EditsMeasured, len(tr.EditLatenciesMicros))
+			}
+			if tr.FirstDiagColdMs <= 0 || tr.FirstDiagWarmMs <= 0 {
+				t.Errorf("first diagnostics cold %v ms, warm %v ms: want both timed", tr.FirstDiagColdMs, tr.FirstDiagWarmMs)
+			}
+			if tr.CodeActionP50Ms <= 0 || tr.CodeLensP50Ms <= 0 {
+				t.Errorf("codeAction p50 %v ms, codeLens p50 %v ms: want both timed", tr.CodeActionP50Ms, tr.CodeLensP50Ms)
+			}
+			if tr.PeakRSSColdMiB <= 0 || tr.PeakRSSWarmMiB <= 0 {
+				t.Errorf("peak RSS cold %v MiB, warm %v MiB: want both read", tr.PeakRSSColdMiB, tr.PeakRSSWarmMiB)
+			}
+			if rep.Finding != finding || rep.LoadAvg[0] == "" || rep.LoadAvg[1] == "" {
+				t.Errorf("report of finding %q with load averages %q, want %q and both read", rep.Finding, rep.LoadAvg, finding)
+			}
+			for _, row := range []string{"edit → diagnostics p50", "codeAction after an edit p50", "codeLens after an edit p50", "load avg"} {
+				if !strings.Contains(stdout.String(), row) {
+					t.Errorf("the printed report has no %q row:\n%s", row, stdout.String())
+				}
+			}
+		})
 	}
 }
 
@@ -84,6 +97,15 @@ func TestEditBlock(t *testing.T) {
 	if ident != "vb3" || !strings.Contains(block, "vb3 = vb3") {
 		t.Errorf("vet appear block %q, ident %q", block, ident)
 	}
+	for _, tg := range []target{{Finding: "modls", TypeErrors: true}, {Finding: "vet", TypeErrors: true}} {
+		block, ident = editBlock(tg, "c4", true)
+		if ident != "undefinedc4" || !strings.Contains(block, "var _ = undefinedc4\n") {
+			t.Errorf("type error block for %s: %q, ident %q", tg.Finding, block, ident)
+		}
+		if block, _ = editBlock(tg, "c5", false); strings.Contains(block, "undefined") {
+			t.Errorf("type error disappear block for %s %q: want a new comment only", tg.Finding, block)
+		}
+	}
 }
 
 func TestPosition(t *testing.T) {
@@ -93,19 +115,6 @@ func TestPosition(t *testing.T) {
 	p := position(text, off)
 	if p["line"] != 1 || p["character"] != 4 {
 		t.Errorf("position of x = %v, want line 1 character 4", p)
-	}
-}
-
-func TestPercentile(t *testing.T) {
-	var ds []time.Duration
-	for i := 1; i <= 20; i++ {
-		ds = append(ds, time.Duration(i)*time.Millisecond)
-	}
-	if got := percentile(ds, 50); got != 10*time.Millisecond {
-		t.Errorf("p50 = %v, want 10ms", got)
-	}
-	if got := percentile(ds, 95); got != 19*time.Millisecond {
-		t.Errorf("p95 = %v, want 19ms", got)
 	}
 }
 

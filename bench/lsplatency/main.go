@@ -17,9 +17,17 @@
 // without a ServiceMethod entry. gopls's is the assign analyzer's
 // self-assignment; gopls runs twice, with its default settings (a 1 s
 // diagnostics delay before analysis) and with "diagnosticsDelay": "0s".
+// With -finding type every server gets the same edit instead, a type
+// error (var _ = undefinedXXX), which its type checker reports.
+//
+// Once an edit's diagnostics have arrived, the client asks what an editor
+// asks then, and times each answer: the code actions at the cursor (with
+// the diagnostics published there) and the file's code lenses. The load
+// average is printed before and after.
 //
 //	go run ./bench/lsplatency                      # modls and gopls, 100 generated modules
 //	go run ./bench/lsplatency -n 20 -edits 20
+//	go run ./bench/lsplatency -finding type -runs 3   # type-error edits
 //	go run ./bench/lsplatency -runs 3 -json report.json  # medians of 3 runs
 //	go run ./bench/lsplatency -server "modls serve" -workspace DIR -file modules/standard/x/service.go -edits 50
 //
@@ -45,6 +53,7 @@ import (
 	"time"
 
 	"github.com/modls/modls/bench/genworkspace"
+	"github.com/modls/modls/bench/internal/figures"
 )
 
 type options struct {
@@ -75,8 +84,10 @@ type usageError struct{ error }
 type report struct {
 	Workspace string         `json:"workspace"`
 	File      string         `json:"file"`
+	Finding   string         `json:"finding"`
 	Edits     int            `json:"edits"`
 	Runs      int            `json:"runs"`
+	LoadAvg   [2]string      `json:"load_average"` // before and after
 	Targets   []targetReport `json:"targets"`
 }
 
@@ -91,6 +102,10 @@ type targetReport struct {
 	AppearP95Ms         float64 `json:"appear_p95_ms"`
 	DisappearP50Ms      float64 `json:"disappear_p50_ms"`
 	DisappearP95Ms      float64 `json:"disappear_p95_ms"`
+	CodeActionP50Ms     float64 `json:"code_action_p50_ms"`
+	CodeActionP95Ms     float64 `json:"code_action_p95_ms"`
+	CodeLensP50Ms       float64 `json:"code_lens_p50_ms"`
+	CodeLensP95Ms       float64 `json:"code_lens_p95_ms"`
 	EditsMeasured       int     `json:"edits_measured"`
 	VersionedPublishes  int     `json:"versioned_publishes"`
 	PeakRSSColdMiB      float64 `json:"peak_rss_cold_mib"`
@@ -116,6 +131,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	gap := fs.Duration("gap", 20*time.Millisecond, "pause between edits")
 	runs := fs.Int("runs", 1, "runs per server (cold and warm sessions each); every figure is the median over runs")
 	jsonOut := fs.String("json", "", "also write the report as JSON to this `file`")
+	finding := fs.String("finding", "rules", "what the edits toggle: rules (each server's analyzer finding) or type (the same type error for every server)")
 	navMode := fs.Bool("nav", false, "time hover, definition, references and completion while typing instead of diagnostics (-edits keystrokes)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: lsplatency [flags]\n\n"+
@@ -130,6 +146,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if *edits < 0 || *n < 1 || *runs < 1 {
 		return usageError{errors.New("-edits must be at least 0, -n and -runs at least 1")}
+	}
+	if *finding != "rules" && *finding != "type" {
+		return usageError{fmt.Errorf("-finding is rules or type, not %q", *finding)}
 	}
 	opt := options{timeout: *timeout, settle: *settle, gap: *gap}
 
@@ -185,7 +204,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if strings.Contains(filepath.Base(argv[0]), "gopls") {
 			for _, d := range strings.Split(*delays, ",") {
 				d = strings.TrimSpace(d)
-				tg := target{Name: "gopls", Argv: argv, Finding: "vet", CacheEnv: "GOPLSCACHE", Section: "gopls"}
+				tg := target{Name: "gopls", Argv: argv, Finding: "vet", TypeErrors: *finding == "type", CacheEnv: "GOPLSCACHE", Section: "gopls"}
 				if d != "" && d != "default" {
 					tg.Name = "gopls (diagnosticsDelay " + d + ")"
 					tg.InitOptions = map[string]any{"diagnosticsDelay": d}
@@ -194,14 +213,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 			continue
 		}
-		targets = append(targets, target{Name: filepath.Base(argv[0]), Argv: argv, Finding: "modls", Recv: *recv, CacheEnv: "MODLS_CACHE"})
+		targets = append(targets, target{Name: filepath.Base(argv[0]), Argv: argv, Finding: "modls", TypeErrors: *finding == "type", Recv: *recv, CacheEnv: "MODLS_CACHE"})
 	}
 
 	if *navMode {
 		return runNav(ctx, targets, ws, rel, tmp, *edits, *runs, opt, stdout, stderr, *jsonOut)
 	}
 
-	rep := report{Workspace: ws, File: rel, Edits: *edits, Runs: *runs}
+	rep := report{Workspace: ws, File: rel, Finding: *finding, Edits: *edits, Runs: *runs}
+	rep.LoadAvg[0] = figures.LoadAverage()
 	var failed []string
 	for i, tg := range targets {
 		var per []targetReport
@@ -229,6 +249,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		rep.Targets = append(rep.Targets, tr)
 	}
+	rep.LoadAvg[1] = figures.LoadAverage()
 	printReport(stdout, rep)
 	if *jsonOut != "" {
 		data, err := json.MarshalIndent(rep, "", "  ")
@@ -246,7 +267,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 func fill(tr *targetReport, cold, warm sessionResult) {
-	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	ms, percentile := figures.Ms, figures.Percentile
 	tr.FirstDiagColdMs = ms(cold.FirstDiagnostics)
 	tr.FirstDiagWarmMs = ms(warm.FirstDiagnostics)
 	tr.PeakRSSColdMiB = float64(cold.PeakRSSKiB) / 1024
@@ -268,6 +289,8 @@ func fill(tr *targetReport, cold, warm sessionResult) {
 	tr.EditP50Ms, tr.EditP95Ms = ms(percentile(all, 50)), ms(percentile(all, 95))
 	tr.AppearP50Ms, tr.AppearP95Ms = ms(percentile(appear, 50)), ms(percentile(appear, 95))
 	tr.DisappearP50Ms, tr.DisappearP95Ms = ms(percentile(disappear, 50)), ms(percentile(disappear, 95))
+	tr.CodeActionP50Ms, tr.CodeActionP95Ms = ms(percentile(warm.CodeActions, 50)), ms(percentile(warm.CodeActions, 95))
+	tr.CodeLensP50Ms, tr.CodeLensP95Ms = ms(percentile(warm.CodeLenses, 50)), ms(percentile(warm.CodeLenses, 95))
 }
 
 // medianReport is the median of each figure over runs; the latencies are
@@ -291,6 +314,10 @@ func medianReport(runs []targetReport) targetReport {
 		func(t *targetReport) *float64 { return &t.AppearP95Ms },
 		func(t *targetReport) *float64 { return &t.DisappearP50Ms },
 		func(t *targetReport) *float64 { return &t.DisappearP95Ms },
+		func(t *targetReport) *float64 { return &t.CodeActionP50Ms },
+		func(t *targetReport) *float64 { return &t.CodeActionP95Ms },
+		func(t *targetReport) *float64 { return &t.CodeLensP50Ms },
+		func(t *targetReport) *float64 { return &t.CodeLensP95Ms },
 		func(t *targetReport) *float64 { return &t.PeakRSSColdMiB },
 		func(t *targetReport) *float64 { return &t.PeakRSSWarmMiB },
 	} {
@@ -305,23 +332,13 @@ func medianReport(runs []targetReport) targetReport {
 	return out
 }
 
-// percentile is the nearest-rank p-th percentile of ds.
-func percentile(ds []time.Duration, p int) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	rank := (p*len(s) + 99) / 100
-	if rank < 1 {
-		rank = 1
-	}
-	return s[rank-1]
-}
-
 func printReport(w io.Writer, rep report) {
-	fmt.Fprintf(w, "workspace %s\nfile      %s\nedits     %d per run (alternately adding and removing a finding)\nruns      %d per server (figures are medians over runs)\n\n",
-		rep.Workspace, rep.File, rep.Edits, rep.Runs)
+	what := "each server's analyzer finding"
+	if rep.Finding == "type" {
+		what = "a type error"
+	}
+	fmt.Fprintf(w, "workspace %s\nfile      %s\nedits     %d per run (alternately adding and removing %s)\nruns      %d per server (figures are medians over runs)\nload avg  %s (before), %s (after)\n\n",
+		rep.Workspace, rep.File, rep.Edits, what, rep.Runs, rep.LoadAvg[0], rep.LoadAvg[1])
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	row := func(label string, cell func(t targetReport) string) {
 		fmt.Fprintf(tw, "%s\t", label)
@@ -347,6 +364,11 @@ func printReport(w io.Writer, rep report) {
 	row("  finding appears p95 (ms)", func(t targetReport) string { return f1(t.AppearP95Ms) })
 	row("  finding disappears p50 (ms)", func(t targetReport) string { return f1(t.DisappearP50Ms) })
 	row("  finding disappears p95 (ms)", func(t targetReport) string { return f1(t.DisappearP95Ms) })
+	f2 := func(v float64) string { return fmt.Sprintf("%.2f", v) }
+	row("codeAction after an edit p50 (ms)", func(t targetReport) string { return f2(t.CodeActionP50Ms) })
+	row("codeAction after an edit p95 (ms)", func(t targetReport) string { return f2(t.CodeActionP95Ms) })
+	row("codeLens after an edit p50 (ms)", func(t targetReport) string { return f2(t.CodeLensP50Ms) })
+	row("codeLens after an edit p95 (ms)", func(t targetReport) string { return f2(t.CodeLensP95Ms) })
 	row("edits measured, all runs (versioned)", func(t targetReport) string {
 		return fmt.Sprintf("%d (%d)", t.EditsMeasured, t.VersionedPublishes)
 	})

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/modls/modls/bench/internal/figures"
 )
 
 // The navigation benchmark (-nav): requests answered while the user types.
@@ -157,19 +159,6 @@ func navSession(ctx context.Context, tg target, workspace, rel, service, cacheDi
 	return out, nil
 }
 
-// loadAverage is the first three fields of /proc/loadavg.
-func loadAverage() string {
-	data, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(data))
-	if len(f) < 3 {
-		return "unknown"
-	}
-	return strings.Join(f[:3], " ")
-}
-
 func printNavReport(w io.Writer, workspace, rel string, keys, runs int, before, after string, reps []navReport) {
 	fmt.Fprintf(w, "workspace %s\nfile      %s\nkeys      %d per run, each followed by every request; %d run(s), figures are medians over runs\nload avg  %s (before), %s (after)\n\n",
 		workspace, rel, keys, runs, before, after)
@@ -225,7 +214,7 @@ func runNav(ctx context.Context, targets []target, ws, rel, tmp string, keys, ru
 	if err != nil {
 		return err
 	}
-	before := loadAverage()
+	before := figures.LoadAverage()
 	var reps []navReport
 	var failed []string
 	seen := map[string]bool{}
@@ -248,7 +237,7 @@ func runNav(ctx context.Context, targets []target, ws, rel, tmp string, keys, ru
 				break
 			}
 			for m, ds := range got {
-				perRun[m] = append(perRun[m], navStat{P50Ms: msOf(percentile(ds, 50)), P95Ms: msOf(percentile(ds, 95)), Measured: len(ds)})
+				perRun[m] = append(perRun[m], navStat{P50Ms: figures.Ms(figures.Percentile(ds, 50)), P95Ms: figures.Ms(figures.Percentile(ds, 95)), Measured: len(ds)})
 			}
 		}
 		if err != nil {
@@ -260,7 +249,7 @@ func runNav(ctx context.Context, targets []target, ws, rel, tmp string, keys, ru
 		}
 		reps = append(reps, rep)
 	}
-	printNavReport(stdout, ws, rel, keys, runs, before, loadAverage(), reps)
+	printNavReport(stdout, ws, rel, keys, runs, before, figures.LoadAverage(), reps)
 	if jsonOut != "" {
 		data, err := json.MarshalIndent(map[string]any{"workspace": ws, "file": rel, "keys": keys, "runs": runs, "targets": reps}, "", "  ")
 		if err != nil {
@@ -275,8 +264,6 @@ func runNav(ctx context.Context, targets []target, ws, rel, tmp string, keys, ru
 	}
 	return nil
 }
-
-func msOf(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // medianStat is the median of each figure over runs.
 func medianStat(sts []navStat) navStat {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"os"
@@ -21,6 +22,10 @@ type target struct {
 	Finding string
 	// Recv is the receiver of the method a "modls" edit adds.
 	Recv string
+	// TypeErrors makes every edit toggle a type error (an undefined
+	// name) instead of the analyzer finding: the same edit for every
+	// server, reported by its type checker.
+	TypeErrors bool
 	// InitOptions are sent as initializationOptions and answer
 	// workspace/configuration for Section.
 	InitOptions map[string]any
@@ -34,7 +39,12 @@ type target struct {
 type sessionResult struct {
 	FirstDiagnostics time.Duration
 	Edits            []editSample
-	PeakRSSKiB       int64
+	// CodeActions and CodeLenses are the times of the requests sent once
+	// each edit's diagnostics arrived: code actions at the edit, with the
+	// diagnostics published there, and the file's code lenses.
+	CodeActions []time.Duration
+	CodeLenses  []time.Duration
+	PeakRSSKiB  int64
 }
 
 type editSample struct {
@@ -138,6 +148,10 @@ func session(ctx context.Context, tg target, workspace, rel, cacheDir string, ed
 			}
 			if mentions(p.Diagnostics, want) == appear {
 				res.Edits = append(res.Edits, editSample{Appear: appear, Latency: p.At.Sub(sent), Versioned: p.Version != nil})
+				if err := requestsAfterEdit(editCtx, c, uri, text, len(base), p, &res); err != nil {
+					cancel()
+					return res, fmt.Errorf("edit %d: %w", k, err)
+				}
 				break
 			}
 		}
@@ -155,6 +169,46 @@ func session(ctx context.Context, tg target, workspace, rel, cacheDir string, ed
 		return res, fmt.Errorf("shutting down: %w", err)
 	}
 	return res, nil
+}
+
+// requestsAfterEdit times what an editor asks once an edit's diagnostics
+// are shown: the code actions at the cursor (the end of the edit's first
+// line, with the diagnostics published from the edit on) and the file's
+// code lenses. Both must be answered without an error.
+func requestsAfterEdit(ctx context.Context, c *conn, uri, text string, editStart int, p publication, res *sessionResult) error {
+	line := editStart + strings.Index(text[editStart:], "\n// bench edit") + 1
+	line += strings.IndexByte(text[line:], '\n') + 1 // the declaration after the comment, if any
+	eol := line + strings.IndexByte(text[line:], '\n')
+	if eol < line {
+		eol = len(text)
+	}
+	cursor := position(text, eol)
+	startLine := position(text, editStart)["line"].(int)
+	diags := []json.RawMessage{}
+	for i, d := range p.Diagnostics {
+		if d.Range.Start.Line >= startLine {
+			diags = append(diags, p.Raw[i])
+		}
+	}
+	t0 := time.Now()
+	var actions json.RawMessage
+	if err := c.call(ctx, "textDocument/codeAction", map[string]any{
+		"textDocument": map[string]any{"uri": uri},
+		"range":        map[string]any{"start": cursor, "end": cursor},
+		"context":      map[string]any{"diagnostics": diags, "triggerKind": 2},
+	}, &actions); err != nil {
+		return err
+	}
+	res.CodeActions = append(res.CodeActions, time.Since(t0))
+	t0 = time.Now()
+	var lenses json.RawMessage
+	if err := c.call(ctx, "textDocument/codeLens", map[string]any{
+		"textDocument": map[string]any{"uri": uri},
+	}, &lenses); err != nil {
+		return err
+	}
+	res.CodeLenses = append(res.CodeLenses, time.Since(t0))
+	return nil
 }
 
 // launch starts the target's server in workspace with its cache in
@@ -218,8 +272,13 @@ func initialize(ctx context.Context, c *conn, tg target, workspace string, opt o
 // finding's message mentions.
 func editBlock(tg target, tok string, appear bool) (block, ident string) {
 	block = "\n// bench edit " + tok + "\n"
-	switch tg.Finding {
-	case "vet":
+	switch {
+	case tg.TypeErrors:
+		ident = "undefined" + tok
+		if appear {
+			block += fmt.Sprintf("var _ = %s\n", ident)
+		}
+	case tg.Finding == "vet":
 		ident = "v" + tok
 		if appear {
 			block += fmt.Sprintf("func bench%s() {\n\t%s := 0\n\t%s = %s\n}\n", tok, ident, ident, ident)
