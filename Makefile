@@ -9,26 +9,26 @@ TESTBIN := $(CURDIR)/.test/modls
 # at the end, which tests were skipped and why and the slowest tests.
 # -timeout: e2e/vscode drives a whole workbench, several minutes on a
 # loaded machine (go test's default limit is 10 minutes per package).
-# Three runs go on at once. Under the race detector: the packages where
+# Two runs go on at once. Under the race detector: the packages where
 # the concurrency lives (the checker, its cache and loader, the server,
 # the sandbox, the workspace model). Without it, which makes checks three
 # to five times slower: the rules' own tests (analysistest over small
 # packages, no concurrency of their own; the checker's and the server's
 # tests run every rule concurrently under it) and the command's
 # end-to-end tests (cmd/modls: the commands over whole workspaces, whose
-# concurrent parts are those packages'). The third run is the tests that
-# drive other programs (editors, a browser, the README's commands): they
-# mostly wait, so they run beside the others, without the race detector
-# (their own code is a driver; what they drive is the built binary).
+# concurrent parts are those packages'), and the tests that drive other
+# programs (editors, a browser, the README's commands), whose own code is a
+# driver of the built binary. A third run at once was slower: six test
+# processes and what they start thrash two cores.
 # go test starts packages in the order given, so the longest go first.
-NORACE_PKGS = ./cmd/modls/ ./rules/...
 DRIVER_PKGS = ./e2e/vscode/ ./internal/readme/ ./editors/ ./e2e/
+NORACE_PKGS = ./cmd/modls/ $(DRIVER_PKGS) ./rules/...
 SLOW_RACE_PKGS = ./lsp/ ./sandbox/ ./checker/
 RACE_PKGS = $(SLOW_RACE_PKGS) $(shell go list ./... | grep -v -e '/rules$$' -e '/rules/' -e '/cmd/modls$$' \
 	$(foreach p,$(SLOW_RACE_PKGS) $(DRIVER_PKGS),-e '/$(patsubst ./%/,%,$(p))$$'))
 test: check-format vet node-deps
 	go build -o $(TESTBIN) ./cmd/modls
-	MODLS_TEST_BIN=$(TESTBIN) go run ./internal/gotest -race -timeout 30m $(RACE_PKGS) -- -timeout 30m $(NORACE_PKGS) -- -timeout 30m $(DRIVER_PKGS)
+	MODLS_TEST_BIN=$(TESTBIN) go run ./internal/gotest -race -timeout 30m $(RACE_PKGS) -- -timeout 30m $(NORACE_PKGS)
 	go -C examples/violations test ./...
 
 # The Node packages the editor tests use, installed exactly as locked when
