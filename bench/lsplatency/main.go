@@ -106,9 +106,6 @@ type targetReport struct {
 	CodeActionP95Ms     float64 `json:"code_action_p95_ms"`
 	CodeLensP50Ms       float64 `json:"code_lens_p50_ms"`
 	CodeLensP95Ms       float64 `json:"code_lens_p95_ms"`
-	ResolveP50Ms        float64 `json:"resolve_p50_ms"`
-	ResolveP95Ms        float64 `json:"resolve_p95_ms"`
-	Resolved            int     `json:"resolved"`
 	EditsMeasured       int     `json:"edits_measured"`
 	VersionedPublishes  int     `json:"versioned_publishes"`
 	PeakRSSColdMiB      float64 `json:"peak_rss_cold_mib"`
@@ -294,8 +291,6 @@ func fill(tr *targetReport, cold, warm sessionResult) {
 	tr.DisappearP50Ms, tr.DisappearP95Ms = ms(percentile(disappear, 50)), ms(percentile(disappear, 95))
 	tr.CodeActionP50Ms, tr.CodeActionP95Ms = ms(percentile(warm.CodeActions, 50)), ms(percentile(warm.CodeActions, 95))
 	tr.CodeLensP50Ms, tr.CodeLensP95Ms = ms(percentile(warm.CodeLenses, 50)), ms(percentile(warm.CodeLenses, 95))
-	tr.ResolveP50Ms, tr.ResolveP95Ms = ms(percentile(warm.Resolves, 50)), ms(percentile(warm.Resolves, 95))
-	tr.Resolved = len(warm.Resolves)
 }
 
 // medianReport is the median of each figure over runs; the latencies are
@@ -323,19 +318,16 @@ func medianReport(runs []targetReport) targetReport {
 		func(t *targetReport) *float64 { return &t.CodeActionP95Ms },
 		func(t *targetReport) *float64 { return &t.CodeLensP50Ms },
 		func(t *targetReport) *float64 { return &t.CodeLensP95Ms },
-		func(t *targetReport) *float64 { return &t.ResolveP50Ms },
-		func(t *targetReport) *float64 { return &t.ResolveP95Ms },
 		func(t *targetReport) *float64 { return &t.PeakRSSColdMiB },
 		func(t *targetReport) *float64 { return &t.PeakRSSWarmMiB },
 	} {
 		med(f)
 	}
-	out.EditLatenciesMicros, out.EditsMeasured, out.VersionedPublishes, out.Resolved = nil, 0, 0, 0
+	out.EditLatenciesMicros, out.EditsMeasured, out.VersionedPublishes = nil, 0, 0
 	for _, r := range runs {
 		out.EditLatenciesMicros = append(out.EditLatenciesMicros, r.EditLatenciesMicros...)
 		out.EditsMeasured += r.EditsMeasured
 		out.VersionedPublishes += r.VersionedPublishes
-		out.Resolved += r.Resolved
 	}
 	return out
 }
@@ -377,19 +369,6 @@ func printReport(w io.Writer, rep report) {
 	row("codeAction after an edit p95 (ms)", func(t targetReport) string { return f2(t.CodeActionP95Ms) })
 	row("codeLens after an edit p50 (ms)", func(t targetReport) string { return f2(t.CodeLensP50Ms) })
 	row("codeLens after an edit p95 (ms)", func(t targetReport) string { return f2(t.CodeLensP95Ms) })
-	row("codeAction/resolve, first fix p50 (ms)", func(t targetReport) string {
-		if t.Resolved == 0 {
-			return "-"
-		}
-		return f2(t.ResolveP50Ms)
-	})
-	row("codeAction/resolve, first fix p95 (ms)", func(t targetReport) string {
-		if t.Resolved == 0 {
-			return "-"
-		}
-		return f2(t.ResolveP95Ms)
-	})
-	row("  actions resolved, all runs", func(t targetReport) string { return fmt.Sprint(t.Resolved) })
 	row("edits measured, all runs (versioned)", func(t targetReport) string {
 		return fmt.Sprintf("%d (%d)", t.EditsMeasured, t.VersionedPublishes)
 	})

@@ -44,10 +44,7 @@ type sessionResult struct {
 	// diagnostics published there, and the file's code lenses.
 	CodeActions []time.Duration
 	CodeLenses  []time.Duration
-	// Resolves are the times of codeAction/resolve of the first action
-	// offered without its edit, when there was one.
-	Resolves   []time.Duration
-	PeakRSSKiB int64
+	PeakRSSKiB  int64
 }
 
 type editSample struct {
@@ -176,11 +173,8 @@ func session(ctx context.Context, tg target, workspace, rel, cacheDir string, ed
 
 // requestsAfterEdit times what an editor asks once an edit's diagnostics
 // are shown: the code actions at the cursor (the end of the edit's first
-// line, with the diagnostics published from the edit on; the light bulb's
-// request, triggerKind Automatic) and the file's code lenses. The client
-// resolves edits, as VS Code does: the first action offered without its
-// edit is resolved too (what choosing it costs), and timed apart. Each
-// must be answered without an error.
+// line, with the diagnostics published from the edit on) and the file's
+// code lenses. Both must be answered without an error.
 func requestsAfterEdit(ctx context.Context, c *conn, uri, text string, editStart int, p publication, res *sessionResult) error {
 	line := editStart + strings.Index(text[editStart:], "\n// bench edit") + 1
 	line += strings.IndexByte(text[line:], '\n') + 1 // the declaration after the comment, if any
@@ -206,22 +200,6 @@ func requestsAfterEdit(ctx context.Context, c *conn, uri, text string, editStart
 		return err
 	}
 	res.CodeActions = append(res.CodeActions, time.Since(t0))
-	var list []map[string]json.RawMessage
-	_ = json.Unmarshal(actions, &list)
-	for _, a := range list {
-		if a["data"] != nil && a["edit"] == nil {
-			t0 = time.Now()
-			var resolved map[string]json.RawMessage
-			if err := c.call(ctx, "codeAction/resolve", a, &resolved); err != nil {
-				return err
-			}
-			res.Resolves = append(res.Resolves, time.Since(t0))
-			if resolved["edit"] == nil {
-				return fmt.Errorf("codeAction/resolve of %s gave no edit", a["title"])
-			}
-			break
-		}
-	}
 	t0 = time.Now()
 	var lenses json.RawMessage
 	if err := c.call(ctx, "textDocument/codeLens", map[string]any{
@@ -272,13 +250,6 @@ func initialize(ctx context.Context, c *conn, tg target, workspace string, opt o
 			"textDocument": map[string]any{
 				"synchronization":    map[string]any{"didSave": true},
 				"publishDiagnostics": map[string]any{"versionSupport": true, "relatedInformation": true},
-				"codeAction": map[string]any{
-					"dataSupport": true, "isPreferredSupport": true,
-					"resolveSupport": map[string]any{"properties": []string{"edit"}},
-					"codeActionLiteralSupport": map[string]any{"codeActionKind": map[string]any{
-						"valueSet": []string{"", "quickfix", "refactor", "source", "source.fixAll"},
-					}},
-				},
 			},
 			"window": map[string]any{"workDoneProgress": true},
 		},
