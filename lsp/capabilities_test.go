@@ -20,7 +20,7 @@ func TestCapabilitiesImplemented(t *testing.T) {
 		"documentSymbolProvider":  {"textDocument/documentSymbol"},
 		"workspaceSymbolProvider": {"workspace/symbol"},
 		"renameProvider":          {"textDocument/rename"},
-		"codeActionProvider":      {"textDocument/codeAction", "codeAction/resolve"},
+		"codeActionProvider":      {"textDocument/codeAction"},
 		"codeLensProvider":        {"textDocument/codeLens"},
 		"executeCommandProvider":  {"workspace/executeCommand"},
 		"diagnosticProvider":      {"textDocument/diagnostic", "workspace/diagnostic"},

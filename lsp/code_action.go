@@ -6,12 +6,10 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
-	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
 
 	"github.com/modls/modls/checker"
@@ -69,7 +67,7 @@ func codeAction(ctx context.Context, s *Server, p *protocol.CodeActionParams) (a
 	want := kindFilter(p.Context.Only)
 
 	if want(protocol.CodeActionKindQuickFix) {
-		for i, cd := range r.diags {
+		for _, cd := range r.diags {
 			ds := goOffset(text, cd.Line, cd.Column)
 			de := ds
 			if cd.EndLine > 0 {
@@ -79,18 +77,16 @@ func codeAction(ctx context.Context, s *Server, p *protocol.CodeActionParams) (a
 				continue
 			}
 			pd := s.toProtocol(cd, text, m, caps)
-			for j, f := range cd.Fixes {
+			for _, f := range cd.Fixes {
+				edit, ok := s.workspaceEdit(caps, []checker.Fix{f}, cd.Rule)
+				if !ok {
+					continue
+				}
 				a := &protocol.CodeAction{
 					Title:       f.Message,
 					Kind:        ptr(protocol.CodeActionKindQuickFix),
 					Diagnostics: []protocol.Diagnostic{pd},
-				}
-				if caps.resolveEdit && s.offerable(caps, []checker.Fix{f}) {
-					a.Data = anyValue(actionData{File: path, Result: r.id, Diag: i, Fix: j})
-				} else if edit, ok := s.workspaceEdit(caps, []checker.Fix{f}, cd.Rule); ok {
-					a.Edit = edit
-				} else {
-					continue
+					Edit:        edit,
 				}
 				if f.Safe && len(cd.Fixes) == 1 {
 					a.IsPreferred = ptr(true)
@@ -105,106 +101,25 @@ func codeAction(ctx context.Context, s *Server, p *protocol.CodeActionParams) (a
 		}
 	}
 	if want(fixAllKind) {
-		safe := safeFixes(r.diags)
+		var safe []checker.Fix
+		for _, cd := range r.diags {
+			for _, f := range cd.Fixes {
+				if f.Safe {
+					safe = append(safe, f)
+				}
+			}
+		}
 		if len(safe) > 0 {
-			a := &protocol.CodeAction{Title: "Apply all safe modls fixes", Kind: ptr(fixAllKind)}
-			if caps.resolveEdit && s.offerable(caps, safe) {
-				a.Data = anyValue(actionData{File: path, Result: r.id, FixAll: true})
-				out = append(out, a)
-			} else if edit, ok := s.workspaceEdit(caps, safe, ""); ok {
-				a.Edit = edit
-				out = append(out, a)
+			if edit, ok := s.workspaceEdit(caps, safe, ""); ok {
+				out = append(out, &protocol.CodeAction{
+					Title: "Apply all safe modls fixes",
+					Kind:  ptr(fixAllKind),
+					Edit:  edit,
+				})
 			}
 		}
 	}
 	return out, nil
-}
-
-// actionData identifies the fixes of a code action whose edit is left to
-// codeAction/resolve: the file's recorded check (Result, its id), and the
-// fix of one of its findings or every safe fix of the file.
-type actionData struct {
-	File   string `json:"file"`
-	Result uint64 `json:"result"`
-	Diag   int    `json:"diag,omitempty"`
-	Fix    int    `json:"fix,omitempty"`
-	FixAll bool   `json:"fixAll,omitempty"`
-}
-
-// safeFixes are the safe fixes of a file's findings.
-func safeFixes(diags []checker.Diagnostic) []checker.Fix {
-	var safe []checker.Fix
-	for _, cd := range diags {
-		for _, f := range cd.Fixes {
-			if f.Safe {
-				safe = append(safe, f)
-			}
-		}
-	}
-	return safe
-}
-
-// resolveCodeAction fills in the edit of a code action that codeAction
-// offered without it (the client resolves edits): the fixes it names, of
-// the check they came from. When that check is no longer the file's last
-// (the file changed since), the action is refused with ContentModified,
-// and the editor asks for the code actions again.
-func resolveCodeAction(ctx context.Context, s *Server, a *protocol.CodeAction) (any, error) {
-	var data actionData
-	if len(a.Data) == 0 || protocolUnmarshal(a.Data, &data) != nil || data.File == "" {
-		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "the code action %q carries no modls fix", a.Title)
-	}
-	s.mu.Lock()
-	r := s.results[data.File]
-	caps := s.caps
-	s.mu.Unlock()
-	if r == nil || r.id != data.Result {
-		return nil, jsonrpc2.Errorf(contentModified, "%s changed since the code action was offered", filepath.Base(data.File))
-	}
-	var fixes []checker.Fix
-	rule := ""
-	switch {
-	case data.FixAll:
-		fixes = safeFixes(r.diags)
-	case data.Diag >= 0 && data.Diag < len(r.diags) && data.Fix >= 0 && data.Fix < len(r.diags[data.Diag].Fixes):
-		fixes, rule = []checker.Fix{r.diags[data.Diag].Fixes[data.Fix]}, r.diags[data.Diag].Rule
-	default:
-		return nil, jsonrpc2.Errorf(jsonrpc2.InvalidParams, "the code action %q names no fix of %s", a.Title, filepath.Base(data.File))
-	}
-	edit, ok := s.workspaceEdit(caps, fixes, rule)
-	if !ok {
-		return nil, jsonrpc2.Errorf(contentModified, "the fixes of %q cannot be applied to %s as it is now", a.Title, filepath.Base(data.File))
-	}
-	a.Edit = edit
-	return a, nil
-}
-
-// contentModified is LSP's error code for a request whose answer the
-// document's change made invalid.
-const contentModified jsonrpc2.Code = -32801
-
-// offerable tells cheaply whether fixes can be offered, before their
-// edits are made: none creates a file the client cannot create, and every
-// open buffer they edit has a check of its current text.
-func (s *Server) offerable(caps clientCaps, fixes []checker.Fix) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, f := range fixes {
-		for _, e := range f.Edits {
-			if d := s.docs[e.File]; d != nil {
-				if r := s.results[e.File]; r == nil || !r.open || r.version != d.version {
-					return false
-				}
-				continue
-			}
-			if !caps.createFiles {
-				if _, err := os.Stat(e.File); err != nil {
-					return false
-				}
-			}
-		}
-	}
-	return true
 }
 
 // kindFilter says which kinds the client asked for: all when it named

@@ -28,7 +28,6 @@ type editorConfig struct {
 	noCreate     bool // no resourceOperations "create"
 	noDocChanges bool // no WorkspaceEdit.documentChanges
 	noDynamic    bool // no dynamic registration of file watching
-	resolveEdit  bool // code actions' edits resolved (codeAction/resolve)
 	initOptions  any  // initializationOptions, the editor's settings
 }
 
@@ -132,11 +131,6 @@ func (e *editor) initializeParams() map[string]any {
 	}
 	if e.cfg.pull {
 		caps["textDocument"].(map[string]any)["diagnostic"] = map[string]any{"dynamicRegistration": false}
-	}
-	if e.cfg.resolveEdit {
-		caps["textDocument"].(map[string]any)["codeAction"] = map[string]any{
-			"dataSupport": true, "resolveSupport": map[string]any{"properties": []string{"edit"}},
-		}
 	}
 	return map[string]any{
 		"initializationOptions": e.cfg.initOptions,

@@ -26,7 +26,6 @@ type clientCaps struct {
 	versionSupport bool
 	relatedInfo    bool
 	prepareRename  bool // textDocument/prepareRename
-	resolveEdit    bool // codeAction/resolve fills in a code action's edit
 	tags           []protocol.DiagnosticTag
 }
 
@@ -38,7 +37,6 @@ func readCaps(c protocol.ClientCapabilities) clientCaps {
 	if td := c.TextDocument; td != nil {
 		caps.pull = td.Diagnostic != nil
 		caps.prepareRename = td.Rename != nil && isTrue(td.Rename.PrepareSupport)
-		caps.resolveEdit = td.CodeAction != nil && slices.Contains(td.CodeAction.ResolveSupport.Properties, "edit")
 		if pd := td.PublishDiagnostics; pd != nil {
 			caps.versionSupport = isTrue(pd.VersionSupport)
 			caps.relatedInfo = isTrue(pd.RelatedInformation)
@@ -136,7 +134,6 @@ func initialize(ctx context.Context, s *Server, p *protocol.InitializeParams) (a
 			},
 			CodeActionProvider: &protocol.CodeActionOptions{
 				CodeActionKinds: []protocol.CodeActionKind{protocol.CodeActionKindQuickFix, fixAllKind},
-				ResolveProvider: ptr(true),
 			},
 			CodeLensProvider:        &protocol.CodeLensOptions{},
 			HoverProvider:           protocol.Boolean(true),

@@ -204,7 +204,6 @@ func newServer(opts Options) *Server {
 		"textDocument/didClose":               {ordered: true, handle: call(didClose)},
 		"textDocument/didSave":                {ordered: true, handle: call(didSave)},
 		"textDocument/codeAction":             {handle: call(codeAction)},
-		"codeAction/resolve":                  {handle: call(resolveCodeAction)},
 		"textDocument/codeLens":               {handle: call(codeLens)},
 		"textDocument/diagnostic":             {handle: call(pullDiagnostics)},
 		"workspace/diagnostic":                {handle: call(workspaceDiagnostics)},
