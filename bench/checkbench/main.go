@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/modls/modls/bench/genworkspace"
+	"github.com/modls/modls/bench/internal/figures"
 )
 
 type sample struct {
@@ -45,27 +46,14 @@ func main() {
 		}
 		ns = append(ns, n)
 	}
-	fmt.Printf("load average at start: %s\n", loadAverage())
+	fmt.Printf("load average at start: %s\n", figures.LoadAverage())
 	for _, n := range ns {
 		if err := run(n, *runs, *fwRoot); err != nil {
 			fmt.Fprintln(os.Stderr, "checkbench:", err)
 			os.Exit(1)
 		}
-		fmt.Printf("load average: %s\n\n", loadAverage())
+		fmt.Printf("load average: %s\n\n", figures.LoadAverage())
 	}
-}
-
-// loadAverage is the machine's load average over 1, 5 and 15 minutes.
-func loadAverage() string {
-	data, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "unknown"
-	}
-	f := strings.Fields(string(data))
-	if len(f) < 3 {
-		return "unknown"
-	}
-	return strings.Join(f[:3], " ")
 }
 
 func run(n, runs int, fwRoot string) error {
