@@ -514,6 +514,12 @@ func TestLimits(t *testing.T) {
 			if !strings.HasPrefix(out, "refused: ") || !ex.Hit(LimitDisk) || ex.DiskUsed > small.Disk+(1<<20) {
 				t.Errorf("disk: %q, limits %v, used %d", out, ex.Limits, ex.DiskUsed)
 			}
+			// Many files, each under the per-file limit: the total is
+			// held by the tmpfs, or the run ends past it.
+			out, ex = runWrite(t, v, Policy{Limits: Limits{Disk: small.Disk}}, "spread", "WRITE/tmp/part")
+			if strings.Contains(out, "wrote ") || !ex.Hit(LimitDisk) || ex.DiskUsed > 2*small.Disk {
+				t.Errorf("disk, many files: %q, limits %v, used %d", out, ex.Limits, ex.DiskUsed)
+			}
 			out, ex = run(t, v, Policy{Limits: Limits{Output: small.Output}}, "flood")
 			if !ex.Hit(LimitOutput) || int64(len(out)) != small.Output {
 				t.Errorf("output: %d bytes kept, limits %v", len(out), ex.Limits)

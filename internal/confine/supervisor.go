@@ -386,7 +386,10 @@ func (s *supervisor) sample() {
 	}
 	if p.Confine && used > 0 && used >= p.Limits.Disk-64<<10 {
 		s.limits = appendOnce(s.limits, LimitDisk)
-		kill = kill || !s.tmpfs
+		// Without a tmpfs, RLIMIT_FSIZE holds each file to the limit
+		// and the command sees its write refused; only a total past
+		// the limit, which takes several files, ends the run.
+		kill = kill || !s.tmpfs && used > p.Limits.Disk
 	}
 	s.mu.Unlock()
 	if kill {

@@ -126,6 +126,20 @@ func helperMain(args []string) int {
 			f.Close()
 		}
 		say(err)
+	case "spread":
+		// Files of 1 MiB each, none near the per-file limit, until a
+		// write fails or 200 are written.
+		var err error
+		n := 0
+		for ; n < 200 && err == nil; n++ {
+			err = os.WriteFile(fmt.Sprintf("%s.%d", args[1], n), make([]byte, 1<<20), 0o600)
+			time.Sleep(10 * time.Millisecond)
+		}
+		if err == nil {
+			fmt.Println("wrote", n)
+			return 0
+		}
+		say(err)
 	case "flood":
 		buf := bytes.Repeat([]byte("flood\n"), 1<<14)
 		for {
