@@ -250,12 +250,21 @@ func (s *supervisor) run(ctl *os.File) int {
 			strays = append(strays, p.pid)
 		}
 	}
+	reported := map[int]bool{}
 	for _, pid := range strays {
 		if alive(pid) {
+			reported[pid] = true
 			ex.Strays = append(ex.Strays, Proc{PID: pid, Cmd: cmdline(pid)})
 		}
 	}
-	s.killAll(true)
+	// A process that forks and exits between the walk and the kill is
+	// found by the kill's own walks: it is a stray all the same.
+	for _, p := range s.killAll(true) {
+		if !reported[p.PID] {
+			reported[p.PID] = true
+			ex.Strays = append(ex.Strays, p)
+		}
+	}
 	if chanR != nil {
 		done := make(chan struct{})
 		go func() { relay.Wait(); close(done) }()
@@ -417,12 +426,11 @@ func diskUsage(dir string) int64 {
 // reap (once the command itself is reaped) it reaps them too, and ends
 // only when it has no child at all: every orphan of the run is
 // reparented to the supervisor, so no child means no process of the run,
-// however fast one forks and exits.
-func (s *supervisor) killAll(reap bool) {
+// however fast one forks and exits. With reap it returns the live
+// processes it found.
+func (s *supervisor) killAll(reap bool) (found []Proc) {
+	seen := map[int]bool{}
 	for i := 0; i < 5000; i++ {
-		if s.pidns {
-			syscall.Kill(-1, syscall.SIGKILL)
-		}
 		pids, ok := subtree(s.self)
 		if !ok {
 			pids = nil
@@ -431,17 +439,24 @@ func (s *supervisor) killAll(reap bool) {
 			}
 		}
 		for _, pid := range pids {
+			if reap && !seen[pid] && alive(pid) {
+				seen[pid] = true
+				found = append(found, Proc{PID: pid, Cmd: cmdline(pid)})
+			}
 			syscall.Kill(pid, syscall.SIGKILL)
+		}
+		if s.pidns {
+			syscall.Kill(-1, syscall.SIGKILL)
 		}
 		if !reap {
 			if len(pids) == 0 {
-				return
+				return nil
 			}
 		} else {
 			for {
 				pid, err := syscall.Wait4(-1, nil, syscall.WNOHANG, nil)
 				if err == syscall.ECHILD {
-					return
+					return found
 				}
 				if pid <= 0 || err != nil {
 					break
@@ -450,4 +465,5 @@ func (s *supervisor) killAll(reap bool) {
 		}
 		time.Sleep(time.Millisecond)
 	}
+	return found
 }
