@@ -15,6 +15,8 @@ import (
 // TestOpenCacheRepairsDamage damages the cache file in each way a crash or
 // a user can: the check gives the right findings with one warning, the
 // damaged file is kept aside, and the next run is warm with no warning.
+// One kind of damage is followed by a whole check; the others by a result
+// written and read back, since what follows a repair is the same.
 func TestOpenCacheRepairsDamage(t *testing.T) {
 	t.Parallel()
 	dir := writeWorkspace(t, shop)
@@ -64,11 +66,22 @@ func TestOpenCacheRepairsDamage(t *testing.T) {
 			if msg := cache.Repaired(); !strings.Contains(msg, "was damaged; moved it to "+path+".corrupt-") {
 				t.Errorf("warning %q", msg)
 			}
-			res := check(t, dir, Options{Cache: cache})
-			cache.Close()
-			if got := strings.Join(lines(dir, res.Diagnostics), "\n"); got != want {
-				t.Errorf("findings with a repaired cache:\n%s\nwant:\n%s", got, want)
+			if tc.name == "truncated" {
+				// The check after a repair is the same whatever the
+				// damage was: once is enough (it is cold: the framework
+				// from source).
+				res := check(t, dir, Options{Cache: cache})
+				if got := strings.Join(lines(dir, res.Diagnostics), "\n"); got != want {
+					t.Errorf("findings with a repaired cache:\n%s\nwant:\n%s", got, want)
+				}
+			} else {
+				stored := []Diagnostic{{Rule: "MOD005", File: "a.go", Line: 1, Message: "m"}}
+				cache.Put("k", stored)
+				if got, ok := cache.Get("k"); !ok || len(got) != 1 || got[0].Message != "m" {
+					t.Errorf("the repaired cache does not keep a result: %v %v", got, ok)
+				}
 			}
+			cache.Close()
 			aside, _ := filepath.Glob(path + ".corrupt-*")
 			if len(aside) != 1 {
 				t.Errorf("damaged files kept: %v", aside)
@@ -81,7 +94,11 @@ func TestOpenCacheRepairsDamage(t *testing.T) {
 			if msg := cache.Repaired(); msg != "" {
 				t.Errorf("the next run warned again: %s", msg)
 			}
-			if res := check(t, dir, Options{Cache: cache}); res.Cached != res.Packages {
+			if tc.name != "truncated" {
+				if _, ok := cache.Get("k"); !ok {
+					t.Error("the next run lost what the repaired cache kept")
+				}
+			} else if res := check(t, dir, Options{Cache: cache}); res.Cached != res.Packages {
 				t.Errorf("the next run is not warm: %d of %d cached", res.Cached, res.Packages)
 			}
 		})

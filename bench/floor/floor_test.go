@@ -6,13 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/modls/modls/checker/cachetest"
+	"github.com/modls/modls/internal/testbin"
 )
 
 // TestMain keeps every test off the user's modls cache: a test that starts
@@ -34,12 +34,7 @@ func TestSmoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	tmp := t.TempDir()
-	modls := filepath.Join(tmp, "modls")
-	build := exec.Command("go", "build", "-o", modls, "./cmd/modls")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building modls: %v\n%s", err, out)
-	}
+	modls := testbin.Modls(t)
 	out := filepath.Join(tmp, "report.json")
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
