@@ -133,7 +133,7 @@ func helperMain(args []string) int {
 		n := 0
 		for ; n < 200 && err == nil; n++ {
 			err = os.WriteFile(fmt.Sprintf("%s.%d", args[1], n), make([]byte, 1<<20), 0o600)
-			time.Sleep(10 * time.Millisecond)
+			time.Sleep(20 * time.Millisecond)
 		}
 		if err == nil {
 			fmt.Println("wrote", n)
