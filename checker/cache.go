@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -136,11 +135,7 @@ func verified(path string) bool {
 }
 
 func openCache(path string, skipCheck bool) (*Cache, error) {
-	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(10000)")
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "synchronous(NORMAL)")
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	db, err := sql.Open("sqlite", sqliteDSN(path, "busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)"))
 	if err != nil {
 		return nil, fmt.Errorf("cache %s: %w", path, err)
 	}
@@ -154,7 +149,11 @@ func openCache(path string, skipCheck bool) (*Cache, error) {
 // cacheSchema is the version of the cache's tables; a cache file of
 // another version is emptied and rebuilt (it holds nothing that cannot be
 // recomputed).
-const cacheSchema = 6
+const cacheSchema = 7
+
+// cacheApplicationID marks an SQLite file as a modls cache (or an export
+// of one): "MODL".
+const cacheApplicationID = 0x4d4f444c
 
 func migrateCache(db *sql.DB, skipCheck bool) error {
 	// Read every table: a damaged file fails here, not on a later query.
@@ -184,6 +183,7 @@ func migrateCache(db *sql.DB, skipCheck bool) error {
 	DROP TABLE IF EXISTS facts;
 	DROP TABLE IF EXISTS listings;
 	DROP TABLE IF EXISTS memos;
+	DROP TABLE IF EXISTS executables;
 	CREATE TABLE results (
 		key        TEXT PRIMARY KEY,
 		findings   BLOB NOT NULL,
@@ -215,6 +215,13 @@ func migrateCache(db *sql.DB, skipCheck bool) error {
 		sum        TEXT NOT NULL,
 		written_at INTEGER NOT NULL
 	);
+	CREATE TABLE executables (
+		key        TEXT PRIMARY KEY,
+		data       BLOB NOT NULL,
+		sum        TEXT NOT NULL,
+		written_at INTEGER NOT NULL
+	);
+	PRAGMA application_id = ` + fmt.Sprint(cacheApplicationID) + `;
 	PRAGMA user_version = ` + fmt.Sprint(cacheSchema) + `;
 	COMMIT;`)
 	return err

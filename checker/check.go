@@ -173,7 +173,7 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	// With a cache, the files below the root are read first, once: the
 	// recorded listing and the memo of keys are validated against them,
 	// and the keys are computed from them.
-	fingerprint := rulesFingerprint(cfg, enabled)
+	fingerprint := rulesFingerprint(opts.Cache, cfg, enabled)
 	lkey, mkey := "", ""
 	var prev *keysMemo
 	var tr *tree
@@ -214,6 +214,7 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	// keys are the packages' and the model is not needed.
 	if prev != nil && tr != nil && prev.matches(tr) {
 		if ds, ok := cachedFindings(opts.Cache, roots, prev.Keys); ok {
+			newPathCodec(listed).decodeDiagnostics(ds)
 			res.Diagnostics, res.Cached = ds, len(roots)
 			memoHits.Add(1)
 			t.mark("keys (recorded) and cache")
@@ -267,6 +268,7 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	var misses []*listedPackage
 	for _, lp := range roots {
 		if ds, ok := found[keys[lp]]; ok && keys[lp] != "" {
+			l.codec().decodeDiagnostics(ds)
 			res.Diagnostics = append(res.Diagnostics, ds...)
 			res.Cached++
 			continue
@@ -308,7 +310,7 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 			tm.pkg(lp.ImportPath, start)
 			if opts.Cache != nil && keys[lp] != "" {
 				putStart := time.Now()
-				opts.Cache.Put(keys[lp], ds)
+				opts.Cache.Put(keys[lp], l.codec().encodeDiagnostics(ds))
 				tm.phase(PhaseCache, putStart)
 			}
 			mu.Lock()
@@ -435,7 +437,7 @@ func checkPackage(l *loader, lp *listedPackage, enabled []rules.Rule, cfg *Confi
 				continue
 			}
 			store := newFactStore(pkg.Types, facts.get)
-			ds = append(ds, packageDiagnostics(l.fset, pkg, enabled, cfg, l.readFile, store, l.timings)...)
+			ds = append(ds, packageDiagnostics(l.fset, pkg, enabled, cfg, l.readFile, store, l.timings, l.codec())...)
 			if !test {
 				facts.set(lp.ImportPath, store.encoded())
 			}
@@ -452,7 +454,10 @@ func checkPackage(l *loader, lp *listedPackage, enabled []rules.Rule, cfg *Confi
 
 // packageDiagnostics runs the rules on one type-checked package and
 // converts, suppresses and grades what they report.
-func packageDiagnostics(fset *token.FileSet, pkg *Package, enabled []rules.Rule, cfg *Config, readFile func(string) ([]byte, error), facts *factStore, tm *Timings) []Diagnostic {
+//
+// Positions in packages read from the cache's export data name their
+// files relative to their modules (see pathCodec): paths places them.
+func packageDiagnostics(fset *token.FileSet, pkg *Package, enabled []rules.Rule, cfg *Config, readFile func(string) ([]byte, error), facts *factStore, tm *Timings, paths *pathCodec) []Diagnostic {
 	var ds []Diagnostic
 	syntax := false
 	for _, e := range pkg.Errors {
@@ -469,7 +474,7 @@ func packageDiagnostics(fset *token.FileSet, pkg *Package, enabled []rules.Rule,
 			typeErrs++
 		}
 		ds = append(ds, Diagnostic{Rule: RuleCompile, Severity: "error", File: e.Pos.Filename, Line: max(e.Pos.Line, 1), Column: max(e.Pos.Column, 1),
-			EndLine: max(e.Pos.Line, 1), EndColumn: max(e.Pos.Column, 1), Offset: e.Pos.Offset, EndOffset: e.Pos.Offset, Message: oneLineMessage(e.Msg), Fixes: []Fix{}})
+			EndLine: max(e.Pos.Line, 1), EndColumn: max(e.Pos.Column, 1), Offset: e.Pos.Offset, EndOffset: e.Pos.Offset, Message: paths.decodeText(oneLineMessage(e.Msg)), Fixes: []Fix{}})
 	}
 	analyzers := make([]*analysis.Analyzer, len(enabled))
 	ran := map[string]bool{}
@@ -479,7 +484,11 @@ func packageDiagnostics(fset *token.FileSet, pkg *Package, enabled []rules.Rule,
 	}
 	if pkg.Types != nil && len(pkg.Files) > 0 {
 		for _, ad := range analyze(fset, pkg, analyzers, readFile, facts, tm) {
-			ds = append(ds, convert(fset, ad, cfg))
+			d := convert(fset, ad, cfg)
+			if strings.Contains(d.File, "\x00") || len(d.Related) > 0 {
+				d = mapDiagnostic(d, paths.decode, paths.decodeText)
+			}
+			ds = append(ds, d)
 		}
 	}
 	ds = withoutBrokenFuncs(fset, pkg, ds)

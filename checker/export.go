@@ -3,6 +3,7 @@ package checker
 import (
 	"bytes"
 	"fmt"
+	"go/token"
 	"go/types"
 	"os"
 	"sort"
@@ -200,13 +201,19 @@ func (e *exportData) save(l *loader) error {
 	}
 	sort.Strings(paths)
 	blobs := map[string]exportBlob{}
+	// Positions name files relative to their modules: the data is of the
+	// package's content, wherever it is checked out.
+	var fset *token.FileSet
 	for _, p := range paths {
 		k := e.key(p)
 		if k == "" {
 			continue
 		}
+		if fset == nil {
+			fset = l.codec().portableFileSet(l.fset)
+		}
 		var b bytes.Buffer
-		if err := gcexportdata.Write(&b, l.fset, fresh[p]); err != nil {
+		if err := gcexportdata.Write(&b, fset, fresh[p]); err != nil {
 			return fmt.Errorf("export data of %s: %w", p, err)
 		}
 		blobs[k] = exportBlob{data: b.Bytes(), imports: imps[p]}

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -16,19 +15,14 @@ import (
 )
 
 // cacheVersion changes when the cache's key or value format does.
-const cacheVersion = "modls-cache-1"
+const cacheVersion = "modls-cache-2"
 
 // rulesFingerprint identifies the rule implementations and settings: the
-// modls executable (path, size, modification time) and each enabled rule's
-// severity. A rebuilt modls never reads results of an older one.
-func rulesFingerprint(cfg *Config, enabled []rules.Rule) string {
-	exe := "unknown"
-	if p, err := os.Executable(); err == nil {
-		if st, err := os.Stat(p); err == nil {
-			exe = fmt.Sprintf("%s:%d:%d", p, st.Size(), st.ModTime().UnixNano())
-		}
-	}
-	return cacheVersion + "|" + exe + "|" + cfg.fingerprint(enabled)
+// modls build (buildIdentity) and each enabled rule's severity. A rebuilt
+// modls never reads results of an older one. It names no path, user or
+// machine: two runners with the same modls build and settings agree.
+func rulesFingerprint(c *Cache, cfg *Config, enabled []rules.Rule) string {
+	return cacheVersion + "|" + buildIdentity(c) + "|" + cfg.fingerprint(enabled)
 }
 
 // hasher computes content keys: a package's key covers its files, the keys
@@ -37,6 +31,8 @@ type hasher struct {
 	l     *loader
 	ws    *workspace.Workspace
 	rules string
+	paths *pathCodec // names files relative to their modules
+	gover string     // the go command's version
 
 	mu      sync.Mutex
 	deps    map[string]*depEntry
@@ -45,7 +41,8 @@ type hasher struct {
 }
 
 func newHasher(l *loader, ws *workspace.Workspace, rules string) *hasher {
-	return &hasher{l: l, ws: ws, rules: rules, deps: map[string]*depEntry{}, modules: map[*workspace.Module]string{}, apps: map[*workspace.App]string{}}
+	paths := l.codec()
+	return &hasher{l: l, ws: ws, rules: rules, paths: paths, gover: paths.goVersion(), deps: map[string]*depEntry{}, modules: map[*workspace.Module]string{}, apps: map[*workspace.App]string{}}
 }
 
 func (h *hasher) files(sum hash.Hash, dir string, names []string) bool {
@@ -93,12 +90,18 @@ func (h *hasher) computeDepKey(path string, visiting map[string]bool) string {
 	case lp == nil:
 		return "missing:" + path
 	case lp.Standard:
-		return "std:" + path + ":" + goVersion(lp)
-	case lp.Module != nil && lp.Module.Dir != "" && strings.Contains(lp.Module.Dir, "@"):
-		return "mod:" + lp.Module.Dir + ":" + path
+		// The go command's version and the files the build selects
+		// (GOOS, GOARCH, tags, cgo): not GOROOT's place.
+		return "std:" + path + ":" + h.goVersion() + ":" + strings.Join(lp.GoFiles, ",")
+	case lp.Module != nil && lp.Module.Version != "" && strings.Contains(lp.Module.Dir, "@"):
+		// Immutable for its version, wherever the module cache is.
+		return "mod:" + lp.Module.Version + ":" + path + ":" + h.goVersion() + ":" + strings.Join(lp.GoFiles, ",")
 	}
 	sum := sha256.New()
-	fmt.Fprintf(sum, "%s\n%s\n", path, lp.Dir)
+	fmt.Fprintf(sum, "%s\n%s\n%s\n", path, h.paths.encode(lp.Dir), h.goVersion())
+	if lp.Module != nil {
+		fmt.Fprintf(sum, "go %s\n", lp.Module.GoVersion)
+	}
 	if !h.files(sum, lp.Dir, lp.GoFiles) {
 		return ""
 	}
@@ -119,24 +122,8 @@ func (h *hasher) computeDepKey(path string, visiting map[string]bool) string {
 	return hex.EncodeToString(sum.Sum(nil))
 }
 
-var goVersionOnce struct {
-	sync.Once
-	v string
-}
-
-// goVersion reads GOROOT/VERSION beside a standard package's source.
-func goVersion(lp *listedPackage) string {
-	goVersionOnce.Do(func() {
-		root := strings.TrimSuffix(filepath.ToSlash(lp.Dir), "/src/"+lp.ImportPath)
-		data, err := os.ReadFile(filepath.Join(filepath.FromSlash(root), "VERSION"))
-		if err != nil {
-			goVersionOnce.v = root
-			return
-		}
-		goVersionOnce.v = root + ":" + firstLine(string(data))
-	})
-	return goVersionOnce.v
-}
+// goVersion is the go command's version, as its standard library says.
+func (h *hasher) goVersion() string { return h.gover }
 
 // factsKey is the cache key of a package's analysis facts: its content,
 // its dependencies' and the rules', or "" when a file could not be read.
@@ -153,7 +140,10 @@ func (h *hasher) factsKey(path string) string {
 // could not be read (such a package is never cached).
 func (h *hasher) rootKey(lp *listedPackage) string {
 	sum := sha256.New()
-	fmt.Fprintf(sum, "%s\n%s\n%s\n", h.rules, lp.ImportPath, lp.Dir)
+	fmt.Fprintf(sum, "%s\n%s\n%s\n%s\n", h.rules, lp.ImportPath, h.paths.encode(lp.Dir), h.goVersion())
+	if lp.Module != nil {
+		fmt.Fprintf(sum, "go %s\n", lp.Module.GoVersion)
+	}
 	for _, names := range [][]string{lp.GoFiles, lp.TestGoFiles, lp.XTestGoFiles} {
 		if !h.files(sum, lp.Dir, names) {
 			return ""
@@ -204,7 +194,7 @@ func (h *hasher) moduleKey(m *workspace.Module) string {
 		if err != nil {
 			return ""
 		}
-		fmt.Fprintf(sum, "%s %d\n", f, len(data))
+		fmt.Fprintf(sum, "%s %d\n", h.paths.encode(f), len(data))
 		sum.Write(data)
 	}
 	fmt.Fprintf(sum, "app %s\n", h.appKey(m.App))
@@ -225,13 +215,17 @@ func (h *hasher) appKey(a *workspace.App) string {
 	}
 	sum := sha256.New()
 	for _, m := range a.Modules {
-		fmt.Fprintf(sum, "module %s %s %v\n", m.Dir, m.Name(), m.ManifestErr)
+		var merr string
+		if m.ManifestErr != nil {
+			merr = h.paths.encodeText(m.ManifestErr.Error())
+		}
+		fmt.Fprintf(sum, "module %s %s %s\n", h.paths.encode(m.Dir), m.Name(), merr)
 		sum.Write(m.ManifestData)
 		for _, r := range m.Registrations {
-			fmt.Fprintf(sum, "reg %s %d %s:%d:%d\n", r.Service, r.Methods, r.Pos.Filename, r.Pos.Line, r.Pos.Column)
+			fmt.Fprintf(sum, "reg %s %d %s:%d:%d\n", r.Service, r.Methods, h.paths.encode(r.Pos.Filename), r.Pos.Line, r.Pos.Column)
 		}
 		for _, r := range m.Lookups {
-			fmt.Fprintf(sum, "lookup %s %s:%d:%d\n", r.Service, r.Pos.Filename, r.Pos.Line, r.Pos.Column)
+			fmt.Fprintf(sum, "lookup %s %s:%d:%d\n", r.Service, h.paths.encode(r.Pos.Filename), r.Pos.Line, r.Pos.Column)
 		}
 		for _, n := range m.NonConstant {
 			if n.What == "registration" {

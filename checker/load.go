@@ -48,6 +48,22 @@ type listedModule struct {
 	Dir       string
 	GoVersion string
 	Main      bool
+	// Version is what the module cache holds the module's files as:
+	// path@version, of the replacement when it is replaced by another
+	// version; "" for a module of the workspace.
+	Version string
+}
+
+// newListedModule records what the listing says of a package's module.
+func newListedModule(m *packages.Module) *listedModule {
+	lm := &listedModule{Path: m.Path, Dir: m.Dir, GoVersion: m.GoVersion, Main: m.Main}
+	switch {
+	case m.Replace != nil && m.Replace.Version != "":
+		lm.Version = m.Replace.Path + "@" + m.Replace.Version
+	case m.Replace == nil && m.Version != "":
+		lm.Version = m.Path + "@" + m.Version
+	}
+	return lm
 }
 
 // goList lists the packages the patterns match in dir and everything they
@@ -120,7 +136,7 @@ func fromPackages(initial []*packages.Package) []*listedPackage {
 		}
 		lp.Imports, lp.ImportMap = importsOf(p)
 		if p.Module != nil {
-			lp.Module = &listedModule{Path: p.Module.Path, Dir: p.Module.Dir, GoVersion: p.Module.GoVersion, Main: p.Module.Main}
+			lp.Module = newListedModule(p.Module)
 		} else {
 			lp.Standard = len(p.Errors) == 0 && isStandardPath(p.PkgPath)
 		}
@@ -154,7 +170,7 @@ func fromPackages(initial []*packages.Package) []*listedPackage {
 			dep := &listedPackage{Dir: v.Dir, ImportPath: v.PkgPath, Name: v.Name, GoFiles: baseNames(v.Dir, v.GoFiles), DepOnly: true}
 			dep.Imports, dep.ImportMap = importsOf(v)
 			if v.Module != nil {
-				dep.Module = &listedModule{Path: v.Module.Path, Dir: v.Module.Dir, GoVersion: v.Module.GoVersion, Main: v.Module.Main}
+				dep.Module = newListedModule(v.Module)
 			} else {
 				dep.Standard = len(v.Errors) == 0 && isStandardPath(v.PkgPath)
 			}
@@ -301,6 +317,24 @@ type loader struct {
 	// parseRoot, if set, parses the files of root packages in place of
 	// parser.ParseFile (a session keeps the syntax of unchanged files).
 	parseRoot func(fset *token.FileSet, name string, src any, mode parser.Mode) (*ast.File, error)
+
+	pathsOnce sync.Once
+	paths     *pathCodec
+}
+
+// codec places the listing's modules, for the file names the cache keeps.
+func (l *loader) codec() *pathCodec {
+	if l.base != nil {
+		return l.base.codec()
+	}
+	l.pathsOnce.Do(func() {
+		listed := make([]*listedPackage, 0, len(l.listed))
+		for _, p := range l.listed {
+			listed = append(listed, p)
+		}
+		l.paths = newPathCodec(listed)
+	})
+	return l.paths
 }
 
 type loadResult struct {

@@ -491,14 +491,14 @@ func (st *sessionState) checkPackage(ctx context.Context, lp *listedPackage, cfg
 	src := st.factSource(deps, analyzersOf(enabled))
 	version := st.factsVersionOf(lp.ImportPath)
 	store := newFactStore(pkg.Types, src)
-	ds := packageDiagnostics(fset, pkg, enabled, cfg, deps.readFile, store, nil)
+	ds := packageDiagnostics(fset, pkg, enabled, cfg, deps.readFile, store, nil, deps.codec())
 	st.putFacts(lp.ImportPath, version, store.encoded())
 	if len(lp.XTestGoFiles) > 0 {
 		xpkg, err := deps.checkXTest(lp.ImportPath, fset, pkg)
 		if err != nil {
 			return nil, err
 		}
-		ds = append(ds, packageDiagnostics(fset, xpkg, enabled, cfg, deps.readFile, newFactStore(xpkg.Types, src), nil)...)
+		ds = append(ds, packageDiagnostics(fset, xpkg, enabled, cfg, deps.readFile, newFactStore(xpkg.Types, src), nil, deps.codec())...)
 	}
 	if deps.exports != nil && st.saves != nil {
 		st.saves.Add(1)
@@ -529,7 +529,7 @@ func compileFindings(fset *token.FileSet, pkg *Package, cfg *Config, l *loader) 
 	for _, f := range pkg.FileNames {
 		out[f] = []Diagnostic{}
 	}
-	for _, d := range sortDiagnostics(packageDiagnostics(fset, pkg, nil, cfg, l.readFile, nil, nil)) {
+	for _, d := range sortDiagnostics(packageDiagnostics(fset, pkg, nil, cfg, l.readFile, nil, nil, l.codec())) {
 		if d.Rule == RuleCompile && d.File != "" {
 			out[d.File] = append(out[d.File], d)
 		}

@@ -20,7 +20,7 @@ import (
 func TestHelpAndFlagErrors(t *testing.T) {
 	cachetest.Use(t)
 	dir := t.TempDir()
-	for _, name := range []string{"check", "rules", "serve", "vet", "scaffold", "sandbox", "version"} {
+	for _, name := range []string{"check", "cache", "rules", "serve", "vet", "scaffold", "sandbox", "version"} {
 		for _, h := range []string{"-h", "--help"} {
 			code, stdout, stderr := runShared(dir, name, h)
 			if code != 0 || stderr != "" || !strings.Contains(stdout, "modls "+name) {
@@ -51,6 +51,11 @@ func TestHelpAndFlagErrors(t *testing.T) {
 		{"sandbox", "--timeout", "soon"},
 		{"check", "--fix=maybe"},
 		{"version", "extra"},
+		{"cache"},
+		{"cache", "prune"},
+		{"cache", "export"},
+		{"cache", "import", "a", "b"},
+		{"cache", "export", "--no-such-flag", "f"},
 	} {
 		code, stdout, stderr := runShared(dir, args...)
 		lines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")

@@ -88,6 +88,7 @@ Commands:
   check      check modules against the rules (MOD001-MOD012)
   rules      list the rules, or print one rule's page: modls rules MOD005
   vet        run the rules under go vet (go vet -vettool=$(command -v modls))
+  cache      export the results cache to a file, or import one (CI runners)
   scaffold   write a new module that passes its checks and tests as generated
   sandbox    run a module's integration checks and tests in an isolated copy
   serve      run the language server on standard input and output (editors start it)
@@ -101,6 +102,7 @@ func commands(e env) map[string]command {
 	return map[string]command{
 		"scaffold": &ScaffoldCommand{env: e},
 		"check":    &CheckCommand{env: e},
+		"cache":    &CacheCommand{env: e},
 		"rules":    &RulesCommand{env: e},
 		"serve":    &ServeCommand{env: e},
 		"vet":      &VetCommand{env: e},
