@@ -17,18 +17,22 @@ TESTBIN := $(CURDIR)/.test/modls
 # tests run every rule concurrently under it) and the command's
 # end-to-end tests (cmd/modls: the commands over whole workspaces, whose
 # concurrent parts are those packages'), and the tests that drive other
-# programs (editors, a browser, the README's commands), whose own code is a
-# driver of the built binary. A third run at once was slower: six test
+# programs (editors, a browser, the README's commands) and the benchmark
+# harnesses' smoke tests, whose own code is a driver of the built binary. A third run at once was slower: six test
 # processes and what they start thrash two cores.
 # go test starts packages in the order given, so the longest go first.
 DRIVER_PKGS = ./e2e/vscode/ ./internal/readme/ ./editors/ ./e2e/
-NORACE_PKGS = ./cmd/modls/ $(DRIVER_PKGS) ./rules/...
+NORACE_PKGS = ./cmd/modls/ $(DRIVER_PKGS) ./bench/... ./rules/...
 SLOW_RACE_PKGS = ./lsp/ ./sandbox/ ./checker/
 RACE_PKGS = $(SLOW_RACE_PKGS) $(shell go list ./... | grep -v -e '/rules$$' -e '/rules/' -e '/cmd/modls$$' \
-	$(foreach p,$(SLOW_RACE_PKGS) $(DRIVER_PKGS),-e '/$(patsubst ./%/,%,$(p))$$'))
+	-e '/bench/' $(foreach p,$(SLOW_RACE_PKGS) $(DRIVER_PKGS),-e '/$(patsubst ./%/,%,$(p))$$'))
+# The seed cache (checker/cachetest) the test packages start from, made
+# once by the first package that needs it.
+TESTSEED := $(CURDIR)/.test/seed
 test: check-format vet node-deps
 	go build -o $(TESTBIN) ./cmd/modls
-	MODLS_TEST_BIN=$(TESTBIN) go run ./internal/gotest -race -timeout 30m $(RACE_PKGS) -- -timeout 30m $(NORACE_PKGS)
+	rm -rf $(TESTSEED)
+	MODLS_TEST_BIN=$(TESTBIN) MODLS_TEST_SEED_DIR=$(TESTSEED) go run ./internal/gotest -race -timeout 30m $(RACE_PKGS) -- -timeout 30m $(NORACE_PKGS)
 	go -C examples/violations test ./...
 
 # The Node packages the editor tests use, installed exactly as locked when

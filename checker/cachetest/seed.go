@@ -62,10 +62,19 @@ var (
 	seedDir  string // removed by Main
 )
 
+// makeSeed makes the seed of this test process, or takes the one made
+// by another: make test names a directory in $MODLS_TEST_SEED_DIR, where
+// the first test process to need a seed makes it (under a lock) and the
+// others copy it, so the run pays for one seed, not one per package.
 func makeSeed(t testing.TB) (string, error) {
 	root, err := testbin.Root()
 	if err != nil {
 		return "", err
+	}
+	if shared := os.Getenv("MODLS_TEST_SEED_DIR"); shared != "" {
+		return sharedSeed(shared, func(path string) error {
+			return Seed(testbin.Modls(t), root, path)
+		})
 	}
 	dir, err := os.MkdirTemp("", "modls-seed-")
 	if err != nil {

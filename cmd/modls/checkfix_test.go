@@ -59,9 +59,9 @@ func fixOf(t *testing.T, src string) string {
 // one, never a fix applied to the wrong text, and a file --fix did not
 // write is reported.
 func TestCheckFix_ConcurrentRewrite(t *testing.T) {
-	// 200 runs (make test runs this package without the race detector);
+	// 100 runs (make test runs this package without the race detector);
 	// under it (each check several times slower) or -short, 30.
-	runs := 200
+	runs := 100
 	if testing.Short() || raceDetector {
 		runs = 30
 	}
