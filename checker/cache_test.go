@@ -145,7 +145,7 @@ func TestCacheTamperedRowsMiss(t *testing.T) {
 		t.Fatal(err)
 	}
 	var tampered int64
-	for _, q := range []string{`UPDATE results SET findings = '[]' WHERE CAST(findings AS TEXT) != '[]'`, `UPDATE facts SET data = x'00'`, `UPDATE exports SET data = x'00'`} {
+	for _, q := range []string{`UPDATE results SET findings = '[]' WHERE CAST(findings AS TEXT) != '[]'`, `UPDATE facts SET data = x'00'`, `UPDATE exports SET data = x'00'`, `UPDATE memos SET data = x'00'`, `UPDATE listings SET data = x'00'`} {
 		res, err := db.Exec(q)
 		if err != nil {
 			t.Fatal(err)

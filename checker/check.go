@@ -47,6 +47,11 @@ type Options struct {
 	// from the cache count as done), last with done == total. A check
 	// answered wholly from the cache does not call it.
 	Progress func(done, total int)
+	// BeforeTypeCheck, if not nil, is called once when the check is about
+	// to type-check packages, after the cache has answered what it could
+	// (a command lowers its collector's growth there: a warm run holds
+	// little, a cold one much).
+	BeforeTypeCheck func()
 }
 
 // Result is the outcome of a check.
@@ -177,8 +182,11 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	lkey, mkey := "", ""
 	var prev *keysMemo
 	var tr *tree
+	var pre <-chan *listingRecord
 	if opts.Cache != nil && len(opts.Overlay) == 0 {
 		lkey = listingKey(g.root, g.patterns, true)
+		// The recorded listing is read while the tree is.
+		pre = prefetchListing(opts.Cache, lkey)
 		if mkey = memoKey(lkey, fingerprint); mkey != "" {
 			prev = opts.Cache.keysMemo(mkey)
 			if scanned, err := scanTree(g.root, prev); err == nil {
@@ -187,7 +195,7 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 			t.mark("read files")
 		}
 	}
-	listed, lkey, recorded, err := cachedGoList(ctx, opts.Cache, lkey, g.root, g.patterns, true, tr)
+	listed, lkey, recorded, err := cachedGoListFrom(ctx, opts.Cache, lkey, g.root, g.patterns, true, tr, pre)
 	if err != nil {
 		return nil, err
 	}
@@ -213,7 +221,7 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	// The memo of the last check of this listing: if no file changed, its
 	// keys are the packages' and the model is not needed.
 	if prev != nil && tr != nil && prev.matches(tr) {
-		if ds, ok := cachedFindings(opts.Cache, roots, prev.Keys); ok {
+		if ds, ok := prev.findings(); ok {
 			newPathCodec(listed).decodeDiagnostics(ds)
 			res.Diagnostics, res.Cached = ds, len(roots)
 			memoHits.Add(1)
@@ -248,11 +256,6 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 		keys[lp] = h.rootKey(lp)
 		byPath[lp.ImportPath] = keys[lp]
 	}
-	if mkey != "" {
-		if m := newKeysMemo(tr, byPath); m != nil {
-			opts.Cache.putKeysMemo(mkey, m)
-		}
-	}
 	tm.phase(PhaseLoad, loadStart)
 	cacheStart := time.Now()
 	var found map[string][]Diagnostic
@@ -281,6 +284,9 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 		l.exports.decide(l, misses)
 	}
 	tm.phase(PhaseCache, cacheStart)
+	if len(misses) > 0 && opts.BeforeTypeCheck != nil {
+		opts.BeforeTypeCheck()
+	}
 	facts := newFactsProvider(l, h.factsKey, opts.Cache, analyzersOf(enabled), misses)
 	var mu sync.Mutex
 	done := res.Cached
@@ -324,6 +330,14 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	}
 	wg.Wait()
 	t.mark(fmt.Sprintf("check %d packages", len(misses)))
+	if mkey != "" && ctx.Err() == nil {
+		// The memo of this tree: its files, the roots' keys and their
+		// findings, which the next run over an unchanged tree returns
+		// without looking up a row per package.
+		if m := newKeysMemo(tr, byPath, l.codec().encodeDiagnostics(res.Diagnostics)); m != nil {
+			opts.Cache.putKeysMemo(mkey, m)
+		}
+	}
 	saveStart := time.Now()
 	defer tm.phase(PhaseCache, saveStart)
 	if err := facts.save(); err != nil && os.Getenv("MODLS_DEBUG") != "" {
@@ -340,29 +354,6 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 		t.mark(fmt.Sprintf("record export data of %d packages", fresh))
 	}
 	return res, nil
-}
-
-// cachedFindings returns the findings of every root from the cache, under
-// the keys given by import path; false if one is missing.
-func cachedFindings(c *Cache, roots []*listedPackage, keys map[string]string) ([]Diagnostic, bool) {
-	list := make([]string, 0, len(roots))
-	for _, lp := range roots {
-		k, ok := keys[lp.ImportPath]
-		if !ok || k == "" {
-			return nil, false
-		}
-		list = append(list, k)
-	}
-	found := c.GetAll(list)
-	var out []Diagnostic
-	for _, k := range list {
-		ds, ok := found[k]
-		if !ok {
-			return nil, false
-		}
-		out = append(out, ds...)
-	}
-	return out, true
 }
 
 // snapshot reads the files of the root packages (and their modules'

@@ -109,11 +109,31 @@ func listingKey(root string, patterns []string, tests bool) string {
 // a nil cache or an empty key it is goList. t, if not nil, holds files
 // and directories already read.
 func cachedGoList(ctx context.Context, c *Cache, key, root string, patterns []string, tests bool, t *tree) (listed []*listedPackage, recordedKey string, fromCache bool, err error) {
+	return cachedGoListFrom(ctx, c, key, root, patterns, tests, t, nil)
+}
+
+// prefetchListing reads the listing recorded under key on another
+// goroutine, for cachedGoListFrom.
+func prefetchListing(c *Cache, key string) <-chan *listingRecord {
+	ch := make(chan *listingRecord, 1)
+	go func() { ch <- c.listing(key) }()
+	return ch
+}
+
+// cachedGoListFrom is cachedGoList with the recorded listing read by
+// prefetchListing (nil: read it here).
+func cachedGoListFrom(ctx context.Context, c *Cache, key, root string, patterns []string, tests bool, t *tree, pre <-chan *listingRecord) (listed []*listedPackage, recordedKey string, fromCache bool, err error) {
 	if c == nil {
 		key = ""
 	}
 	if key != "" {
-		if rec := c.listing(key); rec != nil && rec.valid(t) {
+		var rec *listingRecord
+		if pre != nil {
+			rec = <-pre
+		} else {
+			rec = c.listing(key)
+		}
+		if rec != nil && rec.valid(t) {
 			return rec.Packages, key, true, nil
 		}
 	}

@@ -3,6 +3,7 @@ package checker
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -29,7 +30,7 @@ import (
 var memoHits atomic.Int64
 
 // memoVersion changes with the memo's format or what it covers.
-const memoVersion = 1
+const memoVersion = 2
 
 type keysMemo struct {
 	Version int
@@ -43,6 +44,21 @@ type keysMemo struct {
 	Dirs map[string]string
 	// Keys are the root packages' keys by import path.
 	Keys map[string]string
+	// Findings are the roots' findings under those keys, as the results
+	// rows hold them (file names relative: see pathCodec), in JSON.
+	Findings []byte
+}
+
+// findings returns the memo's findings; false if it has none.
+func (m *keysMemo) findings() ([]Diagnostic, bool) {
+	if m.Findings == nil {
+		return nil, false
+	}
+	var ds []Diagnostic
+	if err := json.Unmarshal(m.Findings, &ds); err != nil {
+		return nil, false
+	}
+	return ds, true
 }
 
 // memoKey is the key of the memo of a listing's keys under the rules.
@@ -85,6 +101,7 @@ func memoFile(name string) bool {
 // the file system's clock leaves the times as they were.
 type tree struct {
 	mu      sync.Mutex
+	root    string
 	prev    *keysMemo // the last memo, whose digests a file's unchanged state keeps
 	at      int64
 	racy    time.Duration     // racyWindow
@@ -168,7 +185,7 @@ func scanTree(root string, prev *keysMemo) (*tree, error) {
 }
 
 func scanTreeWindow(root string, prev *keysMemo, racy time.Duration) (*tree, error) {
-	t := &tree{prev: prev, at: time.Now().UnixNano(), racy: racy, data: map[string][]byte{}, sums: map[string]string{}, stats: map[string]fileStat{},
+	t := &tree{root: root, prev: prev, at: time.Now().UnixNano(), racy: racy, data: map[string][]byte{}, sums: map[string]string{}, stats: map[string]fileStat{},
 		entries: map[string][]os.DirEntry{}, dirs: map[string]string{}}
 	work := make(chan string, 1024)
 	var pending sync.WaitGroup
@@ -219,8 +236,16 @@ func (t *tree) scanDir(dir string) []string {
 		t.fail(err)
 		return nil
 	}
+	if dir != t.root {
+		for _, e := range entries {
+			if e.Name() == "go.mod" && !e.IsDir() {
+				return nil // another module's: not walked
+			}
+		}
+	}
 	h := sha256.New()
 	var subs []string
+	line := make([]byte, 0, 64)
 	for _, e := range entries {
 		name := e.Name()
 		full := filepath.Join(dir, name)
@@ -229,13 +254,12 @@ func (t *tree) scanDir(dir string) []string {
 			if skipWalk(name) {
 				continue
 			}
-			fmt.Fprintf(h, "d %s\n", name)
-			if _, err := os.Stat(filepath.Join(full, "go.mod")); err == nil {
-				continue
-			}
+			line = append(append(append(line[:0], "d "...), name...), '\n')
+			h.Write(line)
 			subs = append(subs, full)
 		case memoFile(name):
-			fmt.Fprintf(h, "f %s %v\n", name, e.Type())
+			line = append(append(append(append(append(line[:0], "f "...), name...), ' '), e.Type().String()...), '\n')
+			h.Write(line)
 			if err := t.record(full); err != nil {
 				t.fail(err) // no memo: every file must be known
 				return nil
@@ -321,13 +345,20 @@ func skipWalk(name string) bool {
 }
 
 // newKeysMemo records keys computed from the tree's files.
-func newKeysMemo(t *tree, keys map[string]string) *keysMemo {
+func newKeysMemo(t *tree, keys map[string]string, findings []Diagnostic) *keysMemo {
 	for _, k := range keys {
 		if k == "" {
 			return nil // a file could not be read
 		}
 	}
-	return &keysMemo{Version: memoVersion, Files: t.sums, Stats: t.stats, At: t.at, Dirs: t.dirs, Keys: keys}
+	if findings == nil {
+		findings = []Diagnostic{}
+	}
+	blob, err := json.Marshal(findings)
+	if err != nil {
+		return nil
+	}
+	return &keysMemo{Version: memoVersion, Files: t.sums, Stats: t.stats, At: t.at, Dirs: t.dirs, Keys: keys, Findings: blob}
 }
 
 // matches reports whether the tree is the one the memo was made from.
