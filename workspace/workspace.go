@@ -332,7 +332,7 @@ func Load(root string, overlay Overlay) (*Workspace, error) {
 		if _, err := os.Stat(dir); err == nil {
 			continue // on disk: the walk decided about it
 		}
-		m, err := loadModule(w, dir, overlay)
+		m, err := loadModule(w, dir, overlay, indexOverlay(overlay))
 		if err != nil {
 			return nil, err
 		}
@@ -352,6 +352,7 @@ func Load(root string, overlay Overlay) (*Workspace, error) {
 func loadModules(w *Workspace, dirs []string, overlay Overlay) ([]*Module, error) {
 	mods := make([]*Module, len(dirs))
 	errs := make([]error, len(dirs))
+	idx := indexOverlay(overlay)
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(dirs)) {
@@ -359,7 +360,7 @@ func loadModules(w *Workspace, dirs []string, overlay Overlay) ([]*Module, error
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				mods[i], errs[i] = loadModule(w, dirs[i], overlay)
+				mods[i], errs[i] = loadModule(w, dirs[i], overlay, idx)
 			}
 		}()
 	}
@@ -381,7 +382,7 @@ var loads atomic.Uint64
 
 // loadModule reads the module in dir, or returns nil if dir holds neither a
 // manifest nor Go files.
-func loadModule(w *Workspace, dir string, overlay Overlay) (*Module, error) {
+func loadModule(w *Workspace, dir string, overlay Overlay, idx overlayIndex) (*Module, error) {
 	m := &Module{
 		Dir:          dir,
 		Type:         filepath.Base(filepath.Dir(dir)),
@@ -394,7 +395,7 @@ func loadModule(w *Workspace, dir string, overlay Overlay) (*Module, error) {
 		return nil, err
 	}
 	m.ImportPath = w.ModulePath + "/" + filepath.ToSlash(rel)
-	files, err := goFiles(dir, overlay)
+	files, err := goFiles(dir, idx)
 	if err != nil {
 		return nil, err
 	}
@@ -432,8 +433,31 @@ func decodeManifest(o *Object) framework.Manifest {
 	return man
 }
 
-// goFiles lists the .go files of dir and its package subdirectories.
-func goFiles(dir string, overlay Overlay) ([]string, error) {
+// overlayIndex lists an overlay's Go files under each directory that
+// holds them, however deep.
+type overlayIndex map[string][]string
+
+func indexOverlay(overlay Overlay) overlayIndex {
+	idx := overlayIndex{}
+	for name := range overlay {
+		if !strings.HasSuffix(name, ".go") {
+			continue
+		}
+		for dir := filepath.Dir(name); ; {
+			idx[dir] = append(idx[dir], name)
+			parent := filepath.Dir(dir)
+			if parent == dir {
+				break
+			}
+			dir = parent
+		}
+	}
+	return idx
+}
+
+// goFiles lists the .go files of dir and its package subdirectories, and
+// those of the overlay below dir that are not on disk.
+func goFiles(dir string, overlay overlayIndex) ([]string, error) {
 	var out []string
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -450,8 +474,15 @@ func goFiles(dir string, overlay Overlay) ([]string, error) {
 		}
 		return nil
 	})
-	for name := range overlay {
-		if strings.HasSuffix(name, ".go") && strings.HasPrefix(name, dir+string(filepath.Separator)) {
+	if names := overlay[dir]; len(names) > 0 {
+		walked := make(map[string]bool, len(out))
+		for _, name := range out {
+			walked[name] = true
+		}
+		for _, name := range names {
+			if walked[name] {
+				continue
+			}
 			if _, err := os.Stat(name); errors.Is(err, fs.ErrNotExist) {
 				out = append(out, name)
 			}
@@ -491,8 +522,9 @@ func (w *Workspace) WithFile(name string, overlay Overlay) (*Workspace, error) {
 		return w, nil
 	}
 	fresh := map[*Module]*Module{}
+	idx := indexOverlay(overlay)
 	for old := range redo {
-		f, err := loadModule(w, old.Dir, overlay)
+		f, err := loadModule(w, old.Dir, overlay, idx)
 		if err != nil {
 			return nil, err
 		}
