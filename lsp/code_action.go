@@ -19,6 +19,9 @@ import (
 // fixAllKind is the code action kind of "apply every safe fix of the file".
 const fixAllKind protocol.CodeActionKind = "source.fixAll.modls"
 
+// fixAllTitle is the title of that action.
+const fixAllTitle = "Apply all safe modls fixes"
+
 // codeActionWait bounds how long a code-action request waits for the
 // check of the newest text before answering from what it has.
 const codeActionWait = 10 * time.Second
@@ -100,7 +103,13 @@ func codeAction(ctx context.Context, s *Server, p *protocol.CodeActionParams) (a
 			}
 		}
 	}
-	if want(fixAllKind) {
+	// The source action that fixes the whole file is for a request that
+	// asks for source actions (on save, the Source Action menu) or one the
+	// user made; the light bulb's own requests do not show source actions
+	// (VS Code drops them), and formatting every fix of the file for each
+	// would cost most of the request.
+	automatic := p.Context.TriggerKind == protocol.CodeActionTriggerKindAutomatic && len(p.Context.Only) == 0
+	if want(fixAllKind) && !automatic {
 		var safe []checker.Fix
 		for _, cd := range r.diags {
 			for _, f := range cd.Fixes {
@@ -112,7 +121,7 @@ func codeAction(ctx context.Context, s *Server, p *protocol.CodeActionParams) (a
 		if len(safe) > 0 {
 			if edit, ok := s.workspaceEdit(caps, safe, ""); ok {
 				out = append(out, &protocol.CodeAction{
-					Title: "Apply all safe modls fixes",
+					Title: fixAllTitle,
 					Kind:  ptr(fixAllKind),
 					Edit:  edit,
 				})

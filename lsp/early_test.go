@@ -177,7 +177,10 @@ func TestAutomaticCodeActionsDoNotWait(t *testing.T) {
 	if got := titles(protocol.CodeActionTriggerKindInvoked); !slices.Contains(got, "Add ServiceMethod entries") {
 		t.Errorf("invoked code actions: %q, want the MOD002 fix, once the check is done", got)
 	}
-	if got := titles(protocol.CodeActionTriggerKindAutomatic); !slices.Contains(got, "Add ServiceMethod entries") {
-		t.Errorf("automatic code actions once checked: %q, want the MOD002 fix", got)
+	if got := titles(protocol.CodeActionTriggerKindAutomatic); !slices.Contains(got, "Add ServiceMethod entries") || slices.Contains(got, fixAllTitle) {
+		t.Errorf("automatic code actions once checked: %q, want the MOD002 fix and not the whole file's", got)
+	}
+	if got := titles(protocol.CodeActionTriggerKindInvoked); !slices.Contains(got, fixAllTitle) {
+		t.Errorf("invoked code actions: %q, want %q too", got, fixAllTitle)
 	}
 }
