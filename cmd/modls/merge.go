@@ -12,7 +12,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 
 	"github.com/modls/modls/checker"
 )
@@ -135,38 +134,12 @@ func (c *CheckCommand) baselineBytes(path string) []byte {
 }
 
 // printedOrder sorts findings whose file names are as printed (relative
-// to the directory of the check) by file, position, rule and message,
-// dropping exact duplicates, as the checker orders them. For files below
-// the directory it is the checker's order; for others it is what modls
-// merge, which sees only printed names, reproduces.
+// to the directory of the check) as the checker sorts absolute ones. For
+// files below the directory it is the checker's order; for others (../x)
+// it is the order modls merge, which sees only printed names, can
+// reproduce.
 func printedOrder(ds []checker.Diagnostic) []checker.Diagnostic {
-	sort.SliceStable(ds, func(i, j int) bool {
-		a, b := ds[i], ds[j]
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		if a.Column != b.Column {
-			return a.Column < b.Column
-		}
-		if a.Rule != b.Rule {
-			return a.Rule < b.Rule
-		}
-		return a.Message < b.Message
-	})
-	out := ds[:0]
-	for i, d := range ds {
-		if i > 0 {
-			p := ds[i-1]
-			if p.File == d.File && p.Line == d.Line && p.Column == d.Column && p.Rule == d.Rule && p.Message == d.Message {
-				continue
-			}
-		}
-		out = append(out, d)
-	}
-	return out
+	return checker.SortDiagnostics(ds)
 }
 
 // mergeShards reads the shards' outputs and returns their findings
@@ -236,6 +209,9 @@ func readShard(name, dir string) (*jsonOutput, error) {
 			err = pe.Err
 		}
 		return nil, fmt.Errorf("%s: %v", name, err)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, fmt.Errorf("%s: empty: the shard's check printed nothing (it failed, or did not run)", name)
 	}
 	var probe struct {
 		Schema string          `json:"$schema"`

@@ -185,7 +185,8 @@ func TestShardMerge(t *testing.T) {
 	sarif := filepath.Join(t.TempDir(), "modls.sarif")
 	unsharded := filepath.Join(t.TempDir(), "whole.json")
 	twoDocs := filepath.Join(t.TempDir(), "two.json")
-	for name, data := range map[string]string{sarif: wantSARIF, unsharded: wantJSON, twoDocs: wantJSON + wantJSON} {
+	empty := filepath.Join(t.TempDir(), "empty.json")
+	for name, data := range map[string]string{sarif: wantSARIF, unsharded: wantJSON, twoDocs: wantJSON + wantJSON, empty: ""} {
 		if err := os.WriteFile(name, []byte(data), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -208,6 +209,7 @@ func TestShardMerge(t *testing.T) {
 		{[]string{three[0], three[1], filepath.Join(ws, "none.json")}, "no such file"},
 		{[]string{notJSON}, "not the --format json output"},
 		{[]string{twoDocs}, "more than one document"},
+		{[]string{three[0], three[1], empty}, "printed nothing"},
 		{[]string{sarif}, "a SARIF log"},
 		{[]string{unsharded}, "unsharded check"},
 		{nil, "no files"},
