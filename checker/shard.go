@@ -80,16 +80,29 @@ func partition(items []shardItem, n int) map[string]int {
 	order := make([]int, n)
 	scores := make([]uint64, n)
 	for _, it := range sorted {
-		for p := range order {
-			order[p] = p
-			scores[p] = shardScore(it.path, p)
-		}
-		sort.Slice(order, func(i, j int) bool { return scores[order[i]] > scores[order[j]] })
+		w := float64(it.size)
 		part := -1
-		for _, p := range order {
-			if loads[p]+float64(it.size) <= limit {
-				part = p
-				break
+		if w <= limit { // else no part can take it within the bound
+			best := 0
+			for p := range scores {
+				scores[p] = shardScore(it.path, p)
+				if scores[p] > scores[best] {
+					best = p
+				}
+			}
+			if loads[best]+w <= limit {
+				part = best
+			} else {
+				for p := range order {
+					order[p] = p
+				}
+				sort.Slice(order, func(i, j int) bool { return scores[order[i]] > scores[order[j]] })
+				for _, p := range order {
+					if loads[p]+w <= limit {
+						part = p
+						break
+					}
+				}
 			}
 		}
 		if part < 0 {
@@ -100,7 +113,7 @@ func partition(items []shardItem, n int) map[string]int {
 				}
 			}
 		}
-		loads[part] += float64(it.size)
+		loads[part] += w
 		out[it.path] = part
 	}
 	return out

@@ -105,3 +105,16 @@ func TestPartitionSmall(t *testing.T) {
 		t.Errorf("the small packages share the big one's part: %v", parts)
 	}
 }
+
+// BenchmarkPartition places the packages of 400 modules in 4 parts, and
+// in more parts than packages (every package past the bound at once).
+func BenchmarkPartition(b *testing.B) {
+	items := benchTree(400, 1)
+	for _, n := range []int{4, 100000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			for b.Loop() {
+				partition(items, n)
+			}
+		})
+	}
+}
