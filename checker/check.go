@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
+	"hash"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -52,6 +53,10 @@ type Options struct {
 	// (a command lowers its collector's growth there: a warm run holds
 	// little, a cold one much).
 	BeforeTypeCheck func()
+	// Shard, if N is set, checks only the K-th of N parts of the root
+	// packages (see Shard): the others are loaded and analysed as far as
+	// the part's packages need them, and not reported.
+	Shard Shard
 }
 
 // Result is the outcome of a check.
@@ -62,6 +67,13 @@ type Result struct {
 	Packages, Cached int
 	// Dirs are the directories of the packages checked.
 	Dirs []string
+	// Roots are the import paths of the packages checked, by pattern
+	// group, each group sorted.
+	Roots []string
+	// Partition, with Options.Shard, is a digest of what decided the
+	// partition (every root package's import path and size, and N): the
+	// same for every shard of one tree.
+	Partition string
 }
 
 // Check runs the enabled rules over the packages the patterns match.
@@ -91,8 +103,12 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{}
+	var part hash.Hash
+	if opts.Shard.N > 0 {
+		part = newPartitionHash()
+	}
 	for _, g := range groups {
-		r, err := checkGroup(ctx, g, enabled, cfg, opts)
+		r, err := checkGroup(ctx, g, enabled, cfg, opts, part)
 		if err != nil {
 			return nil, err
 		}
@@ -100,6 +116,10 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 		res.Packages += r.Packages
 		res.Cached += r.Cached
 		res.Dirs = append(res.Dirs, r.Dirs...)
+		res.Roots = append(res.Roots, r.Roots...)
+	}
+	if part != nil {
+		res.Partition = hexSum(part)
 	}
 	res.Diagnostics = sortDiagnostics(res.Diagnostics)
 	return res, nil
@@ -169,7 +189,7 @@ func isFilePattern(p string) bool {
 	return p == "." || p == ".." || strings.HasPrefix(p, "./") || strings.HasPrefix(p, "../") || filepath.IsAbs(p)
 }
 
-func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config, opts Options) (*Result, error) {
+func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config, opts Options, part hash.Hash) (*Result, error) {
 	t := newTimer()
 	defer t.report()
 	tm := opts.Timings
@@ -214,9 +234,19 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 		}
 	}
 	sort.Slice(roots, func(i, j int) bool { return roots[i].ImportPath < roots[j].ImportPath })
+	if opts.Shard.N > 0 {
+		// Each group is partitioned on its own; what the other parts hold
+		// is loaded as a dependency when a root of this one imports it.
+		fmt.Fprintf(part, "group %s\n", g.patterns)
+		roots = shardRoots(roots, opts.Shard, part)
+		// The memo of keys, and the findings it holds, are the whole
+		// listing's.
+		mkey, prev = "", nil
+	}
 	res := &Result{Packages: len(roots)}
 	for _, lp := range roots {
 		res.Dirs = append(res.Dirs, lp.Dir)
+		res.Roots = append(res.Roots, lp.ImportPath)
 	}
 	// The memo of the last check of this listing: if no file changed, its
 	// keys are the packages' and the model is not needed.

@@ -99,6 +99,11 @@ func (d Diagnostic) Relative(dir string) Diagnostic {
 	return d
 }
 
+// SortDiagnostics orders by file, position, rule and message, and drops
+// exact duplicates, as Check orders its findings; it sorts file names as
+// they are, relative ones too.
+func SortDiagnostics(ds []Diagnostic) []Diagnostic { return sortDiagnostics(ds) }
+
 // sortDiagnostics orders by file, position, rule and message, and drops
 // exact duplicates (a file of two packages, a package and its test
 // variant).

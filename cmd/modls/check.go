@@ -64,12 +64,18 @@ Examples:
 	modls check --diff --unsafe-fixes          # show what every fix would change
 	modls check --write-baseline .modls-baseline.json   # record today's findings
 	modls check --baseline .modls-baseline.json         # fail only on new ones
+	modls check --shard 2/4 --format json > shard-2.json  # one of four machines' part
 
 Rules are enabled and graded in modls.json beside go.mod:
 	{"rules": {"MOD011": "off", "MOD007": "error", "MOD002": {"severity": "warning"}}}
 --select and --ignore apply on top of it. Suppress one finding with a
 reason on its line or the line above:
 	//modls:ignore MOD005 the migration tool writes this table itself
+
+--shard K/N checks one part of the packages, the same on every machine
+with the same tree; 'modls merge' joins the parts' --format json outputs
+into the unsharded output. --fix and --diff work on the part's packages;
+--write-baseline needs the whole tree and refuses --shard.
 
 Colour: --color auto (the default) colours a terminal unless NO_COLOR is
 set; --color always colours even then.
@@ -108,6 +114,8 @@ func (c *CheckCommand) Run(ctx context.Context, args []string) error {
 	configPath := fset.String("config", "", "rule configuration `FILE` (default: modls.json beside go.mod)")
 	noCache := fset.Bool("no-cache", false, "neither read nor write the results cache")
 	timings := fset.Bool("timings", false, "print on standard error where the time went: per phase, per rule, the slowest packages")
+	var shard shardFlag
+	fset.Var(&shard, "shard", "check only part `K/N` of the packages (1 <= K <= N), for N machines; 'modls merge' joins the parts' --format json outputs")
 	if help, err := parseFlags(c.env, "check", fset, args, func(w io.Writer) {
 		fmt.Fprint(w, checkUsage)
 		printDefaults(w, fset)
@@ -136,6 +144,10 @@ func (c *CheckCommand) Run(ctx context.Context, args []string) error {
 	}
 	if *baseline != "" && *writeBaseline != "" {
 		return usageErrorf("--baseline and --write-baseline cannot be used together")
+	}
+	if shard.N > 0 && *writeBaseline != "" {
+		// One part's findings would replace the whole tree's.
+		return usageErrorf("--write-baseline records every finding; it does not go with --shard")
 	}
 	dir := c.env.Dir
 	if dir == "" {
@@ -179,7 +191,7 @@ func (c *CheckCommand) Run(ctx context.Context, args []string) error {
 			return &exitError{code: 2, err: fmt.Errorf("--new-from-rev: %w", err)}
 		}
 	}
-	opts := checker.Options{Dir: dir, Patterns: fset.Args(), Config: cfg}
+	opts := checker.Options{Dir: dir, Patterns: fset.Args(), Config: cfg, Shard: checker.Shard(shard)}
 	// A cold check of a large workspace holds the types of every package
 	// it has checked: once it type-checks, collect at half the default
 	// growth, which keeps its peak near 1.5 times what it holds (under 500
@@ -274,7 +286,15 @@ func (c *CheckCommand) Run(ctx context.Context, args []string) error {
 	case *format == "concise":
 		err = out.Concise(c.env.Stdout, diags)
 	default:
-		err = writeDiagnostics(c.env.Stdout, *format, dir, diags)
+		var part *shardPart
+		if shard.N > 0 {
+			part = &shardPart{K: shard.K, N: shard.N, Version: version, Packages: res.Roots,
+				Run: runFingerprint(res.Partition, cfg, c.baselineBytes(*baseline), *newFromRev)}
+			if part.Packages == nil {
+				part.Packages = []string{}
+			}
+		}
+		err = writeDiagnostics(c.env.Stdout, *format, dir, diags, part)
 	}
 	if err != nil {
 		return err
@@ -368,21 +388,27 @@ func onChangedLines(diags []checker.Diagnostic, ch *gitdiff.Changes) []checker.D
 	return out
 }
 
-// jsonOutput is the --format json document.
+// jsonOutput is the --format json document. A sharded check adds Shard;
+// modls merge drops it, so the merged document is the unsharded one.
 type jsonOutput struct {
 	Diagnostics []checker.Diagnostic `json:"diagnostics"`
+	Shard       *shardPart           `json:"shard,omitempty"`
 }
 
-func writeDiagnostics(w io.Writer, format, dir string, diags []checker.Diagnostic) error {
+// writeDiagnostics prints diags in a machine format (json, sarif, github,
+// or one line per finding), with file names relative to dir, in the
+// order of printedOrder. part is the shard the findings are of, for json.
+func writeDiagnostics(w io.Writer, format, dir string, diags []checker.Diagnostic, part *shardPart) error {
 	rel := make([]checker.Diagnostic, len(diags))
 	for i, d := range diags {
 		rel[i] = d.Relative(dir)
 	}
+	rel = printedOrder(rel)
 	switch format {
 	case "json":
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		return enc.Encode(jsonOutput{Diagnostics: rel})
+		return enc.Encode(jsonOutput{Diagnostics: rel, Shard: part})
 	case "sarif":
 		return writeSARIF(w, rel)
 	case "github":

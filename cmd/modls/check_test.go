@@ -77,6 +77,7 @@ func TestCheckCommand_Run(t *testing.T) {
 		{"missing directory", ws, []string{"check", "./nowhere/..."}, 2, nil, "nowhere"},
 		{"no go.mod", t.TempDir(), []string{"check"}, 2, nil, "no go.mod"},
 		{"both baselines", ws, []string{"check", "--baseline", "a", "--write-baseline", "b"}, 2, nil, "cannot be used together"},
+		{"sharded baseline", ws, []string{"check", "--shard", "1/2", "--write-baseline", "b"}, 2, nil, "does not go with --shard"},
 		{"missing baseline", ws, []string{"check", "--baseline", "none.json"}, 2, nil, "none.json"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -20,7 +20,7 @@ import (
 func TestHelpAndFlagErrors(t *testing.T) {
 	cachetest.Use(t)
 	dir := t.TempDir()
-	for _, name := range []string{"check", "cache", "rules", "serve", "vet", "scaffold", "sandbox", "version"} {
+	for _, name := range []string{"check", "cache", "merge", "rules", "serve", "vet", "scaffold", "sandbox", "version"} {
 		for _, h := range []string{"-h", "--help"} {
 			code, stdout, stderr := runShared(dir, name, h)
 			if code != 0 || stderr != "" || !strings.Contains(stdout, "modls "+name) {
@@ -50,6 +50,9 @@ func TestHelpAndFlagErrors(t *testing.T) {
 		{"sandbox", "--module", "standard.audit", "--memory", "lots"},
 		{"sandbox", "--timeout", "soon"},
 		{"check", "--fix=maybe"},
+		{"check", "--shard", "0/2"},
+		{"check", "--shard", "3/2"},
+		{"check", "--shard", "x"},
 		{"version", "extra"},
 		{"cache"},
 		{"cache", "prune"},

@@ -86,6 +86,7 @@ Usage:
 
 Commands:
   check      check modules against the rules (MOD001-MOD012)
+  merge      join the --format json outputs of a sharded check (check --shard K/N)
   rules      list the rules, or print one rule's page: modls rules MOD005
   vet        run the rules under go vet (go vet -vettool=$(command -v modls))
   cache      export the results cache to a file, or import one (CI runners)
@@ -104,6 +105,7 @@ func commands(e env) map[string]command {
 		"check":    &CheckCommand{env: e},
 		"cache":    &CacheCommand{env: e},
 		"rules":    &RulesCommand{env: e},
+		"merge":    &MergeCommand{env: e},
 		"serve":    &ServeCommand{env: e},
 		"vet":      &VetCommand{env: e},
 		"sandbox":  &SandboxCommand{env: e},
