@@ -174,16 +174,14 @@ func TestCacheTamperedRowsMiss(t *testing.T) {
 	}
 }
 
-// TestCheckProgress: a cold check reports each package it checks, from 0
-// to the total; a check the cache answers wholly reports nothing.
+// TestCheckProgress: a check that has packages to check (here the
+// workspace's own, the cache holding only what they import) reports each
+// package it checks, from 0 to the total; a check the cache answers
+// wholly reports nothing.
 func TestCheckProgress(t *testing.T) {
 	t.Parallel()
 	dir := writeWorkspace(t, shop)
-	cache, err := OpenCache(filepath.Join(t.TempDir(), "cache.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cache.Close()
+	cache := seeded(t)
 	var got [][2]int
 	progress := func(done, total int) { got = append(got, [2]int{done, total}) }
 	res := check(t, dir, Options{Cache: cache, Progress: progress})

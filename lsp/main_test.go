@@ -1,7 +1,6 @@
 package lsp
 
 import (
-	"context"
 	"database/sql"
 	"flag"
 	"fmt"
@@ -15,10 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/tools/txtar"
-
-	"github.com/modls/modls/checker"
-
+	"github.com/modls/modls/checker/cachetest"
 	"github.com/modls/modls/internal/testbin"
 )
 
@@ -28,9 +24,6 @@ import (
 // wrote modls's cache into it. Every server a test starts has a cache of
 // its own (testOptions), never the user's.
 var userCache string
-
-// cacheTemplates holds the template cache (cacheCopy).
-var cacheTemplates string
 
 func TestMain(m *testing.M) { os.Exit(runPackage(m)) }
 
@@ -60,12 +53,7 @@ func runPackage(m *testing.M) int {
 	os.Setenv("XDG_CACHE_HOME", dir)
 	os.Unsetenv("MODLS_CACHE")
 	userCache = dir
-	cacheTemplates, err = os.MkdirTemp("", "modls-lsp-caches-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 2
-	}
-	defer os.RemoveAll(cacheTemplates)
+	defer cachetest.RemoveSeed()
 	code := m.Run()
 	if _, err := os.Stat(filepath.Join(dir, "modls")); err == nil {
 		fmt.Fprintf(os.Stderr, "FAIL: a test wrote modls's cache in the user's cache directory (%s): start servers with testOptions\n", dir)
@@ -86,83 +74,14 @@ func testOptions(t testing.TB, opts Options) Options {
 	return opts
 }
 
-// cacheTemplate makes the template of cacheCopy, once.
-var cacheTemplate = sync.OnceValues(makeCacheTemplate)
-
-// cacheCopy returns a new cache file in the test's directory, a copy of a
-// template made once per run that holds the export data of the framework
-// and of the standard packages the tests' workspaces import: each server
-// starts warm, as an editor's usually does, and shares nothing with
-// another test or the user.
+// cacheCopy returns a new cache file in the test's directory that holds
+// the recorded types of the framework and of the standard packages the
+// tests' workspaces import (checker/cachetest's seed, made once per test
+// run): each server starts warm, as an editor's usually does, and shares
+// nothing with another test or the user.
 func cacheCopy(t testing.TB) string {
 	t.Helper()
-	templatePath, err := cacheTemplate()
-	if err != nil {
-		t.Fatalf("making the template cache: %v", err)
-	}
-	data, err := os.ReadFile(templatePath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "modls-cache.db")
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
-// warmImports uses the packages the tests' workspaces import (a blank
-// import would not be type-checked, and so not recorded).
-const warmImports = `package warm
-
-import (
-	"context"
-	"database/sql"
-	"embed"
-	"errors"
-	"fmt"
-	"strconv"
-	"strings"
-	"sync"
-	"testing"
-	"time"
-
-	"github.com/modls/modls/framework"
-)
-
-var (
-	_ context.Context
-	_ *sql.DB
-	_ embed.FS
-	_ = errors.New
-	_ = fmt.Sprint
-	_ = strconv.Itoa
-	_ = strings.Cut
-	_ sync.Mutex
-	_ *testing.T
-	_ time.Duration
-	_ *framework.App
-)
-`
-
-func makeCacheTemplate() (string, error) {
-	dir, err := os.MkdirTemp(cacheTemplates, "")
-	if err != nil {
-		return "", err
-	}
-	if err := writeModuleFiles(dir, "example.com/warm", []txtar.File{{Name: "modules/standard/warm/warm.go", Data: []byte(warmImports)}}); err != nil {
-		return "", err
-	}
-	path := filepath.Join(cacheTemplates, "template.db")
-	cache, err := checker.OpenCache(path)
-	if err != nil {
-		return "", err
-	}
-	_, err = checker.Check(context.Background(), checker.Options{Dir: dir, Cache: cache})
-	if cerr := cache.Close(); err == nil {
-		err = cerr
-	}
-	return path, err
+	return cachetest.Seeded(t)
 }
 
 // TestServerCacheIsTheTests checks that a test's server keeps its cache in

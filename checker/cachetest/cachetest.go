@@ -51,9 +51,7 @@ func run(m *testing.M) int {
 		}
 	}
 	os.RemoveAll(dir)
-	if seedDir != "" {
-		os.RemoveAll(seedDir)
-	}
+	RemoveSeed()
 	testbin.Cleanup()
 	return code
 }

@@ -62,6 +62,15 @@ var (
 	seedDir  string // removed by Main
 )
 
+// RemoveSeed removes the seed this process made for itself, if any, when
+// its tests are done (Main does; a package with a TestMain of its own
+// calls it).
+func RemoveSeed() {
+	if seedDir != "" {
+		os.RemoveAll(seedDir)
+	}
+}
+
 // makeSeed makes the seed of this test process, or takes the one made
 // by another: make test names a directory in $MODLS_TEST_SEED_DIR, where
 // the first test process to need a seed makes it (under a lock) and the
