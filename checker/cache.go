@@ -385,6 +385,7 @@ func (c *Cache) Export(key string) ([]byte, bool) {
 type exportBlob struct {
 	data    []byte
 	imports []string
+	sum     string // rowSum of the row, if computed already
 }
 
 // PutExports stores export data by key, in one transaction.
@@ -396,7 +397,11 @@ func (c *Cache) PutExports(blobs map[string]exportBlob) error {
 	now := time.Now().Unix()
 	for k, b := range blobs {
 		imps := strings.Join(b.imports, " ")
-		if _, err := tx.Exec(`INSERT OR REPLACE INTO exports (key, data, imports, sum, written_at) VALUES (?, ?, ?, ?, ?)`, k, b.data, imps, rowSum("exports", k, b.data, []byte(imps)), now); err != nil {
+		sum := b.sum
+		if sum == "" {
+			sum = rowSum("exports", k, b.data, []byte(imps))
+		}
+		if _, err := tx.Exec(`INSERT OR REPLACE INTO exports (key, data, imports, sum, written_at) VALUES (?, ?, ?, ?, ?)`, k, b.data, imps, sum, now); err != nil {
 			tx.Rollback()
 			return err
 		}

@@ -3,10 +3,11 @@ package checker
 import (
 	"bytes"
 	"fmt"
-	"go/token"
 	"go/types"
 	"os"
+	"runtime"
 	"sort"
+	"strings"
 	"sync"
 
 	"golang.org/x/tools/go/gcexportdata"
@@ -200,23 +201,48 @@ func (e *exportData) save(l *loader) error {
 		paths = append(paths, p)
 	}
 	sort.Strings(paths)
-	blobs := map[string]exportBlob{}
 	// Positions name files relative to their modules: the data is of the
 	// package's content, wherever it is checked out.
-	var fset *token.FileSet
-	for _, p := range paths {
-		k := e.key(p)
-		if k == "" {
-			continue
+	fset := l.codec().portableFileSet(l.fset)
+	// Encoded on every core: after a cold check of a large tree this is
+	// thousands of packages.
+	keys := make([]string, len(paths))
+	enc := make([]exportBlob, len(paths))
+	errs := make([]error, len(paths))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(paths)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				p := paths[i]
+				if keys[i] = e.key(p); keys[i] == "" {
+					continue
+				}
+				var b bytes.Buffer
+				if err := gcexportdata.Write(&b, fset, fresh[p]); err != nil {
+					errs[i] = fmt.Errorf("export data of %s: %w", p, err)
+					continue
+				}
+				enc[i] = exportBlob{data: b.Bytes(), imports: imps[p]}
+				enc[i].sum = rowSum("exports", keys[i], enc[i].data, []byte(strings.Join(enc[i].imports, " ")))
+			}
+		}()
+	}
+	for i := range paths {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	blobs := make(map[string]exportBlob, len(paths))
+	for i, k := range keys {
+		if errs[i] != nil {
+			return errs[i]
 		}
-		if fset == nil {
-			fset = l.codec().portableFileSet(l.fset)
+		if k != "" {
+			blobs[k] = enc[i]
 		}
-		var b bytes.Buffer
-		if err := gcexportdata.Write(&b, fset, fresh[p]); err != nil {
-			return fmt.Errorf("export data of %s: %w", p, err)
-		}
-		blobs[k] = exportBlob{data: b.Bytes(), imports: imps[p]}
 	}
 	return e.cache.PutExports(blobs)
 }
