@@ -20,10 +20,12 @@ TESTBIN := $(CURDIR)/.test/modls
 # programs (editors, a browser, the README's commands) and the benchmark
 # harnesses' smoke tests, whose own code is a driver of the built binary. A third run at once was slower: six test
 # processes and what they start thrash two cores.
-# go test starts packages in the order given, so the longest go first.
+# go test starts packages in the order given, so the longest go first
+# (the checker beside the server; the sandbox, whose time is mostly its
+# child processes', after the first of them).
 DRIVER_PKGS = ./e2e/vscode/ ./internal/readme/ ./editors/ ./e2e/
 NORACE_PKGS = ./cmd/modls/ $(DRIVER_PKGS) ./bench/... ./rules/...
-SLOW_RACE_PKGS = ./lsp/ ./sandbox/ ./checker/
+SLOW_RACE_PKGS = ./checker/ ./lsp/ ./sandbox/
 RACE_PKGS = $(SLOW_RACE_PKGS) $(shell go list ./... | grep -v -e '/rules$$' -e '/rules/' -e '/cmd/modls$$' \
 	-e '/bench/' $(foreach p,$(SLOW_RACE_PKGS) $(DRIVER_PKGS),-e '/$(patsubst ./%/,%,$(p))$$'))
 # The seed cache (checker/cachetest) the test packages start from, made
