@@ -57,11 +57,9 @@ func run(n, runs int, fwRoot string) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	modls := filepath.Join(tmp, "modls")
-	build := exec.Command("go", "build", "-o", modls, "./cmd/modls")
-	build.Dir = fwRoot
-	if out, err := build.CombinedOutput(); err != nil {
-		return fmt.Errorf("building modls: %v\n%s", err, out)
+	modls, err := figures.BuildModls(fwRoot, tmp)
+	if err != nil {
+		return err
 	}
 	var rs []result
 	for r := 0; r < runs; r++ {

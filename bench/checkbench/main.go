@@ -62,11 +62,9 @@ func run(n, runs int, fwRoot string) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	modls := filepath.Join(tmp, "modls")
-	build := exec.Command("go", "build", "-o", modls, "./cmd/modls")
-	build.Dir = fwRoot
-	if out, err := build.CombinedOutput(); err != nil {
-		return fmt.Errorf("building modls: %v\n%s", err, out)
+	modls, err := figures.BuildModls(fwRoot, tmp)
+	if err != nil {
+		return err
 	}
 	fmt.Printf("workspace: %d modules; %d runs per figure; medians\n", n, runs)
 	fmt.Printf("%-28s %12s %12s %10s %10s %8s\n", "state", "go vet", "modls", "vet RSS", "modls RSS", "ratio")

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/modls/modls/bench/internal/figures"
 )
 
 // TestSmoke runs the harness for 5 edits of each kind (the analyzer
@@ -24,7 +26,7 @@ func TestSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	modls, err := buildModls(root, t.TempDir())
+	modls, err := figures.BuildModls(root, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +133,7 @@ func TestNavSmoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	tmp := t.TempDir()
-	modls, err := buildModls(root, tmp)
+	modls, err := figures.BuildModls(root, tmp)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -184,7 +184,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	if len(servers) == 0 {
-		modls, err := buildModls(*fwRoot, tmp)
+		modls, err := figures.BuildModls(*fwRoot, tmp)
 		if err != nil {
 			return err
 		}
@@ -382,17 +382,6 @@ func printReport(w io.Writer, rep report) {
 			fmt.Fprintf(w, "\n%s failed: %s\n", t.Name, t.Error)
 		}
 	}
-}
-
-// buildModls builds cmd/modls of the repository at root into dir.
-func buildModls(root, dir string) (string, error) {
-	bin := filepath.Join(dir, "modls")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/modls")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build ./cmd/modls: %v\n%s", err, out)
-	}
-	return bin, nil
 }
 
 // findGopls is gopls on PATH or in $(go env GOPATH)/bin, or "".

@@ -76,11 +76,9 @@ func run(n, runs int, ns []int, fwRoot string) error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	b := &bench{tmp: tmp, modls: filepath.Join(tmp, "modls"), ws: filepath.Join(tmp, "ws")}
-	build := exec.Command("go", "build", "-o", b.modls, "./cmd/modls")
-	build.Dir = fwRoot
-	if out, err := build.CombinedOutput(); err != nil {
-		return fmt.Errorf("building modls: %v\n%s", err, out)
+	b := &bench{tmp: tmp, ws: filepath.Join(tmp, "ws")}
+	if b.modls, err = figures.BuildModls(fwRoot, tmp); err != nil {
+		return err
 	}
 	if err := genworkspace.Generate(b.ws, n, genworkspace.Options{Framework: fwRoot}); err != nil {
 		return err
