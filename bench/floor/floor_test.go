@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/modls/modls/bench/internal/figures"
 	"github.com/modls/modls/checker/cachetest"
 	"github.com/modls/modls/internal/testbin"
 )
@@ -86,7 +87,7 @@ func TestUsage(t *testing.T) {
 	for _, args := range [][]string{{"-runs", "0"}, {"-iterations", "1"}, {"extra"}, {"-workspace", "/nonexistent"}} {
 		var stdout, stderr bytes.Buffer
 		err := run(context.Background(), args, &stdout, &stderr)
-		var u usageError
+		var u figures.UsageError
 		if err == nil || !errors.As(err, &u) {
 			t.Errorf("floor %q: %v, want a usage error", args, err)
 		}

@@ -40,17 +40,8 @@ import (
 )
 
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "floor:", err)
-		var u usageError
-		if errors.As(err, &u) {
-			os.Exit(2)
-		}
-		os.Exit(1)
-	}
+	figures.Exit("floor", run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
 }
-
-type usageError struct{ error }
 
 type stringList []string
 
@@ -110,13 +101,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return usageError{err}
+		return figures.Usage(err)
 	}
 	if fs.NArg() > 0 {
-		return usageError{fmt.Errorf("floor takes no arguments, got %q", fs.Args())}
+		return figures.Usage(fmt.Errorf("floor takes no arguments, got %q", fs.Args()))
 	}
 	if *n < 1 || *runs < 1 || *iterations < 2 || *edits < 2 {
-		return usageError{errors.New("-n and -runs must be at least 1, -iterations and -edits at least 2")}
+		return figures.Usage(errors.New("-n and -runs must be at least 1, -iterations and -edits at least 2"))
 	}
 	root, err := filepath.Abs(*fwRoot)
 	if err != nil {
@@ -142,7 +133,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			rel = filepath.Join("modules", "standard", genworkspace.Name(i), "service.go")
 		}
 	} else if rel == "" {
-		return usageError{errors.New("-file is required with -workspace")}
+		return figures.Usage(errors.New("-file is required with -workspace"))
 	}
 	if ws, err = filepath.Abs(ws); err != nil {
 		return err

@@ -68,17 +68,8 @@ func (s *stringList) String() string     { return strings.Join(*s, ", ") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "lsplatency:", err)
-		var u usageError
-		if errors.As(err, &u) {
-			os.Exit(2)
-		}
-		os.Exit(1)
-	}
+	figures.Exit("lsplatency", run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
 }
-
-type usageError struct{ error }
 
 // report is the outcome of a run, per target; -json writes it.
 type report struct {
@@ -142,13 +133,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return usageError{err}
+		return figures.Usage(err)
 	}
 	if *edits < 0 || *n < 1 || *runs < 1 {
-		return usageError{errors.New("-edits must be at least 0, -n and -runs at least 1")}
+		return figures.Usage(errors.New("-edits must be at least 0, -n and -runs at least 1"))
 	}
 	if *finding != "rules" && *finding != "type" {
-		return usageError{fmt.Errorf("-finding is rules or type, not %q", *finding)}
+		return figures.Usage(fmt.Errorf("-finding is rules or type, not %q", *finding))
 	}
 	opt := options{timeout: *timeout, settle: *settle, gap: *gap}
 
@@ -177,7 +168,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 		}
 	} else if rel == "" {
-		return usageError{errors.New("-file is required with -workspace")}
+		return figures.Usage(errors.New("-file is required with -workspace"))
 	}
 	if ws, err = filepath.Abs(ws); err != nil {
 		return err
@@ -199,7 +190,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	for _, s := range servers {
 		argv := strings.Fields(s)
 		if len(argv) == 0 {
-			return usageError{errors.New("-server is empty")}
+			return figures.Usage(errors.New("-server is empty"))
 		}
 		if strings.Contains(filepath.Base(argv[0]), "gopls") {
 			for _, d := range strings.Split(*delays, ",") {
