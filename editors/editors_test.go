@@ -13,12 +13,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/modls/modls/internal/proctest"
 	"github.com/modls/modls/internal/testbin"
 )
 
@@ -169,49 +169,11 @@ func runNvim(t *testing.T, dir string, env []string, args ...string) ([]byte, er
 	case <-time.After(4 * time.Minute):
 		cmd.Process.Kill()
 		<-done
-		endGroup(t, cmd.Process.Pid)
+		proctest.EndGroup(t, cmd.Process.Pid)
 		t.Fatalf("nvim did not finish in 4 minutes\n%s", out)
 	}
-	endGroup(t, cmd.Process.Pid)
+	proctest.EndGroup(t, cmd.Process.Pid)
 	return out, err
-}
-
-// endGroup kills what is left of process group pgid and waits until no
-// live process of it remains.
-func endGroup(t *testing.T, pgid int) {
-	t.Helper()
-	syscall.Kill(-pgid, syscall.SIGKILL)
-	deadline := time.Now().Add(30 * time.Second)
-	for len(liveInGroup(pgid)) > 0 {
-		if time.Now().After(deadline) {
-			t.Errorf("processes of nvim's group still running: %v", liveInGroup(pgid))
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// liveInGroup lists the processes of group pgid that have not exited.
-func liveInGroup(pgid int) []int {
-	entries, _ := os.ReadDir("/proc")
-	var out []int
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		// pid (comm) state ppid pgrp ...: comm may hold spaces.
-		rest := string(stat[bytes.LastIndexByte(stat, ')')+1:])
-		f := strings.Fields(rest)
-		if len(f) > 2 && f[0] != "Z" && f[2] == strconv.Itoa(pgid) {
-			out = append(out, pid)
-		}
-	}
-	return out
 }
 
 type acceptance struct {

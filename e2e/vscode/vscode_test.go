@@ -26,9 +26,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/modls/modls/internal/proctest"
 	"github.com/modls/modls/internal/testbin"
 )
 
@@ -456,14 +458,19 @@ func TestVSCodeWorkbench(t *testing.T) {
 	cs.Env = append(os.Environ(), csEnv...)
 	csLog := &lockedBuffer{}
 	cs.Stdout, cs.Stderr = csLog, csLog
+	// code-server and what it starts (its server, the extension host,
+	// modls serve) in a process group of their own: its entry process
+	// does not take them down when it is killed.
+	cs.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cs.Start(); err != nil {
 		t.Fatalf("code-server: %v", err)
 	}
 	csDone := make(chan error, 1)
 	go func() { csDone <- cs.Wait() }()
 	t.Cleanup(func() {
-		cs.Process.Kill()
+		syscall.Kill(-cs.Process.Pid, syscall.SIGKILL)
 		<-csDone
+		proctest.EndGroup(t, cs.Process.Pid)
 		if t.Failed() {
 			t.Logf("code-server's output:\n%s", csLog.String())
 			logs, _ := filepath.Glob(filepath.Join(userData, "logs", "*", "exthost*", "modls.modls", "modls.log"))
