@@ -507,8 +507,18 @@ func TestLimits(t *testing.T) {
 			if !strings.Contains(out, "resource temporarily unavailable") && !strings.Contains(out, "failed to create new OS thread") || !ex.Hit(LimitProcesses) {
 				t.Errorf("processes: %q, limits %v", out, ex.Limits)
 			}
-			if len(ex.Strays) > small.Processes {
-				t.Errorf("%d strays of 1000 sleeps; want fewer than %d", len(ex.Strays), small.Processes)
+			// Without a user namespace, and as the caller, the kernel
+			// counts every process and thread of the user on the host:
+			// the limit leaves room for those running when the command
+			// starts, and whatever of them ends during the run (other
+			// test binaries, in a parallel test run) frees room for
+			// more. The bomb must still stop far short of its 1000.
+			bound := small.Processes
+			if v.name == "no namespaces" {
+				bound = 2 * small.Processes
+			}
+			if len(ex.Strays) > bound {
+				t.Errorf("%d strays of 1000 sleeps; want at most %d", len(ex.Strays), bound)
 			}
 			out, ex = runWrite(t, v, Policy{Limits: Limits{Disk: small.Disk}}, "fill", "WRITE/tmp/big")
 			if !strings.HasPrefix(out, "refused: ") || !ex.Hit(LimitDisk) || ex.DiskUsed > small.Disk+(1<<20) {
