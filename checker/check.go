@@ -74,6 +74,9 @@ type Result struct {
 	// partition (every root package's import path and size, and N): the
 	// same for every shard of one tree.
 	Partition string
+	// memo: the memo of the last check answered, for every group of
+	// patterns (for tests).
+	memo bool
 }
 
 // Check runs the enabled rules over the packages the patterns match.
@@ -102,7 +105,7 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{}
+	res := &Result{memo: true}
 	var part hash.Hash
 	if opts.Shard.N > 0 {
 		part = newPartitionHash()
@@ -115,6 +118,7 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 		res.Diagnostics = append(res.Diagnostics, r.Diagnostics...)
 		res.Packages += r.Packages
 		res.Cached += r.Cached
+		res.memo = res.memo && r.memo
 		res.Dirs = append(res.Dirs, r.Dirs...)
 		res.Roots = append(res.Roots, r.Roots...)
 	}
@@ -253,8 +257,7 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	if prev != nil && tr != nil && prev.matches(tr) {
 		if ds, ok := prev.findings(); ok {
 			newPathCodec(listed).decodeDiagnostics(ds)
-			res.Diagnostics, res.Cached = ds, len(roots)
-			memoHits.Add(1)
+			res.Diagnostics, res.Cached, res.memo = ds, len(roots), true
 			t.mark("keys (recorded) and cache")
 			tm.phase(PhaseLoad, loadStart)
 			return res, nil

@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -25,9 +24,6 @@ import (
 // directory structure that decides what a module is, and the Go files of
 // the packages of other local modules the listing names (a replace
 // directive's). All of them are recorded, by contents.
-
-// memoHits counts the checks the memo answered, for tests.
-var memoHits atomic.Int64
 
 // memoVersion changes with the memo's format or what it covers.
 const memoVersion = 2
