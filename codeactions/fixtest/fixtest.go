@@ -16,16 +16,26 @@ import (
 	"github.com/modls/modls/codeactions"
 )
 
-// Run runs the analyzer over the pattern in dir (checking its // want
-// comments as analysistest.Run does), applies every fix of every
-// diagnostic, and compares each file a fix changed or created with the
-// file of the same name plus ".golden". A golden file whose file no fix
-// touched is an error too.
-func Run(t *testing.T, dir string, a *analysis.Analyzer, pattern string) {
+// Run runs the analyzer once over the patterns of fixed and of checked
+// together in dir (checking their // want comments as analysistest.Run
+// does; one load, so the framework and the standard library are
+// type-checked once), applies every fix of every diagnostic in the
+// packages of fixed, and compares each file a fix changed or created
+// with the file of the same name plus ".golden". A golden file in a
+// package directory of fixed whose file no fix touched is an error too.
+// The packages of checked are held to their // want comments only. It
+// returns analysistest's results, for further checks.
+func Run(t *testing.T, dir string, a *analysis.Analyzer, fixed []string, checked ...string) []*analysistest.Result {
 	t.Helper()
-	results := analysistest.Run(t, dir, a, pattern)
+	results := analysistest.Run(t, dir, a, append(append([]string(nil), fixed...), checked...)...)
 	var fixes []codeactions.Fix
+	dirs := map[string]bool{}
 	for _, r := range results {
+		pkgDir := packageDir(r.Pass)
+		if !inPatterns(dir, fixed, pkgDir) {
+			continue
+		}
+		dirs[pkgDir] = true
 		for _, d := range r.Diagnostics {
 			fs, err := codeactions.FromAnalysis(r.Pass.Fset, d, nil)
 			if err != nil {
@@ -41,7 +51,6 @@ func Run(t *testing.T, dir string, a *analysis.Analyzer, pattern string) {
 	for _, c := range conflicts {
 		t.Errorf("conflict: %s", c)
 	}
-	pkgDir := filepath.Join(dir, pattern)
 	for name, got := range changed {
 		want, err := os.ReadFile(name + ".golden")
 		if err != nil {
@@ -52,7 +61,11 @@ func Run(t *testing.T, dir string, a *analysis.Analyzer, pattern string) {
 			t.Errorf("%s after the fixes differs from its golden file\n--- got ---\n%s\n--- want ---\n%s", rel(dir, name), got, want)
 		}
 	}
-	goldens, _ := filepath.Glob(filepath.Join(pkgDir, "*.golden"))
+	var goldens []string
+	for d := range dirs {
+		g, _ := filepath.Glob(filepath.Join(d, "*.golden"))
+		goldens = append(goldens, g...)
+	}
 	sort.Strings(goldens)
 	for _, g := range goldens {
 		abs, _ := filepath.Abs(strings.TrimSuffix(g, ".golden"))
@@ -62,6 +75,33 @@ func Run(t *testing.T, dir string, a *analysis.Analyzer, pattern string) {
 			}
 		}
 	}
+	return results
+}
+
+// packageDir is the directory of the package a pass analysed.
+func packageDir(p *analysis.Pass) string {
+	for _, f := range p.Files {
+		if name := p.Fset.File(f.Pos()).Name(); name != "" {
+			return filepath.Dir(name)
+		}
+	}
+	return ""
+}
+
+// inPatterns reports whether pkgDir is a package directory one of the
+// patterns (relative to dir, "./x" or "./x/...") names.
+func inPatterns(dir string, patterns []string, pkgDir string) bool {
+	for _, p := range patterns {
+		tree := strings.HasSuffix(p, "/...")
+		base, err := filepath.Abs(filepath.Join(dir, strings.TrimSuffix(p, "/...")))
+		if err != nil {
+			continue
+		}
+		if pkgDir == base || tree && strings.HasPrefix(pkgDir, base+string(filepath.Separator)) {
+			return true
+		}
+	}
+	return false
 }
 
 func rel(dir, name string) string {

@@ -10,9 +10,8 @@ import (
 )
 
 func TestAnalyzer(t *testing.T) {
-	fixtest.Run(t, analysistest.TestData(), apiresponse.Analyzer, "./modules/standard/shop")
-	fixtest.Run(t, analysistest.TestData(), apiresponse.Analyzer, "./modules/standard/nostatus")
-	analysistest.Run(t, analysistest.TestData(), apiresponse.Analyzer,
+	fixtest.Run(t, analysistest.TestData(), apiresponse.Analyzer,
+		[]string{"./modules/standard/shop", "./modules/standard/nostatus"},
 		"./modules/standard/bare",
 		"./modules/standard/shopfixed",
 		"./modules/standard/tidy",

@@ -25,8 +25,7 @@ func TestDoc(t *testing.T) {
 }
 
 func TestAnalyzer(t *testing.T) {
-	results := analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), errorhandling.Analyzer, "./modules/standard/tracker/...")
-	analysistest.Run(t, analysistest.TestData(), errorhandling.Analyzer, "./notmodule")
+	results := analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), errorhandling.Analyzer, "./modules/standard/tracker/...", "./notmodule")
 
 	// analysistest drops unused imports after applying fixes; the
 	// project's own Apply does not, and an editor applies one fix at a

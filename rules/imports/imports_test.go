@@ -10,9 +10,8 @@ import (
 
 func TestAnalyzer(t *testing.T) {
 	dir := analysistest.TestData()
-	fixtest.Run(t, dir, Analyzer, "./modules/standard/reports")
-	fixtest.Run(t, dir, Analyzer, "./modules/standard/loner")
-	analysistest.Run(t, dir, Analyzer,
+	fixtest.Run(t, dir, Analyzer,
+		[]string{"./modules/standard/reports", "./modules/standard/loner"},
 		"./modules/standard/reports/contract",
 		"./modules/standard/reports/internal/calc",
 		"./modules/standard/billing/...",

@@ -13,9 +13,8 @@ import (
 
 func TestAnalyzer(t *testing.T) {
 	dir := analysistest.TestData()
-	fixtest.Run(t, dir, Analyzer, "./modules/standard/lonely")
-	fixtest.Run(t, dir, Analyzer, "./modules/standard/reader")
-	analysistest.Run(t, dir, Analyzer,
+	fixtest.Run(t, dir, Analyzer,
+		[]string{"./modules/standard/lonely", "./modules/standard/reader"},
 		"./modules/standard/ledger/...",
 		"./modules/standard/keeper",
 		"./opaqueapp/...",

@@ -9,6 +9,5 @@ import (
 )
 
 func TestAnalyzer(t *testing.T) {
-	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), servicedocs.Analyzer, "./modules/standard/tracker")
-	analysistest.Run(t, analysistest.TestData(), servicedocs.Analyzer, "./notmodule")
+	analysistest.RunWithSuggestedFixes(t, analysistest.TestData(), servicedocs.Analyzer, "./modules/standard/tracker", "./notmodule")
 }

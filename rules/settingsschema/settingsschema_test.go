@@ -10,8 +10,8 @@ import (
 )
 
 func TestAnalyzer(t *testing.T) {
-	fixtest.Run(t, analysistest.TestData(), settingsschema.Analyzer, "./modules/standard/prefs")
-	analysistest.Run(t, analysistest.TestData(), settingsschema.Analyzer, "./modules/standard/limits/...", "./modules/standard/prefsfixed", "./notmodule")
+	fixtest.Run(t, analysistest.TestData(), settingsschema.Analyzer, []string{"./modules/standard/prefs"},
+		"./modules/standard/limits/...", "./modules/standard/prefsfixed", "./notmodule")
 }
 
 func TestDoc(t *testing.T) {

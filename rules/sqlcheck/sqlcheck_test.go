@@ -8,13 +8,13 @@ import (
 
 	"golang.org/x/tools/go/analysis/analysistest"
 
+	"github.com/modls/modls/codeactions/fixtest"
 	"github.com/modls/modls/rules/sqlcheck"
 )
 
 func TestAnalyzer(t *testing.T) {
 	dir := analysistest.TestData()
-	analysistest.RunWithSuggestedFixes(t, dir, sqlcheck.Analyzer, "./modules/standard/ledger")
-	analysistest.Run(t, dir, sqlcheck.Analyzer,
+	fixtest.Run(t, dir, sqlcheck.Analyzer, []string{"./modules/standard/ledger"},
 		"./modules/standard/books/...",
 		"./modules/standard/broken", "./modules/standard/opaque", "./modules/standard/owndb", "./notmodule")
 }

@@ -21,9 +21,9 @@ func TestDoc(t *testing.T) {
 }
 
 func TestAnalyzer(t *testing.T) {
-	fixtest.Run(t, analysistest.TestData(), testcoverage.Analyzer, "./modules/standard/tracker")
-	fixtest.Run(t, analysistest.TestData(), testcoverage.Analyzer, "./modules/standard/bare")
-	analysistest.Run(t, analysistest.TestData(), testcoverage.Analyzer, "./modules/standard/tracker/store", "./notmodule")
+	fixtest.Run(t, analysistest.TestData(), testcoverage.Analyzer,
+		[]string{"./modules/standard/tracker", "./modules/standard/bare"},
+		"./modules/standard/tracker/store", "./notmodule")
 }
 
 // TestFixed loads the modules with the skeletons of the golden files in
