@@ -414,7 +414,15 @@ func (h *hasher) rootKeyOf(lp *listedPackage, compute bool) (key string, known b
 	sort.Strings(imps)
 	obs := make([]string, len(imps))
 	for i, imp := range imps {
-		k, ok := h.obsKey(imp, compute)
+		k, ok := "", true
+		if len(lp.XTestImports)+len(lp.TestImports) > 0 && importsPath(h.l.listed, imp, lp.ImportPath) {
+			// Imported by the package's tests, and importing it: its
+			// interface waits for the package's own check, so it is
+			// keyed by content.
+			k = h.depKey(imp)
+		} else {
+			k, ok = h.obsKey(imp, compute)
+		}
 		if !ok {
 			return "", false
 		}
@@ -550,4 +558,31 @@ func importedBy(listed map[string]*listedPackage, roots []*listedPackage) []stri
 	}
 	sort.Strings(out)
 	return out
+}
+
+// importsPath reports whether the package from imports the package to,
+// directly or not, through packages of the application.
+func importsPath(listed map[string]*listedPackage, from, to string) bool {
+	seen := map[string]bool{}
+	var visit func(path string) bool
+	visit = func(path string) bool {
+		if path == to {
+			return true
+		}
+		if seen[path] {
+			return false
+		}
+		seen[path] = true
+		lp := listed[path]
+		if !hasFacts(lp) {
+			return false
+		}
+		for _, imp := range lp.Imports {
+			if visit(imp) {
+				return true
+			}
+		}
+		return false
+	}
+	return visit(from)
 }
