@@ -149,7 +149,7 @@ func openCache(path string, skipCheck bool) (*Cache, error) {
 // cacheSchema is the version of the cache's tables; a cache file of
 // another version is emptied and rebuilt (it holds nothing that cannot be
 // recomputed).
-const cacheSchema = 7
+const cacheSchema = 8
 
 // cacheApplicationID marks an SQLite file as a modls cache (or an export
 // of one): "MODL".
@@ -420,6 +420,21 @@ func (c *Cache) Facts(key string) ([]byte, bool) {
 		return nil, false
 	}
 	return data, true
+}
+
+// FactsOf returns the rows of the facts table stored under each of keys,
+// in one query per few hundred keys; a key without a (sound) row is
+// absent from the map.
+func (c *Cache) FactsOf(keys []string) map[string][]byte {
+	out := make(map[string][]byte, len(keys))
+	c.rowsOf("SELECT key, data, sum FROM facts WHERE key IN ", keys, func(rows *sql.Rows) {
+		var k, sum string
+		var data []byte
+		if rows.Scan(&k, &data, &sum) == nil && sum == rowSum("facts", k, data) {
+			out[k] = data
+		}
+	})
+	return out
 }
 
 // PutFacts stores analysis facts by key, in one transaction.

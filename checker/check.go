@@ -281,13 +281,28 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	l := newLoader(listed, overlay)
 	l.timings = tm
 	h := newHasher(l, ws, fingerprint)
+	// facts is made once the cache has answered; the interfaces of the
+	// application's packages that are not recorded are computed from it.
+	var facts *factsProvider
+	if opts.Cache != nil {
+		h.observe = func(path string) ([]byte, *packageFacts, bool) { return observe(l, facts, path) }
+		h.knowIfaces(opts.Cache, importedBy(l.listed, roots))
+	}
 	// Look up every root's findings first: the packages that miss decide
-	// where the dependencies' types come from.
+	// where the dependencies' types come from. A root importing a package
+	// of the application whose interface is not known yet (it changed) is
+	// looked up once that interface is (deferred).
 	keys := make(map[*listedPackage]string, len(roots))
 	byPath := make(map[string]string, len(roots))
+	var deferred []*listedPackage
 	for _, lp := range roots {
-		keys[lp] = h.rootKey(lp)
-		byPath[lp.ImportPath] = keys[lp]
+		k, known := h.rootKeyOf(lp, false)
+		if !known {
+			deferred = append(deferred, lp)
+			continue
+		}
+		keys[lp] = k
+		byPath[lp.ImportPath] = k
 	}
 	tm.phase(PhaseLoad, loadStart)
 	cacheStart := time.Now()
@@ -303,6 +318,9 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	}
 	var misses []*listedPackage
 	for _, lp := range roots {
+		if _, ok := keys[lp]; !ok {
+			continue // deferred
+		}
 		if ds, ok := found[keys[lp]]; ok && keys[lp] != "" {
 			l.codec().decodeDiagnostics(ds)
 			res.Diagnostics = append(res.Diagnostics, ds...)
@@ -312,57 +330,115 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 		misses = append(misses, lp)
 	}
 	t.mark("keys and cache")
-	if opts.Cache != nil && len(misses) > 0 {
+	if opts.Cache != nil && len(misses)+len(deferred) > 0 {
 		l.exports = &exportData{cache: opts.Cache, key: h.depKey}
-		l.exports.decide(l, misses)
+		l.exports.decide(l, misses, h.unknownIfaces(importedBy(l.listed, deferred)))
 	}
 	tm.phase(PhaseCache, cacheStart)
+	var beforeTypeCheck sync.Once
 	if len(misses) > 0 && opts.BeforeTypeCheck != nil {
-		opts.BeforeTypeCheck()
+		beforeTypeCheck.Do(opts.BeforeTypeCheck)
 	}
-	facts := newFactsProvider(l, h.factsKey, opts.Cache, analyzersOf(enabled), misses)
+	facts = newFactsProvider(l, h.factsKey, opts.Cache, analyzersOf(enabled), append(append([]*listedPackage(nil), misses...), deferred...))
 	var mu sync.Mutex
 	done := res.Cached
-	if opts.Progress != nil && len(misses) > 0 {
+	progress := opts.Progress != nil && len(misses) > 0
+	if progress {
 		opts.Progress(done, len(roots))
 	}
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
+	checked := 0
+	check := func(lp *listedPackage, key string) {
+		// The facts of what the package imports come first, from the
+		// checks of those packages: wait for them without holding a
+		// place to run.
+		facts.await(lp)
+		sem <- struct{}{}
+		defer func() { <-sem }()
+		start := time.Now()
+		ds := checkPackage(l, lp, enabled, cfg, facts, func() {
+			// The package's facts are known now; what its external
+			// tests import may have waited for them.
+			<-sem
+			facts.awaitXTest(lp)
+			sem <- struct{}{}
+		})
+		tm.pkg(lp.ImportPath, start)
+		if opts.Cache != nil && key != "" {
+			putStart := time.Now()
+			opts.Cache.Put(key, l.codec().encodeDiagnostics(ds))
+			tm.phase(PhaseCache, putStart)
+		}
+		mu.Lock()
+		res.Diagnostics = append(res.Diagnostics, ds...)
+		done++
+		checked++
+		if progress {
+			opts.Progress(done, len(roots))
+		}
+		mu.Unlock()
+	}
 	for _, lp := range misses {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			// The facts of what the package imports come first, from the
-			// checks of those packages: wait for them without holding a
-			// place to run.
-			facts.await(lp)
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			start := time.Now()
-			ds := checkPackage(l, lp, enabled, cfg, facts, func() {
-				// The package's facts are known now; what its external
-				// tests import may have waited for them.
-				<-sem
-				facts.awaitXTest(lp)
-				sem <- struct{}{}
-			})
-			tm.pkg(lp.ImportPath, start)
-			if opts.Cache != nil && keys[lp] != "" {
-				putStart := time.Now()
-				opts.Cache.Put(keys[lp], l.codec().encodeDiagnostics(ds))
-				tm.phase(PhaseCache, putStart)
+			check(lp, keys[lp])
+		}()
+	}
+	for _, lp := range deferred {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// The interfaces it imports are computed (by type-checking
+			// and analysing what changed) before it takes a place to
+			// run: one of them may wait for another root's check.
+			key := h.rootKey(lp)
+			var ds []Diagnostic
+			hit := false
+			if key != "" {
+				getStart := time.Now()
+				ds, hit = opts.Cache.Get(key)
+				tm.phase(PhaseCache, getStart)
 			}
 			mu.Lock()
-			res.Diagnostics = append(res.Diagnostics, ds...)
-			done++
-			if opts.Progress != nil {
+			byPath[lp.ImportPath] = key
+			mu.Unlock()
+			if hit {
+				// Early cutoff: nothing it imports changed as it can
+				// see. Its facts come from the cache, or from whoever
+				// needs them first.
+				if pf := facts.cached(lp.ImportPath); pf != nil {
+					facts.fulfil(lp.ImportPath, pf)
+				} else {
+					facts.release(lp.ImportPath)
+				}
+				l.codec().decodeDiagnostics(ds)
+				mu.Lock()
+				res.Diagnostics = append(res.Diagnostics, ds...)
+				res.Cached++
+				done++
+				if progress {
+					opts.Progress(done, len(roots))
+				}
+				mu.Unlock()
+				return
+			}
+			l.exports.decide(l, []*listedPackage{lp}, nil)
+			if opts.BeforeTypeCheck != nil {
+				beforeTypeCheck.Do(opts.BeforeTypeCheck)
+			}
+			mu.Lock()
+			if !progress && opts.Progress != nil {
+				progress = true
 				opts.Progress(done, len(roots))
 			}
 			mu.Unlock()
+			check(lp, key)
 		}()
 	}
 	wg.Wait()
-	t.mark(fmt.Sprintf("check %d packages", len(misses)))
+	t.mark(fmt.Sprintf("check %d packages (%d deferred)", checked, len(deferred)))
 	if mkey != "" && ctx.Err() == nil {
 		// The memo of this tree: its files, the roots' keys and their
 		// findings, which the next run over an unchanged tree returns
@@ -375,6 +451,13 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	defer tm.phase(PhaseCache, saveStart)
 	if err := facts.save(); err != nil && os.Getenv("MODLS_DEBUG") != "" {
 		fmt.Fprintf(os.Stderr, "modls: cache: %v\n", err)
+	}
+	if opts.Cache != nil {
+		if ifaces := h.freshIfaces(); len(ifaces) > 0 {
+			if err := opts.Cache.PutFacts(ifaces); err != nil && os.Getenv("MODLS_DEBUG") != "" {
+				fmt.Fprintf(os.Stderr, "modls: cache: %v\n", err)
+			}
+		}
 	}
 	t.mark("record facts")
 	if l.exports != nil {

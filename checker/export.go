@@ -3,7 +3,9 @@ package checker
 import (
 	"bytes"
 	"fmt"
+	"go/token"
 	"go/types"
+	"io"
 	"os"
 	"runtime"
 	"sort"
@@ -34,22 +36,30 @@ type exportData struct {
 	fresh   map[string]*types.Package // checked from source this run, to record
 	imps    map[string][]string       // the non-blank imports of each fresh package
 	stale   map[string]bool           // changed since their keys were computed: neither read nor recorded
+	need    map[string]bool           // the packages decided on
 }
 
-// decide looks up which dependencies the roots need have stored blobs.
-func (e *exportData) decide(l *loader, roots []*listedPackage) {
-	e.imports = map[string]*types.Package{}
-	e.fresh = map[string]*types.Package{}
-	e.have = map[string][]string{}
-	e.usable = map[string]bool{}
-	e.imps = map[string][]string{}
-	need := map[string]bool{}
+// decide looks up which dependencies of the roots, and which of the extra
+// packages and their dependencies, have stored blobs. It may be called
+// again for more roots: what an earlier call decided stays.
+func (e *exportData) decide(l *loader, roots []*listedPackage, extra []string) {
+	e.mu.Lock()
+	if e.need == nil {
+		e.imports = map[string]*types.Package{}
+		e.fresh = map[string]*types.Package{}
+		e.have = map[string][]string{}
+		e.usable = map[string]bool{}
+		e.imps = map[string][]string{}
+		e.need = map[string]bool{}
+	}
+	var added []string
 	var visit func(path string)
 	visit = func(path string) {
-		if need[path] || path == "unsafe" || path == "C" {
+		if e.need[path] || path == "unsafe" || path == "C" {
 			return
 		}
-		need[path] = true
+		e.need[path] = true
+		added = append(added, path)
 		if lp := l.listed[path]; lp != nil {
 			for _, imp := range lp.Imports {
 				if m, ok := lp.ImportMap[imp]; ok {
@@ -71,15 +81,25 @@ func (e *exportData) decide(l *loader, roots []*listedPackage) {
 			}
 		}
 	}
+	for _, p := range extra {
+		visit(p)
+	}
+	e.mu.Unlock()
+	if len(added) == 0 {
+		return
+	}
 	byKey := map[string]string{}
-	keys := make([]string, 0, len(need))
-	for p := range need {
+	keys := make([]string, 0, len(added))
+	for _, p := range added {
 		if k := e.key(p); k != "" {
 			byKey[k] = p
 			keys = append(keys, k)
 		}
 	}
-	for k, imps := range e.cache.StoredExports(keys) {
+	stored := e.cache.StoredExports(keys)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for k, imps := range stored {
 		e.have[byKey[k]] = imps
 	}
 }
@@ -245,4 +265,106 @@ func (e *exportData) save(l *loader) error {
 		}
 	}
 	return e.cache.PutExports(blobs)
+}
+
+// observe type-checks a package of the application as its importers see
+// it (without bodies) and returns a description of its API and its
+// analysis facts, for its interface (hasher.obsKey).
+func observe(l *loader, facts *factsProvider, path string) ([]byte, *packageFacts, bool) {
+	pkg, err := l.load(path)
+	if err != nil || pkg == nil || pkg.Types == nil {
+		return nil, nil, false
+	}
+	var b bytes.Buffer
+	describeAPI(&b, pkg.Types, l.fset, l.codec())
+	return b.Bytes(), facts.get(path), true
+}
+
+// describeAPI writes what importers can see of a package: every
+// declaration at package level (exported or not: an unexported field or
+// method is seen through the types that hold it), the fields and methods
+// of its types, each with its type written in full (other packages' types
+// by their path and name: what they are is their packages' part of the
+// interface) and its position (file relative to its module, line and
+// column: a finding may point at it). The export data of the package
+// would serve, but what it writes of other packages' declarations differs
+// with whether they were checked from source or read from export data.
+func describeAPI(w io.Writer, pkg *types.Package, fset *token.FileSet, paths *pathCodec) {
+	qual := func(p *types.Package) string { return p.Path() }
+	fmt.Fprintf(w, "package %s %s\n", pkg.Path(), pkg.Name())
+	seenObj := map[types.Object]bool{}
+	seenType := map[types.Type]bool{}
+	var obj func(o types.Object)
+	var typ func(t types.Type)
+	obj = func(o types.Object) {
+		if o == nil || o.Pkg() != pkg || seenObj[o] {
+			return
+		}
+		seenObj[o] = true
+		p := fset.Position(o.Pos())
+		fmt.Fprintf(w, "%s:%d:%d %s\n", paths.encode(p.Filename), p.Line, p.Column, types.ObjectString(o, qual))
+		typ(o.Type())
+	}
+	typ = func(t types.Type) {
+		if t == nil || seenType[t] {
+			return
+		}
+		seenType[t] = true
+		switch t := t.(type) {
+		case *types.Named:
+			obj(t.Obj())
+			for i := range t.NumMethods() {
+				obj(t.Method(i))
+			}
+			if tps := t.TypeParams(); tps != nil {
+				for i := range tps.Len() {
+					typ(tps.At(i))
+				}
+			}
+			typ(t.Underlying())
+		case *types.Alias:
+			obj(t.Obj())
+			typ(t.Rhs())
+		case *types.Struct:
+			for i := range t.NumFields() {
+				obj(t.Field(i))
+			}
+		case *types.Interface:
+			for i := range t.NumExplicitMethods() {
+				obj(t.ExplicitMethod(i))
+			}
+			for i := range t.NumEmbeddeds() {
+				typ(t.EmbeddedType(i))
+			}
+		case *types.Signature:
+			for _, tup := range []*types.Tuple{t.Params(), t.Results()} {
+				for i := range tup.Len() {
+					obj(tup.At(i))
+					typ(tup.At(i).Type())
+				}
+			}
+		case *types.Pointer:
+			typ(t.Elem())
+		case *types.Slice:
+			typ(t.Elem())
+		case *types.Array:
+			typ(t.Elem())
+		case *types.Chan:
+			typ(t.Elem())
+		case *types.Map:
+			typ(t.Key())
+			typ(t.Elem())
+		case *types.TypeParam:
+			obj(t.Obj())
+			typ(t.Constraint())
+		case *types.Union:
+			for i := range t.Len() {
+				typ(t.Term(i).Type())
+			}
+		}
+	}
+	scope := pkg.Scope()
+	for _, name := range scope.Names() {
+		obj(scope.Lookup(name))
+	}
 }

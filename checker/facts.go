@@ -313,17 +313,33 @@ type factsProvider struct {
 }
 
 type factsFuture struct {
-	once    sync.Once
-	pending bool // fulfilled by its package's check in this run
-	done    chan struct{}
+	mu    sync.Mutex
+	state futureState
+	// changed is closed, and replaced, at every change of state.
+	changed chan struct{}
 	facts   *packageFacts
 }
+
+type futureState int
+
+const (
+	// unclaimed: the first get computes the facts (from the cache, or by
+	// checking the package for them).
+	unclaimed futureState = iota
+	// claimed: the package's check in this run gives them (set), or,
+	// answered from the cache after all, gives them up (release).
+	claimed
+	// computing: a get is computing them.
+	computing
+	// fulfilled: facts holds them.
+	fulfilled
+)
 
 func newFactsProvider(l *loader, key func(string) string, cache *Cache, analyzers []*analysis.Analyzer, checked []*listedPackage) *factsProvider {
 	p := &factsProvider{l: l, key: key, cache: cache, analyzers: factful(analyzers),
 		futures: map[string]*factsFuture{}, fresh: map[string]*packageFacts{}}
 	for _, lp := range checked {
-		p.futures[lp.ImportPath] = &factsFuture{pending: true, done: make(chan struct{})}
+		p.claim(lp.ImportPath)
 	}
 	return p
 }
@@ -333,10 +349,40 @@ func (p *factsProvider) future(path string) *factsFuture {
 	defer p.mu.Unlock()
 	f := p.futures[path]
 	if f == nil {
-		f = &factsFuture{done: make(chan struct{})}
+		f = &factsFuture{changed: make(chan struct{})}
 		p.futures[path] = f
 	}
 	return f
+}
+
+// to moves the future to state; f.mu is held.
+func (f *factsFuture) to(state futureState) {
+	f.state = state
+	close(f.changed)
+	f.changed = make(chan struct{})
+}
+
+// claim makes the check of path in this run the source of its facts
+// (set), unless a get has begun computing them: false then.
+func (p *factsProvider) claim(path string) bool {
+	f := p.future(path)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.state == unclaimed {
+		f.to(claimed)
+	}
+	return f.state == claimed
+}
+
+// release gives up a claim: the package is not checked in this run
+// after all, and the first get computes its facts.
+func (p *factsProvider) release(path string) {
+	f := p.future(path)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.state == claimed {
+		f.to(unclaimed)
+	}
 }
 
 // get returns the facts of path, waiting for or computing them.
@@ -345,24 +391,49 @@ func (p *factsProvider) get(path string) *packageFacts {
 		return nil
 	}
 	f := p.future(path)
-	if !f.pending {
-		f.once.Do(func() {
-			defer close(f.done)
-			key := p.cacheKey(path)
-			if p.cache != nil && key != "" {
-				if data, ok := p.cache.Facts(key); ok {
-					if pf := decodeFacts(data); pf != nil {
-						f.facts = pf
-						return
-					}
-				}
-			}
-			f.facts = factsOfPackage(p.l, p.l.fset, path, p.analyzers, p.get)
-			p.record(path, f.facts)
-		})
+	for {
+		f.mu.Lock()
+		switch f.state {
+		case fulfilled:
+			f.mu.Unlock()
+			return f.facts
+		case unclaimed:
+			f.to(computing)
+			f.mu.Unlock()
+			pf := p.compute(path)
+			f.mu.Lock()
+			f.facts = pf
+			f.to(fulfilled)
+			f.mu.Unlock()
+			return pf
+		}
+		ch := f.changed
+		f.mu.Unlock()
+		<-ch
 	}
-	<-f.done
-	return f.facts
+}
+
+// cached returns the recorded facts of path, or nil.
+func (p *factsProvider) cached(path string) *packageFacts {
+	key := p.cacheKey(path)
+	if p.cache == nil || key == "" {
+		return nil
+	}
+	if data, ok := p.cache.Facts(key); ok {
+		return decodeFacts(data)
+	}
+	return nil
+}
+
+// compute takes a package's facts from the cache, or checks the package
+// for them.
+func (p *factsProvider) compute(path string) *packageFacts {
+	if pf := p.cached(path); pf != nil {
+		return pf
+	}
+	pf := factsOfPackage(p.l, p.l.fset, path, p.analyzers, p.get)
+	p.record(path, pf)
+	return pf
 }
 
 // await gets the facts of every package the package's analysis may ask
@@ -391,17 +462,22 @@ func (p *factsProvider) awaitXTest(lp *listedPackage) {
 
 // set fulfils the facts of a package checked in this run.
 func (p *factsProvider) set(path string, pf *packageFacts) {
-	f := p.future(path)
-	if !f.pending {
-		return
+	if p.fulfil(path, pf) && pf != nil {
+		p.record(path, pf)
 	}
-	f.once.Do(func() {
-		f.facts = pf
-		close(f.done)
-		if pf != nil {
-			p.record(path, pf)
-		}
-	})
+}
+
+// fulfil gives a claimed future its facts; false if it was not claimed.
+func (p *factsProvider) fulfil(path string, pf *packageFacts) bool {
+	f := p.future(path)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.state != claimed {
+		return false
+	}
+	f.facts = pf
+	f.to(fulfilled)
+	return true
 }
 
 func (p *factsProvider) record(path string, pf *packageFacts) {

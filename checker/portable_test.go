@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"errors"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -239,7 +240,7 @@ func TestImportRefusesWhatIsNoExport(t *testing.T) {
 		{write("truncated.db", whole[:len(whole)/2]), "not a modls cache export"},
 		{write("empty.db", nil), "not a modls cache export"},
 		{sqliteFile("other.db", `CREATE TABLE results (key TEXT)`), "another program"},
-		{sqliteFile("nocolumns.db", `CREATE TABLE results (key TEXT)`, `PRAGMA application_id = 1297040460`, `PRAGMA user_version = 7`), "no table results"},
+		{sqliteFile("nocolumns.db", `CREATE TABLE results (key TEXT)`, `PRAGMA application_id = 1297040460`, fmt.Sprintf("PRAGMA user_version = %d", cacheSchema)), "no table results"},
 		{oldSchema, "schema 3"},
 		{filepath.Join(tmp, "absent.db"), "no such file"},
 		{tmp, "not a regular file"},

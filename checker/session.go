@@ -297,7 +297,7 @@ func (st *sessionState) newDepsLoader(overlay map[string][]byte) *loader {
 	if st.cache != nil {
 		h := newHasher(l, st.ws, "")
 		l.exports = &exportData{cache: st.cache, key: h.depKey}
-		l.exports.decide(l, st.roots)
+		l.exports.decide(l, st.roots, nil)
 	}
 	return l
 }
