@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/modls/modls/internal/nodedeps"
 	"github.com/modls/modls/internal/proctest"
 	"github.com/modls/modls/internal/testbin"
 )
@@ -65,7 +66,9 @@ func TestVSCodeExtension(t *testing.T) {
 	npm := tool(t, "npm")
 	dir := filepath.Join(repoRoot(t), "editors", "vscode")
 	env := []string{"npm_config_update_notifier=false", "npm_config_fund=false", "npm_config_audit=false"}
-	run(t, dir, env, npm, "ci", "--prefer-offline", "--loglevel=error")
+	// As locked: make test's node-deps step installs them, and npm ci
+	// here again would rewrite them to no purpose.
+	nodedeps.Ensure(t, npm, dir, env)
 	run(t, dir, env, npm, "run", "typecheck")
 	out := run(t, dir, env, npm, "test")
 	if !regexp.MustCompile(`(?m)^# fail 0$`).MatchString(out) || !regexp.MustCompile(`(?m)^# pass [1-9]`).MatchString(out) {

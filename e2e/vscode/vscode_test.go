@@ -30,6 +30,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/modls/modls/internal/nodedeps"
 	"github.com/modls/modls/internal/proctest"
 	"github.com/modls/modls/internal/testbin"
 )
@@ -141,7 +142,13 @@ func buildVSIX(t *testing.T, npm string) string {
 		}
 	}
 	env := []string{"npm_config_update_notifier=false", "npm_config_fund=false", "npm_config_audit=false"}
-	run(t, dst, env, npm, "ci", "--prefer-offline", "--loglevel=error")
+	// The build tools as locked, from the repository's node_modules
+	// (installed by make test's node-deps step, or here), linked rather
+	// than installed again in the copy.
+	nodedeps.Ensure(t, npm, src, env)
+	if err := os.Symlink(filepath.Join(src, "node_modules"), filepath.Join(dst, "node_modules")); err != nil {
+		t.Fatal(err)
+	}
 	run(t, dst, env, npm, "run", "package")
 	vsix := filepath.Join(dst, "modls.vsix")
 	if _, err := os.Stat(vsix); err != nil {
