@@ -20,7 +20,7 @@ import (
 // instead of a crash.
 func analyze(fset *token.FileSet, pkg *Package, analyzers []*analysis.Analyzer, readFile func(string) ([]byte, error), facts *factStore, tm *Timings) []analysis.Diagnostic {
 	if facts == nil {
-		facts = newFactStore(pkg.Types, nil)
+		facts = newFactStore(pkg.Types, nil, nil)
 	}
 	var diags []analysis.Diagnostic
 	results := map[*analysis.Analyzer]any{}

@@ -543,7 +543,7 @@ func checkPackage(l *loader, lp *listedPackage, enabled []rules.Rule, cfg *Confi
 					Message: err.Error(), Fixes: []Fix{}})
 				continue
 			}
-			store := newFactStore(pkg.Types, facts.get)
+			store := newFactStore(pkg.Types, facts.get, l.codec())
 			ds = append(ds, packageDiagnostics(l.fset, pkg, enabled, cfg, l.readFile, store, l.timings, l.codec())...)
 			if !test {
 				facts.set(lp.ImportPath, store.encoded())

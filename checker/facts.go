@@ -75,9 +75,16 @@ type factKey struct {
 
 // factStore is the fact state of one package's analysis: the facts its
 // analyzers export, and those they import, decoded on first use.
+//
+// A fact may hold file names (where a function does what it does): they
+// are encoded through codec, as the cache keeps every file name, relative
+// to their module, and placed again under this checkout's modules when a
+// fact is decoded, so that facts from a cache written at another path
+// name this checkout's files.
 type factStore struct {
 	pkg     *types.Package
 	imports factSource
+	codec   *pathCodec
 
 	mu       sync.Mutex
 	local    map[factKey]analysis.Fact
@@ -86,8 +93,8 @@ type factStore struct {
 	enc      map[*types.Package]*objectpath.Encoder
 }
 
-func newFactStore(pkg *types.Package, imports factSource) *factStore {
-	return &factStore{pkg: pkg, imports: imports, local: map[factKey]analysis.Fact{},
+func newFactStore(pkg *types.Package, imports factSource, codec *pathCodec) *factStore {
+	return &factStore{pkg: pkg, imports: imports, codec: codec, local: map[factKey]analysis.Fact{},
 		imported: map[string]map[string][]byte{}, enc: map[*types.Package]*objectpath.Encoder{}}
 }
 
@@ -150,7 +157,13 @@ func (s *factStore) lookup(a *analysis.Analyzer, pkg *types.Package, obj types.O
 	if !ok {
 		return false
 	}
-	return gob.NewDecoder(bytes.NewReader(data)).Decode(ptr) == nil
+	if gob.NewDecoder(bytes.NewReader(data)).Decode(ptr) != nil {
+		return false
+	}
+	if s.codec != nil {
+		mapStrings(reflect.ValueOf(ptr), s.codec.decodeText)
+	}
+	return true
 }
 
 // hooks fills in the fact functions of a pass.
@@ -207,13 +220,82 @@ func (s *factStore) encoded() *packageFacts {
 			}
 			path = string(p)
 		}
-		var b bytes.Buffer
-		if err := gob.NewEncoder(&b).Encode(s.local[k]); err != nil {
+		data, err := s.encodeFact(s.local[k])
+		if err != nil {
 			continue
 		}
-		pf.Facts = append(pf.Facts, encodedFact{Analyzer: k.analyzer, Object: path, Type: factTypeName(s.local[k]), Data: b.Bytes()})
+		pf.Facts = append(pf.Facts, encodedFact{Analyzer: k.analyzer, Object: path, Type: factTypeName(s.local[k]), Data: data})
 	}
 	return pf
+}
+
+// encodeFact encodes a fact as gob, its file names (any absolute path
+// under a module of the listing, in any string of it) written portably:
+// a copy of the fact, decoded from its encoding, is rewritten and encoded
+// again, so the analyzer's own value is left as it was.
+func (s *factStore) encodeFact(f analysis.Fact) ([]byte, error) {
+	var b bytes.Buffer
+	if err := gob.NewEncoder(&b).Encode(f); err != nil {
+		return nil, err
+	}
+	if s.codec == nil {
+		return b.Bytes(), nil
+	}
+	cp := reflect.New(reflect.TypeOf(f).Elem())
+	if err := gob.NewDecoder(bytes.NewReader(b.Bytes())).Decode(cp.Interface()); err != nil {
+		return nil, err
+	}
+	if !mapStrings(cp, s.codec.encodeText) {
+		return b.Bytes(), nil
+	}
+	var out bytes.Buffer
+	if err := gob.NewEncoder(&out).Encode(cp.Interface()); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
+
+// mapStrings replaces every settable string in the value v points into
+// (through pointers, structs, slices, arrays and map values) by f of it,
+// and reports whether any changed.
+func mapStrings(v reflect.Value, f func(string) string) bool {
+	return mapStringsDepth(v, f, 0)
+}
+
+func mapStringsDepth(v reflect.Value, f func(string) string, depth int) bool {
+	if depth > 32 {
+		return false
+	}
+	changed := false
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			changed = mapStringsDepth(v.Elem(), f, depth+1)
+		}
+	case reflect.String:
+		if s := f(v.String()); v.CanSet() && s != v.String() {
+			v.SetString(s)
+			changed = true
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			changed = mapStringsDepth(v.Field(i), f, depth+1) || changed
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			changed = mapStringsDepth(v.Index(i), f, depth+1) || changed
+		}
+	case reflect.Map:
+		for _, k := range v.MapKeys() {
+			e := reflect.New(v.Type().Elem()).Elem()
+			e.Set(v.MapIndex(k))
+			if mapStringsDepth(e, f, depth+1) {
+				v.SetMapIndex(k, e)
+				changed = true
+			}
+		}
+	}
+	return changed
 }
 
 // factful returns the analyzers that produce facts among analyzers and
@@ -292,7 +374,7 @@ func factsOfPackage(l *loader, fset *token.FileSet, path string, analyzers []*an
 	if err != nil || pkg.Types == nil || len(pkg.Files) == 0 {
 		return &packageFacts{}
 	}
-	store := newFactStore(pkg.Types, imports)
+	store := newFactStore(pkg.Types, imports, l.codec())
 	analyze(fset, pkg, analyzers, l.readFile, store, l.timings)
 	return store.encoded()
 }

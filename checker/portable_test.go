@@ -422,3 +422,66 @@ func TestExportDataNamesFilesPortably(t *testing.T) {
 		t.Error("encoding changed the finding it was given")
 	}
 }
+
+// phasesApp is helperApp whose helper package reads a file, which its
+// Setup calls: the phases rule's fact of the helper says where the I/O is
+// done, and the module's finding points there.
+var phasesApp = strings.NewReplacer(
+	"import (\n\t\"context\"\n\n\t\"github.com/modls/modls/framework\"\n)\n\n// Exec runs",
+	"import (\n\t\"context\"\n\t\"os\"\n\n\t\"github.com/modls/modls/framework\"\n)\n\n// Seed reads the seed data.\nfunc Seed() []byte {\n\tdata, _ := os.ReadFile(\"seed.sql\")\n\treturn data\n}\n\n// Exec runs",
+	"func (m *Module) Setup(s *framework.Setup) error {\n",
+	"func (m *Module) Setup(s *framework.Setup) error {\n\t_ = sqlx.Seed()\n",
+).Replace(helperApp)
+
+// TestFactsTravelToAnotherCheckout: facts recorded by a check of one
+// checkout and imported at another path name that checkout's files: a
+// module checked again there (it changed) takes its helper's facts from
+// the cache, and its finding's related place is the helper's file there.
+func TestFactsTravelToAnotherCheckout(t *testing.T) {
+	t.Parallel()
+	a := writeWorkspace(t, phasesApp)
+	tmp := t.TempDir()
+	pathA, export := cachetest.Seeded(t), filepath.Join(tmp, "export.db")
+	resA, _ := checkWith(t, a, pathA)
+	related := false
+	for _, d := range resA.Diagnostics {
+		for _, r := range d.Related {
+			related = related || strings.HasSuffix(r.File, filepath.Join("internal", "sqlx", "sqlx.go"))
+		}
+	}
+	if !related {
+		t.Fatalf("no finding points into the helper:\n%s", strings.Join(lines(a, resA.Diagnostics), "\n"))
+	}
+	if _, err := ExportCache(context.Background(), pathA, export); err != nil {
+		t.Fatal(err)
+	}
+	b := clone(t, a)
+	mod := filepath.Join(b, "modules", "standard", "notes", "module.go")
+	data, err := os.ReadFile(mod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(mod, append(data, "\n// Changed at the other checkout.\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pathB := filepath.Join(tmp, "b", "cache.db")
+	if _, err := ImportCache(context.Background(), pathB, export); err != nil {
+		t.Fatal(err)
+	}
+	resB, tm := checkWith(t, b, pathB)
+	var names []string
+	for _, p := range tm.Packages() {
+		names = append(names, p.Name)
+	}
+	checked := strings.Join(names, " ")
+	if !strings.Contains(checked, "notes") || strings.Contains(checked, "sqlx") {
+		t.Errorf("at the other path, type-checked %q; want the module, not the helper (its facts from the cache)", checked)
+	}
+	truth := strings.Join(lines(b, check(t, b, Options{}).Diagnostics), "\n")
+	if got := strings.Join(lines(b, resB.Diagnostics), "\n"); got != truth {
+		t.Errorf("findings at the other path:\n%s\nwant:\n%s", got, truth)
+	}
+	if f := filesUnder(b, resB.Diagnostics); f != "" {
+		t.Errorf("a finding names %s, not a file of the checkout at %s", f, b)
+	}
+}

@@ -490,7 +490,7 @@ func (st *sessionState) checkPackage(ctx context.Context, lp *listedPackage, cfg
 	workspace.Put(ws)
 	src := st.factSource(deps, analyzersOf(enabled))
 	version := st.factsVersionOf(lp.ImportPath)
-	store := newFactStore(pkg.Types, src)
+	store := newFactStore(pkg.Types, src, deps.codec())
 	ds := packageDiagnostics(fset, pkg, enabled, cfg, deps.readFile, store, nil, deps.codec())
 	st.putFacts(lp.ImportPath, version, store.encoded())
 	if len(lp.XTestGoFiles) > 0 {
@@ -498,7 +498,7 @@ func (st *sessionState) checkPackage(ctx context.Context, lp *listedPackage, cfg
 		if err != nil {
 			return nil, err
 		}
-		ds = append(ds, packageDiagnostics(fset, xpkg, enabled, cfg, deps.readFile, newFactStore(xpkg.Types, src), nil, deps.codec())...)
+		ds = append(ds, packageDiagnostics(fset, xpkg, enabled, cfg, deps.readFile, newFactStore(xpkg.Types, src, deps.codec()), nil, deps.codec())...)
 	}
 	if deps.exports != nil && st.saves != nil {
 		st.saves.Add(1)
