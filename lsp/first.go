@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 
@@ -32,6 +33,10 @@ import (
 // well. They are published as Server.early (shown until the session's
 // check records its own), and the session's load begins only then, so
 // that it does not take the machine from them.
+
+// firstCheckMemoryLimit is the soft memory limit while a first check
+// runs, if the process's is lower.
+const firstCheckMemoryLimit = 512 << 20
 
 // firstPublish publishes, for each session still loading, the findings of
 // the open Go files among files that have nothing published yet, from a
@@ -67,9 +72,27 @@ func (s *Server) firstPublish(ctx context.Context, files []string) {
 		}
 		byEntry[e] = append(byEntry[e], f)
 	}
+	// A session whose first check a change cancelled waits for the next
+	// run (the one that change started) to check again, or, when that run
+	// has no file of its own to check first, to let it load.
+	s.mu.Lock()
+	for e := range s.firstHeld {
+		if byEntry[e] == nil {
+			delete(s.firstHeld, e)
+			e.release()
+		}
+	}
+	s.mu.Unlock()
 	for _, e := range order {
 		s.firstCheck(ctx, e, byEntry[e])
-		e.release()
+		s.mu.Lock()
+		if ctx.Err() != nil {
+			s.firstHeld[e] = true
+		} else {
+			delete(s.firstHeld, e)
+			e.release()
+		}
+		s.mu.Unlock()
 	}
 }
 
@@ -113,6 +136,15 @@ func (s *Server) firstCheck(ctx context.Context, e *sessionEntry, files []string
 	s.mu.Unlock()
 	if len(overlay) == 0 {
 		overlay = nil
+	}
+	// With an empty cache the check type-checks its packages'
+	// dependencies from source, which holds more than the server's soft
+	// memory limit for a moment: the collector is not made to work
+	// against it meanwhile (it would triple the time). The limit is back
+	// before the session loads.
+	if limit := debug.SetMemoryLimit(-1); limit < firstCheckMemoryLimit {
+		debug.SetMemoryLimit(firstCheckMemoryLimit)
+		defer debug.SetMemoryLimit(limit)
 	}
 	patterns := make([]string, 0, len(dirs))
 	for dir := range dirs {

@@ -139,6 +139,9 @@ type Server struct {
 	// first counts the files published by the first check of a session
 	// still loading (first.go).
 	checks struct{ recorded, cancelled, listings, early, first atomic.Int64 }
+	// firstHeld holds the sessions whose first check was cancelled: their
+	// load waits for the next run (first.go).
+	firstHeld map[*sessionEntry]bool
 	// beforeLoad, if set, is called when a session's load begins (tests
 	// hold the load back with it).
 	beforeLoad func(root string)
@@ -186,6 +189,7 @@ func newServer(opts Options) *Server {
 		docs:           map[string]*document{},
 		results:        map[string]*fileResult{},
 		early:          map[string]*fileResult{},
+		firstHeld:      map[*sessionEntry]bool{},
 		testDiags:      map[string][]testFailure{},
 		testRev:        map[string]int{},
 		pushed:         map[string]bool{},
