@@ -146,6 +146,9 @@ func (s *Server) run(ctx context.Context, files map[string]bool) []string {
 		}
 		return nil, false
 	}
+	// Files opened while their session loads are published from a check
+	// of their packages alone first (first.go).
+	s.firstPublish(ctx, primary)
 	rest, cancelled := check(primary)
 	// The sessions of the packages checked are loaded: finding what they
 	// affect does not wait, and is done even when cancelled, to hand it

@@ -110,8 +110,9 @@ func initialize(ctx context.Context, s *Server, p *protocol.InitializeParams) (a
 	s.folders = folders
 	s.state = stateInitialized
 	s.mu.Unlock()
-	// Load the folders' Go modules now, so that the first file opened is
-	// answered from a warm session.
+	// Load the folders' Go modules now, so that a file opened later is
+	// answered from a warm session; a file opened at once is checked on
+	// its own first, and the load waits for that (first.go).
 	for _, f := range folders {
 		if root, err := workspace.FindRoot(f); err == nil {
 			s.sessionFor(root)

@@ -136,7 +136,15 @@ type Server struct {
 	// cancelled before they could be, and the listings of the packages
 	// they started; and the files whose compile findings were published
 	// before the rules ran (early.go). Tests read them.
-	checks struct{ recorded, cancelled, listings, early atomic.Int64 }
+	// first counts the files published by the first check of a session
+	// still loading (first.go).
+	checks struct{ recorded, cancelled, listings, early, first atomic.Int64 }
+	// firstHeld holds the sessions whose first check was cancelled: their
+	// load waits for the next run (first.go).
+	firstHeld map[*sessionEntry]bool
+	// beforeLoad, if set, is called when a session's load begins (tests
+	// hold the load back with it).
+	beforeLoad func(root string)
 
 	nav navState // the navigation index (navigation.go)
 }
@@ -181,6 +189,7 @@ func newServer(opts Options) *Server {
 		docs:           map[string]*document{},
 		results:        map[string]*fileResult{},
 		early:          map[string]*fileResult{},
+		firstHeld:      map[*sessionEntry]bool{},
 		testDiags:      map[string][]testFailure{},
 		testRev:        map[string]int{},
 		pushed:         map[string]bool{},

@@ -4,6 +4,8 @@ import (
 	"context"
 	"path/filepath"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/modls/modls/checker"
 	"github.com/modls/modls/workspace"
@@ -16,7 +18,24 @@ type sessionEntry struct {
 	ready   chan struct{}
 	session *checker.Session
 	err     error
+
+	// start is closed when the load may begin: once the first check of
+	// the files opened while it waited has published (first.go), or
+	// firstOpenWait after the entry was made if no file was opened by
+	// then. firstBegun (guarded by Server.mu) says that check has begun.
+	start      chan struct{}
+	startOnce  sync.Once
+	firstBegun bool
 }
+
+// firstOpenWait is how long a session's load waits for a file to be
+// opened before it begins: an editor opens its files right after
+// initialized, and the first of them is checked on its own, before the
+// load takes the machine (first.go).
+const firstOpenWait = 250 * time.Millisecond
+
+// release lets the load begin.
+func (e *sessionEntry) release() { e.startOnce.Do(func() { close(e.start) }) }
 
 // sessionFor returns the session of the Go module rooted at root, starting
 // to load it if needed.
@@ -27,7 +46,7 @@ func (s *Server) sessionFor(root string) *sessionEntry {
 		s.mu.Unlock()
 		return e
 	}
-	e = &sessionEntry{root: root, ready: make(chan struct{})}
+	e = &sessionEntry{root: root, ready: make(chan struct{}), start: make(chan struct{})}
 	s.sessions[root] = e
 	overlay := map[string][]byte{}
 	for path, d := range s.docs {
@@ -38,6 +57,10 @@ func (s *Server) sessionFor(root string) *sessionEntry {
 	s.mu.Unlock()
 	s.goBackground(func(ctx context.Context) {
 		defer close(e.ready)
+		s.awaitStart(ctx, e)
+		if s.beforeLoad != nil {
+			s.beforeLoad(root)
+		}
 		cfg, err := s.checkerConfig(root)
 		if err != nil {
 			s.showMessage(1, "modls: %v (using the default rules)", err)
@@ -68,6 +91,32 @@ func (s *Server) sessionFor(root string) *sessionEntry {
 		s.log.Printf("loaded %s", root)
 	})
 	return e
+}
+
+// awaitStart waits until the session's load may begin: the first check
+// of the files opened meanwhile has published, or no file was opened
+// within firstOpenWait.
+func (s *Server) awaitStart(ctx context.Context, e *sessionEntry) {
+	timer := time.NewTimer(firstOpenWait)
+	defer timer.Stop()
+	select {
+	case <-e.start:
+		return
+	case <-ctx.Done():
+		return
+	case <-timer.C:
+	}
+	s.mu.Lock()
+	begun := e.firstBegun
+	s.mu.Unlock()
+	if !begun {
+		e.release()
+		return
+	}
+	select {
+	case <-e.start:
+	case <-ctx.Done():
+	}
 }
 
 // sessionOf returns the entry of the session a file belongs to, or nil
