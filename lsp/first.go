@@ -49,7 +49,7 @@ func (s *Server) firstPublish(ctx context.Context, files []string) {
 			continue
 		}
 		e := s.sessionOf(f)
-		if e == nil || e.loaded() != nil {
+		if e == nil || !e.first || e.loaded() != nil {
 			continue
 		}
 		s.mu.Lock()

@@ -22,6 +22,7 @@ func TestFirstPublishBeforeLoad(t *testing.T) {
 	var release sync.Once
 	loading := make(chan string, 4)
 	e := newEditor(t, dir, editorConfig{}, Options{}, func(s *Server) {
+		s.firstMinModules = 0 // a small application: checked first all the same
 		s.beforeLoad = func(root string) {
 			loading <- root
 			<-hold

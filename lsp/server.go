@@ -145,6 +145,9 @@ type Server struct {
 	// beforeLoad, if set, is called when a session's load begins (tests
 	// hold the load back with it).
 	beforeLoad func(root string)
+	// firstMinModules: a session whose applications have fewer modules
+	// loads at once, with no first check (first.go); tests set it.
+	firstMinModules int
 
 	nav navState // the navigation index (navigation.go)
 }
@@ -182,24 +185,25 @@ func newServer(opts Options) *Server {
 		opts.WatchQuiet = 100 * time.Millisecond
 	}
 	s := &Server{
-		opts:           opts,
-		log:            log.New(&syncWriter{w: w}, "modls: ", log.LstdFlags|log.Lmicroseconds),
-		exited:         make(chan struct{}),
-		sessions:       map[string]*sessionEntry{},
-		docs:           map[string]*document{},
-		results:        map[string]*fileResult{},
-		early:          map[string]*fileResult{},
-		firstHeld:      map[*sessionEntry]bool{},
-		testDiags:      map[string][]testFailure{},
-		testRev:        map[string]int{},
-		pushed:         map[string]bool{},
-		unlisted:       map[string]string{},
-		resultsChanged: make(chan struct{}),
-		lenses:         map[string][]lensSpec{},
-		lensFiles:      map[string]lensMethods{},
-		outcomes:       map[string]string{},
-		inflight:       map[jsonrpc2.ID]context.CancelFunc{},
-		progress:       map[string]context.CancelFunc{},
+		opts:            opts,
+		log:             log.New(&syncWriter{w: w}, "modls: ", log.LstdFlags|log.Lmicroseconds),
+		exited:          make(chan struct{}),
+		sessions:        map[string]*sessionEntry{},
+		docs:            map[string]*document{},
+		results:         map[string]*fileResult{},
+		early:           map[string]*fileResult{},
+		firstHeld:       map[*sessionEntry]bool{},
+		firstMinModules: firstCheckMinModules,
+		testDiags:       map[string][]testFailure{},
+		testRev:         map[string]int{},
+		pushed:          map[string]bool{},
+		unlisted:        map[string]string{},
+		resultsChanged:  make(chan struct{}),
+		lenses:          map[string][]lensSpec{},
+		lensFiles:       map[string]lensMethods{},
+		outcomes:        map[string]string{},
+		inflight:        map[jsonrpc2.ID]context.CancelFunc{},
+		progress:        map[string]context.CancelFunc{},
 	}
 	s.methods = map[string]method{
 		"initialize":                          {ordered: true, handle: call(initialize)},

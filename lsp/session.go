@@ -26,6 +26,31 @@ type sessionEntry struct {
 	start      chan struct{}
 	startOnce  sync.Once
 	firstBegun bool
+	// first: the files opened while the session loads are checked on
+	// their own first; set when the entry is made, for an application
+	// large enough that its load takes long (firstCheckMinModules).
+	first bool
+}
+
+// firstCheckMinModules is the number of modules from which a session's
+// files opened while it loads are checked on their own first. Below it,
+// the load itself (a listing and a model of a few dozen modules, a few
+// hundred milliseconds) answers about as soon, and checking the file
+// twice would only cost the machine.
+const firstCheckMinModules = 40
+
+// countModules counts the modules' manifests of the applications in root,
+// at root or up to two directories below it, up to limit.
+func countModules(root string, limit int) int {
+	n := 0
+	for _, pattern := range []string{"modules/*/*/manifest.json", "*/modules/*/*/manifest.json", "*/*/modules/*/*/manifest.json"} {
+		if n >= limit {
+			break
+		}
+		m, _ := filepath.Glob(filepath.Join(root, pattern))
+		n += len(m)
+	}
+	return n
 }
 
 // firstOpenWait is how long a session's load waits for a file to be
@@ -47,6 +72,9 @@ func (s *Server) sessionFor(root string) *sessionEntry {
 		return e
 	}
 	e = &sessionEntry{root: root, ready: make(chan struct{}), start: make(chan struct{})}
+	if e.first = countModules(root, s.firstMinModules) >= s.firstMinModules; !e.first {
+		e.release()
+	}
 	s.sessions[root] = e
 	overlay := map[string][]byte{}
 	for path, d := range s.docs {
