@@ -1,5 +1,5 @@
 # The one command that runs every test: make test
-.PHONY: test check-format vet node-deps editors-test e2e-vscode
+.PHONY: test test-race check-format vet node-deps editors-test e2e-vscode
 
 # The modls binary every test package runs (internal/testbin), built once.
 TESTBIN := $(CURDIR)/.test/modls
@@ -9,33 +9,39 @@ TESTBIN := $(CURDIR)/.test/modls
 # at the end, which tests were skipped and why and the slowest tests.
 # -timeout: e2e/vscode drives a whole workbench, several minutes on a
 # loaded machine (go test's default limit is 10 minutes per package).
-# Two runs go on at once. Under the race detector: the packages where
-# the concurrency lives (the checker, its cache and loader, the server,
-# the sandbox, the workspace model). Without it, which makes checks three
-# to five times slower: the rules' own tests (analysistest over small
-# packages, no concurrency of their own; the checker's and the server's
-# tests run every rule concurrently under it) and the command's
-# end-to-end tests (cmd/modls: the commands over whole workspaces, whose
-# concurrent parts are those packages'), and the tests that drive other
-# programs (editors, a browser, the README's commands) and the benchmark
-# harnesses' smoke tests, whose own code is a driver of the built binary. A third run at once was slower: six test
-# processes and what they start thrash two cores.
-# go test starts packages in the order given, so the longest go first
-# (the checker beside the server; the sandbox, whose time is mostly its
-# child processes', after the first of them).
+#
+# Every test runs once without the race detector. Under it, in a second
+# lane at the same time: the packages where concurrency lives that are
+# cheap to run so (the sandbox, the workspace model, confinement, the
+# small packages), then, of the checker and the server, whose every test
+# runs a concurrent check and costs three to four times as much under the
+# race detector, the tests whose subject is concurrency: sessions edited
+# while they check, the shared cache, cancellation, the server under
+# load, a client that stops reading, the first check racing the load.
+# make test-race runs every test of those two under it.
+# go test starts packages in the order given, so the longest go first.
 DRIVER_PKGS = ./e2e/vscode/ ./internal/readme/ ./editors/ ./e2e/
-NORACE_PKGS = ./cmd/modls/ $(DRIVER_PKGS) ./bench/... ./rules/...
-SLOW_RACE_PKGS = ./checker/ ./lsp/ ./sandbox/
-RACE_PKGS = $(SLOW_RACE_PKGS) $(shell go list ./... | grep -v -e '/rules$$' -e '/rules/' -e '/cmd/modls$$' \
-	-e '/bench/' $(foreach p,$(SLOW_RACE_PKGS) $(DRIVER_PKGS),-e '/$(patsubst ./%/,%,$(p))$$'))
+FOCUS_PKGS = ./checker/ ./lsp/
+NORACE_PKGS = ./cmd/modls/ $(DRIVER_PKGS) $(FOCUS_PKGS) ./bench/... ./rules/...
+RACE_PKGS = ./sandbox/ $(shell go list ./... | grep -v -e '/rules$$' -e '/rules/' -e '/cmd/modls$$' \
+	-e '/bench/' $(foreach p,./sandbox/ $(FOCUS_PKGS) $(DRIVER_PKGS),-e '/$(patsubst ./%/,%,$(p))$$'))
+RACE_FOCUS = ^(TestSession|TestViolationsWorkspace|TestCheckCache$$|TestCutoffBodyEdit|TestSoak|TestClientNotReading|TestOutgoingQueue|TestRunKeepsAffectedWhenCancelled|TestCancelRequest|TestProgressCancel|TestFirstPublishBeforeLoad|TestAutomaticCodeActionsDoNotWait|TestNothingPublishedAfterShutdown|TestUnitTestLensEndsEverything|TestCompileFindingsFirst)
 # The seed cache (checker/cachetest) the test packages start from, made
 # once by the first package that needs it.
 TESTSEED := $(CURDIR)/.test/seed
 test: check-format vet node-deps
 	go build -o $(TESTBIN) ./cmd/modls
 	rm -rf $(TESTSEED)
-	MODLS_TEST_BIN=$(TESTBIN) MODLS_TEST_SEED_DIR=$(TESTSEED) go run ./internal/gotest -race -timeout 30m $(RACE_PKGS) -- -timeout 30m $(NORACE_PKGS)
+	MODLS_TEST_BIN=$(TESTBIN) MODLS_TEST_SEED_DIR=$(TESTSEED) go run ./internal/gotest \
+		-race -timeout 30m $(RACE_PKGS) --then -race -timeout 30m -run '$(RACE_FOCUS)' $(FOCUS_PKGS) \
+		-- -timeout 30m $(NORACE_PKGS)
 	go -C examples/violations test ./...
+
+# Every test of the checker and the server under the race detector
+# (about four minutes more of work than make test's chosen set).
+test-race:
+	go build -o $(TESTBIN) ./cmd/modls
+	MODLS_TEST_BIN=$(TESTBIN) go run ./internal/gotest -race -timeout 30m $(FOCUS_PKGS)
 
 # The Node packages the editor tests use, installed exactly as locked when
 # node_modules is missing or older than package-lock.json.

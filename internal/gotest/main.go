@@ -1,11 +1,14 @@
-// Command gotest runs go test -json with the arguments it is given (each
-// group of them, separated by "--", as a go test run of its own, all at
-// the same time) and reports as the run goes: a line per package as it finishes, the output
+// Command gotest runs go test -json with the arguments it is given and
+// reports as the run goes: a line per package as it finishes, the output
 // of every failed test, a line every minute naming the packages still
 // running, and at the end a summary of the tests that were skipped and
 // why and of the slowest tests. It exits with go test's status.
 //
-//	go run ./internal/gotest -race ./checker/... -- ./rules/...
+// The arguments are lanes separated by "--", which run at the same time;
+// a lane is go test runs separated by "--then", made one after another.
+// A package that a run under -race tests is named with " (race)".
+//
+//	go run ./internal/gotest -race ./sandbox/ --then -race -run TestSession ./checker/ -- ./rules/...
 package main
 
 import (
@@ -15,6 +18,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -183,26 +187,16 @@ func main() {
 			}
 		}
 	}()
-	// Each group of arguments, separated by "--", is one go test run; the
-	// runs go on at the same time and are reported as one.
-	var groups [][]string
-	group := []string{}
-	for _, a := range os.Args[1:] {
-		if a == "--" {
-			groups = append(groups, group)
-			group = []string{}
-			continue
-		}
-		group = append(group, a)
-	}
-	groups = append(groups, group)
-	codes := make([]int, len(groups))
+	lanes := parseLanes(os.Args[1:])
+	codes := make([]int, len(lanes))
 	var wg sync.WaitGroup
-	for i, g := range groups {
+	for i, lane := range lanes {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			codes[i] = r.run(g)
+			for _, run := range lane {
+				codes[i] = max(codes[i], r.run(run))
+			}
 		}()
 	}
 	wg.Wait()
@@ -216,9 +210,33 @@ func main() {
 	os.Exit(code)
 }
 
+// parseLanes splits the arguments into lanes ("--"), each a list of go
+// test runs ("--then").
+func parseLanes(args []string) [][][]string {
+	lanes := [][][]string{{{}}}
+	for _, a := range args {
+		lane := lanes[len(lanes)-1]
+		switch a {
+		case "--":
+			lanes = append(lanes, [][]string{{}})
+		case "--then":
+			lanes[len(lanes)-1] = append(lane, []string{})
+		default:
+			lane[len(lane)-1] = append(lane[len(lane)-1], a)
+		}
+	}
+	return lanes
+}
+
 // run runs go test -json with args, reporting its events, and returns its
 // exit status.
 func (r *report) run(args []string) int {
+	race := slices.Contains(args, "-race")
+	// A run that names its tests (-run) must run some in every package
+	// it tests: a pattern that has stopped matching fails, not passes.
+	chosen := slices.Contains(args, "-run")
+	ran := map[string]bool{}
+	unmatched := 0
 	cmd := exec.Command("go", append([]string{"test", "-json"}, args...)...)
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.StdoutPipe()
@@ -241,6 +259,19 @@ func (r *report) run(args []string) int {
 			r.mu.Unlock()
 			continue
 		}
+		if race && e.Package != "" {
+			e.Package += " (race)"
+		}
+		if e.Action == "run" {
+			ran[e.Package] = true
+		}
+		if chosen && e.Test == "" && e.Action == "pass" && !ran[e.Package] {
+			unmatched++
+			r.mu.Lock()
+			fmt.Fprintf(r.out, "--- FAIL: %s: no test matches -run\n", short(e.Package))
+			r.failed = append(r.failed, short(e.Package)+" (no test matches -run)")
+			r.mu.Unlock()
+		}
 		r.handle(e)
 	}
 	if err := cmd.Wait(); err != nil {
@@ -249,6 +280,9 @@ func (r *report) run(args []string) int {
 		}
 		fmt.Fprintf(os.Stderr, "gotest: %v\n", err)
 		return 2
+	}
+	if unmatched > 0 {
+		return 1
 	}
 	return 0
 }

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -43,6 +44,7 @@ func TestSubtests(t *testing.T) {
 }
 `,
 		"b/b_test.go": "package b\n\nimport \"testing\"\n\nfunc TestOK(t *testing.T) {}\n",
+		"c/c_test.go": "package c\n\nimport \"testing\"\n\nfunc TestOK(t *testing.T) {}\n",
 	}
 	for name, text := range files {
 		p := filepath.Join(dir, name)
@@ -53,7 +55,9 @@ func TestSubtests(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cmd := exec.Command(bin, "./a", "--", "-count=1", "./b")
+	// Two lanes at once: a then b, and c.
+	// c's second run names a test it does not have: that fails.
+	cmd := exec.Command(bin, "./a", "--then", "-count=1", "./b", "--", "-count=1", "./c", "--then", "-count=1", "-run", "TestGone", "./c")
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
@@ -66,11 +70,13 @@ func TestSubtests(t *testing.T) {
 		"boom",
 		"FAIL example.com/r/a ",
 		"ok   example.com/r/b ",
+		"ok   example.com/r/c ",
 		"skipped: 2 tests",
 		"  example.com/r/a TestSkips: needs a mail server (a_test.go:12)",
 		"  example.com/r/a TestSubtests/one: no printer here (a_test.go:20)",
 		"slowest tests: example.com/r/a TestTakesASecond 1s\n",
-		"failed: example.com/r/a TestFails",
+		"--- FAIL: example.com/r/c: no test matches -run",
+		"failed: example.com/r/a TestFails, example.com/r/c (no test matches -run)",
 		"go test FAILED (go test exit status 1) in ",
 	} {
 		if !strings.Contains(got, want) {
@@ -79,5 +85,17 @@ func TestSubtests(t *testing.T) {
 	}
 	if strings.Contains(got, "TestPasses") {
 		t.Errorf("a passing test is reported:\n%s", got)
+	}
+	// b runs after a, whose failure does not stop its lane.
+	if a, b := strings.Index(got, "FAIL example.com/r/a "), strings.Index(got, "ok   example.com/r/b "); a < 0 || b < a {
+		t.Errorf("b did not run after a:\n%s", got)
+	}
+}
+
+func TestParseLanes(t *testing.T) {
+	got := parseLanes([]string{"-race", "./x", "--then", "-race", "-run", "T", "./y", "--", "./z"})
+	want := [][][]string{{{"-race", "./x"}, {"-race", "-run", "T", "./y"}}, {{"./z"}}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("parseLanes: %q, want %q", got, want)
 	}
 }
