@@ -60,9 +60,10 @@ func fixOf(t *testing.T, src string) string {
 // one, never a fix applied to the wrong text, and a file --fix did not
 // write is reported.
 func TestCheckFix_ConcurrentRewrite(t *testing.T) {
-	// 100 runs (make test runs this package without the race detector);
-	// under it (each check several times slower) or -short, 30.
-	runs := 100
+	// 50 runs (make test runs this package without the race detector),
+	// each with a random number of writes racing the check; under it
+	// (each check several times slower) or -short, 30.
+	runs := 50
 	if testing.Short() || raceDetector {
 		runs = 30
 	}
