@@ -66,6 +66,13 @@ func (q *scheduler) schedule(paths ...string) {
 	q.s.navAhead(paths)
 }
 
+// checking tells whether a run is in flight or files wait for one.
+func (q *scheduler) checking() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.busy || len(q.queue) > 0
+}
+
 // pending tells whether a file waits for a check or is being checked.
 func (q *scheduler) pending(path string) bool {
 	q.mu.Lock()

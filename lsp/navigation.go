@@ -5,6 +5,7 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"go.lsp.dev/protocol"
 
@@ -15,11 +16,19 @@ import (
 // navState keeps the navigation index of each session, built from the
 // workspace model of the session's current text, from the previous index
 // and the modules the change reloaded: in the background once a change is
-// taken (navAhead), or by a request that finds the index older than the
-// model. Requests only look things up in it.
+// taken or a run has checked (navAhead), or by a request that finds the
+// index older than the model. Requests only look things up in it.
+//
+// A build in the background reads a module only while no check runs
+// (yieldToChecks): the first index of a large workspace reads every
+// module (about a second at 1,000), and checks the user waits for go
+// first. A request that needs the index while such a build waits hurries
+// it on, so one build at a time reads the modules of a session.
 type navState struct {
 	mu     sync.Mutex
 	byRoot map[string]*navEntry
+	// building is the build under way per session root.
+	building map[string]*navBuild
 	// builds counts the indexes built, modules counts the modules read
 	// afresh for them (tests and the benchmark read them).
 	builds, modules atomic.Int64
@@ -35,9 +44,27 @@ type navEntry struct {
 	mappers map[string]*mapper
 }
 
+// navBuild is a build under way: done is closed when its index is
+// installed; hurry, once set, stops it yielding to checks.
+type navBuild struct {
+	done  chan struct{}
+	hurry atomic.Bool
+}
+
+// navYieldPoll is how often a build in the background looks whether the
+// checks it waits for are done.
+const navYieldPoll = 2 * time.Millisecond
+
 // navIndex returns the index of the session that holds path, waiting for
 // the session to load.
 func (s *Server) navIndex(ctx context.Context, path string) (*navEntry, error) {
+	return s.buildNav(ctx, path, false)
+}
+
+// buildNav returns the index of the session holding path, building it
+// if it is older than the session's model. In the background, it yields
+// to checks and leaves a build under way to finish alone.
+func (s *Server) buildNav(ctx context.Context, path string, background bool) (*navEntry, error) {
 	e := s.sessionOf(path)
 	if e == nil {
 		return nil, nil
@@ -46,42 +73,72 @@ func (s *Server) navIndex(ctx context.Context, path string) (*navEntry, error) {
 	if err != nil || sess == nil {
 		return nil, err
 	}
-	ws := sess.Model()
 	n := &s.nav
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.byRoot == nil {
-		n.byRoot = map[string]*navEntry{}
-	}
-	old := n.byRoot[e.root]
-	if old != nil && old.ws == ws {
-		return old, nil
-	}
-	var prev *nav.Index
-	if old != nil {
-		prev = old.idx
-	}
-	read := func(name string) ([]byte, error) {
-		s.mu.Lock()
-		d := s.docs[name]
-		s.mu.Unlock()
-		if d != nil {
-			return d.text, nil
+	for {
+		ws := sess.Model()
+		n.mu.Lock()
+		if n.byRoot == nil {
+			n.byRoot, n.building = map[string]*navEntry{}, map[string]*navBuild{}
 		}
-		return os.ReadFile(name)
+		old := n.byRoot[e.root]
+		if old != nil && old.ws == ws {
+			n.mu.Unlock()
+			return old, nil
+		}
+		if b := n.building[e.root]; b != nil {
+			n.mu.Unlock()
+			if background {
+				return nil, nil
+			}
+			b.hurry.Store(true)
+			select {
+			case <-b.done:
+				continue // the model may have moved on meanwhile
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		b := &navBuild{done: make(chan struct{})}
+		b.hurry.Store(!background)
+		n.building[e.root] = b
+		n.mu.Unlock()
+		var prev *nav.Index
+		if old != nil {
+			prev = old.idx
+		}
+		read := func(name string) ([]byte, error) {
+			s.mu.Lock()
+			d := s.docs[name]
+			s.mu.Unlock()
+			if d != nil {
+				return d.text, nil
+			}
+			return os.ReadFile(name)
+		}
+		idx := nav.BuildYielding(ws, read, prev, func() { s.yieldToChecks(ctx, b) })
+		n.builds.Add(1)
+		n.modules.Add(int64(idx.Fresh()))
+		ne := &navEntry{ws: ws, idx: idx, mappers: map[string]*mapper{}}
+		n.mu.Lock()
+		n.byRoot[e.root] = ne
+		delete(n.building, e.root)
+		close(b.done)
+		n.mu.Unlock()
+		return ne, nil
 	}
-	idx := nav.Build(ws, read, prev)
-	n.builds.Add(1)
-	n.modules.Add(int64(idx.Fresh()))
-	ne := &navEntry{ws: ws, idx: idx, mappers: map[string]*mapper{}}
-	n.byRoot[e.root] = ne
-	return ne, nil
+}
+
+// yieldToChecks waits while a check runs, unless the build is hurried
+// or its context ends.
+func (s *Server) yieldToChecks(ctx context.Context, b *navBuild) {
+	for !b.hurry.Load() && ctx.Err() == nil && s.sched != nil && s.sched.checking() {
+		time.Sleep(navYieldPoll)
+	}
 }
 
 // navAhead builds the index of the loaded sessions holding paths in the
-// background, as soon as a change has been taken, so that the next
-// request finds it built: requests read nothing. One build at most waits
-// behind the running one.
+// background, so that the next request finds it built: requests read
+// nothing. One build at most waits behind the running one.
 func (s *Server) navAhead(paths []string) {
 	if !s.nav.ahead.CompareAndSwap(false, true) {
 		return
@@ -105,7 +162,7 @@ func (s *Server) navAhead(paths []string) {
 	s.goBackground(func(ctx context.Context) {
 		s.nav.ahead.Store(false)
 		for _, f := range files {
-			if _, err := s.navIndex(ctx, f); err != nil {
+			if _, err := s.buildNav(ctx, f, true); err != nil {
 				s.log.Printf("navigation index: %v", err)
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/tools/txtar"
 )
@@ -108,5 +109,52 @@ func TestNavigationAnywhere(t *testing.T) {
 	e.call("textDocument/hover", e.positionParams("modules/standard/shop/module.go", pos), &raw)
 	if raw == nil {
 		t.Fatalf("after %d requests, no hover on a lookup", calls)
+	}
+}
+
+// TestNavigationYieldsToChecks checks that a build of the index in the
+// background reads no module while a check runs, and that a request
+// needing the index then hurries it on rather than building another.
+func TestNavigationYieldsToChecks(t *testing.T) {
+	ar, err := txtar.ParseFile("testdata/nav_hover.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []txtar.File
+	for _, f := range ar.Files {
+		if f.Name != "script" && !strings.HasPrefix(f.Name, "want/") {
+			files = append(files, f)
+		}
+	}
+	e := newEditor(t, writeWorkspace(t, files), editorConfig{}, Options{}, nil)
+	const shop = "modules/standard/shop/module.go"
+	e.open(shop)
+	e.settle()
+	if b := e.srv.nav.builds.Load(); b != 0 {
+		t.Fatalf("%d index builds before any change or request", b)
+	}
+	// A check in flight, as the scheduler records it.
+	q := e.srv.sched
+	q.mu.Lock()
+	q.busy = true
+	q.mu.Unlock()
+	defer func() {
+		q.mu.Lock()
+		q.busy = false
+		q.mu.Unlock()
+	}()
+	e.srv.navAhead([]string{e.path(shop)})
+	time.Sleep(200 * time.Millisecond)
+	if b, m := e.srv.nav.builds.Load(), e.srv.nav.modules.Load(); b != 0 || m != 0 {
+		t.Fatalf("while a check runs, the build in the background made %d indexes reading %d modules", b, m)
+	}
+	pos, _ := e.place(shop, `(app, "billing.inv|oices")`)
+	var hover map[string]any
+	e.call("textDocument/hover", e.positionParams(shop, pos), &hover)
+	if hover == nil {
+		t.Fatal("no hover while the index was being built in the background")
+	}
+	if b := e.srv.nav.builds.Load(); b != 1 {
+		t.Errorf("%d index builds, want the one in the background, hurried on", b)
 	}
 }

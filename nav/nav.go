@@ -298,6 +298,13 @@ func (x *Index) appOf(file string) string {
 // when it has one). prev, the index of an earlier version of the same
 // workspace, lends the part of each module whose load is the same.
 func Build(ws *workspace.Workspace, read func(string) ([]byte, error), prev *Index) *Index {
+	return BuildYielding(ws, read, prev, nil)
+}
+
+// BuildYielding is Build calling yield, when set, before each module it
+// reads afresh: a build in the background waits there while more urgent
+// work (a check the user waits for) has the machine.
+func BuildYielding(ws *workspace.Workspace, read func(string) ([]byte, error), prev *Index, yield func()) *Index {
 	x := &Index{Root: ws.Root, files: map[string]*fileIndex{}, mods: map[string]*moduleIndex{}}
 	// Few modules to read again means editing: their syntax is kept for
 	// the next keystroke.
@@ -319,6 +326,9 @@ func Build(ws *workspace.Workspace, read func(string) ([]byte, error), prev *Ind
 				}
 			}
 			if mi == nil {
+				if yield != nil {
+					yield()
+				}
 				mi = indexModule(m, a.Dir, read, old, keep)
 				x.fresh++
 			}

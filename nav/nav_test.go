@@ -90,3 +90,26 @@ func TestExampleApp(t *testing.T) {
 		t.Errorf("%d references of analytics_events, want its index migrations and queries", n)
 	}
 }
+
+// TestBuildYielding checks that a build calls yield once before each
+// module it reads afresh, none for the modules the previous index lends,
+// and indexes the same as Build.
+func TestBuildYielding(t *testing.T) {
+	ws, err := workspace.Load("..", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	yields := 0
+	x := BuildYielding(ws, os.ReadFile, nil, func() { yields++ })
+	if n := len(ws.Modules()); yields != n || x.Fresh() != n {
+		t.Errorf("a full build of %d modules yielded %d times and read %d", n, yields, x.Fresh())
+	}
+	if a, b := x.Hover(at(t, x, "examples/app/modules/standard/analytics/module.go", `"audit.service")`, 3)),
+		exampleIndex(t).Hover(at(t, exampleIndex(t), "examples/app/modules/standard/analytics/module.go", `"audit.service")`, 3)); a != b || a == "" {
+		t.Errorf("hover differs from Build's:\n%s\n%s", a, b)
+	}
+	yields = 0
+	if BuildYielding(ws, os.ReadFile, x, func() { yields++ }); yields != 0 {
+		t.Errorf("a build with nothing changed yielded %d times", yields)
+	}
+}
