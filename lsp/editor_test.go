@@ -443,6 +443,14 @@ func (e *editor) settle() {
 	if err := e.srv.sched.waitIdle(ctx); err != nil {
 		e.t.Fatalf("the server's checks did not finish: %v", err)
 	}
+	// The navigation index a run queued in the background (polled: it
+	// takes milliseconds).
+	for e.srv.navBusy() {
+		if ctx.Err() != nil {
+			e.t.Fatal("the navigation index's build in the background did not finish")
+		}
+		time.Sleep(time.Millisecond)
+	}
 	e.barrier()
 }
 

@@ -32,9 +32,14 @@ type navState struct {
 	// builds counts the indexes built, modules counts the modules read
 	// afresh for them (tests and the benchmark read them).
 	builds, modules atomic.Int64
-	// ahead says a build ahead of the requests is queued (navAhead).
-	ahead atomic.Bool
+	// ahead says a build ahead of the requests is queued (navAhead);
+	// background counts those queued or running.
+	ahead      atomic.Bool
+	background atomic.Int32
 }
+
+// navBusy tells whether a build in the background is queued or running.
+func (s *Server) navBusy() bool { return s.nav.background.Load() > 0 }
 
 type navEntry struct {
 	ws  *workspace.Workspace
@@ -159,7 +164,9 @@ func (s *Server) navAhead(paths []string) {
 		s.nav.ahead.Store(false)
 		return
 	}
+	s.nav.background.Add(1)
 	s.goBackground(func(ctx context.Context) {
+		defer s.nav.background.Add(-1)
 		s.nav.ahead.Store(false)
 		for _, f := range files {
 			if _, err := s.buildNav(ctx, f, true); err != nil {
