@@ -7,7 +7,6 @@ import (
 	"go/parser"
 	"go/token"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -197,15 +196,20 @@ func record(m *Module, fset *token.FileSet, c candidate, values map[ast.Expr]con
 type generation struct {
 	fset  *token.FileSet
 	mu    sync.Mutex
-	byKey map[parseKey]*ast.File
+	byKey map[parseKey]keptTree
 	// byName is the key of each file's last parse: only that one is
 	// kept, so that a file edited thousands of times (every keystroke
 	// of an editor) holds one syntax tree, not one per version. parsed
 	// counts the parses, which all hold on to the file set.
 	byName map[string]parseKey
 	parsed int
-	// order lists the keys kept, the oldest first.
-	order []parseKey
+}
+
+// keptTree is a syntax tree a generation keeps and when it was parsed
+// (the generation's parse count then).
+type keptTree struct {
+	file *ast.File
+	at   int
 }
 
 type parseKey struct {
@@ -228,9 +232,20 @@ func currentGeneration() *generation {
 	generations.Lock()
 	defer generations.Unlock()
 	if generations.cur == nil || generations.cur.size() >= maxParsed {
-		generations.cur = &generation{fset: token.NewFileSet(), byKey: map[parseKey]*ast.File{}, byName: map[string]parseKey{}}
+		generations.cur = &generation{fset: token.NewFileSet(), byKey: map[parseKey]keptTree{}, byName: map[string]parseKey{}}
 	}
 	return generations.cur
+}
+
+// DropParses empties the cache of parsed files, which holds up to
+// maxParsed parses' line tables and the trees of the maxKept files parsed
+// last: the next rebuild of a module parses its files again. For tests
+// that bound the growth of a long-running process's live heap, whose
+// bounded caches would otherwise count as growth.
+func DropParses() {
+	generations.Lock()
+	generations.cur = nil
+	generations.Unlock()
 }
 
 func (g *generation) size() int {
@@ -243,12 +258,12 @@ func (g *generation) size() int {
 func (g *generation) parse(name string, src []byte) *ast.File {
 	key := parseKey{name, sha256.Sum256(src)}
 	g.mu.Lock()
-	f, ok := g.byKey[key]
+	kept, ok := g.byKey[key]
 	g.mu.Unlock()
 	if ok {
-		return f
+		return kept.file
 	}
-	f, _ = parser.ParseFile(g.fset, name, src, parser.SkipObjectResolution)
+	f, _ := parser.ParseFile(g.fset, name, src, parser.SkipObjectResolution)
 	if f == nil {
 		return nil
 	}
@@ -256,21 +271,22 @@ func (g *generation) parse(name string, src []byte) *ast.File {
 	if old, ok := g.byName[name]; ok && old != key {
 		delete(g.byKey, old)
 	}
-	g.byKey[key] = f
-	g.byName[name] = key
 	g.parsed++
-	g.order = append(g.order, key)
-	for len(g.byKey) > maxKept && len(g.order) > 0 {
-		k := g.order[0]
-		g.order = g.order[1:]
-		if g.byName[k.name] == k {
-			delete(g.byKey, k)
-			delete(g.byName, k.name)
+	g.byKey[key] = keptTree{f, g.parsed}
+	g.byName[name] = key
+	for len(g.byKey) > maxKept {
+		// The tree parsed first goes (a scan of at most maxKept+1).
+		var oldest parseKey
+		first := -1
+		for k, t := range g.byKey {
+			if first < 0 || t.at < first {
+				oldest, first = k, t.at
+			}
 		}
-	}
-	if len(g.order) > 4*maxKept {
-		// Keys replaced by a newer parse of their file linger in order.
-		g.order = slices.DeleteFunc(g.order, func(k parseKey) bool { return g.byName[k.name] != k })
+		delete(g.byKey, oldest)
+		if g.byName[oldest.name] == oldest {
+			delete(g.byName, oldest.name)
+		}
 	}
 	g.mu.Unlock()
 	return f
