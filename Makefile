@@ -25,7 +25,7 @@ FOCUS_PKGS = ./checker/ ./lsp/
 NORACE_PKGS = ./cmd/modls/ $(DRIVER_PKGS) $(FOCUS_PKGS) ./bench/... ./rules/...
 RACE_PKGS = ./sandbox/ $(shell go list ./... | grep -v -e '/rules$$' -e '/rules/' -e '/cmd/modls$$' \
 	-e '/bench/' $(foreach p,./sandbox/ $(FOCUS_PKGS) $(DRIVER_PKGS),-e '/$(patsubst ./%/,%,$(p))$$'))
-RACE_FOCUS = ^(TestSession|TestViolationsWorkspace|TestCheckCache$$|TestCutoffBodyEdit|TestSoak|TestClientNotReading|TestOutgoingQueue|TestRunKeepsAffectedWhenCancelled|TestCancelRequest|TestProgressCancel|TestFirstPublishBeforeLoad|TestAutomaticCodeActionsDoNotWait|TestNothingPublishedAfterShutdown|TestUnitTestLensEndsEverything|TestCompileFindingsFirst|TestNavigationYieldsToChecks)
+RACE_FOCUS = ^(TestSession$$|TestSessionEditRecordsNoStaleExports|TestSessionKeepsSyntax|TestSessionCompiledFirst|TestTestVariantsSession|TestViolationsWorkspace|TestCheckCache$$|TestCutoffBodyEdit|TestSoak|TestClientNotReading|TestOutgoingQueue|TestRunKeepsAffectedWhenCancelled|TestCancelRequest|TestProgressCancel|TestFirstPublishBeforeLoad|TestAutomaticCodeActionsDoNotWait|TestNothingPublishedAfterShutdown|TestUnitTestLensEndsEverything|TestCompileFindingsFirst|TestNavigationYieldsToChecks)
 # The seed cache (checker/cachetest) the test packages start from, made
 # once by the first package that needs it.
 TESTSEED := $(CURDIR)/.test/seed

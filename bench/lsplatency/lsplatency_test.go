@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/modls/modls/bench/internal/figures"
+	"github.com/modls/modls/internal/testbin"
 )
 
 // TestSmoke runs the harness for 5 edits of each kind (the analyzer
@@ -26,10 +26,7 @@ func TestSmoke(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	modls, err := figures.BuildModls(root, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	modls := testbin.Modls(t) // make test's build, or one per test process
 	for _, finding := range []string{"rules", "type"} {
 		t.Run(finding, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "report.json")
@@ -133,10 +130,7 @@ func TestNavSmoke(t *testing.T) {
 		t.Fatal(err)
 	}
 	tmp := t.TempDir()
-	modls, err := figures.BuildModls(root, tmp)
-	if err != nil {
-		t.Fatal(err)
-	}
+	modls := testbin.Modls(t)
 	out := filepath.Join(tmp, "report.json")
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
