@@ -14,16 +14,7 @@ import (
 // a request) and reads no module again, and a keystroke makes the next
 // request read the one module it changed.
 func TestNavigationChecksNothing(t *testing.T) {
-	ar, err := txtar.ParseFile("testdata/nav_hover.txtar")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var files []txtar.File
-	for _, f := range ar.Files {
-		if f.Name != "script" && !strings.HasPrefix(f.Name, "want/") {
-			files = append(files, f)
-		}
-	}
+	files := navFiles(t)
 	e := newEditor(t, writeWorkspace(t, files), editorConfig{}, Options{}, nil)
 	const shop = "modules/standard/shop/module.go"
 	e.open(shop)
@@ -66,16 +57,7 @@ func TestNavigationChecksNothing(t *testing.T) {
 // too: each is answered (null where there is nothing), never with an
 // error, and the server goes on answering.
 func TestNavigationAnywhere(t *testing.T) {
-	ar, err := txtar.ParseFile("testdata/nav_hover.txtar")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var files []txtar.File
-	for _, f := range ar.Files {
-		if f.Name != "script" && !strings.HasPrefix(f.Name, "want/") {
-			files = append(files, f)
-		}
-	}
+	files := navFiles(t)
 	e := newEditor(t, writeWorkspace(t, files), editorConfig{}, Options{}, nil)
 	for _, f := range files {
 		e.open(f.Name)
@@ -116,16 +98,7 @@ func TestNavigationAnywhere(t *testing.T) {
 // background reads no module while a check runs, and that a request
 // needing the index then hurries it on rather than building another.
 func TestNavigationYieldsToChecks(t *testing.T) {
-	ar, err := txtar.ParseFile("testdata/nav_hover.txtar")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var files []txtar.File
-	for _, f := range ar.Files {
-		if f.Name != "script" && !strings.HasPrefix(f.Name, "want/") {
-			files = append(files, f)
-		}
-	}
+	files := navFiles(t)
 	e := newEditor(t, writeWorkspace(t, files), editorConfig{}, Options{}, nil)
 	const shop = "modules/standard/shop/module.go"
 	e.open(shop)
@@ -157,4 +130,21 @@ func TestNavigationYieldsToChecks(t *testing.T) {
 	if b := e.srv.nav.builds.Load(); b != 1 {
 		t.Errorf("%d index builds, want the one in the background, hurried on", b)
 	}
+}
+
+// navFiles are the workspace files of the navigation scenario
+// testdata/nav_hover.txtar.
+func navFiles(t *testing.T) []txtar.File {
+	t.Helper()
+	ar, err := txtar.ParseFile("testdata/nav_hover.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []txtar.File
+	for _, f := range ar.Files {
+		if f.Name != "script" && !strings.HasPrefix(f.Name, "want/") {
+			files = append(files, f)
+		}
+	}
+	return files
 }
