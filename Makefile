@@ -10,28 +10,21 @@ TESTBIN := $(CURDIR)/.test/modls
 # -timeout: e2e/vscode drives a whole workbench, several minutes on a
 # loaded machine (go test's default limit is 10 minutes per package).
 #
-# Every test runs once. Under the race detector, in a lane of its own at
-# the same time: the packages where concurrency lives that are cheap to
-# run so (the sandbox first, whose time is mostly its child processes',
-# confinement, the framework and the example application on it, the
-# workspace model's parallel load, the shared seed cache, this reporter),
-# then, of the checker and the server, whose every test runs a concurrent
-# check and costs three to four times as much under the race detector,
-# the tests whose subject is concurrency: sessions edited while they
-# check, the shared cache, cancellation, the server under load, a client
-# that stops reading, the first check racing the load. make test-race
-# runs every test of those two under it. Without it, in the other lane,
-# everything else, the checker and the server whole among them (a race
-# build of a small package without goroutines of its own costs a link
-# and no coverage).
+# Every test runs once without the race detector. Under it, in a second
+# lane at the same time: the packages where concurrency lives that are
+# cheap to run so (the sandbox, the workspace model, confinement, the
+# small packages), then, of the checker and the server, whose every test
+# runs a concurrent check and costs three to four times as much under the
+# race detector, the tests whose subject is concurrency: sessions edited
+# while they check, the shared cache, cancellation, the server under
+# load, a client that stops reading, the first check racing the load.
+# make test-race runs every test of those two under it.
 # go test starts packages in the order given, so the longest go first.
-RACE_DIRS = sandbox sandbox/harness internal/confine framework examples/app workspace checker/cachetest internal/gotest
+DRIVER_PKGS = ./e2e/vscode/ ./internal/readme/ ./editors/ ./e2e/
 FOCUS_PKGS = ./checker/ ./lsp/
-LONG_DIRS = cmd/modls e2e/vscode internal/readme editors e2e checker lsp
-dirs = $(foreach d,$(1),./$(d)/)
-RACE_PKGS = $(call dirs,$(RACE_DIRS)) ./examples/app/modules/...
-NORACE_PKGS = $(call dirs,$(LONG_DIRS)) $(shell go list ./... | grep -v -e '/examples/app/' \
-	$(foreach d,$(RACE_DIRS) $(LONG_DIRS),-e '/$(d)$$'))
+NORACE_PKGS = ./cmd/modls/ $(DRIVER_PKGS) $(FOCUS_PKGS) ./bench/... ./rules/...
+RACE_PKGS = ./sandbox/ $(shell go list ./... | grep -v -e '/rules$$' -e '/rules/' -e '/cmd/modls$$' \
+	-e '/bench/' $(foreach p,./sandbox/ $(FOCUS_PKGS) $(DRIVER_PKGS),-e '/$(patsubst ./%/,%,$(p))$$'))
 RACE_FOCUS = ^(TestSession$$|TestSessionEditRecordsNoStaleExports|TestSessionKeepsSyntax|TestSessionCompiledFirst|TestTestVariantsSession|TestViolationsWorkspace|TestCheckCache$$|TestCutoffBodyEdit|TestSoak|TestClientNotReading|TestOutgoingQueue|TestRunKeepsAffectedWhenCancelled|TestCancelRequest|TestProgressCancel|TestFirstPublishBeforeLoad|TestAutomaticCodeActionsDoNotWait|TestNothingPublishedAfterShutdown|TestUnitTestLensEndsEverything|TestCompileFindingsFirst|TestNavigationYieldsToChecks)
 # The seed cache (checker/cachetest) the test packages start from, made
 # once by the first package that needs it.
