@@ -16,8 +16,8 @@ import (
 // navState keeps the navigation index of each session, built from the
 // workspace model of the session's current text, from the previous index
 // and the modules the change reloaded: in the background once a change is
-// taken or a run has checked (navAhead), or by a request that finds the
-// index older than the model. Requests only look things up in it.
+// taken (navAhead), or by a request that finds the index older than the
+// model. Requests only look things up in it.
 //
 // A build in the background reads a module only while no check runs
 // (yieldToChecks): the first index of a large workspace reads every
@@ -120,17 +120,32 @@ func (s *Server) buildNav(ctx context.Context, path string, background bool) (*n
 			}
 			return os.ReadFile(name)
 		}
-		idx := nav.BuildYielding(ws, read, prev, func() { s.yieldToChecks(ctx, b) })
-		n.builds.Add(1)
-		n.modules.Add(int64(idx.Fresh()))
-		ne := &navEntry{ws: ws, idx: idx, mappers: map[string]*mapper{}}
+		return s.finishNav(e.root, ws, b, func() *nav.Index {
+			return nav.BuildYielding(ws, read, prev, func() { s.yieldToChecks(ctx, b) })
+		}), nil
+	}
+}
+
+// finishNav runs build and installs its index for root; whatever happens
+// (a panic too, which the caller's recovery answers), the build under way
+// is over when it returns, so that requests waiting for it go on.
+func (s *Server) finishNav(root string, ws *workspace.Workspace, b *navBuild, build func() *nav.Index) *navEntry {
+	n := &s.nav
+	var ne *navEntry
+	defer func() {
 		n.mu.Lock()
-		n.byRoot[e.root] = ne
-		delete(n.building, e.root)
+		if ne != nil {
+			n.byRoot[root] = ne
+		}
+		delete(n.building, root)
 		close(b.done)
 		n.mu.Unlock()
-		return ne, nil
-	}
+	}()
+	idx := build()
+	n.builds.Add(1)
+	n.modules.Add(int64(idx.Fresh()))
+	ne = &navEntry{ws: ws, idx: idx, mappers: map[string]*mapper{}}
+	return ne
 }
 
 // yieldToChecks waits while a check runs, unless the build is hurried

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"golang.org/x/tools/txtar"
+
+	"github.com/modls/modls/nav"
 )
 
 // TestNavigationChecksNothing holds the navigation requests to lookups in
@@ -147,4 +149,30 @@ func navFiles(t *testing.T) []txtar.File {
 		}
 	}
 	return files
+}
+
+// TestNavigationBuildPanics checks that a build of the index that panics
+// still ends the build under way, so that the requests waiting for it go
+// on instead of waiting for ever.
+func TestNavigationBuildPanics(t *testing.T) {
+	s := &Server{}
+	s.nav.byRoot, s.nav.building = map[string]*navEntry{}, map[string]*navBuild{}
+	b := &navBuild{done: make(chan struct{})}
+	s.nav.building["/w"] = b
+	func() {
+		defer func() {
+			if r := recover(); r == nil {
+				t.Error("the build's panic did not reach the caller's recovery")
+			}
+		}()
+		s.finishNav("/w", nil, b, func() *nav.Index { panic("boom") })
+	}()
+	select {
+	case <-b.done:
+	default:
+		t.Error("the build that panicked is still under way for its waiters")
+	}
+	if s.nav.building["/w"] != nil || s.nav.byRoot["/w"] != nil {
+		t.Errorf("after the panic: building %v, index %v", s.nav.building["/w"], s.nav.byRoot["/w"])
+	}
 }
