@@ -443,7 +443,7 @@ func (e *editor) settle() {
 	if err := e.srv.sched.waitIdle(ctx); err != nil {
 		e.t.Fatalf("the server's checks did not finish: %v", err)
 	}
-	// The navigation index a run queued in the background (polled: it
+	// The navigation index a change queued in the background (polled: it
 	// takes milliseconds).
 	for e.srv.navBusy() {
 		if ctx.Err() != nil {
