@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -53,6 +54,11 @@ type Options struct {
 	// (a command lowers its collector's growth there: a warm run holds
 	// little, a cold one much).
 	BeforeTypeCheck func()
+	// Findings, if not nil, is called with each group of patterns'
+	// findings (sorted) and the directories of its packages as soon as
+	// they are known, before the check records what it learnt in the
+	// cache, which a caller showing them need not wait for.
+	Findings func(dirs []string, diags []Diagnostic)
 	// Shard, if N is set, checks only the K-th of N parts of the root
 	// packages (see Shard): the others are loaded and analysed as far as
 	// the part's packages need them, and not reported.
@@ -77,6 +83,11 @@ type Result struct {
 	// memo: the memo of the last check answered, for every group of
 	// patterns (for tests).
 	memo bool
+	// goBuild: how many dependencies' types were read from the Go build
+	// cache's export data; sourced: the dependencies type-checked from
+	// source (for tests).
+	goBuild int
+	sourced []string
 }
 
 // Check runs the enabled rules over the packages the patterns match.
@@ -119,6 +130,8 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 		res.Packages += r.Packages
 		res.Cached += r.Cached
 		res.memo = res.memo && r.memo
+		res.goBuild += r.goBuild
+		res.sourced = append(res.sourced, r.sourced...)
 		res.Dirs = append(res.Dirs, r.Dirs...)
 		res.Roots = append(res.Roots, r.Roots...)
 	}
@@ -187,6 +200,13 @@ func groupPatterns(dir string, patterns []string) ([]group, error) {
 		out = append(out, *byRoot[r])
 	}
 	return out, nil
+}
+
+// forwardFindings hands a group's findings to opts.Findings.
+func forwardFindings(ctx context.Context, opts Options, res *Result) {
+	if opts.Findings != nil && ctx.Err() == nil {
+		opts.Findings(res.Dirs, sortDiagnostics(slices.Clone(res.Diagnostics)))
+	}
 }
 
 func isFilePattern(p string) bool {
@@ -260,6 +280,7 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 			res.Diagnostics, res.Cached, res.memo = ds, len(roots), true
 			t.mark("keys (recorded) and cache")
 			tm.phase(PhaseLoad, loadStart)
+			forwardFindings(ctx, opts, res)
 			return res, nil
 		}
 	}
@@ -331,8 +352,11 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	}
 	t.mark("keys and cache")
 	if opts.Cache != nil && len(misses)+len(deferred) > 0 {
-		l.exports = &exportData{cache: opts.Cache, key: h.depKey}
+		l.exports = &exportData{cache: opts.Cache, key: h.depKey, dir: g.root, unsaved: opts.Overlay, later: deferred}
 		l.exports.decide(l, misses, h.unknownIfaces(importedBy(l.listed, deferred)))
+		if n := l.exports.goBuildFiles(); n > 0 {
+			t.mark(fmt.Sprintf("the Go build cache's export data of %d packages located", n))
+		}
 	}
 	tm.phase(PhaseCache, cacheStart)
 	var beforeTypeCheck sync.Once
@@ -439,6 +463,7 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	}
 	wg.Wait()
 	t.mark(fmt.Sprintf("check %d packages (%d deferred)", checked, len(deferred)))
+	forwardFindings(ctx, opts, res)
 	if mkey != "" && ctx.Err() == nil {
 		// The memo of this tree: its files, the roots' keys and their
 		// findings, which the next run over an unchanged tree returns
@@ -464,6 +489,7 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 		// A cache that cannot be written only costs the next run time.
 		// (save empties fresh: count first.)
 		fresh := len(l.exports.fresh)
+		res.goBuild, res.sourced = l.exports.goBuildRead()
 		if err := l.exports.save(l); err != nil && os.Getenv("MODLS_DEBUG") != "" {
 			fmt.Fprintf(os.Stderr, "modls: cache: %v\n", err)
 		}

@@ -1,16 +1,22 @@
 package checker
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"go/token"
 	"go/types"
 	"io"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/tools/go/gcexportdata"
 )
@@ -25,13 +31,33 @@ import (
 // dependencies' types, which must then be the recorded ones too, or one
 // import path would have two *types.Package values. Anything else is
 // checked from source (and recorded for the next run).
+//
+// A dependency outside the main Go module that the cache has no blob of
+// yet may come from the Go build cache instead: the compiler's export data
+// of the package (go list -export), when the go command has it at hand
+// (goExportFiles). What is read from there is recorded in the cache like
+// a package checked from source.
 type exportData struct {
 	cache *Cache
 	key   func(path string) string
+	// dir, if set, is where the go command is asked for the Go build
+	// cache's export data (the listing's directory); unsaved are the
+	// editor's buffers, by file name (the loader's overlay also holds
+	// snapshots of files on disk).
+	dir     string
+	unsaved map[string][]byte
+	// later are roots whose dependencies a later call of decide will
+	// take: the go command is asked for theirs with the first.
+	later []*listedPackage
 
 	mu      sync.Mutex
+	askMu   sync.Mutex
 	imports map[string]*types.Package
 	have    map[string][]string       // a blob is stored for the path, with the imports it was checked with
+	goFile  map[string]string         // the Go build cache's export data of the path, where it stands in for a blob
+	goRead  int                       // packages read from goFile
+	goAsked map[string]string         // what the go command said of the packages asked about: the file, or ""
+	sourced []string                  // dependencies checked from source
 	usable  map[string]bool           // the path and all its dependencies have blobs
 	fresh   map[string]*types.Package // checked from source this run, to record
 	imps    map[string][]string       // the non-blank imports of each fresh package
@@ -48,6 +74,8 @@ func (e *exportData) decide(l *loader, roots []*listedPackage, extra []string) {
 		e.imports = map[string]*types.Package{}
 		e.fresh = map[string]*types.Package{}
 		e.have = map[string][]string{}
+		e.goFile = map[string]string{}
+		e.goAsked = map[string]string{}
 		e.usable = map[string]bool{}
 		e.imps = map[string][]string{}
 		e.need = map[string]bool{}
@@ -97,11 +125,174 @@ func (e *exportData) decide(l *loader, roots []*listedPackage, extra []string) {
 		}
 	}
 	stored := e.cache.StoredExports(keys)
+	have := make(map[string]bool, len(stored))
+	for k := range stored {
+		have[byKey[k]] = true
+	}
+	e.askGoBuild(l, added, have)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for k, imps := range stored {
 		e.have[byKey[k]] = imps
 	}
+	for _, p := range added {
+		if _, ok := e.have[p]; !ok && e.goAsked[p] != "" {
+			e.have[p] = resolvedImports(l.listed[p])
+			e.goFile[p] = e.goAsked[p]
+		}
+	}
+}
+
+// askGoBuild asks the go command for the Go build cache's export data of
+// the packages that may come from there and have no blob (have), unless it
+// was asked about them before; when it is asked, it is asked too about
+// what the later roots depend on, so that one call serves the run.
+func (e *exportData) askGoBuild(l *loader, added []string, have map[string]bool) {
+	if e.dir == "" {
+		return
+	}
+	// One call at a time; e.mu is not held while the go command runs, as
+	// loads go on meanwhile. goAsked is written under both.
+	e.askMu.Lock()
+	defer e.askMu.Unlock()
+	var ask []string
+	seen := map[string]bool{}
+	consider := func(p string) {
+		if seen[p] {
+			return
+		}
+		seen[p] = true
+		if _, asked := e.goAsked[p]; asked || have[p] {
+			return
+		}
+		if lp := l.listed[p]; lp != nil && fromGoBuild(lp, e.unsaved) {
+			ask = append(ask, p)
+		}
+	}
+	for _, p := range added {
+		consider(p)
+	}
+	if len(ask) == 0 {
+		return
+	}
+	var visit func(path string)
+	visit = func(path string) {
+		lp := l.listed[path]
+		if lp == nil || seen[path] {
+			return
+		}
+		consider(path)
+		for _, imp := range resolvedImports(lp) {
+			visit(imp)
+		}
+	}
+	for _, r := range e.later {
+		for _, list := range [][]string{r.Imports, r.TestImports, r.XTestImports} {
+			for _, imp := range list {
+				if m, ok := r.ImportMap[imp]; ok {
+					imp = m
+				}
+				visit(imp)
+			}
+		}
+	}
+	files := goExportFiles(e.dir, ask, goExportBudget)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, p := range ask {
+		e.goAsked[p] = files[p]
+	}
+}
+
+// goBuildFiles is how many packages the go command named export data of.
+func (e *exportData) goBuildFiles() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := 0
+	for _, f := range e.goAsked {
+		if f != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// goBuildRead is how many dependencies were read from the Go build cache,
+// and which were checked from source.
+func (e *exportData) goBuildRead() (int, []string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.goRead, slices.Sorted(slices.Values(e.sourced))
+}
+
+// fromGoBuild reports whether a dependency's types may come from the Go
+// build cache: a package outside the main Go module (the standard library,
+// the framework as a module, other modules) none of whose files is an
+// unsaved buffer, since the go command compiles the files on disk.
+func fromGoBuild(lp *listedPackage, unsaved map[string][]byte) bool {
+	if lp.Error != nil || !lp.Standard && (lp.Module == nil || lp.Module.Main) {
+		return false
+	}
+	for _, n := range lp.GoFiles {
+		if _, ok := unsaved[filepath.Join(lp.Dir, n)]; ok {
+			return false
+		}
+	}
+	return true
+}
+
+// resolvedImports lists the packages a package imports, as resolved.
+func resolvedImports(lp *listedPackage) []string {
+	out := make([]string, 0, len(lp.Imports))
+	for _, imp := range lp.Imports {
+		if m, ok := lp.ImportMap[imp]; ok {
+			imp = m
+		}
+		if imp != "C" && imp != lp.ImportPath {
+			out = append(out, imp)
+		}
+	}
+	return out
+}
+
+// goExportBudget bounds the wait for the Go build cache's export data. go
+// list -export compiles what the build cache lacks, which after a change
+// of Go version, or on a machine that never built the application, is
+// minutes; past the budget the dependencies are checked from source (and
+// recorded in modls's cache, so that this happens once).
+var goExportBudget = 1500 * time.Millisecond
+
+// goCommand is the go command goExportFiles runs.
+var goCommand = "go"
+
+// goExportFiles asks the go command, in dir, for the files of the
+// compiler's export data of the packages, within budget; it returns
+// those it names, or nothing when it fails or runs out of time.
+func goExportFiles(dir string, paths []string, budget time.Duration) map[string]string {
+	if os.Getenv("MODLS_GO_EXPORTS") == "off" {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), budget)
+	defer cancel()
+	args := append([]string{"list", "-e", "-export", "-f", "{{if not .Error}}{{.ImportPath}}\t{{.Export}}{{end}}", "--"}, paths...)
+	cmd := exec.CommandContext(ctx, goCommand, args...)
+	cmd.Dir = dir
+	// As the listing sees the packages (goListOverlay).
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	out, err := cmd.Output()
+	if err != nil {
+		if os.Getenv("MODLS_DEBUG") != "" {
+			fmt.Fprintf(os.Stderr, "modls: the Go build cache's export data of %d packages: %v\n", len(paths), err)
+		}
+		return nil
+	}
+	files := make(map[string]string, len(paths))
+	for _, line := range strings.Split(string(out), "\n") {
+		if p, f, ok := strings.Cut(line, "\t"); ok && f != "" {
+			files[p] = f
+		}
+	}
+	return files
 }
 
 // usableLocked reports whether path and all its dependencies have blobs.
@@ -160,7 +351,30 @@ func (e *exportData) load(l *loader, path string) *types.Package {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	for _, imp := range imps {
+		// Each import read from export data, or this package's data
+		// would make a second package of it.
+		if q := e.imports[imp]; imp != "unsafe" && (q == nil || !q.Complete()) {
+			return nil
+		}
+	}
 	if p := e.imports[path]; p != nil && p.Complete() {
+		return p
+	}
+	if f := e.goFile[path]; f != "" {
+		p, err := readGoExport(f, l.fset, e.imports, path)
+		if err != nil {
+			if os.Getenv("MODLS_DEBUG") != "" {
+				fmt.Fprintf(os.Stderr, "modls: export data of %s: %v\n", path, err)
+			}
+			return nil
+		}
+		e.goRead++
+		if !e.stale[path] {
+			// Recorded, so that the next run finds it in the cache.
+			e.fresh[path] = p
+			e.imps[path] = imps
+		}
 		return p
 	}
 	data, ok := e.cache.Export(e.key(path))
@@ -172,6 +386,21 @@ func (e *exportData) load(l *loader, path string) *types.Package {
 		return nil
 	}
 	return p
+}
+
+// readGoExport reads the compiler's export data of a package from the Go
+// build cache.
+func readGoExport(file string, fset *token.FileSet, imports map[string]*types.Package, path string) (*types.Package, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r, err := gcexportdata.NewReader(bufio.NewReader(f))
+	if err != nil {
+		return nil, err
+	}
+	return gcexportdata.Read(r, fset, imports, path)
 }
 
 // revoke takes packages whose text changed after their keys were
@@ -198,6 +427,7 @@ func (e *exportData) checked(path string, p *types.Package, imports []string) {
 		return
 	}
 	e.mu.Lock()
+	e.sourced = append(e.sourced, path)
 	if e.stale[path] {
 		e.mu.Unlock()
 		return

@@ -296,7 +296,7 @@ func (st *sessionState) newDepsLoader(overlay map[string][]byte) *loader {
 	l := newLoader(st.listed, overlay)
 	if st.cache != nil {
 		h := newHasher(l, st.ws, "")
-		l.exports = &exportData{cache: st.cache, key: h.depKey}
+		l.exports = &exportData{cache: st.cache, key: h.depKey, dir: st.root, unsaved: overlay}
 		l.exports.decide(l, st.roots, nil)
 	}
 	return l

@@ -151,19 +151,28 @@ func (s *Server) firstCheck(ctx context.Context, e *sessionEntry, files []string
 		patterns = append(patterns, dir)
 	}
 	sort.Strings(patterns)
-	res, err := checker.Check(ctx, checker.Options{Dir: e.root, Patterns: patterns, Config: cfg, Overlay: overlay, Cache: cache})
-	if err != nil || ctx.Err() != nil {
-		if err != nil && ctx.Err() == nil {
-			s.log.Printf("first check of %s: %v", strings.Join(patterns, " "), err)
+	// The findings are published as soon as they are known; the check
+	// then records what it learnt in the cache.
+	found := func(dirs []string, diags []checker.Diagnostic) {
+		if ctx.Err() == nil {
+			s.publishFirst(files, versions, dirs, diags)
 		}
-		return
 	}
+	_, err = checker.Check(ctx, checker.Options{Dir: e.root, Patterns: patterns, Config: cfg, Overlay: overlay, Cache: cache, Findings: found})
+	if err != nil && ctx.Err() == nil {
+		s.log.Printf("first check of %s: %v", strings.Join(patterns, " "), err)
+	}
+}
+
+// publishFirst publishes the first check's findings for the files whose
+// buffers did not change meanwhile and that no other check has answered.
+func (s *Server) publishFirst(files []string, versions map[string]int32, dirs []string, diags []checker.Diagnostic) {
 	checked := map[string]bool{}
-	for _, dir := range res.Dirs {
+	for _, dir := range dirs {
 		checked[dir] = true
 	}
 	byFile := map[string][]checker.Diagnostic{}
-	for _, d := range res.Diagnostics {
+	for _, d := range diags {
 		byFile[d.File] = append(byFile[d.File], d)
 	}
 	var publish []string

@@ -1,0 +1,170 @@
+package checker
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/modls/modls/rules"
+)
+
+// warmGoBuild has the go command compile the dependencies of dir's
+// packages as the checker lists them, so that the Go build cache holds
+// their export data (as it does where the application was built).
+func warmGoBuild(t *testing.T, dir string) {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-export", "-deps", "./...")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go list -export: %v\n%s", err, out)
+	}
+}
+
+// emptyCache opens a new cache file of the test's own.
+func emptyCache(t *testing.T) *Cache {
+	t.Helper()
+	c, err := OpenCache(filepath.Join(t.TempDir(), "cache.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// TestDependenciesFromGoBuild: with nothing in modls's cache, the types of
+// the dependencies outside the main module come from the Go build cache's
+// export data, the findings are those of a check from source, and what was
+// read is recorded, so that the next check needs the go command for none
+// of it. Without the export data at hand (the go command fails, or is too
+// slow) the dependencies are checked from source.
+func TestDependenciesFromGoBuild(t *testing.T) {
+	dir := writeWorkspace(t, shop)
+	warmGoBuild(t, dir)
+
+	t.Setenv("MODLS_GO_EXPORTS", "off")
+	truth := check(t, dir, Options{Cache: emptyCache(t)})
+	want := strings.Join(lines(dir, truth.Diagnostics), "\n")
+	if truth.goBuild != 0 || len(want) == 0 || !slices.Contains(truth.sourced, "fmt") {
+		t.Fatalf("with MODLS_GO_EXPORTS=off: %d packages from the Go build cache, type-checked %v, findings:\n%s", truth.goBuild, truth.sourced, want)
+	}
+	t.Setenv("MODLS_GO_EXPORTS", "")
+
+	c := emptyCache(t)
+	res := check(t, dir, Options{Cache: c})
+	if got := strings.Join(lines(dir, res.Diagnostics), "\n"); got != want {
+		t.Errorf("findings with the Go build cache's export data:\n%s\nwant (from source):\n%s", got, want)
+	}
+	for _, p := range res.sourced {
+		if !strings.HasPrefix(p, "example.com/shop") {
+			t.Errorf("%s was type-checked from source; want it from the Go build cache", p)
+		}
+	}
+	if res.goBuild < 20 {
+		t.Errorf("%d packages from the Go build cache; want the framework and the standard library's", res.goBuild)
+	}
+
+	// Recorded: an edit of a module re-checks it against the recorded
+	// types, without the go command.
+	file := filepath.Join(dir, "modules", "standard", "shop", "module.go")
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, append(data, "\n// edited\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	future := time.Now().Add(2 * time.Second)
+	os.Chtimes(file, future, future)
+	again := check(t, dir, Options{Cache: c})
+	if again.Cached == again.Packages || again.goBuild != 0 {
+		t.Errorf("after an edit: %d of %d packages cached, %d from the Go build cache; want the edited one checked against the recorded types",
+			again.Cached, again.Packages, again.goBuild)
+	}
+	if got := strings.Join(lines(dir, again.Diagnostics), "\n"); got != want {
+		t.Errorf("findings after the edit:\n%s\nwant:\n%s", got, want)
+	}
+
+	for _, tc := range []struct {
+		name string
+		set  func(t *testing.T)
+	}{
+		{"the go command fails", func(t *testing.T) {
+			old := goCommand
+			goCommand = "false"
+			t.Cleanup(func() { goCommand = old })
+		}},
+		{"the go command runs out of time", func(t *testing.T) {
+			old := goExportBudget
+			goExportBudget = time.Nanosecond
+			t.Cleanup(func() { goExportBudget = old })
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.set(t)
+			res := check(t, dir, Options{Cache: emptyCache(t)})
+			if res.goBuild != 0 || !slices.Contains(res.sourced, "fmt") {
+				t.Errorf("%d packages from the Go build cache, type-checked %v; want every dependency from source", res.goBuild, res.sourced)
+			}
+			if got := strings.Join(lines(dir, res.Diagnostics), "\n"); got != want {
+				t.Errorf("findings:\n%s\nwant:\n%s", got, want)
+			}
+		})
+	}
+}
+
+// TestUnsavedDependencyFromSource: a dependency with a file open in an
+// editor is type-checked from the buffer, not read from the Go build
+// cache (which holds what is on disk).
+func TestUnsavedDependencyFromSource(t *testing.T) {
+	t.Parallel()
+	dir := writeWorkspace(t, shop)
+	warmGoBuild(t, dir)
+	files, _ := filepath.Glob(filepath.Join(repoRoot(t), "framework", "*.go"))
+	var file string
+	for _, f := range files {
+		if !strings.HasSuffix(f, "_test.go") {
+			file = f
+			break
+		}
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := check(t, dir, Options{Cache: emptyCache(t), Overlay: map[string][]byte{file: append(data, "\n// unsaved\n"...)}})
+	if !slices.Contains(res.sourced, rules.FrameworkPath) || slices.Contains(res.sourced, "fmt") {
+		t.Errorf("type-checked %v; want the framework (its buffer) and not the standard library", res.sourced)
+	}
+	if res.goBuild == 0 {
+		t.Error("nothing from the Go build cache")
+	}
+}
+
+// TestFindingsForwarded: Options.Findings gets the findings the check
+// returns, sorted, with the directories checked, once per run: from a
+// check and from the memo of the last one alike.
+func TestFindingsForwarded(t *testing.T) {
+	t.Parallel()
+	dir := writeWorkspace(t, shop)
+	c := emptyCache(t)
+	for _, run := range []string{"checked", "from the memo"} {
+		var calls int
+		var got []Diagnostic
+		var dirs []string
+		res := check(t, dir, Options{Cache: c, Findings: func(d []string, ds []Diagnostic) {
+			calls++
+			dirs, got = d, ds
+		}})
+		if run == "from the memo" && !res.memo {
+			t.Fatalf("%s: the memo did not answer", run)
+		}
+		if calls != 1 || !slices.Equal(dirs, res.Dirs) || strings.Join(lines(dir, got), "\n") != strings.Join(lines(dir, res.Diagnostics), "\n") || len(got) == 0 {
+			t.Errorf("%s: %d calls with %v and\n%s\nwant one with %v and\n%s", run, calls, dirs, strings.Join(lines(dir, got), "\n"), res.Dirs, strings.Join(lines(dir, res.Diagnostics), "\n"))
+		}
+	}
+}
