@@ -284,6 +284,14 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 			return res, nil
 		}
 	}
+	// Without a recorded listing (a first run, or unsaved buffers) the
+	// cache most likely lacks the dependencies' types: the go command is
+	// asked for the Go build cache's while the files are read and the
+	// workspace model is built.
+	var early *goPrefetch
+	if opts.Cache != nil && !recorded {
+		early = prefetchGoBuild(g.root, listed, opts.Overlay)
+	}
 	if tr != nil && tr.loadAll() != nil {
 		tr, mkey = nil, ""
 	}
@@ -352,7 +360,7 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	}
 	t.mark("keys and cache")
 	if opts.Cache != nil && len(misses)+len(deferred) > 0 {
-		l.exports = &exportData{cache: opts.Cache, key: h.depKey, dir: g.root, unsaved: opts.Overlay, later: deferred}
+		l.exports = &exportData{cache: opts.Cache, key: h.depKey, dir: g.root, unsaved: opts.Overlay, later: deferred, early: early}
 		l.exports.decide(l, misses, h.unknownIfaces(importedBy(l.listed, deferred)))
 		if n := l.exports.goBuildFiles(); n > 0 {
 			t.mark(fmt.Sprintf("the Go build cache's export data of %d packages located", n))

@@ -49,6 +49,9 @@ type exportData struct {
 	// later are roots whose dependencies a later call of decide will
 	// take: the go command is asked for theirs with the first.
 	later []*listedPackage
+	// early, if set, is a call of the go command started before the
+	// loader existed; its answers are taken first.
+	early *goPrefetch
 
 	mu      sync.Mutex
 	askMu   sync.Mutex
@@ -155,6 +158,15 @@ func (e *exportData) askGoBuild(l *loader, added []string, have map[string]bool)
 	// loads go on meanwhile. goAsked is written under both.
 	e.askMu.Lock()
 	defer e.askMu.Unlock()
+	if pf := e.early; pf != nil {
+		e.early = nil
+		<-pf.done
+		e.mu.Lock()
+		for _, p := range pf.asked {
+			e.goAsked[p] = pf.files[p]
+		}
+		e.mu.Unlock()
+	}
 	var ask []string
 	seen := map[string]bool{}
 	consider := func(p string) {
@@ -261,6 +273,33 @@ func resolvedImports(lp *listedPackage) []string {
 // minutes; past the budget the dependencies are checked from source (and
 // recorded in modls's cache, so that this happens once).
 var goExportBudget = 1500 * time.Millisecond
+
+// goPrefetch is a call of goExportFiles under way.
+type goPrefetch struct {
+	done  chan struct{}
+	asked []string
+	files map[string]string
+}
+
+// prefetchGoBuild asks the go command, in the background, for the Go build
+// cache's export data of every dependency of the listing that may come
+// from there; nil when there is none.
+func prefetchGoBuild(dir string, listed []*listedPackage, unsaved map[string][]byte) *goPrefetch {
+	pf := &goPrefetch{done: make(chan struct{})}
+	for _, lp := range listed {
+		if lp.DepOnly && fromGoBuild(lp, unsaved) {
+			pf.asked = append(pf.asked, lp.ImportPath)
+		}
+	}
+	if len(pf.asked) == 0 {
+		return nil
+	}
+	go func() {
+		defer close(pf.done)
+		pf.files = goExportFiles(dir, pf.asked, goExportBudget)
+	}()
+	return pf
+}
 
 // goCommand is the go command goExportFiles runs.
 var goCommand = "go"
