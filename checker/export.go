@@ -313,12 +313,20 @@ func goExportFiles(dir string, paths []string, budget time.Duration) map[string]
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), budget)
 	defer cancel()
+	// The go command's work directory goes in a directory of modls's
+	// own, removed afterwards: a go command stopped at the budget leaves
+	// its work directory behind.
+	tmp, err := os.MkdirTemp("", "modls-go-")
+	if err != nil {
+		return nil
+	}
+	defer os.RemoveAll(tmp)
 	args := append([]string{"list", "-e", "-export", "-f", "{{if not .Error}}{{.ImportPath}}\t{{.Export}}{{end}}", "--"}, paths...)
-	cmd := exec.CommandContext(ctx, goCommand, args...)
+	cmd := exec.Command(goCommand, args...)
 	cmd.Dir = dir
 	// As the listing sees the packages (goListOverlay).
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	out, err := cmd.Output()
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOTMPDIR="+tmp)
+	out, err := groupOutput(ctx, cmd)
 	if err != nil {
 		if os.Getenv("MODLS_DEBUG") != "" {
 			fmt.Fprintf(os.Stderr, "modls: the Go build cache's export data of %d packages: %v\n", len(paths), err)

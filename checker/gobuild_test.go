@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -102,6 +103,32 @@ func TestDependenciesFromGoBuild(t *testing.T) {
 			old := goExportBudget
 			goExportBudget = time.Nanosecond
 			t.Cleanup(func() { goExportBudget = old })
+		}},
+		{"the go command runs out of time compiling", func(t *testing.T) {
+			// An empty build cache: the go command compiles, and is
+			// stopped at the budget.
+			t.Setenv("GOCACHE", t.TempDir())
+			old := goExportBudget
+			goExportBudget = 300 * time.Millisecond
+			t.Cleanup(func() { goExportBudget = old })
+			tmp := t.TempDir()
+			t.Setenv("TMPDIR", tmp)
+			t.Cleanup(func() {
+				// Nothing of the go command is left: no compiler running,
+				// no work directory.
+				if left, _ := os.ReadDir(tmp); len(left) != 0 {
+					t.Errorf("left in TMPDIR: %v", left)
+				}
+				if runtime.GOOS != "linux" {
+					return
+				}
+				procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+				for _, p := range procs {
+					if b, err := os.ReadFile(p); err == nil && strings.Contains(string(b), tmp) {
+						t.Errorf("still running: %s", strings.ReplaceAll(string(b), "\x00", " "))
+					}
+				}
+			})
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
