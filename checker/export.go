@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/tools/go/gcexportdata"
@@ -267,11 +268,10 @@ func resolvedImports(lp *listedPackage) []string {
 	return out
 }
 
-// goExportBudget bounds the wait for the Go build cache's export data. go
-// list -export compiles what the build cache lacks, which after a change
-// of Go version, or on a machine that never built the application, is
-// minutes; past the budget the dependencies are checked from source (and
-// recorded in modls's cache, so that this happens once).
+// goExportBudget bounds the wait for the Go build cache's export data (a
+// go command slowed by a loaded machine, or by a module it must fetch):
+// past it the dependencies are checked from source, and recorded in
+// modls's cache, so that the go command is not asked again.
 var goExportBudget = 1500 * time.Millisecond
 
 // goPrefetch is a call of goExportFiles under way.
@@ -305,8 +305,14 @@ func prefetchGoBuild(dir string, listed []*listedPackage, unsaved map[string][]b
 var goCommand = "go"
 
 // goExportFiles asks the go command, in dir, for the files of the
-// compiler's export data of the packages, within budget; it returns
-// those it names, or nothing when it fails or runs out of time.
+// compiler's export data of the packages that the Go build cache holds;
+// it returns those it names, or nothing when the go command fails, runs
+// past budget or would compile: the export data are taken where the
+// application's builds left them, never made for modls (a cold build
+// cache's compilation takes minutes, longer than checking from source).
+// The go command runs in the user's environment, cgo as their builds
+// have it: a package's export data differ with cgo only in what is not
+// exported.
 func goExportFiles(dir string, paths []string, budget time.Duration) map[string]string {
 	if os.Getenv("MODLS_GO_EXPORTS") == "off" {
 		return nil
@@ -314,22 +320,47 @@ func goExportFiles(dir string, paths []string, budget time.Duration) map[string]
 	ctx, cancel := context.WithTimeout(context.Background(), budget)
 	defer cancel()
 	// The go command's work directory goes in a directory of modls's
-	// own, removed afterwards: a go command stopped at the budget leaves
-	// its work directory behind.
+	// own, removed afterwards: a go command stopped leaves its work
+	// directory behind. An action's directory appears in it only when
+	// the go command compiles something.
 	tmp, err := os.MkdirTemp("", "modls-go-")
 	if err != nil {
 		return nil
 	}
 	defer os.RemoveAll(tmp)
+	var compiling atomic.Bool
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			if actionDirs(tmp) {
+				compiling.Store(true)
+				cancel()
+				return
+			}
+		}
+	}()
 	args := append([]string{"list", "-e", "-export", "-f", "{{if not .Error}}{{.ImportPath}}\t{{.Export}}{{end}}", "--"}, paths...)
 	cmd := exec.Command(goCommand, args...)
 	cmd.Dir = dir
-	// As the listing sees the packages (goListOverlay).
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOTMPDIR="+tmp)
+	cmd.Env = append(os.Environ(), "GOTMPDIR="+tmp)
 	out, err := groupOutput(ctx, cmd)
-	if err != nil {
+	cancel()
+	<-watched
+	if err != nil || compiling.Load() {
 		if os.Getenv("MODLS_DEBUG") != "" {
-			fmt.Fprintf(os.Stderr, "modls: the Go build cache's export data of %d packages: %v\n", len(paths), err)
+			why := fmt.Sprint(err)
+			if compiling.Load() {
+				why = "the Go build cache lacks some of it"
+			}
+			fmt.Fprintf(os.Stderr, "modls: the Go build cache's export data of %d packages: %s\n", len(paths), why)
 		}
 		return nil
 	}
@@ -340,6 +371,18 @@ func goExportFiles(dir string, paths []string, budget time.Duration) map[string]
 		}
 	}
 	return files
+}
+
+// actionDirs reports whether a work directory of the go command under tmp
+// holds an action's directory, that is, whether it compiles.
+func actionDirs(tmp string) bool {
+	works, _ := os.ReadDir(tmp)
+	for _, w := range works {
+		if acts, _ := os.ReadDir(filepath.Join(tmp, w.Name())); len(acts) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // usableLocked reports whether path and all its dependencies have blobs.
