@@ -57,7 +57,8 @@ type Options struct {
 	// Findings, if not nil, is called with each group of patterns'
 	// findings (sorted) and the directories of its packages as soon as
 	// they are known, before the check records what it learnt in the
-	// cache, which a caller showing them need not wait for.
+	// cache, which a caller showing them need not wait for; never once
+	// the context is done.
 	Findings func(dirs []string, diags []Diagnostic)
 	// Shard, if N is set, checks only the K-th of N parts of the root
 	// packages (see Shard): the others are loaded and analysed as far as

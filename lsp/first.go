@@ -151,12 +151,10 @@ func (s *Server) firstCheck(ctx context.Context, e *sessionEntry, files []string
 		patterns = append(patterns, dir)
 	}
 	sort.Strings(patterns)
-	// The findings are published as soon as they are known; the check
-	// then records what it learnt in the cache.
+	// The findings are published as soon as they are known (never after
+	// a cancellation); the check then records what it learnt in the cache.
 	found := func(dirs []string, diags []checker.Diagnostic) {
-		if ctx.Err() == nil {
-			s.publishFirst(files, versions, dirs, diags)
-		}
+		s.publishFirst(files, versions, dirs, diags)
 	}
 	_, err = checker.Check(ctx, checker.Options{Dir: e.root, Patterns: patterns, Config: cfg, Overlay: overlay, Cache: cache, Findings: found})
 	if err != nil && ctx.Err() == nil {
