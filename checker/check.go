@@ -89,6 +89,9 @@ type Result struct {
 	// source (for tests).
 	goBuild int
 	sourced []string
+	// partial: how many modules the workspace model read in part (for
+	// tests).
+	partial int
 }
 
 // Check runs the enabled rules over the packages the patterns match.
@@ -133,6 +136,7 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 		res.memo = res.memo && r.memo
 		res.goBuild += r.goBuild
 		res.sourced = append(res.sourced, r.sourced...)
+		res.partial += r.partial
 		res.Dirs = append(res.Dirs, r.Dirs...)
 		res.Roots = append(res.Roots, r.Roots...)
 	}
@@ -203,6 +207,20 @@ func groupPatterns(dir string, patterns []string) ([]group, error) {
 	return out, nil
 }
 
+// analysed reports, for a module directory below root, whether the check
+// analyses a package of it (a root or one of their dependencies): the
+// workspace model reads those modules in full and of the others only what
+// rules ask of another module.
+func analysed(root string, listed []*listedPackage) func(dir string) bool {
+	dirs := map[string]bool{}
+	for _, p := range listed {
+		for d := p.Dir; !dirs[d] && strings.HasPrefix(d, root+string(filepath.Separator)); d = filepath.Dir(d) {
+			dirs[d] = true
+		}
+	}
+	return func(dir string) bool { return dirs[dir] }
+}
+
 // forwardFindings hands a group's findings to opts.Findings.
 func forwardFindings(ctx context.Context, opts Options, res *Result) {
 	if opts.Findings != nil && ctx.Err() == nil {
@@ -227,11 +245,12 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	lkey, mkey := "", ""
 	var prev *keysMemo
 	var tr *tree
-	var pre <-chan *listingRecord
+	var pre *listingAhead
 	if opts.Cache != nil && len(opts.Overlay) == 0 {
 		lkey = listingKey(g.root, g.patterns, true)
-		// The recorded listing is read while the tree is.
-		pre = prefetchListing(opts.Cache, lkey)
+		// The recorded listing is read while the tree is, or without
+		// one the go command lists the packages meanwhile.
+		pre = prefetchListing(ctx, opts.Cache, lkey, g.root, g.patterns, true)
 		if mkey = memoKey(lkey, fingerprint); mkey != "" {
 			prev = opts.Cache.keysMemo(mkey)
 			if scanned, err := scanTree(g.root, prev); err == nil {
@@ -288,10 +307,16 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	// Without a recorded listing (a first run, or unsaved buffers) the
 	// cache most likely lacks the dependencies' types: the go command is
 	// asked for the Go build cache's while the files are read and the
-	// workspace model is built.
+	// workspace model is built (as soon as the go command listed the
+	// packages, when it did while the tree was read).
 	var early *goPrefetch
 	if opts.Cache != nil && !recorded {
-		early = prefetchGoBuild(g.root, listed, opts.Overlay)
+		if pre != nil {
+			early = pre.goBuild // begun with the listing
+		}
+		if early == nil {
+			early = prefetchGoBuild(g.root, listed, opts.Overlay)
+		}
 	}
 	if tr != nil && tr.loadAll() != nil {
 		tr, mkey = nil, ""
@@ -302,13 +327,36 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	}
 	overlay := snapshot(listed, base)
 	t.mark("read files")
-	ws, err := workspace.Load(g.root, overlay)
+	ws, err := workspace.LoadFor(g.root, overlay, analysed(g.root, listed))
 	if err != nil {
 		return nil, err
 	}
 	t.mark("workspace")
-	workspace.Put(ws)
+	for _, m := range ws.Modules() {
+		if m.Partial {
+			res.partial++
+		}
+	}
+	if tr != nil {
+		// The test files the check reads: of the modules read in full
+		// and of packages outside every module.
+		err := tr.readLater(func(name string) bool {
+			m := ws.Module(filepath.Dir(name))
+			return m == nil || !m.Partial
+		}, overlay)
+		if err != nil {
+			tr, mkey = nil, ""
+		}
+	}
 	l := newLoader(listed, overlay)
+	if res.partial > 0 {
+		// A model read in part is this check's alone.
+		l.scope = workspace.NewScope(ws)
+		l.scope.Add(l.fset)
+		defer l.scope.Close()
+	} else {
+		workspace.Put(ws)
+	}
 	l.timings = tm
 	h := newHasher(l, ws, fingerprint)
 	// facts is made once the cache has answered; the interfaces of the
@@ -477,7 +525,9 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 		// The memo of this tree: its files, the roots' keys and their
 		// findings, which the next run over an unchanged tree returns
 		// without looking up a row per package.
-		if m := newKeysMemo(tr, byPath, l.codec().encodeDiagnostics(res.Diagnostics)); m != nil {
+		if tr.readLater(func(string) bool { return true }, nil) != nil {
+			// A test file went away: no memo.
+		} else if m := newKeysMemo(tr, byPath, l.codec().encodeDiagnostics(res.Diagnostics)); m != nil {
 			opts.Cache.putKeysMemo(mkey, m)
 		}
 	}

@@ -483,7 +483,8 @@ func (h *hasher) moduleKey(m *workspace.Module) string {
 }
 
 // appKey covers the facts of every module of an application that other
-// modules' rules read: manifests, registrations, lookups.
+// modules' rules read: manifests and registrations (what
+// workspace.LoadFor reads of a module it reads in part).
 func (h *hasher) appKey(a *workspace.App) string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -500,9 +501,6 @@ func (h *hasher) appKey(a *workspace.App) string {
 		sum.Write(m.ManifestData)
 		for _, r := range m.Registrations {
 			fmt.Fprintf(sum, "reg %s %d %s:%d:%d\n", r.Service, r.Methods, h.paths.encode(r.Pos.Filename), r.Pos.Line, r.Pos.Column)
-		}
-		for _, r := range m.Lookups {
-			fmt.Fprintf(sum, "lookup %s %s:%d:%d\n", r.Service, h.paths.encode(r.Pos.Filename), r.Pos.Line, r.Pos.Column)
 		}
 		for _, n := range m.NonConstant {
 			if n.What == "registration" {

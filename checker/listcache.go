@@ -112,24 +112,56 @@ func cachedGoList(ctx context.Context, c *Cache, key, root string, patterns []st
 	return cachedGoListFrom(ctx, c, key, root, patterns, tests, t, nil)
 }
 
-// prefetchListing reads the listing recorded under key on another
-// goroutine, for cachedGoListFrom.
-func prefetchListing(c *Cache, key string) <-chan *listingRecord {
-	ch := make(chan *listingRecord, 1)
-	go func() { ch <- c.listing(key) }()
-	return ch
+// listingAhead is the recorded listing read on another goroutine, and
+// when none is recorded (a first run), the go command's listing, begun at
+// once: the caller reads the tree meanwhile.
+type listingAhead struct {
+	rec  chan *listingRecord
+	list chan listResult // closed without a value when a listing was recorded
+	// goBuild is the listing's, once cachedGoListFrom took it.
+	goBuild *goPrefetch
 }
 
-// cachedGoListFrom is cachedGoList with the recorded listing read by
-// prefetchListing (nil: read it here).
-func cachedGoListFrom(ctx context.Context, c *Cache, key, root string, patterns []string, tests bool, t *tree, pre <-chan *listingRecord) (listed []*listedPackage, recordedKey string, fromCache bool, err error) {
+type listResult struct {
+	listed []*listedPackage
+	err    error
+	// goBuild asks the go command for the export data the listing's
+	// dependencies may take from the Go build cache, begun as soon as
+	// the listing is known (prefetchGoBuild).
+	goBuild *goPrefetch
+}
+
+// prefetchListing begins reading the listing recorded under key, and
+// listing the packages if there is none, for cachedGoListFrom.
+func prefetchListing(ctx context.Context, c *Cache, key, root string, patterns []string, tests bool) *listingAhead {
+	a := &listingAhead{rec: make(chan *listingRecord, 1), list: make(chan listResult, 1)}
+	go func() {
+		rec := c.listing(key)
+		a.rec <- rec
+		if rec != nil {
+			close(a.list)
+			return
+		}
+		listed, err := goList(ctx, root, patterns, tests)
+		var gb *goPrefetch
+		if err == nil {
+			gb = prefetchGoBuild(root, listed, nil)
+		}
+		a.list <- listResult{listed, err, gb}
+	}()
+	return a
+}
+
+// cachedGoListFrom is cachedGoList with the recorded listing read, or the
+// packages listed, by prefetchListing (nil: here).
+func cachedGoListFrom(ctx context.Context, c *Cache, key, root string, patterns []string, tests bool, t *tree, pre *listingAhead) (listed []*listedPackage, recordedKey string, fromCache bool, err error) {
 	if c == nil {
 		key = ""
 	}
 	if key != "" {
 		var rec *listingRecord
 		if pre != nil {
-			rec = <-pre
+			rec = <-pre.rec
 		} else {
 			rec = c.listing(key)
 		}
@@ -137,7 +169,12 @@ func cachedGoListFrom(ctx context.Context, c *Cache, key, root string, patterns 
 			return rec.Packages, key, true, nil
 		}
 	}
-	listed, err = goList(ctx, root, patterns, tests)
+	if r, ok := <-pre.listResults(); ok {
+		listed, err = r.listed, r.err
+		pre.goBuild = r.goBuild
+	} else {
+		listed, err = goList(ctx, root, patterns, tests)
+	}
 	if err != nil || key == "" {
 		return listed, "", false, err
 	}
@@ -147,6 +184,16 @@ func cachedGoListFrom(ctx context.Context, c *Cache, key, root string, patterns 
 	}
 	c.putListing(key, rec)
 	return listed, key, false, nil
+}
+
+// listResults is the listing begun ahead: closed when there is none.
+func (a *listingAhead) listResults() <-chan listResult {
+	if a == nil {
+		closed := make(chan listResult)
+		close(closed)
+		return closed
+	}
+	return a.list
 }
 
 // newListingRecord records what validates listed; nil if it must not be

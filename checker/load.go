@@ -17,6 +17,8 @@ import (
 	"sync"
 
 	"golang.org/x/tools/go/packages"
+
+	"github.com/modls/modls/workspace"
 )
 
 // listedPackage is what the listing says of a package: the fields of
@@ -295,7 +297,10 @@ type PackageError struct {
 // side effects (import _ "modernc.org/sqlite") contributes no types, so it
 // is stood in for by an empty package instead of being loaded.
 type loader struct {
-	fset   *token.FileSet
+	fset *token.FileSet
+	// scope, when the check's workspace model is its own (read in
+	// part), holds the model for the check's FileSets.
+	scope  *workspace.Scope
 	listed map[string]*listedPackage
 	sizes  types.Sizes
 
@@ -436,6 +441,9 @@ func (l *loader) forget(key string) {
 func (l *loader) checkFileSet() *token.FileSet {
 	fset := token.NewFileSet()
 	fset.AddFile("", l.fset.Base()+1<<40, 0)
+	if l.scope != nil {
+		l.scope.Add(fset)
+	}
 	return fset
 }
 

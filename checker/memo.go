@@ -101,7 +101,8 @@ type tree struct {
 	prev    *keysMemo // the last memo, whose digests a file's unchanged state keeps
 	at      int64
 	racy    time.Duration     // racyWindow
-	data    map[string][]byte // contents read; every file's after loadAll
+	data    map[string][]byte // contents read; every file's after loadAll but later's
+	later   map[string]bool   // test files not read yet: see readLater
 	sums    map[string]string
 	stats   map[string]fileStat
 	entries map[string][]os.DirEntry
@@ -136,11 +137,22 @@ func (t *tree) trusted(name string, st fileStat) (string, bool) {
 // record notes a file's state and digest, reading it unless its state
 // shows it unchanged.
 func (t *tree) record(name string) error {
+	return t.recordNow(name, t.prev == nil)
+}
+
+// recordNow is record; with later, a test file is left to readLater.
+func (t *tree) recordNow(name string, later bool) error {
 	st, err := statOf(name)
 	if err != nil {
 		return err
 	}
 	sum, ok := t.trusted(name, st)
+	if !ok && later && strings.HasSuffix(name, "_test.go") {
+		t.mu.Lock()
+		t.later[name] = true
+		t.mu.Unlock()
+		return nil
+	}
 	var data []byte
 	if !ok {
 		if data, err = os.ReadFile(name); err != nil {
@@ -153,6 +165,27 @@ func (t *tree) record(name string) error {
 	t.stats[name], t.sums[name] = st, sum
 	if data != nil {
 		t.data[name] = data
+	}
+	return nil
+}
+
+// readLater reads the test files the scan left for later that keep
+// selects, and puts them in into too (when not nil). A first run reads
+// a test file only when the check reads it: those of the packages it
+// analyses and of the modules it reads in full before its findings, and
+// the rest for the memo after them.
+func (t *tree) readLater(keep func(name string) bool, into map[string][]byte) error {
+	for name := range t.later {
+		if !keep(name) {
+			continue
+		}
+		delete(t.later, name)
+		if err := t.recordNow(name, false); err != nil {
+			return err
+		}
+		if into != nil {
+			into[name] = t.data[name]
+		}
 	}
 	return nil
 }
@@ -182,7 +215,7 @@ func scanTree(root string, prev *keysMemo) (*tree, error) {
 
 func scanTreeWindow(root string, prev *keysMemo, racy time.Duration) (*tree, error) {
 	t := &tree{root: root, prev: prev, at: time.Now().UnixNano(), racy: racy, data: map[string][]byte{}, sums: map[string]string{}, stats: map[string]fileStat{},
-		entries: map[string][]os.DirEntry{}, dirs: map[string]string{}}
+		entries: map[string][]os.DirEntry{}, dirs: map[string]string{}, later: map[string]bool{}}
 	work := make(chan string, 1024)
 	var pending sync.WaitGroup
 	pending.Add(1)

@@ -371,3 +371,58 @@ func TestExampleAppIsClean(t *testing.T) {
 		t.Errorf("checked %d packages; examples/app has at least 7", res.Packages)
 	}
 }
+
+// TestViolationsModuleByModule checks each module of examples/violations
+// alone, as the language server's first check and `modls check DIR` do,
+// with the workspace model reading the other modules in part: the
+// findings are those of the whole run in that module's packages.
+func TestViolationsModuleByModule(t *testing.T) {
+	t.Parallel()
+	root, err := filepath.Abs(filepath.Join("..", "examples", "violations"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, err := Check(context.Background(), Options{Dir: root, Patterns: []string{"./..."}, Cache: seeded(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if whole.partial != 0 {
+		t.Errorf("the whole run read %d modules in part", whole.partial)
+	}
+	dirs, err := filepath.Glob(filepath.Join(root, "modules", "*", "*"))
+	if err != nil || len(dirs) < 10 {
+		t.Fatalf("%d module directories: %v", len(dirs), err)
+	}
+	// The modules where a rule that reads other modules (MOD001, MOD010,
+	// MOD012) found something: what a model read in part could change.
+	crossModule := map[string]bool{"MOD001": true, "MOD010": true, "MOD012": true}
+	alone := seeded(t)
+	checked := 0
+	for _, dir := range dirs {
+		var want []string
+		cross := false
+		for _, d := range whole.Diagnostics {
+			if filepath.Dir(d.File) == dir {
+				want = append(want, d.Relative(root).String())
+				cross = cross || crossModule[d.Rule]
+			}
+		}
+		if !cross {
+			continue
+		}
+		checked++
+		res, err := Check(context.Background(), Options{Dir: root, Patterns: []string{dir}, Cache: alone})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.partial == 0 {
+			t.Errorf("%s: every module read in full", dir)
+		}
+		if got := lines(root, res.Diagnostics); strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("%s alone:\n%s\nin the whole run:\n%s", dir, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+	if checked < 4 {
+		t.Errorf("%d modules with findings of rules that read other modules; examples/violations has more", checked)
+	}
+}

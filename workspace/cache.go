@@ -1,6 +1,7 @@
 package workspace
 
 import (
+	"go/token"
 	"path/filepath"
 	"sync"
 )
@@ -71,4 +72,49 @@ func Put(w *Workspace) {
 	e.once.Do(func() {})
 	cache.byRoot[w.Root] = e
 	cache.Unlock()
+}
+
+// scoped are the models installed for the FileSets of one check (a
+// Scope's), by FileSet.
+var scoped sync.Map
+
+// Scope installs a model for the FileSets one check parses its packages
+// into, and for no one else: a model LoadFor read in part serves the check
+// that made it, while another check of the same tree, at the same time,
+// keeps its own.
+type Scope struct {
+	w     *Workspace
+	mu    sync.Mutex
+	fsets []*token.FileSet
+}
+
+// NewScope returns a scope of w, with no FileSet yet.
+func NewScope(w *Workspace) *Scope { return &Scope{w: w} }
+
+// Add makes w the model of the packages parsed into fset.
+func (s *Scope) Add(fset *token.FileSet) {
+	s.mu.Lock()
+	s.fsets = append(s.fsets, fset)
+	s.mu.Unlock()
+	scoped.Store(fset, s.w)
+}
+
+// Close removes the scope's model from its FileSets.
+func (s *Scope) Close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, f := range s.fsets {
+		scoped.Delete(f)
+	}
+	s.fsets = nil
+}
+
+// ModuleIn is ModuleOf for a file parsed into fset: the model of fset's
+// scope when it has one.
+func ModuleIn(fset *token.FileSet, filename string) (*Workspace, *Module, error) {
+	if v, ok := scoped.Load(fset); ok {
+		w := v.(*Workspace)
+		return w, w.Module(filepath.Dir(filename)), nil
+	}
+	return ModuleOf(filename)
 }

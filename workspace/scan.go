@@ -44,12 +44,12 @@ var dbMethods = map[string]bool{
 // scanModule reads the module's Go code for the calls other rules need:
 // registrations, lookups, migrations and queries. Test files are left out:
 // tests may boot fake modules, whose registrations, lookups and schema are
-// not the module's.
-func scanModule(w *Workspace, m *Module, overlay Overlay) {
-	byDir := map[string][]*ast.File{}
-	srcs := map[*ast.File][]byte{}
+// not the module's. With regsOnly, only the registrations are read, and a
+// package whose registrations all name their service by a literal is read
+// from its tokens (literalRegistrations), without being parsed.
+func scanModule(w *Workspace, m *Module, overlay Overlay, regsOnly bool) {
+	byDir := map[string][]srcFile{}
 	var dirs []string
-	gen := currentGeneration()
 	for _, name := range m.Files {
 		if strings.HasSuffix(name, "_test.go") {
 			continue
@@ -58,25 +58,39 @@ func scanModule(w *Workspace, m *Module, overlay Overlay) {
 		if err != nil {
 			continue
 		}
-		f := gen.parse(name, src)
-		if f == nil {
-			continue
-		}
-		srcs[f] = src
 		dir := filepath.Dir(name)
 		if byDir[dir] == nil {
 			dirs = append(dirs, dir)
 		}
-		byDir[dir] = append(byDir[dir], f)
+		byDir[dir] = append(byDir[dir], srcFile{name, src})
 	}
 	sort.Strings(dirs) // the module's own package first, then its sub-packages, in a stable order
+	gen := currentGeneration()
 	ev := newEvaluator(w, overlay)
 	m.constImports = nil
 	for _, dir := range dirs {
-		files := buildable(gen.fset, byDir[dir], srcs)
+		if regsOnly {
+			if calls, ok := literalRegistrations(byDir[dir]); ok {
+				m.Registrations = append(m.Registrations, calls...)
+				continue
+			}
+		}
+		srcs := map[*ast.File][]byte{}
+		var files []*ast.File
+		for _, sf := range byDir[dir] {
+			if f := gen.parse(sf.name, sf.src); f != nil {
+				srcs[f] = sf.src
+				files = append(files, f)
+			}
+		}
+		files = buildable(gen.fset, files, srcs)
 		var cands []candidate
 		for _, f := range files {
-			cands = append(cands, candidates(f)...)
+			for _, c := range candidates(f) {
+				if !regsOnly || c.kind == registration {
+					cands = append(cands, c)
+				}
+			}
 		}
 		if len(cands) == 0 {
 			continue
@@ -90,6 +104,12 @@ func scanModule(w *Workspace, m *Module, overlay Overlay) {
 			record(m, gen.fset, c, values)
 		}
 	}
+}
+
+// srcFile is a file's name and contents.
+type srcFile struct {
+	name string
+	src  []byte
 }
 
 func importPath(w *Workspace, dir string) string {

@@ -37,6 +37,8 @@ type Workspace struct {
 	ModulePath string
 	Apps       []*App
 	byDir      map[string]*Module
+	// full is LoadFor's: nil when every module was read in full.
+	full func(dir string) bool
 }
 
 // App is a directory holding modules/<type>/<name>/ directories: the modules
@@ -77,6 +79,9 @@ type Module struct {
 	// NonConstant lists the registrations, lookups and migrations whose
 	// argument is not a constant: the model cannot say what they name.
 	NonConstant []NonConstant
+	// Partial is set when only the manifest and the registrations (with
+	// the registrations among NonConstant) were read: see LoadFor.
+	Partial bool
 	// Gen is distinct for every load of the module: two models share a
 	// module's facts exactly when its Gen is the same in both.
 	Gen uint64
@@ -255,6 +260,15 @@ func skipDir(name string) bool {
 // are left out, as are vendor, node_modules, testdata and hidden
 // directories. Symbolic links are not followed.
 func Load(root string, overlay Overlay) (*Workspace, error) {
+	return LoadFor(root, overlay, nil)
+}
+
+// LoadFor builds the model as Load does, but reads in full only the
+// modules for whose directory full reports true (all when full is nil).
+// Of the others it reads what rules checking another module ask of them:
+// the manifest and the registrations (Partial is set). A check of some
+// packages needs the rest only of the modules whose code it analyses.
+func LoadFor(root string, overlay Overlay, full func(dir string) bool) (*Workspace, error) {
 	root, err := filepath.Abs(root)
 	if err != nil {
 		return nil, err
@@ -263,7 +277,7 @@ func Load(root string, overlay Overlay) (*Workspace, error) {
 	if err != nil {
 		return nil, fmt.Errorf("workspace %s: %w", root, err)
 	}
-	w := &Workspace{Root: root, ModulePath: modfile.ModulePath(gomod), byDir: map[string]*Module{}}
+	w := &Workspace{Root: root, ModulePath: modfile.ModulePath(gomod), byDir: map[string]*Module{}, full: full}
 	if w.ModulePath == "" {
 		return nil, fmt.Errorf("%s: go.mod declares no module path", filepath.Join(root, "go.mod"))
 	}
@@ -410,7 +424,8 @@ func loadModule(w *Workspace, dir string, overlay Overlay, idx overlayIndex) (*M
 			m.Manifest = decodeManifest(m.Object)
 		}
 	}
-	scanModule(w, m, overlay)
+	m.Partial = w.full != nil && !w.full(dir)
+	scanModule(w, m, overlay, m.Partial)
 	return m, nil
 }
 
@@ -498,10 +513,10 @@ func goFiles(dir string, overlay overlayIndex) ([]string, error) {
 // language server's path, where a full Load per keystroke is too slow. The
 // receiver is not modified; modules other than the rebuilt ones are
 // shared. A new manifest.json or a Go file of a new module directory loads
-// the tree again.
+// the tree again, as does any change to a model LoadFor read in part.
 func (w *Workspace) WithFile(name string, overlay Overlay) (*Workspace, error) {
 	m := w.Module(filepath.Dir(name))
-	if m == nil && (filepath.Base(name) == "manifest.json" || strings.HasSuffix(name, ".go") && isModuleDir(filepath.Dir(name))) {
+	if w.full != nil || m == nil && (filepath.Base(name) == "manifest.json" || strings.HasSuffix(name, ".go") && isModuleDir(filepath.Dir(name))) {
 		return Load(w.Root, overlay)
 	}
 	// The changed module, and the modules whose constants the changed

@@ -437,3 +437,125 @@ func TestBuildableFile(t *testing.T) {
 		}
 	}
 }
+
+// partialTree has registrations whose reading needs the package's other
+// files: a name declared in another file, and a file of another package
+// ahead of the one that registers.
+const partialTree = `
+-- go.mod --
+module example.com/shop
+-- modules/standard/names/manifest.json --
+{"name": "standard.names", "version": "1.0.0"}
+-- modules/standard/names/module.go --
+package names
+
+func (m *Module) Setup(s *framework.Setup) error {
+	return s.RegisterService(serviceName, m)
+}
+-- modules/standard/names/names.go --
+package names
+
+const serviceName = "names." + "service"
+-- modules/standard/mixed/manifest.json --
+{"name": "standard.mixed", "version": "1.0.0"}
+-- modules/standard/mixed/a.go --
+package other
+-- modules/standard/mixed/module.go --
+package mixed
+
+func (m *Module) Setup(s *framework.Setup) error {
+	return s.RegisterService("mixed.service", m)
+}
+-- modules/standard/quiet/manifest.json --
+{"name": "standard.quiet", "version": "1.0.0"}
+-- modules/standard/quiet/module.go --
+package quiet
+
+// No RegisterService call here, only the word.
+func (m *Module) Setup(s *framework.Setup) error {
+	s.Migrate("CREATE TABLE q (id)")
+	return nil
+}
+-- modules/standard/plain/manifest.json --
+{"name": "standard.plain", "version": "1.0.0"}
+-- modules/standard/plain/module.go --
+package plain
+
+func (m *Module) Setup(s *framework.Setup) error {
+	return s.RegisterService("plain.service", m, framework.ServiceMethod{Name: "A"})
+}
+-- modules/standard/plain/store.go --
+package plain
+
+func (m *Module) count(db *framework.DB) { db.Exec("DELETE FROM t") }
+-- modules/standard/plain/contract/contract.go --
+package contract
+
+type Plain interface{ A() }
+`
+
+// TestLoadFor checks that a module read in part has the manifest and the
+// registrations a full read gives it, for every module of the example
+// applications and of trees where the registrations need more than the
+// files that spell RegisterService; that a module read in full is
+// unchanged; and that reading in part parses fewer files.
+func TestLoadFor(t *testing.T) {
+	// The repository's root holds examples/app; examples/violations is a
+	// Go module of its own.
+	roots := []string{writeTree(t, tree), writeTree(t, constTree), writeTree(t, partialTree), "..", filepath.Join("..", "examples", "violations")}
+	summary := func(m *Module, all bool) string {
+		s := fmt.Sprintf("%s %s %v %q %+v\n", m.Dir, m.Name(), m.ManifestErr, m.ManifestData, m.Manifest)
+		for _, r := range m.Registrations {
+			s += fmt.Sprintf("reg %+v\n", r)
+		}
+		for _, n := range m.NonConstant {
+			if all || n.What == "registration" {
+				s += fmt.Sprintf("non-constant %+v\n", n)
+			}
+		}
+		if all {
+			s += fmt.Sprintf("%+v %+v %+v\n", m.Lookups, m.Migrations, m.Queries)
+		}
+		return s
+	}
+	for _, root := range roots {
+		DropParses()
+		whole, err := Load(root, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wholeParses := currentGeneration().size()
+		for _, m := range whole.Modules() {
+			if m.Partial {
+				t.Errorf("%s: read in full, but Partial is set", m.Dir)
+			}
+		}
+		mods := whole.Modules()
+		if len(mods) == 0 {
+			t.Fatalf("%s: no modules", root)
+		}
+		chosen := mods[len(mods)-1].Dir
+		DropParses()
+		part, err := LoadFor(root, nil, func(dir string) bool { return dir == chosen })
+		if err != nil {
+			t.Fatal(err)
+		}
+		partParses := currentGeneration().size()
+		if got, want := len(part.Modules()), len(mods); got != want {
+			t.Fatalf("%s: %d modules read in part, %d in full", root, got, want)
+		}
+		for i, m := range part.Modules() {
+			full := m.Dir == chosen
+			if m.Partial == full {
+				t.Errorf("%s: Partial = %v", m.Dir, m.Partial)
+			}
+			if got, want := summary(m, full), summary(mods[i], full); got != want {
+				t.Errorf("read in part (full: %v):\n%s\nread in full:\n%s", full, got, want)
+			}
+		}
+		t.Logf("%s: %d modules, %d parses in part, %d in full", root, len(mods), partParses, wholeParses)
+		if len(mods) > 2 && partParses >= wholeParses {
+			t.Errorf("%s: %d parses read in part, %d in full", root, partParses, wholeParses)
+		}
+	}
+}

@@ -31,7 +31,7 @@ func Module(pass *analysis.Pass) (*workspace.Workspace, *workspace.Module) {
 		if !strings.HasSuffix(name, ".go") {
 			continue
 		}
-		w, m, err := workspace.ModuleOf(name)
+		w, m, err := workspace.ModuleIn(pass.Fset, name)
 		if err != nil {
 			return nil, nil
 		}
