@@ -327,7 +327,11 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	}
 	overlay := snapshot(listed, base)
 	t.mark("read files")
-	ws, err := workspace.LoadFor(g.root, overlay, analysed(g.root, listed))
+	lo := workspace.LoadOptions{Full: analysed(g.root, listed)}
+	if tr != nil {
+		lo.ReadDir = tr.readDir // the directories as the tree read them
+	}
+	ws, err := workspace.LoadFor(g.root, overlay, lo)
 	if err != nil {
 		return nil, err
 	}

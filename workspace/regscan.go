@@ -3,7 +3,6 @@ package workspace
 import (
 	"bytes"
 	"go/constant"
-	"go/parser"
 	"go/scanner"
 	"go/token"
 )
@@ -39,14 +38,14 @@ func literalRegistrations(files []srcFile) ([]Call, bool) {
 		if !buildableFile(f.name, f.src) {
 			continue
 		}
-		clause, _ := parser.ParseFile(token.NewFileSet(), f.name, f.src, parser.PackageClauseOnly)
-		if clause == nil {
+		name, ok := packageClause(f.src)
+		if !ok {
 			return nil, false
 		}
 		if pkg == "" {
-			pkg = clause.Name.Name
+			pkg = name
 		}
-		if clause.Name.Name != pkg || !bytes.Contains(f.src, registerService) {
+		if name != pkg || !bytes.Contains(f.src, registerService) {
 			continue
 		}
 		calls, ok := registrationTokens(f.name, f.src)
@@ -56,6 +55,19 @@ func literalRegistrations(files []srcFile) ([]Call, bool) {
 		out = append(out, calls...)
 	}
 	return out, true
+}
+
+// packageClause returns the package name a file declares; false unless
+// it begins, past comments, with a package clause.
+func packageClause(src []byte) (string, bool) {
+	fset := token.NewFileSet()
+	var s scanner.Scanner
+	s.Init(fset.AddFile("", -1, len(src)), src, nil, 0)
+	if _, tok, _ := s.Scan(); tok != token.PACKAGE {
+		return "", false
+	}
+	_, tok, lit := s.Scan()
+	return lit, tok == token.IDENT
 }
 
 // registrationTokens reads the registrations of one file from its tokens;

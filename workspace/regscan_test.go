@@ -47,7 +47,7 @@ func TestRegistrationTokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	part, err := LoadFor(root, nil, func(string) bool { return false })
+	part, err := LoadFor(root, nil, LoadOptions{Full: func(string) bool { return false }})
 	if err != nil {
 		t.Fatal(err)
 	}

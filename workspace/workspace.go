@@ -37,8 +37,10 @@ type Workspace struct {
 	ModulePath string
 	Apps       []*App
 	byDir      map[string]*Module
-	// full is LoadFor's: nil when every module was read in full.
-	full func(dir string) bool
+	// full and readDir are LoadFor's options: full is nil when every
+	// module was read in full, readDir when the disk's are read.
+	full    func(dir string) bool
+	readDir func(dir string) ([]fs.DirEntry, error)
 }
 
 // App is a directory holding modules/<type>/<name>/ directories: the modules
@@ -260,15 +262,24 @@ func skipDir(name string) bool {
 // are left out, as are vendor, node_modules, testdata and hidden
 // directories. Symbolic links are not followed.
 func Load(root string, overlay Overlay) (*Workspace, error) {
-	return LoadFor(root, overlay, nil)
+	return LoadFor(root, overlay, LoadOptions{})
 }
 
-// LoadFor builds the model as Load does, but reads in full only the
-// modules for whose directory full reports true (all when full is nil).
-// Of the others it reads what rules checking another module ask of them:
-// the manifest and the registrations (Partial is set). A check of some
-// packages needs the rest only of the modules whose code it analyses.
-func LoadFor(root string, overlay Overlay, full func(dir string) bool) (*Workspace, error) {
+// LoadOptions say how LoadFor reads a tree.
+type LoadOptions struct {
+	// Full reports, for a module's directory, whether the module is read
+	// in full; nil: every module is. Of the others, LoadFor reads what
+	// rules checking another module ask of them: the manifest and the
+	// registrations (Module.Partial is set). A check of some packages
+	// needs the rest only of the modules whose code it analyses.
+	Full func(dir string) bool
+	// ReadDir lists a directory's entries, sorted by name, as os.ReadDir
+	// does (nil: os.ReadDir), for a caller that has read the tree.
+	ReadDir func(dir string) ([]fs.DirEntry, error)
+}
+
+// LoadFor builds the model as Load does, as opts say.
+func LoadFor(root string, overlay Overlay, opts LoadOptions) (*Workspace, error) {
 	root, err := filepath.Abs(root)
 	if err != nil {
 		return nil, err
@@ -277,7 +288,7 @@ func LoadFor(root string, overlay Overlay, full func(dir string) bool) (*Workspa
 	if err != nil {
 		return nil, fmt.Errorf("workspace %s: %w", root, err)
 	}
-	w := &Workspace{Root: root, ModulePath: modfile.ModulePath(gomod), byDir: map[string]*Module{}, full: full}
+	w := &Workspace{Root: root, ModulePath: modfile.ModulePath(gomod), byDir: map[string]*Module{}, full: opts.Full, readDir: opts.ReadDir}
 	if w.ModulePath == "" {
 		return nil, fmt.Errorf("%s: go.mod declares no module path", filepath.Join(root, "go.mod"))
 	}
@@ -298,32 +309,7 @@ func LoadFor(root string, overlay Overlay, full func(dir string) bool) (*Workspa
 		}
 		w.byDir[m.Dir] = m
 	}
-	var dirs []string
-	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if path == root {
-				return err
-			}
-			return nil // unreadable directories are skipped, not fatal
-		}
-		if !d.IsDir() {
-			return nil
-		}
-		if path != root {
-			if skipDir(d.Name()) {
-				return filepath.SkipDir
-			}
-			if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil {
-				return filepath.SkipDir
-			}
-		}
-		modulesDir := filepath.Dir(filepath.Dir(path))
-		if filepath.Base(modulesDir) != "modules" || !strings.HasPrefix(modulesDir, root) {
-			return nil
-		}
-		dirs = append(dirs, path)
-		return filepath.SkipDir // a module's subdirectories are its own packages
-	})
+	dirs, err := moduleDirs(root, w.dirReader())
 	if err != nil {
 		return nil, err
 	}
@@ -409,7 +395,7 @@ func loadModule(w *Workspace, dir string, overlay Overlay, idx overlayIndex) (*M
 		return nil, err
 	}
 	m.ImportPath = w.ModulePath + "/" + filepath.ToSlash(rel)
-	files, err := goFiles(dir, idx)
+	files, err := goFiles(dir, idx, w.dirReader())
 	if err != nil {
 		return nil, err
 	}
@@ -427,6 +413,55 @@ func loadModule(w *Workspace, dir string, overlay Overlay, idx overlayIndex) (*M
 	m.Partial = w.full != nil && !w.full(dir)
 	scanModule(w, m, overlay, m.Partial)
 	return m, nil
+}
+
+// moduleDirs walks the tree at root for the modules' directories,
+// modules/<type>/<name>/, not entering skipped directories (skipDir) nor
+// other Go modules (a directory holding go.mod), and not following
+// symbolic links. An unreadable directory is skipped, unless it is a
+// module's.
+func moduleDirs(root string, readDir func(string) ([]fs.DirEntry, error)) ([]string, error) {
+	var dirs []string
+	var walk func(dir string) error
+	walk = func(dir string) error {
+		entries, err := readDir(dir)
+		if err != nil && dir == root {
+			return err
+		}
+		if err == nil && dir != root && holdsGoMod(dir, entries) {
+			return nil
+		}
+		if modulesDir := filepath.Dir(filepath.Dir(dir)); filepath.Base(modulesDir) == "modules" && strings.HasPrefix(modulesDir, root) {
+			dirs = append(dirs, dir)
+			return nil // a module's subdirectories are its own packages
+		}
+		for _, e := range entries {
+			if e.IsDir() && !skipDir(e.Name()) {
+				if err := walk(filepath.Join(dir, e.Name())); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	err := walk(root)
+	return dirs, err
+}
+
+// holdsGoMod reports whether a directory's entries name a go.mod (that is
+// there, through a symbolic link).
+func holdsGoMod(dir string, entries []fs.DirEntry) bool {
+	for _, e := range entries {
+		if e.Name() != "go.mod" {
+			continue
+		}
+		if e.Type()&fs.ModeSymlink == 0 {
+			return true
+		}
+		_, err := os.Stat(filepath.Join(dir, "go.mod"))
+		return err == nil
+	}
+	return false
 }
 
 // decodeManifest takes each known key whose value has the right type.
@@ -472,23 +507,28 @@ func indexOverlay(overlay Overlay) overlayIndex {
 
 // goFiles lists the .go files of dir and its package subdirectories, and
 // those of the overlay below dir that are not on disk.
-func goFiles(dir string, overlay overlayIndex) ([]string, error) {
+func goFiles(dir string, overlay overlayIndex, readDir func(string) ([]fs.DirEntry, error)) ([]string, error) {
 	var out []string
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+	var walk func(d string)
+	walk = func(d string) {
+		entries, err := readDir(d)
 		if err != nil {
-			return nil
+			return
 		}
-		if d.IsDir() {
-			if path != dir && skipDir(d.Name()) {
-				return filepath.SkipDir
+		for _, e := range entries {
+			path := filepath.Join(d, e.Name())
+			switch {
+			case e.IsDir():
+				if !skipDir(e.Name()) {
+					walk(path)
+				}
+			case strings.HasSuffix(path, ".go") && e.Type().IsRegular():
+				out = append(out, path)
 			}
-			return nil
 		}
-		if strings.HasSuffix(path, ".go") && d.Type().IsRegular() {
-			out = append(out, path)
-		}
-		return nil
-	})
+	}
+	walk(dir)
+	var err error
 	if names := overlay[dir]; len(names) > 0 {
 		walked := make(map[string]bool, len(out))
 		for _, name := range out {
@@ -538,8 +578,10 @@ func (w *Workspace) WithFile(name string, overlay Overlay) (*Workspace, error) {
 	}
 	fresh := map[*Module]*Module{}
 	idx := indexOverlay(overlay)
+	disk := *w
+	disk.readDir = nil // the directories as they are now
 	for old := range redo {
-		f, err := loadModule(w, old.Dir, overlay, idx)
+		f, err := loadModule(&disk, old.Dir, overlay, idx)
 		if err != nil {
 			return nil, err
 		}
@@ -570,6 +612,14 @@ func (w *Workspace) WithFile(name string, overlay Overlay) (*Workspace, error) {
 		nw.Apps = append(nw.Apps, na)
 	}
 	return nw, nil
+}
+
+// dirReader is LoadFor's ReadDir, or os.ReadDir.
+func (w *Workspace) dirReader() func(string) ([]fs.DirEntry, error) {
+	if w.readDir == nil {
+		return os.ReadDir
+	}
+	return w.readDir
 }
 
 // isModuleDir reports whether dir has the shape modules/<type>/<name>.

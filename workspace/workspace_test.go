@@ -536,9 +536,19 @@ func TestLoadFor(t *testing.T) {
 		}
 		chosen := mods[len(mods)-1].Dir
 		DropParses()
-		part, err := LoadFor(root, nil, func(dir string) bool { return dir == chosen })
+		listed := 0
+		part, err := LoadFor(root, nil, LoadOptions{
+			Full: func(dir string) bool { return dir == chosen },
+			ReadDir: func(dir string) ([]fs.DirEntry, error) {
+				listed++
+				return os.ReadDir(dir)
+			},
+		})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if listed == 0 {
+			t.Errorf("%s: ReadDir not used", root)
 		}
 		partParses := currentGeneration().size()
 		if got, want := len(part.Modules()), len(mods); got != want {
