@@ -413,7 +413,7 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	}
 	t.mark("keys and cache")
 	if opts.Cache != nil && len(misses)+len(deferred) > 0 {
-		l.exports = &exportData{cache: opts.Cache, key: h.depKey, dir: g.root, unsaved: opts.Overlay, later: deferred, early: early}
+		l.exports = &exportData{cache: opts.Cache, key: h.depKey, dir: g.root, unsaved: opts.Overlay, later: deferred, early: early, shallow: true}
 		l.exports.decide(l, misses, h.unknownIfaces(importedBy(l.listed, deferred)))
 		if n := l.exports.goBuildFiles(); n > 0 {
 			t.mark(fmt.Sprintf("the Go build cache's export data of %d packages located", n))

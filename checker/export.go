@@ -8,6 +8,7 @@ import (
 	"go/token"
 	"go/types"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -67,6 +68,10 @@ type exportData struct {
 	imps    map[string][]string       // the non-blank imports of each fresh package
 	stale   map[string]bool           // changed since their keys were computed: neither read nor recorded
 	need    map[string]bool           // the packages decided on
+	// shallow allows the first decide to read only the direct imports
+	// outside the main module (readDirect); direct are those it read.
+	shallow bool
+	direct  map[string]bool
 }
 
 // decide looks up which dependencies of the roots, and which of the extra
@@ -116,6 +121,15 @@ func (e *exportData) decide(l *loader, roots []*listedPackage, extra []string) {
 	for _, p := range extra {
 		visit(p)
 	}
+	var direct []string
+	if e.shallow && e.direct == nil {
+		e.direct = map[string]bool{}
+		if direct = directImports(l, e.unsaved); direct != nil {
+			for _, p := range direct {
+				visit(p)
+			}
+		}
+	}
 	e.mu.Unlock()
 	if len(added) == 0 {
 		return
@@ -143,6 +157,107 @@ func (e *exportData) decide(l *loader, roots []*listedPackage, extra []string) {
 		if _, ok := e.have[p]; !ok && e.goAsked[p] != "" {
 			e.have[p] = resolvedImports(l.listed[p])
 			e.goFile[p] = e.goAsked[p]
+		}
+	}
+	if len(direct) > 0 {
+		e.readDirectLocked(l, direct)
+	}
+}
+
+// directImports lists, in an order where a package's imports come first,
+// the packages outside the main Go module that a package of the main
+// module imports (its tests' imports too): of these alone are the types
+// needed in full when every other package outside it comes from export
+// data, which holds the declarations of the other packages that its own
+// refer to. nil when a package outside the main module is an unsaved
+// buffer (checked from source, it needs its imports in full).
+func directImports(l *loader, unsaved map[string][]byte) []string {
+	want := map[string]bool{}
+	for _, lp := range l.listed {
+		if lp.Standard || lp.Module == nil || !lp.Module.Main {
+			if !fromGoBuild(lp, unsaved) && lp.Error == nil {
+				return nil
+			}
+			continue
+		}
+		for _, list := range [][]string{lp.Imports, lp.TestImports, lp.XTestImports} {
+			for _, imp := range list {
+				if m, ok := lp.ImportMap[imp]; ok {
+					imp = m
+				}
+				if q := l.listed[imp]; q != nil && (q.Standard || q.Module == nil || !q.Module.Main) && imp != "unsafe" && imp != "C" {
+					want[imp] = true
+				}
+			}
+		}
+	}
+	var out []string
+	done := map[string]bool{}
+	var visit func(p string)
+	visit = func(p string) {
+		if done[p] {
+			return
+		}
+		done[p] = true
+		if lp := l.listed[p]; lp != nil {
+			for _, imp := range resolvedImports(lp) {
+				visit(imp)
+			}
+		}
+		if want[p] {
+			out = append(out, p)
+		}
+	}
+	for _, p := range slices.Sorted(maps.Keys(want)) {
+		visit(p)
+	}
+	return out
+}
+
+// readDirectLocked reads the export data of the direct imports (in
+// directImports's order) before any package is handed out, when every one
+// of them has some (a blob or the Go build cache's) and all of it reads:
+// each read adds to the packages it refers to only the declarations it
+// needs, and no package is read after a package referring to it was
+// handed out. Otherwise nothing is kept, and load reads each package
+// after all its imports, as when shallow is off.
+func (e *exportData) readDirectLocked(l *loader, direct []string) {
+	for _, p := range direct {
+		if _, ok := e.have[p]; !ok || e.stale[p] || e.imports[p] != nil {
+			return
+		}
+	}
+	imports := map[string]*types.Package{}
+	read := map[string]*types.Package{}
+	fromGo := 0
+	for _, p := range direct {
+		var pkg *types.Package
+		var err error
+		if f := e.goFile[p]; f != "" {
+			pkg, err = readGoExport(f, l.fset, imports, p)
+			fromGo++
+		} else if data, ok := e.cache.Export(e.key(p)); ok {
+			pkg, err = gcexportdata.Read(bytes.NewReader(data), l.fset, imports, p)
+		} else {
+			err = fmt.Errorf("no export data")
+		}
+		if err != nil {
+			if os.Getenv("MODLS_DEBUG") != "" {
+				fmt.Fprintf(os.Stderr, "modls: export data of %s: %v\n", p, err)
+			}
+			return
+		}
+		read[p] = pkg
+	}
+	maps.Copy(e.imports, imports)
+	e.goRead += fromGo
+	for p, pkg := range read {
+		e.direct[p] = true
+		e.usable[p] = true
+		if e.goFile[p] != "" {
+			// Recorded, so that the next run finds it in the cache.
+			e.fresh[p] = pkg
+			e.imps[p] = e.have[p]
 		}
 	}
 }
@@ -425,6 +540,11 @@ func (e *exportData) usableLocked(l *loader, path string, visiting map[string]bo
 // to that placeholder.
 func (e *exportData) load(l *loader, path string) *types.Package {
 	e.mu.Lock()
+	if e.direct[path] {
+		p := e.imports[path]
+		e.mu.Unlock()
+		return p
+	}
 	usable := e.usableLocked(l, path, map[string]bool{})
 	imps := e.have[path]
 	e.mu.Unlock()
