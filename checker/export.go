@@ -147,20 +147,49 @@ func (e *exportData) decide(l *loader, roots []*listedPackage, extra []string) {
 	for k := range stored {
 		have[byKey[k]] = true
 	}
-	e.askGoBuild(l, added, have)
 	e.mu.Lock()
-	defer e.mu.Unlock()
 	for k, imps := range stored {
 		e.have[byKey[k]] = imps
 	}
-	for _, p := range added {
+	read := len(e.direct) > 0
+	e.mu.Unlock()
+	if read {
+		// The direct imports were read: what a later root adds that they
+		// do not cover is of the main module.
+		return
+	}
+	whole := true
+	if len(direct) > 0 {
+		// The direct imports alone, first: with their export data,
+		// nothing else outside the main module is read.
+		var missing []string
+		for _, p := range direct {
+			if !have[p] {
+				missing = append(missing, p)
+			}
+		}
+		e.askGoBuild(l, missing, have, false)
+		e.mu.Lock()
+		e.takeGoAnswersLocked(l, direct)
+		whole = !e.readDirectLocked(l, direct)
+		e.mu.Unlock()
+	}
+	if whole {
+		e.askGoBuild(l, added, have, true)
+		e.mu.Lock()
+		e.takeGoAnswersLocked(l, added)
+		e.mu.Unlock()
+	}
+}
+
+// takeGoAnswersLocked makes what the go command said of the paths without
+// a blob their export data.
+func (e *exportData) takeGoAnswersLocked(l *loader, paths []string) {
+	for _, p := range paths {
 		if _, ok := e.have[p]; !ok && e.goAsked[p] != "" {
 			e.have[p] = resolvedImports(l.listed[p])
 			e.goFile[p] = e.goAsked[p]
 		}
-	}
-	if len(direct) > 0 {
-		e.readDirectLocked(l, direct)
 	}
 }
 
@@ -215,16 +244,17 @@ func directImports(l *loader, unsaved map[string][]byte) []string {
 }
 
 // readDirectLocked reads the export data of the direct imports (in
-// directImports's order) before any package is handed out, when every one
-// of them has some (a blob or the Go build cache's) and all of it reads:
+// directImports's order) before any package is handed out, and reports
+// whether it did: when every one of them has some (a blob or the Go build
+// cache's) and all of it reads:
 // each read adds to the packages it refers to only the declarations it
 // needs, and no package is read after a package referring to it was
 // handed out. Otherwise nothing is kept, and load reads each package
 // after all its imports, as when shallow is off.
-func (e *exportData) readDirectLocked(l *loader, direct []string) {
+func (e *exportData) readDirectLocked(l *loader, direct []string) bool {
 	for _, p := range direct {
 		if _, ok := e.have[p]; !ok || e.stale[p] || e.imports[p] != nil {
-			return
+			return false
 		}
 	}
 	imports := map[string]*types.Package{}
@@ -245,7 +275,7 @@ func (e *exportData) readDirectLocked(l *loader, direct []string) {
 			if os.Getenv("MODLS_DEBUG") != "" {
 				fmt.Fprintf(os.Stderr, "modls: export data of %s: %v\n", p, err)
 			}
-			return
+			return false
 		}
 		read[p] = pkg
 	}
@@ -260,13 +290,15 @@ func (e *exportData) readDirectLocked(l *loader, direct []string) {
 			e.imps[p] = e.have[p]
 		}
 	}
+	return true
 }
 
 // askGoBuild asks the go command for the Go build cache's export data of
 // the packages that may come from there and have no blob (have), unless it
-// was asked about them before; when it is asked, it is asked too about
-// what the later roots depend on, so that one call serves the run.
-func (e *exportData) askGoBuild(l *loader, added []string, have map[string]bool) {
+// was asked about them before; when it is asked, and withLater, it is
+// asked too about what the later roots depend on, so that one call serves
+// the run.
+func (e *exportData) askGoBuild(l *loader, added []string, have map[string]bool, withLater bool) {
 	if e.dir == "" {
 		return
 	}
@@ -274,6 +306,16 @@ func (e *exportData) askGoBuild(l *loader, added []string, have map[string]bool)
 	// loads go on meanwhile. goAsked is written under both.
 	e.askMu.Lock()
 	defer e.askMu.Unlock()
+	wanted := false
+	for _, p := range added {
+		if lp := l.listed[p]; !have[p] && lp != nil && fromGoBuild(lp, e.unsaved) {
+			wanted = true
+			break
+		}
+	}
+	if !wanted {
+		return // not even the call begun early is waited for
+	}
 	if pf := e.early; pf != nil {
 		e.early = nil
 		<-pf.done
@@ -303,6 +345,10 @@ func (e *exportData) askGoBuild(l *loader, added []string, have map[string]bool)
 	if len(ask) == 0 {
 		return
 	}
+	if !withLater {
+		e.askLocked(ask)
+		return
+	}
 	var visit func(path string)
 	visit = func(path string) {
 		lp := l.listed[path]
@@ -324,10 +370,15 @@ func (e *exportData) askGoBuild(l *loader, added []string, have map[string]bool)
 			}
 		}
 	}
-	files := goExportFiles(e.dir, ask, goExportBudget)
+	e.askLocked(ask)
+}
+
+// askLocked asks the go command about paths (askMu held).
+func (e *exportData) askLocked(paths []string) {
+	files := goExportFiles(e.dir, paths, goExportBudget)
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for _, p := range ask {
+	for _, p := range paths {
 		e.goAsked[p] = files[p]
 	}
 }
@@ -416,6 +467,9 @@ func prefetchGoBuild(dir string, listed []*listedPackage, unsaved map[string][]b
 	return pf
 }
 
+// goExportCalls counts the go command's runs by goExportFiles (for tests).
+var goExportCalls atomic.Int64
+
 // goCommand is the go command goExportFiles runs.
 var goCommand = "go"
 
@@ -432,6 +486,7 @@ func goExportFiles(dir string, paths []string, budget time.Duration) map[string]
 	if os.Getenv("MODLS_GO_EXPORTS") == "off" {
 		return nil
 	}
+	goExportCalls.Add(1)
 	ctx, cancel := context.WithTimeout(context.Background(), budget)
 	defer cancel()
 	// The go command's work directory goes in a directory of modls's

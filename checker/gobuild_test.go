@@ -125,7 +125,11 @@ func relay(w http.ResponseWriter, r *http.Request) error {
 	}
 	future := time.Now().Add(2 * time.Second)
 	os.Chtimes(file, future, future)
+	calls := goExportCalls.Load()
 	again := check(t, dir, Options{Cache: c})
+	if n := goExportCalls.Load() - calls; n != 0 {
+		t.Errorf("after an edit, the go command was asked for export data %d times; want none (the cache has them)", n)
+	}
 	if again.Cached == again.Packages || again.goBuild != 0 {
 		t.Errorf("after an edit: %d of %d packages cached, %d from the Go build cache; want the edited one checked against the recorded types",
 			again.Cached, again.Packages, again.goBuild)
