@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"go/parser"
 	"go/token"
 	"go/types"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -195,10 +197,10 @@ func (e *exportData) takeGoAnswersLocked(l *loader, paths []string) {
 
 // directImports lists, in an order where a package's imports come first,
 // the packages outside the main Go module that a package of the main
-// module imports (its tests' imports too): of these alone are the types
-// needed in full when every other package outside it comes from export
-// data, which holds the declarations of the other packages that its own
-// refer to. nil when a package outside the main module is an unsaved
+// module imports (its tests' imports too, not blank imports): of these
+// alone are the types needed in full when every other package outside it
+// comes from export data, which holds the declarations of the other
+// packages that its own refer to. nil when a package outside the main module is an unsaved
 // buffer (checked from source, it needs its imports in full).
 func directImports(l *loader, unsaved map[string][]byte) []string {
 	want := map[string]bool{}
@@ -209,13 +211,30 @@ func directImports(l *loader, unsaved map[string][]byte) []string {
 			}
 			continue
 		}
-		for _, list := range [][]string{lp.Imports, lp.TestImports, lp.XTestImports} {
-			for _, imp := range list {
-				if m, ok := lp.ImportMap[imp]; ok {
-					imp = m
+		// The imports as the loader takes them: not blank ones, which
+		// it never reads (a package imported for its side effects alone
+		// needs no export data).
+		for _, names := range [][]string{lp.GoFiles, lp.TestGoFiles, lp.XTestGoFiles} {
+			for _, n := range names {
+				src, err := l.readFile(filepath.Join(lp.Dir, n))
+				if err != nil {
+					continue
 				}
-				if q := l.listed[imp]; q != nil && (q.Standard || q.Module == nil || !q.Module.Main) && imp != "unsafe" && imp != "C" {
-					want[imp] = true
+				f, _ := parser.ParseFile(token.NewFileSet(), n, src, parser.ImportsOnly)
+				if f == nil {
+					continue
+				}
+				for _, spec := range f.Imports {
+					imp, err := strconv.Unquote(spec.Path.Value)
+					if err != nil || spec.Name != nil && spec.Name.Name == "_" {
+						continue
+					}
+					if m, ok := lp.ImportMap[imp]; ok {
+						imp = m
+					}
+					if q := l.listed[imp]; q != nil && (q.Standard || q.Module == nil || !q.Module.Main) && imp != "unsafe" && imp != "C" {
+						want[imp] = true
+					}
 				}
 			}
 		}

@@ -1,12 +1,17 @@
 package checker
 
 import (
+	"context"
+	"go/parser"
+	"go/token"
+	"io/fs"
 	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -26,21 +31,30 @@ func warmGoBuild(t *testing.T, dir string) {
 	}
 }
 
-// directImportsOf lists what the packages of the Go module at dir (whose
-// path is module), with their tests, import from outside it.
+// directImportsOf lists what the Go files below dir (the Go module whose
+// path is module) import from outside it, blank imports left out.
 func directImportsOf(t *testing.T, dir, module string) []string {
 	t.Helper()
-	cmd := exec.Command("go", "list", "-f", "{{range .Imports}}{{.}}\n{{end}}{{range .TestImports}}{{.}}\n{{end}}{{range .XTestImports}}{{.}}\n{{end}}", "./...")
-	cmd.Dir = dir
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("go list: %v", err)
-	}
 	seen := map[string]bool{}
-	for _, p := range strings.Fields(string(out)) {
-		if p != module && !strings.HasPrefix(p, module+"/") && p != "unsafe" && p != "C" {
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return err
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		for _, spec := range f.Imports {
+			p, _ := strconv.Unquote(spec.Path.Value)
+			if spec.Name != nil && spec.Name.Name == "_" || p == module || strings.HasPrefix(p, module+"/") || p == "unsafe" || p == "C" {
+				continue
+			}
 			seen[p] = true
 		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	return slices.Sorted(maps.Keys(seen))
 }
@@ -243,5 +257,47 @@ func TestFindingsForwarded(t *testing.T) {
 		if calls != 1 || !slices.Equal(dirs, res.Dirs) || strings.Join(lines(dir, got), "\n") != strings.Join(lines(dir, res.Diagnostics), "\n") || len(got) == 0 {
 			t.Errorf("%s: %d calls with %v and\n%s\nwant one with %v and\n%s", run, calls, dirs, strings.Join(lines(dir, got), "\n"), res.Dirs, strings.Join(lines(dir, res.Diagnostics), "\n"))
 		}
+	}
+}
+
+// TestDirectImports: the packages read first are what the main module's
+// packages import as the loader takes it, a blank import left out (the
+// loader never reads it, so it needs no export data), and a package's
+// imports come before it.
+func TestDirectImports(t *testing.T) {
+	t.Parallel()
+	dir := writeWorkspace(t, shop+`
+-- modules/standard/shop/extra.go --
+package shop
+
+import (
+	_ "net/http/pprof"
+
+	"bufio"
+	"io"
+)
+
+var _ = bufio.NewReader((io.Reader)(nil))
+`)
+	listed, err := goList(context.Background(), dir, []string{"./..."}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := newLoader(listed, nil)
+	got := directImports(l, nil)
+	pos := map[string]int{}
+	for i, p := range got {
+		pos[p] = i
+	}
+	for _, p := range []string{"bufio", "io", "github.com/modls/modls/framework"} {
+		if _, ok := pos[p]; !ok {
+			t.Errorf("%s is not among %v", p, got)
+		}
+	}
+	if _, ok := pos["net/http/pprof"]; ok {
+		t.Errorf("net/http/pprof, imported blank, is among %v", got)
+	}
+	if pos["io"] > pos["bufio"] {
+		t.Errorf("io comes after bufio, which imports it: %v", got)
 	}
 }
