@@ -22,6 +22,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/mod/modfile"
 	"golang.org/x/tools/go/gcexportdata"
 )
 
@@ -339,8 +340,10 @@ func (e *exportData) askGoBuild(l *loader, added []string, have map[string]bool,
 		e.early = nil
 		<-pf.done
 		e.mu.Lock()
-		for _, p := range pf.asked {
-			e.goAsked[p] = pf.files[p]
+		if pf.files != nil || !pf.guessed {
+			for _, p := range pf.asked {
+				e.goAsked[p] = pf.files[p]
+			}
 		}
 		e.mu.Unlock()
 	}
@@ -464,6 +467,86 @@ type goPrefetch struct {
 	done  chan struct{}
 	asked []string
 	files map[string]string
+	// guessed: asked is guessDirect's, which may name packages no build
+	// has made: if the go command would compile, the packages are asked
+	// about again one by one as they are needed.
+	guessed bool
+}
+
+// guessDirect reads what the packages of the directory patterns, and the
+// packages of the main Go module they import, import from outside the
+// main module (not blank: see directImports), from the import
+// declarations of all their files, tests and build constraints included,
+// and asks the go command in the background for the Go build cache's
+// export data of those: what a check reading the direct imports alone
+// needs, or more, asked for while the packages are listed instead of
+// after. nil when a pattern is not a directory below root.
+func guessDirect(root string, patterns []string) *goPrefetch {
+	if os.Getenv("MODLS_GO_EXPORTS") == "off" {
+		return nil
+	}
+	gomod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		return nil
+	}
+	modPath := modfile.ModulePath(gomod)
+	var queue []string
+	for _, p := range patterns {
+		if strings.Contains(p, "...") {
+			return nil
+		}
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(root, p)
+		}
+		p = filepath.Clean(p)
+		if p != root && !strings.HasPrefix(p, root+string(filepath.Separator)) {
+			return nil
+		}
+		queue = append(queue, p)
+	}
+	seen := map[string]bool{}
+	outside := map[string]bool{}
+	for len(queue) > 0 {
+		dir := queue[0]
+		queue = queue[1:]
+		if seen[dir] {
+			continue
+		}
+		seen[dir] = true
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			if !strings.HasSuffix(e.Name(), ".go") || !e.Type().IsRegular() {
+				continue
+			}
+			f, _ := parser.ParseFile(token.NewFileSet(), filepath.Join(dir, e.Name()), nil, parser.ImportsOnly)
+			if f == nil {
+				continue
+			}
+			for _, spec := range f.Imports {
+				path, err := strconv.Unquote(spec.Path.Value)
+				if err != nil || path == "C" || path == "unsafe" || spec.Name != nil && spec.Name.Name == "_" {
+					continue
+				}
+				if rel, ok := strings.CutPrefix(path, modPath); ok && (rel == "" || rel[0] == '/') {
+					queue = append(queue, filepath.Join(root, filepath.FromSlash(strings.TrimPrefix(rel, "/"))))
+				} else {
+					outside[path] = true
+				}
+			}
+		}
+	}
+	if len(outside) == 0 {
+		return nil
+	}
+	pf := &goPrefetch{done: make(chan struct{}), asked: slices.Sorted(maps.Keys(outside)), guessed: true}
+	go func() {
+		defer close(pf.done)
+		pf.files = goExportFiles(root, pf.asked, goExportBudget)
+	}()
+	return pf
 }
 
 // prefetchGoBuild asks the go command, in the background, for the Go build

@@ -301,3 +301,62 @@ var _ = bufio.NewReader((io.Reader)(nil))
 		t.Errorf("io comes after bufio, which imports it: %v", got)
 	}
 }
+
+// TestGuessedDirectImports: a check of a directory with an empty cache asks
+// the go command for the export data of what the directory's files import,
+// while the packages are listed, and needs no other call; when that guess
+// names a package no build has made (here, one the go command fails on),
+// the direct imports are asked about again, and still come from the Go
+// build cache.
+func TestGuessedDirectImports(t *testing.T) {
+	dir := writeWorkspace(t, shop+`
+-- modules/standard/shop/ignored.go --
+//go:build ignore
+
+package shop
+
+import _ "net/http"
+import "example.com/nowhere"
+
+var _ = nowhere.X
+`)
+	warmGoBuild(t, dir)
+	module := filepath.Join(dir, "modules", "standard", "shop")
+	var want []string
+	for _, p := range directImportsOf(t, module, "example.com/shop") {
+		if p != "example.com/nowhere" {
+			want = append(want, p)
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		calls int64
+		set   func(t *testing.T)
+	}{
+		{"the guess holds", 1, func(t *testing.T) {}},
+		{"the guess names a package the go command fails on", 2, func(t *testing.T) {
+			script := filepath.Join(t.TempDir(), "go")
+			writeFile(t, script, "#!/bin/sh\nfor a in \"$@\"; do [ \"$a\" = example.com/nowhere ] && exit 1; done\nexec go \"$@\"\n", 0o755)
+			old := goCommand
+			goCommand = script
+			t.Cleanup(func() { goCommand = old })
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.set(t)
+			calls := goExportCalls.Load()
+			res := check(t, dir, Options{Patterns: []string{module}, Cache: emptyCache(t)})
+			if n := goExportCalls.Load() - calls; n != tc.calls {
+				t.Errorf("the go command was asked for export data %d times; want %d", n, tc.calls)
+			}
+			if res.goBuild != len(want) {
+				t.Errorf("%d packages from the Go build cache; want the %d the module imports: %v", res.goBuild, len(want), want)
+			}
+			for _, p := range res.sourced {
+				if !strings.HasPrefix(p, "example.com/shop") {
+					t.Errorf("%s was type-checked from source; want it from the Go build cache", p)
+				}
+			}
+		})
+	}
+}

@@ -142,9 +142,12 @@ func prefetchListing(ctx context.Context, c *Cache, key, root string, patterns [
 			close(a.list)
 			return
 		}
+		// What a check reading the direct imports alone needs, asked
+		// for while the packages are listed; without a guess, all the
+		// listing's dependencies, once it is known.
+		gb := guessDirect(root, patterns)
 		listed, err := goList(ctx, root, patterns, tests)
-		var gb *goPrefetch
-		if err == nil {
+		if err == nil && gb == nil {
 			gb = prefetchGoBuild(root, listed, nil)
 		}
 		a.list <- listResult{listed, err, gb}
