@@ -274,7 +274,8 @@ type LoadOptions struct {
 	// needs the rest only of the modules whose code it analyses.
 	Full func(dir string) bool
 	// ReadDir lists a directory's entries, sorted by name, as os.ReadDir
-	// does (nil: os.ReadDir), for a caller that has read the tree.
+	// does (nil: os.ReadDir), for a caller that has read the tree. It is
+	// called from several goroutines at once.
 	ReadDir func(dir string) ([]fs.DirEntry, error)
 }
 

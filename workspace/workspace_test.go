@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"sync/atomic"
 	"testing"
 
 	"golang.org/x/tools/txtar"
@@ -536,18 +537,18 @@ func TestLoadFor(t *testing.T) {
 		}
 		chosen := mods[len(mods)-1].Dir
 		DropParses()
-		listed := 0
+		var listed atomic.Int64
 		part, err := LoadFor(root, nil, LoadOptions{
 			Full: func(dir string) bool { return dir == chosen },
 			ReadDir: func(dir string) ([]fs.DirEntry, error) {
-				listed++
+				listed.Add(1)
 				return os.ReadDir(dir)
 			},
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if listed == 0 {
+		if listed.Load() == 0 {
 			t.Errorf("%s: ReadDir not used", root)
 		}
 		partParses := currentGeneration().size()
