@@ -221,19 +221,11 @@ func directImports(l *loader, unsaved map[string][]byte) []string {
 				if err != nil {
 					continue
 				}
-				f, _ := parser.ParseFile(token.NewFileSet(), n, src, parser.ImportsOnly)
-				if f == nil {
-					continue
-				}
-				for _, spec := range f.Imports {
-					imp, err := strconv.Unquote(spec.Path.Value)
-					if err != nil || spec.Name != nil && spec.Name.Name == "_" {
-						continue
-					}
+				for _, imp := range loadedImports(n, src) {
 					if m, ok := lp.ImportMap[imp]; ok {
 						imp = m
 					}
-					if q := l.listed[imp]; q != nil && (q.Standard || q.Module == nil || !q.Module.Main) && imp != "unsafe" && imp != "C" {
+					if q := l.listed[imp]; q != nil && (q.Standard || q.Module == nil || !q.Module.Main) {
 						want[imp] = true
 					}
 				}
@@ -259,6 +251,24 @@ func directImports(l *loader, unsaved map[string][]byte) []string {
 	}
 	for _, p := range slices.Sorted(maps.Keys(want)) {
 		visit(p)
+	}
+	return out
+}
+
+// loadedImports lists the import paths of a file's declarations that the
+// loader reads: not blank imports, "C" nor "unsafe".
+func loadedImports(name string, src []byte) []string {
+	f, _ := parser.ParseFile(token.NewFileSet(), name, src, parser.ImportsOnly)
+	if f == nil {
+		return nil
+	}
+	var out []string
+	for _, spec := range f.Imports {
+		path, err := strconv.Unquote(spec.Path.Value)
+		if err != nil || path == "C" || path == "unsafe" || spec.Name != nil && spec.Name.Name == "_" {
+			continue
+		}
+		out = append(out, path)
 	}
 	return out
 }
@@ -521,15 +531,11 @@ func guessDirect(root string, patterns []string) *goPrefetch {
 			if !strings.HasSuffix(e.Name(), ".go") || !e.Type().IsRegular() {
 				continue
 			}
-			f, _ := parser.ParseFile(token.NewFileSet(), filepath.Join(dir, e.Name()), nil, parser.ImportsOnly)
-			if f == nil {
+			src, err := os.ReadFile(filepath.Join(dir, e.Name()))
+			if err != nil {
 				continue
 			}
-			for _, spec := range f.Imports {
-				path, err := strconv.Unquote(spec.Path.Value)
-				if err != nil || path == "C" || path == "unsafe" || spec.Name != nil && spec.Name.Name == "_" {
-					continue
-				}
+			for _, path := range loadedImports(e.Name(), src) {
 				if rel, ok := strings.CutPrefix(path, modPath); ok && (rel == "" || rel[0] == '/') {
 					queue = append(queue, filepath.Join(root, filepath.FromSlash(strings.TrimPrefix(rel, "/"))))
 				} else {
