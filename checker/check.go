@@ -529,10 +529,11 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 		// The memo of this tree: its files, the roots' keys and their
 		// findings, which the next run over an unchanged tree returns
 		// without looking up a row per package.
-		if tr.readLater(func(string) bool { return true }, nil) != nil {
-			// A test file went away: no memo.
-		} else if m := newKeysMemo(tr, byPath, l.codec().encodeDiagnostics(res.Diagnostics)); m != nil {
-			opts.Cache.putKeysMemo(mkey, m)
+		// Every file read first (no memo if a test file went away).
+		if err := tr.readLater(func(string) bool { return true }, nil); err == nil {
+			if m := newKeysMemo(tr, byPath, l.codec().encodeDiagnostics(res.Diagnostics)); m != nil {
+				opts.Cache.putKeysMemo(mkey, m)
+			}
 		}
 	}
 	saveStart := time.Now()
