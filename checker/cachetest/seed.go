@@ -164,7 +164,12 @@ func Seed(bin, root, path string) error {
 	}
 	cmd := exec.Command(bin, "check", "--format", "json", "./...")
 	cmd.Dir = ws
-	cmd.Env = append(os.Environ(), "MODLS_CACHE="+path)
+	// Every dependency is type-checked from source and recorded: a check
+	// that reads the Go build cache's export data records only what its
+	// workspace imports directly, and a test checking another workspace
+	// would then need the go command for the rest, which a loaded machine
+	// may not answer within modls's budget.
+	cmd.Env = append(os.Environ(), "MODLS_CACHE="+path, "MODLS_GO_EXPORTS=off")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	err = cmd.Run()
