@@ -91,12 +91,31 @@ type Scope struct {
 // NewScope returns a scope of w, with no FileSet yet.
 func NewScope(w *Workspace) *Scope { return &Scope{w: w} }
 
-// Add makes w the model of the packages parsed into fset.
+// Add makes the scope's model the model of the packages parsed into fset.
 func (s *Scope) Add(fset *token.FileSet) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.fsets = append(s.fsets, fset)
-	s.mu.Unlock()
 	scoped.Store(fset, s.w)
+}
+
+// Model returns the scope's model.
+func (s *Scope) Model() *Workspace {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w
+}
+
+// Set replaces the scope's model, for its FileSets from now on: a model
+// with more of its modules read in full (Workspace.Complete), whose
+// facts of every other module are those of the one it replaces.
+func (s *Scope) Set(w *Workspace) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.w = w
+	for _, f := range s.fsets {
+		scoped.Store(f, w)
+	}
 }
 
 // Close removes the scope's model from its FileSets.

@@ -543,7 +543,7 @@ func (ev *evaluator) parsePackage(p string) (*generation, []*ast.File, map[*ast.
 	srcs := map[*ast.File][]byte{}
 	var files []*ast.File
 	for _, n := range packageFiles(dir, ev.overlay) {
-		src, err := ev.overlay.readFile(n)
+		src, err := ev.w.read(ev.overlay, n)
 		if err != nil {
 			continue
 		}

@@ -48,31 +48,53 @@ var dbMethods = map[string]bool{
 // package whose registrations all name their service by a literal is read
 // from its tokens (literalRegistrations), without being parsed.
 func scanModule(w *Workspace, m *Module, overlay Overlay, regsOnly bool) {
-	byDir := map[string][]srcFile{}
+	names := map[string][]string{}
 	var dirs []string
 	for _, name := range m.Files {
 		if strings.HasSuffix(name, "_test.go") {
 			continue
 		}
-		src, err := overlay.readFile(name)
-		if err != nil {
-			continue
-		}
 		dir := filepath.Dir(name)
-		if byDir[dir] == nil {
+		if names[dir] == nil {
 			dirs = append(dirs, dir)
 		}
-		byDir[dir] = append(byDir[dir], srcFile{name, src})
+		names[dir] = append(names[dir], name)
 	}
 	sort.Strings(dirs) // the module's own package first, then its sub-packages, in a stable order
+	byDir := map[string][]srcFile{}
+	read := func(dir string) {
+		for _, name := range names[dir] {
+			if src, err := w.read(overlay, name); err == nil {
+				byDir[dir] = append(byDir[dir], srcFile{name, src})
+			}
+		}
+	}
 	gen := currentGeneration()
 	ev := newEvaluator(w, overlay)
 	m.constImports = nil
 	for _, dir := range dirs {
 		if regsOnly {
+			if w.regs != nil {
+				if calls, ok := w.regs.Registrations(dir, names[dir]); ok {
+					m.Registrations = append(m.Registrations, calls...)
+					continue
+				}
+			}
+			read(dir)
 			if calls, ok := literalRegistrations(byDir[dir]); ok {
+				if w.regs != nil && len(byDir[dir]) == len(names[dir]) {
+					w.regs.Read(dir, names[dir], calls)
+				}
 				m.Registrations = append(m.Registrations, calls...)
 				continue
+			}
+		} else {
+			read(dir)
+			if w.regs != nil && len(byDir[dir]) == len(names[dir]) {
+				// For a later load that reads the module in part.
+				if calls, ok := literalRegistrations(byDir[dir]); ok {
+					w.regs.Read(dir, names[dir], calls)
+				}
 			}
 		}
 		srcs := map[*ast.File][]byte{}

@@ -39,8 +39,10 @@ type Workspace struct {
 	byDir      map[string]*Module
 	// full and readDir are LoadFor's options: full is nil when every
 	// module was read in full, readDir when the disk's are read.
-	full    func(dir string) bool
-	readDir func(dir string) ([]fs.DirEntry, error)
+	full     func(dir string) bool
+	readDir  func(dir string) ([]fs.DirEntry, error)
+	readFile func(name string) ([]byte, error)
+	regs     RegistrationMemo
 }
 
 // App is a directory holding modules/<type>/<name>/ directories: the modules
@@ -277,6 +279,50 @@ type LoadOptions struct {
 	// does (nil: os.ReadDir), for a caller that has read the tree. It is
 	// called from several goroutines at once.
 	ReadDir func(dir string) ([]fs.DirEntry, error)
+	// ReadFile reads a file the overlay does not hold (nil: os.ReadFile),
+	// for a caller that reads the tree as it goes. It is called from
+	// several goroutines at once.
+	ReadFile func(name string) ([]byte, error)
+	// Registrations, if set, remembers what the tokens of a package's
+	// files said of its registrations, for the modules read in part.
+	Registrations RegistrationMemo
+}
+
+// RegistrationMemo remembers the registrations read from the tokens of a
+// package's files (see LoadFor), so that a later load need not read files
+// that did not change. Its methods are called from several goroutines at
+// once.
+type RegistrationMemo interface {
+	// Registrations returns the registrations of the package in dir as
+	// read from the files named (its non-test Go files), if they were
+	// read before and the files did not change since.
+	Registrations(dir string, files []string) ([]Call, bool)
+	// Read records the registrations read from the files named.
+	Read(dir string, files []string, calls []Call)
+}
+
+// read returns a file's contents: the overlay's, or as LoadOptions.ReadFile
+// reads it.
+func (w *Workspace) read(overlay Overlay, name string) ([]byte, error) {
+	if _, ok := overlay[name]; ok || w.readFile == nil {
+		return overlay.readFile(name)
+	}
+	return w.readFile(name)
+}
+
+// readManifest is Overlay.readManifest, through LoadOptions.ReadFile.
+func (w *Workspace) readManifest(overlay Overlay, name string) ([]byte, error) {
+	if _, ok := overlay[name]; ok || w.readFile == nil {
+		return overlay.readManifest(name)
+	}
+	data, err := w.readFile(name)
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxManifestSize {
+		return nil, ErrManifestTooLarge
+	}
+	return data, nil
 }
 
 // LoadFor builds the model as Load does, as opts say.
@@ -289,7 +335,7 @@ func LoadFor(root string, overlay Overlay, opts LoadOptions) (*Workspace, error)
 	if err != nil {
 		return nil, fmt.Errorf("workspace %s: %w", root, err)
 	}
-	w := &Workspace{Root: root, ModulePath: modfile.ModulePath(gomod), byDir: map[string]*Module{}, full: opts.Full, readDir: opts.ReadDir}
+	w := &Workspace{Root: root, ModulePath: modfile.ModulePath(gomod), byDir: map[string]*Module{}, full: opts.Full, readDir: opts.ReadDir, readFile: opts.ReadFile, regs: opts.Registrations}
 	if w.ModulePath == "" {
 		return nil, fmt.Errorf("%s: go.mod declares no module path", filepath.Join(root, "go.mod"))
 	}
@@ -401,7 +447,7 @@ func loadModule(w *Workspace, dir string, overlay Overlay, idx overlayIndex) (*M
 		return nil, err
 	}
 	m.Files = files
-	m.ManifestData, m.ManifestErr = overlay.readManifest(m.ManifestPath)
+	m.ManifestData, m.ManifestErr = w.readManifest(overlay, m.ManifestPath)
 	if errors.Is(m.ManifestErr, fs.ErrNotExist) && len(files) == 0 {
 		return nil, nil
 	}
@@ -580,7 +626,7 @@ func (w *Workspace) WithFile(name string, overlay Overlay) (*Workspace, error) {
 	fresh := map[*Module]*Module{}
 	idx := indexOverlay(overlay)
 	disk := *w
-	disk.readDir = nil // the directories as they are now
+	disk.readDir, disk.readFile, disk.regs = nil, nil, nil // the files as they are now
 	for old := range redo {
 		f, err := loadModule(&disk, old.Dir, overlay, idx)
 		if err != nil {
@@ -588,6 +634,57 @@ func (w *Workspace) WithFile(name string, overlay Overlay) (*Workspace, error) {
 		}
 		fresh[old] = f
 	}
+	return w.replacing(fresh), nil
+}
+
+// Complete returns the model with the modules LoadFor read in part that
+// full reports read in full, from the same overlay and directories, as
+// LoadFor would have read them had its Full reported them too: a check
+// that keys its packages with every module read in part reads in full
+// only the modules of the packages it then analyses. The receiver is not
+// modified; the other modules' facts are shared.
+func (w *Workspace) Complete(full func(dir string) bool, overlay Overlay) (*Workspace, error) {
+	var redo []*Module
+	partial := 0
+	for _, m := range w.Modules() {
+		if !m.Partial {
+			continue
+		}
+		partial++
+		if full(m.Dir) {
+			redo = append(redo, m)
+		}
+	}
+	if len(redo) == 0 {
+		return w, nil
+	}
+	was := w.full
+	read := *w
+	read.full = func(dir string) bool { return was(dir) || full(dir) }
+	dirs := make([]string, len(redo))
+	for i, m := range redo {
+		dirs[i] = m.Dir
+	}
+	mods, err := loadModules(&read, dirs, overlay)
+	if err != nil {
+		return nil, err
+	}
+	fresh := make(map[*Module]*Module, len(redo))
+	for i, m := range redo {
+		fresh[m] = mods[i]
+	}
+	nw := w.replacing(fresh)
+	nw.readDir, nw.readFile, nw.regs = w.readDir, w.readFile, w.regs
+	if partial > len(redo) {
+		nw.full = read.full
+	}
+	return nw, nil
+}
+
+// replacing returns a model of w's applications with the modules fresh
+// maps replaced by their value (nil: removed), every module copied into
+// new applications.
+func (w *Workspace) replacing(fresh map[*Module]*Module) *Workspace {
 	nw := &Workspace{Root: w.Root, ModulePath: w.ModulePath, byDir: make(map[string]*Module, len(w.byDir))}
 	for _, a := range w.Apps {
 		na := &App{Dir: a.Dir, byName: map[string]*Module{}}
@@ -612,7 +709,7 @@ func (w *Workspace) WithFile(name string, overlay Overlay) (*Workspace, error) {
 		}
 		nw.Apps = append(nw.Apps, na)
 	}
-	return nw, nil
+	return nw
 }
 
 // dirReader is LoadFor's ReadDir, or os.ReadDir.

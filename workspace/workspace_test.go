@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -564,9 +566,132 @@ func TestLoadFor(t *testing.T) {
 				t.Errorf("read in part (full: %v):\n%s\nread in full:\n%s", full, got, want)
 			}
 		}
+		// Completed: the first module read in full as well, the others
+		// shared; the model completed is as it was.
+		first := mods[0].Dir
+		done, err := part.Complete(func(dir string) bool { return dir == first }, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, m := range done.Modules() {
+			full := m.Dir == chosen || m.Dir == first
+			if m.Partial == full {
+				t.Errorf("completed: %s: Partial = %v", m.Dir, m.Partial)
+			}
+			if got, want := summary(m, full), summary(mods[i], full); got != want {
+				t.Errorf("completed (full: %v):\n%s\nread in full:\n%s", full, got, want)
+			}
+			if was := part.Modules()[i]; m.Dir != first && m.Gen != was.Gen {
+				t.Errorf("completed: %s read again", m.Dir)
+			}
+			if m.App.ByName(m.Name()) != m && m.App.ByName(m.Name()).Dir == m.Dir || done.Module(m.Dir) != m {
+				t.Errorf("completed: %s is not its application's", m.Dir)
+			}
+		}
+		if first != chosen && !part.Module(first).Partial {
+			t.Errorf("%s: Complete changed its receiver", root)
+		}
+		if all, err := done.Complete(func(string) bool { return true }, nil); err != nil || all.full != nil {
+			t.Errorf("%s: every module completed: %v, the model still says some are read in part", root, err)
+		}
 		t.Logf("%s: %d modules, %d parses in part, %d in full", root, len(mods), partParses, wholeParses)
 		if len(mods) > 2 && partParses >= wholeParses {
 			t.Errorf("%s: %d parses read in part, %d in full", root, partParses, wholeParses)
+		}
+	}
+}
+
+// testRegMemo is a RegistrationMemo keyed by the files' contents.
+type testRegMemo struct {
+	mu   sync.Mutex
+	seen map[string][]Call
+	hits atomic.Int64
+}
+
+func (m *testRegMemo) key(dir string, files []string) string {
+	k := dir
+	for _, f := range files {
+		data, _ := os.ReadFile(f)
+		k += fmt.Sprintf("\n%s %x", f, sha256.Sum256(data))
+	}
+	return k
+}
+
+func (m *testRegMemo) Registrations(dir string, files []string) ([]Call, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	calls, ok := m.seen[m.key(dir, files)]
+	if ok {
+		m.hits.Add(1)
+	}
+	return calls, ok
+}
+
+func (m *testRegMemo) Read(dir string, files []string, calls []Call) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.seen[m.key(dir, files)] = calls
+}
+
+// TestRegistrationMemo loads trees in part with a memo of registrations:
+// the second load reads no Go file through ReadFile, and its model is the
+// first's; a changed file has its package read again. A load in full
+// records what a later load in part needs.
+func TestRegistrationMemo(t *testing.T) {
+	for _, root := range []string{writeTree(t, tree), writeTree(t, constTree), writeTree(t, partialTree), filepath.Join("..", "examples", "violations")} {
+		memo := &testRegMemo{seen: map[string][]Call{}}
+		var goReads atomic.Int64
+		opts := LoadOptions{
+			Full:          func(string) bool { return false },
+			Registrations: memo,
+			ReadFile: func(name string) ([]byte, error) {
+				if filepath.Ext(name) == ".go" {
+					goReads.Add(1)
+				}
+				return os.ReadFile(name)
+			},
+		}
+		summary := func(w *Workspace) string {
+			s := ""
+			for _, m := range w.Modules() {
+				s += fmt.Sprintf("%s %+v %+v\n", m.Dir, m.Registrations, m.NonConstant)
+			}
+			return s
+		}
+		DropParses()
+		first, err := LoadFor(root, nil, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		read := goReads.Load()
+		if read == 0 {
+			t.Fatalf("%s: no Go file read through ReadFile", root)
+		}
+		goReads.Store(0)
+		DropParses()
+		second, err := LoadFor(root, nil, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if summary(second) != summary(first) {
+			t.Errorf("%s: with the memo\n%s\nwithout\n%s", root, summary(second), summary(first))
+		}
+		// Packages whose registrations need constants are parsed again.
+		if n := goReads.Load(); n >= read || memo.hits.Load() == 0 {
+			t.Errorf("%s: %d Go files read again of %d, %d packages from the memo", root, n, read, memo.hits.Load())
+		}
+		// Read in full, with a memo of its own: the load in part after it
+		// finds what it needs there.
+		full := &testRegMemo{seen: map[string][]Call{}}
+		o := opts
+		o.Full, o.Registrations = nil, full
+		if _, err := LoadFor(root, nil, o); err != nil {
+			t.Fatal(err)
+		}
+		o.Full = opts.Full
+		goReads.Store(0)
+		if w, err := LoadFor(root, nil, o); err != nil || summary(w) != summary(first) || goReads.Load() >= read {
+			t.Errorf("%s: after a load in full, %d Go files read of %d (%v)", root, goReads.Load(), read, err)
 		}
 	}
 }
