@@ -13,6 +13,7 @@ import (
 	"go/ast"
 	"go/token"
 	"hash"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -64,6 +65,11 @@ type Options struct {
 	// packages (see Shard): the others are loaded and analysed as far as
 	// the part's packages need them, and not reported.
 	Shard Shard
+
+	// reread is set for a check made again because a file changed while
+	// the first read it as it went (tree.raced): the files are read first,
+	// all of them.
+	reread bool
 }
 
 // Result is the outcome of a check.
@@ -92,6 +98,9 @@ type Result struct {
 	// partial: how many modules the workspace model read in part (for
 	// tests).
 	partial int
+	// reread: the check was made again, a file having changed as it read
+	// it (for tests).
+	reread bool
 }
 
 // Check runs the enabled rules over the packages the patterns match.
@@ -137,6 +146,7 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 		res.goBuild += r.goBuild
 		res.sourced = append(res.sourced, r.sourced...)
 		res.partial += r.partial
+		res.reread = res.reread || r.reread
 		res.Dirs = append(res.Dirs, r.Dirs...)
 		res.Roots = append(res.Roots, r.Roots...)
 	}
@@ -221,6 +231,69 @@ func analysed(root string, listed []*listedPackage) func(dir string) bool {
 	return func(dir string) bool { return dirs[dir] }
 }
 
+// completion reads in full, as a lazy check goes, the module of each
+// package it analyses, in the model its analyzers read through scope: a
+// rule reads the whole model of the module it analyses, and of the others
+// only what a model read in part holds.
+type completion struct {
+	mu      sync.Mutex
+	scope   *workspace.Scope
+	root    string
+	overlay map[string][]byte
+	err     error
+}
+
+// ensure reads in full the modules of pkgs that the model has in part.
+func (c *completion) ensure(pkgs []*listedPackage) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ws := c.scope.Model()
+	done, err := ws.Complete(analysed(c.root, pkgs), c.overlay)
+	if err != nil {
+		return err
+	}
+	if done != ws {
+		c.scope.Set(done)
+	}
+	return nil
+}
+
+// ensureDir reads in full the module of the package in dir before it is
+// analysed. A module that cannot be read fails the check (failed).
+func (c *completion) ensureDir(dir string) {
+	if m := c.scope.Model().Module(dir); m == nil || !m.Partial {
+		return
+	}
+	if err := c.ensure([]*listedPackage{{Dir: dir}}); err != nil {
+		c.fail(err)
+	}
+}
+
+func (c *completion) fail(err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err == nil {
+		c.err = err
+	}
+}
+
+func (c *completion) failed() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+// partial counts the modules still read in part.
+func (c *completion) partial() int {
+	n := 0
+	for _, m := range c.scope.Model().Modules() {
+		if m.Partial {
+			n++
+		}
+	}
+	return n
+}
+
 // forwardFindings hands a group's findings to opts.Findings.
 func forwardFindings(ctx context.Context, opts Options, res *Result) {
 	if opts.Findings != nil && ctx.Err() == nil {
@@ -252,7 +325,9 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 		// one the go command lists the packages meanwhile.
 		pre = prefetchListing(ctx, opts.Cache, lkey, g.root, g.patterns, true)
 		if mkey = memoKey(lkey, fingerprint); mkey != "" {
-			prev = opts.Cache.keysMemo(mkey)
+			if !opts.reread {
+				prev = opts.Cache.keysMemo(mkey)
+			}
 			if scanned, err := scanTree(g.root, prev); err == nil {
 				tr = scanned
 			}
@@ -318,29 +393,66 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 			early = prefetchGoBuild(g.root, listed, opts.Overlay)
 		}
 	}
-	if tr != nil && tr.loadAll() != nil {
+	// After a check of the same listing (its memo), most packages are
+	// likely in the cache, and most files as that check read them: the
+	// keys are made of the recorded digests of the files whose state did
+	// not change (those that did were read by the scan), and a file is
+	// read when something needs it (tree.read). The keys need of each
+	// module only what a model read in part has (moduleKey, appKey), so
+	// every module is read so, the registrations of files that did not
+	// change as the memo has them, and in full afterwards only the
+	// modules of the packages analysed.
+	lazy := prev != nil && tr != nil && mkey != ""
+	if tr != nil && !lazy && tr.loadAll() != nil {
 		tr, mkey = nil, ""
 	}
-	base := opts.Overlay
-	if tr != nil {
-		base = tr.data // opts.Overlay is empty
+	var overlay map[string][]byte
+	if lazy {
+		overlay = maps.Clone(tr.data) // the files read so far
+	} else {
+		base := opts.Overlay
+		if tr != nil {
+			base = tr.data // opts.Overlay is empty
+		}
+		overlay = snapshot(listed, base)
 	}
-	overlay := snapshot(listed, base)
 	t.mark("read files")
+	l := newLoader(listed, overlay)
+	l.timings = tm
+	lazyTree := tr
+	if tr != nil {
+		l.importsOf = func(dir string, files []string) ([]string, bool) { return lazyTree.importsOf(dir, files, l.readFile) }
+	}
+	if lazy {
+		l.disk = tr.read
+	}
+	// raced reports a file read after the scan that was not as the scan
+	// recorded it: nothing is recorded, and the check is made again.
+	raced := func() bool { return lazy && lazyTree.raced.Load() }
+	h := newHasher(l, nil, fingerprint) // and the model, once read
+	if tr != nil {
+		h.sums = tr.sums
+	}
+	if lazy && opts.Cache != nil {
+		// Something changed: most likely a package will be type-checked.
+		// The types of what the main module imports are read meanwhile.
+		l.exports = &exportData{cache: opts.Cache, key: h.depKey, dir: g.root, unsaved: opts.Overlay, early: early, shallow: true}
+		l.exports.prefetch(l)
+	}
 	lo := workspace.LoadOptions{Full: analysed(g.root, listed)}
+	if lazy {
+		lo.Full = func(string) bool { return false }
+		lo.ReadFile = tr.read
+	}
 	if tr != nil {
 		lo.ReadDir = tr.readDir // the directories as the tree read them
+		lo.Registrations = tr
 	}
 	ws, err := workspace.LoadFor(g.root, overlay, lo)
 	if err != nil {
 		return nil, err
 	}
 	t.mark("workspace")
-	for _, m := range ws.Modules() {
-		if m.Partial {
-			res.partial++
-		}
-	}
 	if tr != nil {
 		// The test files the check reads: of the modules read in full
 		// and of packages outside every module.
@@ -352,17 +464,7 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 			tr, mkey = nil, ""
 		}
 	}
-	l := newLoader(listed, overlay)
-	if res.partial > 0 {
-		// A model read in part is this check's alone.
-		l.scope = workspace.NewScope(ws)
-		l.scope.Add(l.fset)
-		defer l.scope.Close()
-	} else {
-		workspace.Put(ws)
-	}
-	l.timings = tm
-	h := newHasher(l, ws, fingerprint)
+	h.ws = ws
 	// facts is made once the cache has answered; the interfaces of the
 	// application's packages that are not recorded are computed from it.
 	var facts *factsProvider
@@ -412,8 +514,27 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 		misses = append(misses, lp)
 	}
 	t.mark("keys and cache")
+	partial := lazy
+	for _, m := range ws.Modules() {
+		partial = partial || m.Partial
+	}
+	var comp *completion
+	if partial {
+		// A model read in part is this check's alone.
+		l.scope = workspace.NewScope(ws)
+		l.scope.Add(l.fset)
+		defer l.scope.Close()
+		if lazy {
+			comp = &completion{scope: l.scope, root: g.root, overlay: overlay}
+		}
+	} else {
+		workspace.Put(ws)
+	}
 	if opts.Cache != nil && len(misses)+len(deferred) > 0 {
-		l.exports = &exportData{cache: opts.Cache, key: h.depKey, dir: g.root, unsaved: opts.Overlay, later: deferred, early: early, shallow: true}
+		if l.exports == nil {
+			l.exports = &exportData{cache: opts.Cache, key: h.depKey, dir: g.root, unsaved: opts.Overlay, early: early, shallow: true}
+		}
+		l.exports.later = deferred
 		l.exports.decide(l, misses, h.unknownIfaces(importedBy(l.listed, deferred)))
 		if n := l.exports.goBuildFiles(); n > 0 {
 			t.mark(fmt.Sprintf("the Go build cache's export data of %d packages located", n))
@@ -423,6 +544,17 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	var beforeTypeCheck sync.Once
 	if len(misses) > 0 && opts.BeforeTypeCheck != nil {
 		beforeTypeCheck.Do(opts.BeforeTypeCheck)
+	}
+	if comp != nil && len(misses) > 0 {
+		// The modules of the packages that missed, at once; the others
+		// as their packages are analysed (loader.complete).
+		if err := comp.ensure(misses); err != nil {
+			return nil, err
+		}
+		t.mark("workspace completed")
+	}
+	if comp != nil {
+		l.complete = comp.ensureDir
 	}
 	facts = newFactsProvider(l, h.factsKey, opts.Cache, analyzersOf(enabled), append(append([]*listedPackage(nil), misses...), deferred...))
 	var mu sync.Mutex
@@ -450,7 +582,7 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 			sem <- struct{}{}
 		})
 		tm.pkg(lp.ImportPath, start)
-		if opts.Cache != nil && key != "" {
+		if opts.Cache != nil && key != "" && (comp == nil || comp.failed() == nil) && !raced() {
 			putStart := time.Now()
 			opts.Cache.Put(key, l.codec().encodeDiagnostics(ds))
 			tm.phase(PhaseCache, putStart)
@@ -524,12 +656,37 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	}
 	wg.Wait()
 	t.mark(fmt.Sprintf("check %d packages (%d deferred)", checked, len(deferred)))
+	if raced() && ctx.Err() == nil {
+		again := opts
+		again.reread = true
+		res, err := checkGroup(ctx, g, enabled, cfg, again, part)
+		if res != nil {
+			res.reread = true
+		}
+		return res, err
+	}
+	if comp != nil {
+		if err := comp.failed(); err != nil {
+			return nil, err
+		}
+		res.partial = comp.partial()
+	} else if partial {
+		for _, m := range ws.Modules() {
+			if m.Partial {
+				res.partial++
+			}
+		}
+	}
 	forwardFindings(ctx, opts, res)
 	if mkey != "" && ctx.Err() == nil {
 		// The memo of this tree: its files, the roots' keys and their
 		// findings, which the next run over an unchanged tree returns
 		// without looking up a row per package.
-		// Every file read first (no memo if a test file went away).
+		// Every file read first (no memo if a test file went away), and
+		// what the main module imports read (the memo records it).
+		if l.exports != nil {
+			l.exports.directOnce.Wait()
+		}
 		if err := tr.readLater(func(string) bool { return true }, nil); err == nil {
 			if m := newKeysMemo(tr, byPath, l.codec().encodeDiagnostics(res.Diagnostics)); m != nil {
 				opts.Cache.putKeysMemo(mkey, m)
@@ -634,6 +791,7 @@ func checkPackage(l *loader, lp *listedPackage, enabled []rules.Rule, cfg *Confi
 				continue
 			}
 			store := newFactStore(pkg.Types, facts.get, l.codec())
+			l.beforeAnalysis(lp.ImportPath)
 			ds = append(ds, packageDiagnostics(l.fset, pkg, enabled, cfg, l.readFile, store, l.timings, l.codec())...)
 			if !test {
 				facts.set(lp.ImportPath, store.encoded())

@@ -75,23 +75,18 @@ type exportData struct {
 	// outside the main module (readDirect); direct are those it read.
 	shallow bool
 	direct  map[string]bool
+
+	initOnce   sync.Once
+	directOnce sync.WaitGroup // readDirect under way
 }
 
 // decide looks up which dependencies of the roots, and which of the extra
 // packages and their dependencies, have stored blobs. It may be called
 // again for more roots: what an earlier call decided stays.
 func (e *exportData) decide(l *loader, roots []*listedPackage, extra []string) {
+	e.prefetch(l)
+	e.directOnce.Wait()
 	e.mu.Lock()
-	if e.need == nil {
-		e.imports = map[string]*types.Package{}
-		e.fresh = map[string]*types.Package{}
-		e.have = map[string][]string{}
-		e.goFile = map[string]string{}
-		e.goAsked = map[string]string{}
-		e.usable = map[string]bool{}
-		e.imps = map[string][]string{}
-		e.need = map[string]bool{}
-	}
 	var added []string
 	var visit func(path string)
 	visit = func(path string) {
@@ -124,36 +119,12 @@ func (e *exportData) decide(l *loader, roots []*listedPackage, extra []string) {
 	for _, p := range extra {
 		visit(p)
 	}
-	var direct []string
-	if e.shallow && e.direct == nil {
-		e.direct = map[string]bool{}
-		if direct = directImports(l, e.unsaved); direct != nil {
-			for _, p := range direct {
-				visit(p)
-			}
-		}
-	}
 	e.mu.Unlock()
 	if len(added) == 0 {
 		return
 	}
-	byKey := map[string]string{}
-	keys := make([]string, 0, len(added))
-	for _, p := range added {
-		if k := e.key(p); k != "" {
-			byKey[k] = p
-			keys = append(keys, k)
-		}
-	}
-	stored := e.cache.StoredExports(keys)
-	have := make(map[string]bool, len(stored))
-	for k := range stored {
-		have[byKey[k]] = true
-	}
+	have := e.lookUp(added)
 	e.mu.Lock()
-	for k, imps := range stored {
-		e.have[byKey[k]] = imps
-	}
 	read := len(e.direct) > 0
 	e.mu.Unlock()
 	if read {
@@ -161,28 +132,79 @@ func (e *exportData) decide(l *loader, roots []*listedPackage, extra []string) {
 		// do not cover is of the main module.
 		return
 	}
-	whole := true
-	if len(direct) > 0 {
-		// The direct imports alone, first: with their export data,
-		// nothing else outside the main module is read.
-		var missing []string
-		for _, p := range direct {
-			if !have[p] {
-				missing = append(missing, p)
-			}
+	e.askGoBuild(l, added, have, true)
+	e.mu.Lock()
+	e.takeGoAnswersLocked(l, added)
+	e.mu.Unlock()
+}
+
+// prefetch begins, once, the reading of the direct imports (readDirect),
+// which decide awaits: a check that knows it will type-check something
+// starts it before its keys are computed, alongside.
+func (e *exportData) prefetch(l *loader) {
+	e.initOnce.Do(func() {
+		e.imports = map[string]*types.Package{}
+		e.fresh = map[string]*types.Package{}
+		e.have = map[string][]string{}
+		e.goFile = map[string]string{}
+		e.goAsked = map[string]string{}
+		e.usable = map[string]bool{}
+		e.imps = map[string][]string{}
+		e.need = map[string]bool{}
+		e.direct = map[string]bool{}
+		if !e.shallow {
+			return
 		}
-		e.askGoBuild(l, missing, have, false)
-		e.mu.Lock()
-		e.takeGoAnswersLocked(l, direct)
-		whole = !e.readDirectLocked(l, direct)
-		e.mu.Unlock()
+		e.directOnce.Add(1)
+		go func() {
+			defer e.directOnce.Done()
+			e.readDirect(l)
+		}()
+	})
+}
+
+// lookUp records which of paths have a stored blob, and returns them.
+func (e *exportData) lookUp(paths []string) map[string]bool {
+	byKey := map[string]string{}
+	keys := make([]string, 0, len(paths))
+	for _, p := range paths {
+		if k := e.key(p); k != "" {
+			byKey[k] = p
+			keys = append(keys, k)
+		}
 	}
-	if whole {
-		e.askGoBuild(l, added, have, true)
-		e.mu.Lock()
-		e.takeGoAnswersLocked(l, added)
-		e.mu.Unlock()
+	stored := e.cache.StoredExports(keys)
+	have := make(map[string]bool, len(stored))
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for k, imps := range stored {
+		have[byKey[k]] = true
+		e.have[byKey[k]] = imps
 	}
+	return have
+}
+
+// readDirect reads the direct imports outside the main module alone
+// (directImports, readDirectLocked), when each has export data: a blob, or
+// the Go build cache's, asked of the go command for those without one.
+// With their export data, nothing else outside the main module is read.
+func (e *exportData) readDirect(l *loader) {
+	direct := directImports(l, e.unsaved)
+	if len(direct) == 0 {
+		return
+	}
+	have := e.lookUp(direct)
+	var missing []string
+	for _, p := range direct {
+		if !have[p] {
+			missing = append(missing, p)
+		}
+	}
+	e.askGoBuild(l, missing, have, false)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.takeGoAnswersLocked(l, direct)
+	e.readDirectLocked(l, direct)
 }
 
 // takeGoAnswersLocked makes what the go command said of the paths without
@@ -215,20 +237,28 @@ func directImports(l *loader, unsaved map[string][]byte) []string {
 		// The imports as the loader takes them: not blank ones, which
 		// it never reads (a package imported for its side effects alone
 		// needs no export data).
+		var files []string
 		for _, names := range [][]string{lp.GoFiles, lp.TestGoFiles, lp.XTestGoFiles} {
 			for _, n := range names {
-				src, err := l.readFile(filepath.Join(lp.Dir, n))
-				if err != nil {
-					continue
+				files = append(files, filepath.Join(lp.Dir, n))
+			}
+		}
+		var imps []string
+		if l.importsOf != nil {
+			imps, _ = l.importsOf(lp.Dir, files)
+		} else {
+			for _, f := range files {
+				if src, err := l.readFile(f); err == nil {
+					imps = append(imps, loadedImports(f, src)...)
 				}
-				for _, imp := range loadedImports(n, src) {
-					if m, ok := lp.ImportMap[imp]; ok {
-						imp = m
-					}
-					if q := l.listed[imp]; q != nil && (q.Standard || q.Module == nil || !q.Module.Main) {
-						want[imp] = true
-					}
-				}
+			}
+		}
+		for _, imp := range imps {
+			if m, ok := lp.ImportMap[imp]; ok {
+				imp = m
+			}
+			if q := l.listed[imp]; q != nil && (q.Standard || q.Module == nil || !q.Module.Main) {
+				want[imp] = true
 			}
 		}
 	}

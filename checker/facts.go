@@ -375,6 +375,7 @@ func factsOfPackage(l *loader, fset *token.FileSet, path string, analyzers []*an
 		return &packageFacts{}
 	}
 	store := newFactStore(pkg.Types, imports, l.codec())
+	l.beforeAnalysis(path)
 	analyze(fset, pkg, analyzers, l.readFile, store, l.timings)
 	return store.encoded()
 }

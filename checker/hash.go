@@ -45,10 +45,15 @@ type hasher struct {
 	// its analysis facts; ok is false when it could not.
 	observe func(path string) (api []byte, facts *packageFacts, ok bool)
 
+	// sums, when set, are the digests of the files the check read from
+	// its tree, whose bytes are the loader's (tree.sums after loadAll).
+	sums map[string]string
+
 	mu      sync.Mutex
+	digests map[string]string
 	deps    map[string]*depEntry
-	modules map[*workspace.Module]string
-	apps    map[*workspace.App]string
+	modules map[string]string // by module directory
+	apps    map[string]string // by application directory
 	cuts    map[string]*depEntry
 	ifaces  map[string]*ifaceEntry
 	cyclic  map[string]bool // packages of the application in or above an import cycle
@@ -65,20 +70,45 @@ type ifaceEntry struct {
 
 func newHasher(l *loader, ws *workspace.Workspace, rules string) *hasher {
 	paths := l.codec()
-	return &hasher{l: l, ws: ws, rules: rules, paths: paths, gover: paths.goVersion(), deps: map[string]*depEntry{}, modules: map[*workspace.Module]string{}, apps: map[*workspace.App]string{},
+	return &hasher{l: l, ws: ws, rules: rules, paths: paths, gover: paths.goVersion(), digests: map[string]string{}, deps: map[string]*depEntry{}, modules: map[string]string{}, apps: map[string]string{},
 		cuts: map[string]*depEntry{}, ifaces: map[string]*ifaceEntry{}}
 }
 
 func (h *hasher) files(sum hash.Hash, dir string, names []string) bool {
 	for _, n := range names {
-		data, err := h.l.readFile(filepath.Join(dir, n))
+		d, err := h.digest(filepath.Join(dir, n))
 		if err != nil {
 			return false
 		}
-		fmt.Fprintf(sum, "%s %d\n", n, len(data))
-		sum.Write(data)
+		fmt.Fprintf(sum, "%s %s\n", n, d)
 	}
 	return true
+}
+
+// digest is the digest of a file's contents as the check reads them
+// (contentDigest), computed once per file: from the tree's record when
+// the check read the file from it, else from the loader's bytes.
+func (h *hasher) digest(name string) (string, error) {
+	h.mu.Lock()
+	d, ok := h.digests[name]
+	h.mu.Unlock()
+	if ok {
+		return d, nil
+	}
+	if h.sums != nil {
+		if d, ok := h.sums[name]; ok {
+			return d, nil
+		}
+	}
+	data, err := h.l.readFile(name)
+	if err != nil {
+		return "", err
+	}
+	d = contentDigest(data)
+	h.mu.Lock()
+	h.digests[name] = d
+	h.mu.Unlock()
+	return d, nil
 }
 
 // depKey is the key of a dependency: the standard library and versioned
@@ -460,24 +490,23 @@ func (h *hasher) rootKeyOf(lp *listedPackage, compute bool) (key string, known b
 // application's facts.
 func (h *hasher) moduleKey(m *workspace.Module) string {
 	h.mu.Lock()
-	if k, ok := h.modules[m]; ok {
+	if k, ok := h.modules[m.Dir]; ok {
 		h.mu.Unlock()
 		return k
 	}
 	h.mu.Unlock()
 	sum := sha256.New()
 	for _, f := range m.Files {
-		data, err := h.l.readFile(f)
+		d, err := h.digest(f)
 		if err != nil {
 			return ""
 		}
-		fmt.Fprintf(sum, "%s %d\n", h.paths.encode(f), len(data))
-		sum.Write(data)
+		fmt.Fprintf(sum, "%s %s\n", h.paths.encode(f), d)
 	}
 	fmt.Fprintf(sum, "app %s\n", h.appKey(m.App))
 	k := hex.EncodeToString(sum.Sum(nil))
 	h.mu.Lock()
-	h.modules[m] = k
+	h.modules[m.Dir] = k
 	h.mu.Unlock()
 	return k
 }
@@ -488,7 +517,7 @@ func (h *hasher) moduleKey(m *workspace.Module) string {
 func (h *hasher) appKey(a *workspace.App) string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if k, ok := h.apps[a]; ok {
+	if k, ok := h.apps[a.Dir]; ok {
 		return k
 	}
 	sum := sha256.New()
@@ -509,7 +538,7 @@ func (h *hasher) appKey(a *workspace.App) string {
 		}
 	}
 	k := hex.EncodeToString(sum.Sum(nil))
-	h.apps[a] = k
+	h.apps[a.Dir] = k
 	return k
 }
 

@@ -300,9 +300,18 @@ type loader struct {
 	fset *token.FileSet
 	// scope, when the check's workspace model is its own (read in
 	// part), holds the model for the check's FileSets.
-	scope  *workspace.Scope
-	listed map[string]*listedPackage
-	sizes  types.Sizes
+	scope *workspace.Scope
+	// complete, when set, is called with a package's directory before
+	// the package is analysed: a lazy check's model reads its module in
+	// full then (see completion).
+	complete func(dir string)
+	// disk, when set, reads a file the overlay does not hold (else
+	// os.ReadFile); importsOf, when set, gives what a package's files
+	// import (not blank imports), as a check's tree remembers them.
+	disk      func(name string) ([]byte, error)
+	importsOf func(dir string, files []string) ([]string, bool)
+	listed    map[string]*listedPackage
+	sizes     types.Sizes
 
 	overlayMu sync.RWMutex
 	overlay   map[string][]byte
@@ -369,6 +378,9 @@ func (l *loader) readFile(name string) ([]byte, error) {
 	l.overlayMu.RUnlock()
 	if ok {
 		return data, nil
+	}
+	if l.disk != nil {
+		return l.disk(name)
 	}
 	return os.ReadFile(name)
 }
@@ -681,3 +693,13 @@ func importPos(fset *token.FileSet, files []*ast.File, path string) token.Positi
 type importerFunc func(path string) (*types.Package, error)
 
 func (f importerFunc) Import(path string) (*types.Package, error) { return f(path) }
+
+// beforeAnalysis readies the model for the analysis of the package at path.
+func (l *loader) beforeAnalysis(path string) {
+	if l.complete == nil {
+		return
+	}
+	if lp := l.listed[path]; lp != nil {
+		l.complete(lp.Dir)
+	}
+}

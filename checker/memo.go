@@ -8,9 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/modls/modls/workspace"
 )
 
 // A check that finds every file as the last check of the same listing
@@ -26,7 +30,7 @@ import (
 // directive's). All of them are recorded, by contents.
 
 // memoVersion changes with the memo's format or what it covers.
-const memoVersion = 2
+const memoVersion = 3
 
 type keysMemo struct {
 	Version int
@@ -43,6 +47,24 @@ type keysMemo struct {
 	// Findings are the roots' findings under those keys, as the results
 	// rows hold them (file names relative: see pathCodec), in JSON.
 	Findings []byte
+	// Regs are the registrations the tokens of each package directory's
+	// files gave (workspace.RegistrationMemo), and Imports what each
+	// package's files import (not blank imports: loadedImports), each
+	// with the digest of the files' names and contents they were read
+	// from: a later check reads the files of a directory whose digest is
+	// the same for neither.
+	Regs    map[string]dirRegs
+	Imports map[string]dirImports
+}
+
+type dirRegs struct {
+	Sum   string
+	Calls []workspace.Call
+}
+
+type dirImports struct {
+	Sum     string
+	Imports []string
 }
 
 // findings returns the memo's findings; false if it has none.
@@ -108,6 +130,12 @@ type tree struct {
 	entries map[string][]os.DirEntry
 	dirs    map[string]string // the memo's digest of each directory walked
 	err     error
+
+	// raced is set when a file read after the scan (read) is not as the
+	// scan recorded it: the check's keys do not describe what it read.
+	raced   atomic.Bool
+	regs    map[string]dirRegs    // for the next memo
+	imports map[string]dirImports // for the next memo
 }
 
 // fileStat is what a file's state says of its contents.
@@ -193,17 +221,47 @@ func (t *tree) readLater(keep func(name string) bool, into map[string][]byte) er
 // loadAll reads every file whose contents were not read, so that the
 // keys are computed from exactly the bytes the digests are of.
 func (t *tree) loadAll() error {
+	var names []string
 	for name := range t.sums {
-		if _, ok := t.data[name]; ok {
-			continue
+		if _, ok := t.data[name]; !ok {
+			names = append(names, name)
 		}
-		data, err := os.ReadFile(name)
-		if err != nil {
-			return err
-		}
-		t.data[name], t.sums[name] = data, contentDigest(data)
 	}
-	return nil
+	// Read and digested in parallel, as the scan does.
+	next := make(chan string)
+	errs := make(chan error, 1)
+	var wg sync.WaitGroup
+	for range min(len(names), max(4, runtime.GOMAXPROCS(0)*2)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for name := range next {
+				data, err := os.ReadFile(name)
+				if err != nil {
+					select {
+					case errs <- err:
+					default:
+					}
+					continue
+				}
+				sum := contentDigest(data)
+				t.mu.Lock()
+				t.data[name], t.sums[name] = data, sum
+				t.mu.Unlock()
+			}
+		}()
+	}
+	for _, name := range names {
+		next <- name
+	}
+	close(next)
+	wg.Wait()
+	select {
+	case err := <-errs:
+		return err
+	default:
+		return nil
+	}
 }
 
 // scanTree reads the files and directories below root as the workspace
@@ -215,7 +273,8 @@ func scanTree(root string, prev *keysMemo) (*tree, error) {
 
 func scanTreeWindow(root string, prev *keysMemo, racy time.Duration) (*tree, error) {
 	t := &tree{root: root, prev: prev, at: time.Now().UnixNano(), racy: racy, data: map[string][]byte{}, sums: map[string]string{}, stats: map[string]fileStat{},
-		entries: map[string][]os.DirEntry{}, dirs: map[string]string{}, later: map[string]bool{}}
+		entries: map[string][]os.DirEntry{}, dirs: map[string]string{}, later: map[string]bool{},
+		regs: map[string]dirRegs{}, imports: map[string]dirImports{}}
 	work := make(chan string, 1024)
 	var pending sync.WaitGroup
 	pending.Add(1)
@@ -334,6 +393,111 @@ func (t *tree) addPackages(listed []*listedPackage) error {
 	return nil
 }
 
+// read returns a file's contents: as read before, or from the disk,
+// checked against the digest the scan recorded (raced is set when they
+// differ) and kept, so that every reader of the check sees the same
+// bytes. A check that trusts the recorded digests of files it has not
+// read reads them so, and only those it needs.
+func (t *tree) read(name string) ([]byte, error) {
+	t.mu.Lock()
+	data, ok := t.data[name]
+	sum, known := t.sums[name]
+	t.mu.Unlock()
+	if ok {
+		return data, nil
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		if known {
+			t.raced.Store(true)
+		}
+		return nil, err
+	}
+	if known && contentDigest(data) != sum {
+		t.raced.Store(true)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if d, ok := t.data[name]; ok {
+		return d, nil // another reader's, first
+	}
+	t.data[name] = data
+	return data, nil
+}
+
+// filesSum digests the names and recorded digests of files of the tree;
+// false if one is not in it.
+func (t *tree) filesSum(files []string) (string, bool) {
+	h := sha256.New()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, f := range files {
+		d, ok := t.sums[f]
+		if !ok {
+			return "", false
+		}
+		fmt.Fprintf(h, "%s %s\n", f, d)
+	}
+	return hex.EncodeToString(h.Sum(nil)), true
+}
+
+// Registrations implements workspace.RegistrationMemo with the last memo's
+// records.
+func (t *tree) Registrations(dir string, files []string) ([]workspace.Call, bool) {
+	sum, ok := t.filesSum(files)
+	if !ok || t.prev == nil {
+		return nil, false
+	}
+	r, ok := t.prev.Regs[dir]
+	if !ok || r.Sum != sum {
+		return nil, false
+	}
+	t.mu.Lock()
+	t.regs[dir] = r
+	t.mu.Unlock()
+	return r.Calls, true
+}
+
+// Read implements workspace.RegistrationMemo: recorded for the next memo.
+func (t *tree) Read(dir string, files []string, calls []workspace.Call) {
+	if sum, ok := t.filesSum(files); ok {
+		t.mu.Lock()
+		t.regs[dir] = dirRegs{Sum: sum, Calls: calls}
+		t.mu.Unlock()
+	}
+}
+
+// importsOf returns what the files of the package in dir import (not
+// blank imports), from the last memo when they did not change, else read
+// through readFile; false if a file cannot be read.
+func (t *tree) importsOf(dir string, files []string, readFile func(string) ([]byte, error)) ([]string, bool) {
+	sum, known := t.filesSum(files)
+	if known && t.prev != nil {
+		if r, ok := t.prev.Imports[dir]; ok && r.Sum == sum {
+			t.mu.Lock()
+			t.imports[dir] = r
+			t.mu.Unlock()
+			return r.Imports, true
+		}
+	}
+	var imps []string
+	for _, f := range files {
+		src, err := readFile(f)
+		if err != nil {
+			return nil, false
+		}
+		imps = append(imps, loadedImports(f, src)...)
+	}
+	slices.Sort(imps)
+	imps = slices.Compact(imps)
+	if known {
+		t.mu.Lock()
+		t.imports[dir] = dirImports{Sum: sum, Imports: imps}
+		t.mu.Unlock()
+	}
+	return imps, true
+}
+
 // digest returns a file's digest, from the tree or the disk.
 func (t *tree) digest(name string) (string, error) {
 	if t != nil {
@@ -387,7 +551,7 @@ func newKeysMemo(t *tree, keys map[string]string, findings []Diagnostic) *keysMe
 	if err != nil {
 		return nil
 	}
-	return &keysMemo{Version: memoVersion, Files: t.sums, Stats: t.stats, At: t.at, Dirs: t.dirs, Keys: keys, Findings: blob}
+	return &keysMemo{Version: memoVersion, Files: t.sums, Stats: t.stats, At: t.at, Dirs: t.dirs, Keys: keys, Findings: blob, Regs: t.regs, Imports: t.imports}
 }
 
 // matches reports whether the tree is the one the memo was made from.

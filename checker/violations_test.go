@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/modls/modls/rules"
 )
@@ -424,5 +425,163 @@ func TestViolationsModuleByModule(t *testing.T) {
 	}
 	if checked < 4 {
 		t.Errorf("%d modules with findings of rules that read other modules; examples/violations has more", checked)
+	}
+}
+
+// TestViolationsAfterAnEdit checks a copy of examples/violations whole
+// through a cache, then makes one edit after another: the next check keys
+// its packages with every module read in part and reads in full only the
+// modules of the packages it analyses again; it finds what a check
+// without the cache finds.
+func TestViolationsAfterAnEdit(t *testing.T) {
+	t.Parallel()
+	root, edit := violationsCopy(t)
+	// The files' states are trusted only well after their last change:
+	// the checks after an edit read the others only as they need them.
+	time.Sleep(racyWindow + 100*time.Millisecond)
+	cache := seeded(t)
+	opts := Options{Dir: root, Patterns: []string{"./..."}}
+	check := func(name string, c *Cache) *Result {
+		t.Helper()
+		o := opts
+		o.Cache = c
+		res, err := Check(context.Background(), o)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return res
+	}
+	first := check("first check", cache)
+	if first.partial != 0 {
+		t.Errorf("first check: %d modules read in part", first.partial)
+	}
+	seen := map[string]bool{}
+	for _, c := range []struct {
+		name, file, old, new string
+		partial              bool // some modules stay read in part
+	}{
+		{"a comment in tracker", "modules/standard/tracker/service.go", "package tracker\n", "package tracker\n\n// Edited.\n", true},
+		// tracker imports the contract: its packages' keys wait for the
+		// contract's interface, then miss.
+		{"inventory's contract grows", "modules/standard/inventory/contract/contract.go", "n int) error\n}\n", "n int) error\n}\n\n// Levels is new.\ntype Levels interface{ Of(sku string) int }\n", true},
+		{"a column of tracker's table renamed", "modules/standard/tracker/schema.go", "amount     INTEGER", "amout      INTEGER", true},
+		{"another column of tracker's table renamed", "modules/standard/tracker/schema.go", "name       TEXT", "title      TEXT", true},
+		{"inventory's service renamed", "modules/standard/inventory/module.go", `RegisterService("inventory.stock"`, `RegisterService("inventory.stocks"`, false},
+	} {
+		edit(c.file, c.old, c.new)
+		got := check(c.name, cache)
+		if got.memo {
+			t.Errorf("%s: the memo answered", c.name)
+		}
+		if (got.partial > 0) != c.partial {
+			t.Errorf("%s: %d modules read in part", c.name, got.partial)
+		}
+		want := check(c.name+" without the cache", seeded(t))
+		g, w := strings.Join(lines(root, got.Diagnostics), "\n"), strings.Join(lines(root, want.Diagnostics), "\n")
+		if g != w {
+			t.Errorf("%s: findings through the cache\n%s\nwithout it\n%s", c.name, g, w)
+		}
+		seen[w] = true
+	}
+	if len(seen) < 4 {
+		t.Errorf("the edits gave %d different sets of findings; want at least 4", len(seen))
+	}
+}
+
+// violationsCopy copies examples/violations to a new directory, and
+// returns it with a function that replaces text in one of its files.
+func violationsCopy(t *testing.T) (string, func(name, old, new string)) {
+	t.Helper()
+	root := filepath.Join(t.TempDir(), "violations")
+	if err := os.CopyFS(root, os.DirFS(filepath.Join("..", "examples", "violations"))); err != nil {
+		t.Fatal(err)
+	}
+	repo, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit := func(name, old, new string) {
+		t.Helper()
+		p := filepath.Join(root, filepath.FromSlash(name))
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(data), old) {
+			t.Fatalf("%s does not hold %q", name, old)
+		}
+		if err := os.WriteFile(p, []byte(strings.Replace(string(data), old, new, 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	edit("go.mod", "=> ../..", "=> "+repo)
+	return root, edit
+}
+
+// TestFileChangedDuringCheck: a check after an edit reads the files that
+// did not change only when it needs them; one rewritten after the check's
+// scan (here, as the check is about to type-check) is not as the scan
+// recorded it, so the check is made again, reading every file first, and
+// gives what a check without the cache gives; nothing the first attempt
+// found is recorded.
+func TestFileChangedDuringCheck(t *testing.T) {
+	t.Parallel()
+	root, edit := violationsCopy(t)
+	// The files' states are trusted only well after their last change.
+	time.Sleep(racyWindow + 100*time.Millisecond)
+	cache := seeded(t)
+	opts := Options{Dir: root, Patterns: []string{"./..."}, Cache: cache}
+	if _, err := Check(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	edit("modules/standard/loans/service.go", "package loans\n", "package loans\n\n// Edited.\n")
+	calls := 0
+	during := opts
+	during.BeforeTypeCheck = func() {
+		if calls++; calls == 1 {
+			// Not read yet: the check reads it when it reads the
+			// module in full, for its analysis.
+			edit("modules/standard/loans/schema/schema.go", "due      DATETIME", "due_at   DATETIME")
+		}
+	}
+	got, err := Check(context.Background(), during)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.reread {
+		t.Error("the check was not made again")
+	}
+	fresh, err := Check(context.Background(), Options{Dir: root, Patterns: []string{"./..."}, Cache: seeded(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Join(lines(root, fresh.Diagnostics), "\n")
+	if g := strings.Join(lines(root, got.Diagnostics), "\n"); g != want {
+		t.Errorf("findings of the check made again\n%s\nwithout the cache\n%s", g, want)
+	}
+	if strings.Contains(want, "no such column: due_at") {
+		t.Fatalf("the rewritten schema changed no finding:\n%s", want)
+	}
+	again, err := Check(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := strings.Join(lines(root, again.Diagnostics), "\n"); g != want {
+		t.Errorf("findings recorded\n%s\nwithout the cache\n%s", g, want)
+	}
+	// The schema as the first attempt's scan found it: under those keys,
+	// nothing of what that attempt read after the rewrite is recorded.
+	edit("modules/standard/loans/schema/schema.go", "due_at   DATETIME", "due      DATETIME")
+	reverted, err := Check(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err = Check(context.Background(), Options{Dir: root, Patterns: []string{"./..."}, Cache: seeded(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, w := strings.Join(lines(root, reverted.Diagnostics), "\n"), strings.Join(lines(root, fresh.Diagnostics), "\n")
+	if g != w || g == want {
+		t.Errorf("findings with the schema back\n%s\nwithout the cache\n%s", g, w)
 	}
 }
