@@ -1,10 +1,14 @@
 package checker
 
 import (
+	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
+	"encoding/gob"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -30,23 +34,33 @@ import (
 // directive's). All of them are recorded, by contents.
 
 // memoVersion changes with the memo's format or what it covers.
-const memoVersion = 3
+const memoVersion = 4
 
 type keysMemo struct {
 	Version int
-	// Files are content digests by absolute name.
-	Files map[string]string
-	// Stats are the files' states when they were read, and At the time
-	// the reading began (Unix nanoseconds).
-	Stats map[string]fileStat
-	At    int64
+	// Table holds, by absolute name, every file's content digest (files)
+	// and its state when it was read (stats), encoded by encodeFiles:
+	// tens of thousands of files at 1,000 modules, read at every check.
+	Table []byte
+	files map[string]string
+	stats map[string]fileStat
+	// At is the time the reading began (Unix nanoseconds).
+	At int64
 	// Dirs are digests of the entries of every directory walked.
 	Dirs map[string]string
-	// Keys are the root packages' keys by import path.
-	Keys map[string]string
-	// Findings are the roots' findings under those keys, as the results
+	// Findings are the roots' findings under their keys, as the results
 	// rows hold them (file names relative: see pathCodec), in JSON.
 	Findings []byte
+	// Extra is what only a check after a change reads (memoExtra),
+	// gob-encoded: a check that the memo answers does not decode it.
+	Extra     []byte
+	extraOnce sync.Once
+	extra     memoExtra
+}
+
+type memoExtra struct {
+	// Keys are the root packages' keys by import path.
+	Keys map[string]string
 	// Regs are the registrations the tokens of each package directory's
 	// files gave (workspace.RegistrationMemo), and Imports what each
 	// package's files import (not blank imports: loadedImports), each
@@ -55,6 +69,16 @@ type keysMemo struct {
 	// the same for neither.
 	Regs    map[string]dirRegs
 	Imports map[string]dirImports
+}
+
+// more decodes Extra, once; what does not decode is not known.
+func (m *keysMemo) more() *memoExtra {
+	m.extraOnce.Do(func() {
+		if gob.NewDecoder(bytes.NewReader(m.Extra)).Decode(&m.extra) != nil {
+			m.extra = memoExtra{}
+		}
+	})
+	return &m.extra
 }
 
 type dirRegs struct {
@@ -154,11 +178,11 @@ func (t *tree) trusted(name string, st fileStat) (string, bool) {
 	if t.prev == nil {
 		return "", false
 	}
-	old, ok := t.prev.Stats[name]
+	old, ok := t.prev.stats[name]
 	if !ok || old != st || st.Ctime < 0 || st.Ctime >= t.prev.At-int64(t.racy) || st.Mtime >= t.prev.At-int64(t.racy) {
 		return "", false
 	}
-	sum, ok := t.prev.Files[name]
+	sum, ok := t.prev.files[name]
 	return sum, ok
 }
 
@@ -448,7 +472,7 @@ func (t *tree) Registrations(dir string, files []string) ([]workspace.Call, bool
 	if !ok || t.prev == nil {
 		return nil, false
 	}
-	r, ok := t.prev.Regs[dir]
+	r, ok := t.prev.more().Regs[dir]
 	if !ok || r.Sum != sum {
 		return nil, false
 	}
@@ -473,7 +497,7 @@ func (t *tree) Read(dir string, files []string, calls []workspace.Call) {
 func (t *tree) importsOf(dir string, files []string, readFile func(string) ([]byte, error)) ([]string, bool) {
 	sum, known := t.filesSum(files)
 	if known && t.prev != nil {
-		if r, ok := t.prev.Imports[dir]; ok && r.Sum == sum {
+		if r, ok := t.prev.more().Imports[dir]; ok && r.Sum == sum {
 			t.mu.Lock()
 			t.imports[dir] = r
 			t.mu.Unlock()
@@ -551,12 +575,16 @@ func newKeysMemo(t *tree, keys map[string]string, findings []Diagnostic) *keysMe
 	if err != nil {
 		return nil
 	}
-	return &keysMemo{Version: memoVersion, Files: t.sums, Stats: t.stats, At: t.at, Dirs: t.dirs, Keys: keys, Findings: blob, Regs: t.regs, Imports: t.imports}
+	var extra bytes.Buffer
+	if gob.NewEncoder(&extra).Encode(memoExtra{Keys: keys, Regs: t.regs, Imports: t.imports}) != nil {
+		return nil
+	}
+	return &keysMemo{Version: memoVersion, files: t.sums, stats: t.stats, At: t.at, Dirs: t.dirs, Findings: blob, Extra: extra.Bytes()}
 }
 
 // matches reports whether the tree is the one the memo was made from.
 func (m *keysMemo) matches(t *tree) bool {
-	if m.Version != memoVersion || len(m.Files) != len(t.sums) || len(m.Dirs) != len(t.dirs) {
+	if m.Version != memoVersion || len(m.files) != len(t.sums) || len(m.Dirs) != len(t.dirs) {
 		return false
 	}
 	for dir, d := range t.dirs {
@@ -565,7 +593,7 @@ func (m *keysMemo) matches(t *tree) bool {
 		}
 	}
 	for n, d := range t.sums {
-		if m.Files[n] != d {
+		if m.files[n] != d {
 			return false
 		}
 	}
@@ -575,11 +603,117 @@ func (m *keysMemo) matches(t *tree) bool {
 // keysMemo returns the memo recorded under key, or nil.
 func (c *Cache) keysMemo(key string) *keysMemo {
 	m := new(keysMemo)
-	if !c.getGob("memos", key, m) {
+	if !c.getGob("memos", key, m) || m.Version != memoVersion {
 		return nil
 	}
+	var ok bool
+	if m.files, m.stats, ok = decodeFiles(m.Table); !ok {
+		return nil
+	}
+	m.Table = nil
 	return m
 }
 
 // putKeysMemo records a memo under key.
-func (c *Cache) putKeysMemo(key string, m *keysMemo) { c.putGob("memos", key, m) }
+func (c *Cache) putKeysMemo(key string, m *keysMemo) {
+	m.Table = encodeFiles(m.files, m.stats)
+	c.putGob("memos", key, m)
+}
+
+// encodeFiles writes the files' digests and states in name order, each
+// name as the length it shares with the one before and the rest, each
+// digest in binary when it is hexadecimal.
+func encodeFiles(files map[string]string, stats map[string]fileStat) []byte {
+	names := slices.Sorted(maps.Keys(files))
+	out := binary.AppendUvarint(nil, uint64(len(names)))
+	prev := ""
+	for _, n := range names {
+		shared := 0
+		for shared < len(prev) && shared < len(n) && prev[shared] == n[shared] {
+			shared++
+		}
+		out = binary.AppendUvarint(out, uint64(shared))
+		out = binary.AppendUvarint(out, uint64(len(n)-shared))
+		out = append(out, n[shared:]...)
+		prev = n
+		d := files[n]
+		if raw, err := hex.DecodeString(d); err == nil && len(raw) == sha256.Size {
+			out = append(out, 0)
+			out = append(out, raw...)
+		} else {
+			out = append(out, 1)
+			out = binary.AppendUvarint(out, uint64(len(d)))
+			out = append(out, d...)
+		}
+		st := stats[n]
+		out = binary.AppendVarint(out, st.Size)
+		out = binary.AppendVarint(out, st.Mtime)
+		out = binary.AppendVarint(out, st.Ctime)
+		out = binary.AppendUvarint(out, st.Ino)
+		out = binary.AppendUvarint(out, st.Dev)
+	}
+	return out
+}
+
+// decodeFiles reads what encodeFiles wrote; false if it is not that.
+func decodeFiles(b []byte) (map[string]string, map[string]fileStat, bool) {
+	bad := false
+	uv := func() uint64 {
+		v, n := binary.Uvarint(b)
+		if n <= 0 {
+			bad = true
+			return 0
+		}
+		b = b[n:]
+		return v
+	}
+	sv := func() int64 {
+		v, n := binary.Varint(b)
+		if n <= 0 {
+			bad = true
+			return 0
+		}
+		b = b[n:]
+		return v
+	}
+	take := func(n uint64) []byte {
+		if bad || n > uint64(len(b)) {
+			bad = true
+			return nil
+		}
+		out := b[:n]
+		b = b[n:]
+		return out
+	}
+	count := uv()
+	if bad || count > uint64(len(b)) {
+		return nil, nil, false
+	}
+	files := make(map[string]string, count)
+	stats := make(map[string]fileStat, count)
+	prev := ""
+	for range count {
+		shared := uv()
+		rest := take(uv())
+		if bad || shared > uint64(len(prev)) {
+			return nil, nil, false
+		}
+		name := prev[:shared] + string(rest)
+		prev = name
+		var d string
+		switch kind := take(1); {
+		case bad:
+			return nil, nil, false
+		case kind[0] == 0:
+			d = hex.EncodeToString(take(sha256.Size))
+		default:
+			d = string(take(uv()))
+		}
+		st := fileStat{Size: sv(), Mtime: sv(), Ctime: sv(), Ino: uv(), Dev: uv()}
+		if bad {
+			return nil, nil, false
+		}
+		files[name], stats[name] = d, st
+	}
+	return files, stats, len(b) == 0
+}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -213,4 +214,36 @@ func sortedNames(m map[string][]byte) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// TestMemoFileTable: the memo's table of files reads back as written,
+// whatever the digests look like, and a table cut short or extended does
+// not read.
+func TestMemoFileTable(t *testing.T) {
+	files := map[string]string{
+		"/w/modules/standard/a/a.go":      contentDigest([]byte("a")),
+		"/w/modules/standard/a/b.go":      contentDigest([]byte("b")),
+		"/w/modules/standard/ab/x.go":     "unreadable",
+		"/w/go.sum":                       "",
+		"/elsewhere/framework/service.go": strings.ToUpper(contentDigest(nil))[:10],
+	}
+	stats := map[string]fileStat{}
+	i := int64(0)
+	for n := range files {
+		i++
+		stats[n] = fileStat{Size: i * 1000, Mtime: -i, Ctime: 1 << 60, Ino: uint64(i) << 40, Dev: 7}
+	}
+	table := encodeFiles(files, stats)
+	gotFiles, gotStats, ok := decodeFiles(table)
+	if !ok || !reflect.DeepEqual(gotFiles, files) || !reflect.DeepEqual(gotStats, stats) {
+		t.Fatalf("read back (%v):\n%v\n%v\nwant\n%v\n%v", ok, gotFiles, gotStats, files, stats)
+	}
+	for _, bad := range [][]byte{table[:len(table)-1], table[:len(table)/2], append(slices.Clone(table), 0), nil} {
+		if _, _, ok := decodeFiles(bad); ok {
+			t.Errorf("a table of %d bytes (of %d) read", len(bad), len(table))
+		}
+	}
+	if f, s, ok := decodeFiles(encodeFiles(nil, nil)); !ok || len(f)+len(s) != 0 {
+		t.Errorf("the empty table: %v %v %v", f, s, ok)
+	}
 }
