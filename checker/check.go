@@ -51,10 +51,11 @@ type Options struct {
 	// answered wholly from the cache does not call it.
 	Progress func(done, total int)
 	// BeforeTypeCheck, if not nil, is called once when the check is about
-	// to type-check packages, after the cache has answered what it could
-	// (a command lowers its collector's growth there: a warm run holds
-	// little, a cold one much).
-	BeforeTypeCheck func()
+	// to type-check packages, after the cache has answered what it could,
+	// with how many packages it may type-check (a command lowers its
+	// collector's growth there when they are many: a warm run, or one
+	// after an edit, holds little, a cold one much).
+	BeforeTypeCheck func(packages int)
 	// Findings, if not nil, is called with each group of patterns'
 	// findings (sorted) and the directories of its packages as soon as
 	// they are known, before the check records what it learnt in the
@@ -542,8 +543,13 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	}
 	tm.phase(PhaseCache, cacheStart)
 	var beforeTypeCheck sync.Once
-	if len(misses) > 0 && opts.BeforeTypeCheck != nil {
-		beforeTypeCheck.Do(opts.BeforeTypeCheck)
+	typeCheck := func() {
+		if opts.BeforeTypeCheck != nil {
+			opts.BeforeTypeCheck(len(misses) + len(deferred))
+		}
+	}
+	if len(misses) > 0 {
+		beforeTypeCheck.Do(typeCheck)
 	}
 	if comp != nil && len(misses) > 0 {
 		// The modules of the packages that missed, at once; the others
@@ -642,9 +648,7 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 				return
 			}
 			l.exports.decide(l, []*listedPackage{lp}, nil)
-			if opts.BeforeTypeCheck != nil {
-				beforeTypeCheck.Do(opts.BeforeTypeCheck)
-			}
+			beforeTypeCheck.Do(typeCheck)
 			mu.Lock()
 			if !progress && opts.Progress != nil {
 				progress = true

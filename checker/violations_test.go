@@ -537,7 +537,7 @@ func TestFileChangedDuringCheck(t *testing.T) {
 	edit("modules/standard/loans/service.go", "package loans\n", "package loans\n\n// Edited.\n")
 	calls := 0
 	during := opts
-	during.BeforeTypeCheck = func() {
+	during.BeforeTypeCheck = func(int) {
 		if calls++; calls == 1 {
 			// Not read yet: the check reads it when it reads the
 			// module in full, for its analysis.

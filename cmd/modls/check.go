@@ -97,6 +97,10 @@ func (l *listFlag) Set(v string) error {
 }
 
 // Run parses the flags and checks.
+// manyPackages is how many packages a check type-checks before it is
+// made to collect more often.
+const manyPackages = 32
+
 func (c *CheckCommand) Run(ctx context.Context, args []string) error {
 	fset := flag.NewFlagSet("check", flag.ContinueOnError)
 	format := fset.String("format", "text", "output `format`: text, concise, json, sarif or github")
@@ -193,14 +197,19 @@ func (c *CheckCommand) Run(ctx context.Context, args []string) error {
 	}
 	opts := checker.Options{Dir: dir, Patterns: fset.Args(), Config: cfg, Shard: checker.Shard(shard)}
 	// A cold check of a large workspace holds the types of every package
-	// it has checked: once it type-checks, collect at half the default
-	// growth, which keeps its peak near 1.5 times what it holds (under 500
-	// MiB at 1,000 modules) for little time. Until then (a warm run reads
-	// records of the tree and the findings, and holds little) collect
-	// rarely. GOGC, when set, wins.
+	// it has checked: once it type-checks many, collect at half the
+	// default growth, which keeps its peak near 1.5 times what it holds
+	// (under 500 MiB at 1,000 modules) for little time. Until then, and
+	// in a check of a few packages (a warm run reads records of the tree
+	// and the findings, one after an edit checks what the edit reaches),
+	// which hold little, collect rarely. GOGC, when set, wins.
 	if os.Getenv("GOGC") == "" {
 		defer debug.SetGCPercent(debug.SetGCPercent(400))
-		opts.BeforeTypeCheck = func() { debug.SetGCPercent(50) }
+		opts.BeforeTypeCheck = func(packages int) {
+			if packages > manyPackages {
+				debug.SetGCPercent(50)
+			}
+		}
 	}
 	if *timings {
 		opts.Timings = checker.NewTimings()
