@@ -284,17 +284,6 @@ func (c *completion) failed() error {
 	return c.err
 }
 
-// partial counts the modules still read in part.
-func (c *completion) partial() int {
-	n := 0
-	for _, m := range c.scope.Model().Modules() {
-		if m.Partial {
-			n++
-		}
-	}
-	return n
-}
-
 // forwardFindings hands a group's findings to opts.Findings.
 func forwardFindings(ctx context.Context, opts Options, res *Result) {
 	if opts.Findings != nil && ctx.Err() == nil {
@@ -673,12 +662,11 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 		if err := comp.failed(); err != nil {
 			return nil, err
 		}
-		res.partial = comp.partial()
-	} else if partial {
-		for _, m := range ws.Modules() {
-			if m.Partial {
-				res.partial++
-			}
+		ws = l.scope.Model() // as completed
+	}
+	for _, m := range ws.Modules() {
+		if m.Partial {
+			res.partial++
 		}
 	}
 	forwardFindings(ctx, opts, res)

@@ -304,17 +304,16 @@ func loadedImports(name string, src []byte) []string {
 }
 
 // readDirectLocked reads the export data of the direct imports (in
-// directImports's order) before any package is handed out, and reports
-// whether it did: when every one of them has some (a blob or the Go build
-// cache's) and all of it reads:
+// directImports's order) before any package is handed out, when every one
+// of them has some (a blob or the Go build cache's) and all of it reads:
 // each read adds to the packages it refers to only the declarations it
 // needs, and no package is read after a package referring to it was
 // handed out. Otherwise nothing is kept, and load reads each package
 // after all its imports, as when shallow is off.
-func (e *exportData) readDirectLocked(l *loader, direct []string) bool {
+func (e *exportData) readDirectLocked(l *loader, direct []string) {
 	for _, p := range direct {
 		if _, ok := e.have[p]; !ok || e.stale[p] || e.imports[p] != nil {
-			return false
+			return
 		}
 	}
 	imports := map[string]*types.Package{}
@@ -335,7 +334,7 @@ func (e *exportData) readDirectLocked(l *loader, direct []string) bool {
 			if os.Getenv("MODLS_DEBUG") != "" {
 				fmt.Fprintf(os.Stderr, "modls: export data of %s: %v\n", p, err)
 			}
-			return false
+			return
 		}
 		read[p] = pkg
 	}
@@ -350,7 +349,6 @@ func (e *exportData) readDirectLocked(l *loader, direct []string) bool {
 			e.imps[p] = e.have[p]
 		}
 	}
-	return true
 }
 
 // askGoBuild asks the go command for the Go build cache's export data of
