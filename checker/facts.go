@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"go/types"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -211,7 +212,11 @@ func (s *factStore) encoded() *packageFacts {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	pf := &packageFacts{}
-	for _, k := range s.order {
+	// Analyzers run side by side, so their facts interleave in s.order;
+	// each analyzer's own come in the order it exported them.
+	order := slices.Clone(s.order)
+	slices.SortStableFunc(order, func(a, b factKey) int { return strings.Compare(a.analyzer, b.analyzer) })
+	for _, k := range order {
 		path := ""
 		if k.obj != nil {
 			p, ok := s.objectPath(k.obj)

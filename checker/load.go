@@ -331,6 +331,9 @@ type loader struct {
 	// parseRoot, if set, parses the files of root packages in place of
 	// parser.ParseFile (a session keeps the syntax of unchanged files).
 	parseRoot func(fset *token.FileSet, name string, src any, mode parser.Mode) (*ast.File, error)
+	// errorsOnly, if set, leaves the types.Info of root packages empty:
+	// their check is for its syntax and type errors alone.
+	errorsOnly bool
 
 	pathsOnce sync.Once
 	paths     *pathCodec
@@ -407,35 +410,15 @@ func (l *loader) loaded(path string) bool {
 	return ok
 }
 
-// invalidate forgets the checked package path and every checked package
-// that imports it, directly or not, so that they are checked again from the
-// current files.
-func (l *loader) invalidate(path string) {
+// invalidate forgets the packages paths (a changed package and every
+// package that imports it, directly or not), so that their next load
+// type-checks them again.
+func (l *loader) invalidate(paths []string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	gone := map[string]bool{path: true}
-	for changed := true; changed; {
-		changed = false
-		for p := range l.loading {
-			key := strings.TrimSuffix(p, " [root]")
-			if gone[key] {
-				continue
-			}
-			if lp := l.listed[key]; lp != nil {
-				for _, imp := range lp.Imports {
-					if gone[imp] {
-						gone[key] = true
-						changed = true
-						break
-					}
-				}
-			}
-		}
-	}
-	for p := range l.loading {
-		if gone[strings.TrimSuffix(p, " [root]")] {
-			delete(l.loading, p)
-		}
+	for _, p := range paths {
+		delete(l.loading, p)
+		delete(l.loading, p+" [root]")
 	}
 }
 
@@ -599,7 +582,7 @@ func (l *loader) check(path string, root, test bool, fset *token.FileSet, under 
 	l.sem <- struct{}{}
 	defer func() { <-l.sem }()
 	info := &types.Info{}
-	if root {
+	if root && !l.errorsOnly {
 		info = &types.Info{
 			Types:        map[ast.Expr]types.TypeAndValue{},
 			Defs:         map[*ast.Ident]types.Object{},

@@ -330,10 +330,11 @@ func (st *sessionState) update(name string, data []byte, overlay map[string][]by
 	// now. Revoking before the buffer is handed over keeps a check that
 	// reads the new text from recording it under the old key.
 	if lp != nil {
+		gone := st.dependents(lp.ImportPath)
 		if st.deps.exports != nil {
-			st.deps.exports.revoke(st.dependents(lp.ImportPath))
+			st.deps.exports.revoke(gone)
 		}
-		st.deps.invalidate(lp.ImportPath)
+		st.deps.invalidate(gone)
 	}
 	st.deps.setOverlay(name, data)
 }
@@ -538,7 +539,8 @@ func compileFindings(fset *token.FileSet, pkg *Package, cfg *Config, l *loader) 
 }
 
 // ownFiles type-checks the files of a root package without its in-package
-// tests, with function bodies, into fset, against l's packages.
+// tests, with function bodies, into fset, against l's packages, for its
+// compile findings alone: its types.Info is left empty.
 func (l *loader) ownFiles(path string, fset *token.FileSet) (*Package, error) {
 	lp := l.listed[path]
 	if lp == nil {
@@ -551,7 +553,7 @@ func (l *loader) ownFiles(path string, fset *token.FileSet) (*Package, error) {
 	l.overlayMu.RUnlock()
 	v := newLoader(nil, overlay)
 	v.listed = map[string]*listedPackage{path: &own}
-	v.sizes, v.base, v.own, v.parseRoot = l.sizes, l, map[string]bool{}, l.parseRoot
+	v.sizes, v.base, v.own, v.parseRoot, v.errorsOnly = l.sizes, l, map[string]bool{}, l.parseRoot, true
 	return v.check(path, true, false, fset, nil)
 }
 
