@@ -149,7 +149,7 @@ func openCache(path string, skipCheck bool) (*Cache, error) {
 // cacheSchema is the version of the cache's tables; a cache file of
 // another version is emptied and rebuilt (it holds nothing that cannot be
 // recomputed).
-const cacheSchema = 8
+const cacheSchema = 9
 
 // cacheApplicationID marks an SQLite file as a modls cache (or an export
 // of one): "MODL".
@@ -175,7 +175,10 @@ func migrateCache(db *sql.DB, skipCheck bool) error {
 		return nil
 	}
 	// Each row carries a digest of its key and payload (rowSum): a row
-	// whose digest does not match is a miss.
+	// whose digest does not match is a miss. The payload is the last
+	// column: SQLite reads a row's columns in order, through a large
+	// blob's overflow pages to reach one after it, and a lookup of which
+	// rows are stored reads the small columns alone.
 	_, err := db.Exec(`
 	BEGIN IMMEDIATE;
 	DROP TABLE IF EXISTS results;
@@ -186,40 +189,40 @@ func migrateCache(db *sql.DB, skipCheck bool) error {
 	DROP TABLE IF EXISTS executables;
 	CREATE TABLE results (
 		key        TEXT PRIMARY KEY,
-		findings   BLOB NOT NULL,
 		sum        TEXT NOT NULL,
-		written_at INTEGER NOT NULL
+		written_at INTEGER NOT NULL,
+		findings   BLOB NOT NULL
 	);
 	CREATE TABLE facts (
 		key        TEXT PRIMARY KEY,
-		data       BLOB NOT NULL,
 		sum        TEXT NOT NULL,
-		written_at INTEGER NOT NULL
+		written_at INTEGER NOT NULL,
+		data       BLOB NOT NULL
 	);
 	CREATE TABLE exports (
 		key        TEXT PRIMARY KEY,
-		data       BLOB NOT NULL,
 		imports    TEXT NOT NULL,
 		sum        TEXT NOT NULL,
-		written_at INTEGER NOT NULL
+		written_at INTEGER NOT NULL,
+		data       BLOB NOT NULL
 	);
 	CREATE TABLE listings (
 		key        TEXT PRIMARY KEY,
-		data       BLOB NOT NULL,
 		sum        TEXT NOT NULL,
-		written_at INTEGER NOT NULL
+		written_at INTEGER NOT NULL,
+		data       BLOB NOT NULL
 	);
 	CREATE TABLE memos (
 		key        TEXT PRIMARY KEY,
-		data       BLOB NOT NULL,
 		sum        TEXT NOT NULL,
-		written_at INTEGER NOT NULL
+		written_at INTEGER NOT NULL,
+		data       BLOB NOT NULL
 	);
 	CREATE TABLE executables (
 		key        TEXT PRIMARY KEY,
-		data       BLOB NOT NULL,
 		sum        TEXT NOT NULL,
-		written_at INTEGER NOT NULL
+		written_at INTEGER NOT NULL,
+		data       BLOB NOT NULL
 	);
 	PRAGMA application_id = ` + fmt.Sprint(cacheApplicationID) + `;
 	PRAGMA user_version = ` + fmt.Sprint(cacheSchema) + `;
@@ -371,15 +374,22 @@ func (c *Cache) StoredExports(keys []string) map[string][]string {
 
 // Export returns the export data stored under key.
 func (c *Cache) Export(key string) ([]byte, bool) {
+	data, _, ok := c.exportWithImports(key)
+	return data, ok
+}
+
+// exportWithImports returns the export data stored under key and the
+// imports its package was checked with.
+func (c *Cache) exportWithImports(key string) ([]byte, []string, bool) {
 	var data []byte
 	var imps, sum string
 	if err := c.db.QueryRow(`SELECT data, imports, sum FROM exports WHERE key = ?`, key).Scan(&data, &imps, &sum); err != nil {
-		return nil, false
+		return nil, nil, false
 	}
 	if sum != rowSum("exports", key, data, []byte(imps)) {
-		return nil, false
+		return nil, nil, false
 	}
-	return data, true
+	return data, strings.Fields(imps), true
 }
 
 // exportBlob is a package's export data and the imports it was checked

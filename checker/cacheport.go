@@ -24,11 +24,12 @@ import (
 // write findings under a key, so a cache is imported only from writers
 // trusted as much as the checkout itself.
 
-// portableTables are the tables an export carries, with their columns.
+// portableTables are the tables an export carries, with their columns in
+// the cache's order (the payload last).
 var portableTables = []struct{ name, columns string }{
-	{"results", "key, findings, sum, written_at"},
-	{"facts", "key, data, sum, written_at"},
-	{"exports", "key, data, imports, sum, written_at"},
+	{"results", "key, sum, written_at, findings"},
+	{"facts", "key, sum, written_at, data"},
+	{"exports", "key, imports, sum, written_at, data"},
 }
 
 // PortStats counts the rows an export wrote or an import added, by table.

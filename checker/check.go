@@ -81,6 +81,10 @@ type Result struct {
 	Packages, Cached int
 	// Dirs are the directories of the packages checked.
 	Dirs []string
+	// TempDirs are those of Dirs that may hold a writer's temporary files
+	// (SweepTemps): the ones whose listing, as the check read it, has a
+	// hidden file, and every one the check did not list.
+	TempDirs []string
 	// Roots are the import paths of the packages checked, by pattern
 	// group, each group sorted.
 	Roots []string
@@ -102,6 +106,8 @@ type Result struct {
 	// reread: the check was made again, a file having changed as it read
 	// it (for tests).
 	reread bool
+	// ahead: a group took the direct imports read ahead (for tests).
+	ahead bool
 }
 
 // Check runs the enabled rules over the packages the patterns match.
@@ -147,8 +153,10 @@ func Check(ctx context.Context, opts Options) (*Result, error) {
 		res.goBuild += r.goBuild
 		res.sourced = append(res.sourced, r.sourced...)
 		res.partial += r.partial
+		res.ahead = res.ahead || r.ahead
 		res.reread = res.reread || r.reread
 		res.Dirs = append(res.Dirs, r.Dirs...)
+		res.TempDirs = append(res.TempDirs, r.TempDirs...)
 		res.Roots = append(res.Roots, r.Roots...)
 	}
 	if part != nil {
@@ -309,6 +317,7 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	var prev *keysMemo
 	var tr *tree
 	var pre *listingAhead
+	var ahead *directAhead
 	if opts.Cache != nil && len(opts.Overlay) == 0 {
 		lkey = listingKey(g.root, g.patterns, true)
 		// The recorded listing is read while the tree is, or without
@@ -317,6 +326,11 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 		if mkey = memoKey(lkey, fingerprint); mkey != "" {
 			if !opts.reread {
 				prev = opts.Cache.keysMemo(mkey)
+			}
+			if prev != nil && len(prev.Direct) > 0 {
+				// Most likely the last check's direct imports again.
+				ahead = readDirectAhead(opts.Cache, prev.Direct)
+				defer ahead.cancel()
 			}
 			if scanned, err := scanTree(g.root, prev); err == nil {
 				tr = scanned
@@ -356,6 +370,9 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	for _, lp := range roots {
 		res.Dirs = append(res.Dirs, lp.Dir)
 		res.Roots = append(res.Roots, lp.ImportPath)
+		if tr.mayHoldTemps(lp.Dir) {
+			res.TempDirs = append(res.TempDirs, lp.Dir)
+		}
 	}
 	// The memo of the last check of this listing: if no file changed, its
 	// keys are the packages' and the model is not needed.
@@ -409,6 +426,9 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	t.mark("read files")
 	l := newLoader(listed, overlay)
 	l.timings = tm
+	if ahead != nil {
+		l.fset = ahead.fset // where the packages it read have their positions
+	}
 	lazyTree := tr
 	if tr != nil {
 		l.importsOf = func(dir string, files []string) ([]string, bool) { return lazyTree.importsOf(dir, files, l.readFile) }
@@ -426,7 +446,7 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	if lazy && opts.Cache != nil {
 		// Something changed: most likely a package will be type-checked.
 		// The types of what the main module imports are read meanwhile.
-		l.exports = &exportData{cache: opts.Cache, key: h.depKey, dir: g.root, unsaved: opts.Overlay, early: early, shallow: true}
+		l.exports = &exportData{cache: opts.Cache, key: h.depKey, dir: g.root, unsaved: opts.Overlay, early: early, shallow: true, ahead: ahead}
 		l.exports.prefetch(l)
 	}
 	lo := workspace.LoadOptions{Full: analysed(g.root, listed)}
@@ -522,7 +542,7 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	}
 	if opts.Cache != nil && len(misses)+len(deferred) > 0 {
 		if l.exports == nil {
-			l.exports = &exportData{cache: opts.Cache, key: h.depKey, dir: g.root, unsaved: opts.Overlay, early: early, shallow: true}
+			l.exports = &exportData{cache: opts.Cache, key: h.depKey, dir: g.root, unsaved: opts.Overlay, early: early, shallow: true, ahead: ahead}
 		}
 		l.exports.later = deferred
 		l.exports.decide(l, misses, h.unknownIfaces(importedBy(l.listed, deferred)))
@@ -680,7 +700,11 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 			l.exports.directOnce.Wait()
 		}
 		if err := tr.readLater(func(string) bool { return true }, nil); err == nil {
-			if m := newKeysMemo(tr, byPath, l.codec().encodeDiagnostics(res.Diagnostics)); m != nil {
+			direct := prev.directOf()
+			if l.exports != nil && l.exports.directRead != nil {
+				direct = l.exports.directRead
+			}
+			if m := newKeysMemo(tr, byPath, l.codec().encodeDiagnostics(res.Diagnostics), direct); m != nil {
 				opts.Cache.putKeysMemo(mkey, m)
 			}
 		}
@@ -703,6 +727,7 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 		// (save empties fresh: count first.)
 		fresh := len(l.exports.fresh)
 		res.goBuild, res.sourced = l.exports.goBuildRead()
+		res.ahead = l.exports.tookAhead
 		if err := l.exports.save(l); err != nil && os.Getenv("MODLS_DEBUG") != "" {
 			fmt.Fprintf(os.Stderr, "modls: cache: %v\n", err)
 		}

@@ -75,6 +75,12 @@ type exportData struct {
 	// outside the main module (readDirect); direct are those it read.
 	shallow bool
 	direct  map[string]bool
+	// ahead, if set, is the reading of the direct imports begun before
+	// the tree was scanned; directRead is what was read of them, for the
+	// next check's memo.
+	ahead      *directAhead
+	directRead []memoBlob
+	tookAhead  bool
 
 	initOnce   sync.Once
 	directOnce sync.WaitGroup // readDirect under way
@@ -191,6 +197,14 @@ func (e *exportData) lookUp(paths []string) map[string]bool {
 func (e *exportData) readDirect(l *loader) {
 	direct := directImports(l, e.unsaved)
 	if len(direct) == 0 {
+		e.ahead.cancel()
+		return
+	}
+	want := make([]memoBlob, len(direct))
+	for i, p := range direct {
+		want[i] = memoBlob{Path: p, Key: e.key(p)}
+	}
+	if e.ahead.matching(want) && e.takeAhead(want) {
 		return
 	}
 	have := e.lookUp(direct)
@@ -204,7 +218,36 @@ func (e *exportData) readDirect(l *loader) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.takeGoAnswersLocked(l, direct)
-	e.readDirectLocked(l, direct)
+	if e.readDirectLocked(l, direct) {
+		e.directRead = want
+	}
+}
+
+// takeAhead takes the direct imports that directAhead read, as
+// readDirectLocked would have read them, unless one of them is known
+// already or changed meanwhile.
+func (e *exportData) takeAhead(want []memoBlob) bool {
+	for _, b := range want {
+		if b.Key == "" {
+			return false
+		}
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, b := range want {
+		if e.stale[b.Path] || e.imports[b.Path] != nil {
+			return false
+		}
+	}
+	a := e.ahead
+	maps.Copy(e.imports, a.imports)
+	for _, b := range want {
+		e.have[b.Path] = a.imps[b.Path]
+		e.direct[b.Path] = true
+		e.usable[b.Path] = true
+	}
+	e.directRead, e.tookAhead = want, true
+	return true
 }
 
 // takeGoAnswersLocked makes what the go command said of the paths without
@@ -309,11 +352,12 @@ func loadedImports(name string, src []byte) []string {
 // each read adds to the packages it refers to only the declarations it
 // needs, and no package is read after a package referring to it was
 // handed out. Otherwise nothing is kept, and load reads each package
-// after all its imports, as when shallow is off.
-func (e *exportData) readDirectLocked(l *loader, direct []string) {
+// after all its imports, as when shallow is off. It reports whether it
+// read them.
+func (e *exportData) readDirectLocked(l *loader, direct []string) bool {
 	for _, p := range direct {
 		if _, ok := e.have[p]; !ok || e.stale[p] || e.imports[p] != nil {
-			return
+			return false
 		}
 	}
 	imports := map[string]*types.Package{}
@@ -334,7 +378,7 @@ func (e *exportData) readDirectLocked(l *loader, direct []string) {
 			if os.Getenv("MODLS_DEBUG") != "" {
 				fmt.Fprintf(os.Stderr, "modls: export data of %s: %v\n", p, err)
 			}
-			return
+			return false
 		}
 		read[p] = pkg
 	}
@@ -349,6 +393,7 @@ func (e *exportData) readDirectLocked(l *loader, direct []string) {
 			e.imps[p] = e.have[p]
 		}
 	}
+	return true
 }
 
 // askGoBuild asks the go command for the Go build cache's export data of

@@ -53,7 +53,11 @@ type keysMemo struct {
 	Findings []byte
 	// Extra is what only a check after a change reads (memoExtra),
 	// gob-encoded: a check that the memo answers does not decode it.
-	Extra     []byte
+	Extra []byte
+	// Direct are the direct imports (directImports) whose export data
+	// the check read, in its order, with their keys: the next check
+	// reads them ahead (directAhead).
+	Direct    []memoBlob
 	extraOnce sync.Once
 	extra     memoExtra
 }
@@ -69,6 +73,14 @@ type memoExtra struct {
 	// the same for neither.
 	Regs    map[string]dirRegs
 	Imports map[string]dirImports
+}
+
+// directOf returns m's Direct (nil for no memo).
+func (m *keysMemo) directOf() []memoBlob {
+	if m == nil {
+		return nil
+	}
+	return m.Direct
 }
 
 // more decodes Extra, once; what does not decode is not known.
@@ -385,6 +397,27 @@ func (t *tree) scanDir(dir string) []string {
 	return subs
 }
 
+// mayHoldTemps tells whether dir may hold a writer's temporary files
+// (SweepTemps): whether its listing, as the scan read it, has a hidden
+// regular file, or the scan did not list it.
+func (t *tree) mayHoldTemps(dir string) bool {
+	if t == nil {
+		return true
+	}
+	t.mu.Lock()
+	entries, ok := t.entries[dir]
+	t.mu.Unlock()
+	if !ok {
+		return true
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") && e.Type().IsRegular() {
+			return true
+		}
+	}
+	return false
+}
+
 func (t *tree) fail(err error) {
 	t.mu.Lock()
 	if t.err == nil {
@@ -562,7 +595,7 @@ func skipWalk(name string) bool {
 }
 
 // newKeysMemo records keys computed from the tree's files.
-func newKeysMemo(t *tree, keys map[string]string, findings []Diagnostic) *keysMemo {
+func newKeysMemo(t *tree, keys map[string]string, findings []Diagnostic, direct []memoBlob) *keysMemo {
 	for _, k := range keys {
 		if k == "" {
 			return nil // a file could not be read
@@ -579,7 +612,7 @@ func newKeysMemo(t *tree, keys map[string]string, findings []Diagnostic) *keysMe
 	if gob.NewEncoder(&extra).Encode(memoExtra{Keys: keys, Regs: t.regs, Imports: t.imports}) != nil {
 		return nil
 	}
-	return &keysMemo{Version: memoVersion, files: t.sums, stats: t.stats, At: t.at, Dirs: t.dirs, Findings: blob, Extra: extra.Bytes()}
+	return &keysMemo{Version: memoVersion, files: t.sums, stats: t.stats, At: t.at, Dirs: t.dirs, Findings: blob, Extra: extra.Bytes(), Direct: direct}
 }
 
 // matches reports whether the tree is the one the memo was made from.

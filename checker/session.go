@@ -422,6 +422,9 @@ func (st *sessionState) filesOf(lp *listedPackage) []string {
 // sameFacts reports whether two versions of a module agree on what other
 // modules' rules read of it.
 func sameFacts(a, b *workspace.Module) bool {
+	if a == b {
+		return true // a module the change left as it was
+	}
 	if a == nil || b == nil {
 		return a == b
 	}

@@ -459,14 +459,21 @@ func TestViolationsAfterAnEdit(t *testing.T) {
 	for _, c := range []struct {
 		name, file, old, new string
 		partial              bool // some modules stay read in part
+		// ahead: the direct imports read ahead are taken (the check
+		// before read the same ones); stale: they are not (the edit
+		// changes them).
+		ahead, stale bool
 	}{
-		{"a comment in tracker", "modules/standard/tracker/service.go", "package tracker\n", "package tracker\n\n// Edited.\n", true},
+		{"a comment in tracker", "modules/standard/tracker/service.go", "package tracker\n", "package tracker\n\n// Edited.\n", true, true, false},
 		// tracker imports the contract: its packages' keys wait for the
 		// contract's interface, then miss.
-		{"inventory's contract grows", "modules/standard/inventory/contract/contract.go", "n int) error\n}\n", "n int) error\n}\n\n// Levels is new.\ntype Levels interface{ Of(sku string) int }\n", true},
-		{"a column of tracker's table renamed", "modules/standard/tracker/schema.go", "amount     INTEGER", "amout      INTEGER", true},
-		{"another column of tracker's table renamed", "modules/standard/tracker/schema.go", "name       TEXT", "title      TEXT", true},
-		{"inventory's service renamed", "modules/standard/inventory/module.go", `RegisterService("inventory.stock"`, `RegisterService("inventory.stocks"`, false},
+		{"inventory's contract grows", "modules/standard/inventory/contract/contract.go", "n int) error\n}\n", "n int) error\n}\n\n// Levels is new.\ntype Levels interface{ Of(sku string) int }\n", true, false, false},
+		{"a column of tracker's table renamed", "modules/standard/tracker/schema.go", "amount     INTEGER", "amout      INTEGER", true, false, false},
+		{"another column of tracker's table renamed", "modules/standard/tracker/schema.go", "name       TEXT", "title      TEXT", true, false, false},
+		{"inventory's service renamed", "modules/standard/inventory/module.go", `RegisterService("inventory.stock"`, `RegisterService("inventory.stocks"`, false, false, false},
+		// What the main module imports changes: what was read ahead is
+		// not what the check needs.
+		{"tracker imports a package nothing imported", "modules/standard/tracker/service.go", "package tracker\n", "package tracker\n\nimport \"hash/crc32\"\n\nvar _ = crc32.ChecksumIEEE\n", true, false, true},
 	} {
 		edit(c.file, c.old, c.new)
 		got := check(c.name, cache)
@@ -475,6 +482,9 @@ func TestViolationsAfterAnEdit(t *testing.T) {
 		}
 		if (got.partial > 0) != c.partial {
 			t.Errorf("%s: %d modules read in part", c.name, got.partial)
+		}
+		if c.ahead && !got.ahead || c.stale && got.ahead {
+			t.Errorf("%s: the direct imports read ahead taken: %v", c.name, got.ahead)
 		}
 		want := check(c.name+" without the cache", seeded(t))
 		g, w := strings.Join(lines(root, got.Diagnostics), "\n"), strings.Join(lines(root, want.Diagnostics), "\n")

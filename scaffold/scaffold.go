@@ -20,6 +20,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 	"text/template"
 
 	"github.com/modls/modls/framework"
@@ -172,13 +173,17 @@ type File struct {
 //go:embed templates
 var templateFS embed.FS
 
-var templates = template.Must(template.New("").Funcs(template.FuncMap{
-	"json": func(v any) (string, error) {
-		b, err := json.Marshal(v)
-		return string(b), err
-	},
-	"wrap": wrapComment,
-}).ParseFS(templateFS, "templates/*.tmpl", "templates/*/*.tmpl"))
+// templates are parsed when first used: every run of the command would
+// pay for them at start otherwise.
+var templates = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("").Funcs(template.FuncMap{
+		"json": func(v any) (string, error) {
+			b, err := json.Marshal(v)
+			return string(b), err
+		},
+		"wrap": wrapComment,
+	}).ParseFS(templateFS, "templates/*.tmpl", "templates/*/*.tmpl"))
+})
 
 // data is what the templates see.
 type data struct {
@@ -305,7 +310,7 @@ func Generate(o Options, importPath string) ([]File, error) {
 			continue
 		}
 		var buf bytes.Buffer
-		if err := templates.ExecuteTemplate(&buf, p.tmpl, d); err != nil {
+		if err := templates().ExecuteTemplate(&buf, p.tmpl, d); err != nil {
 			return nil, fmt.Errorf("rendering %s: %w", p.out, err)
 		}
 		b := buf.Bytes()

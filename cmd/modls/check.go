@@ -235,7 +235,7 @@ func (c *CheckCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	if !*diff && checker.SweepTemps(res.Dirs) > 0 {
+	if !*diff && checker.SweepTemps(res.TempDirs) > 0 {
 		// A fix interrupted by an earlier run was completed: check what
 		// it wrote.
 		if res, err = checker.Check(ctx, opts); err != nil {
