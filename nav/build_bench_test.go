@@ -1,6 +1,7 @@
 package nav
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -9,13 +10,19 @@ import (
 	"github.com/modls/modls/workspace"
 )
 
-// BenchmarkRebuild times the index of the generated 100-module workspace
-// after a change to one module: the module read again, the others taken
-// from the previous index.
+// BenchmarkRebuild times the index of the generated workspaces of 100 and
+// 1,000 modules after a change to one module: the module read again, the
+// others taken from the previous index.
 func BenchmarkRebuild(b *testing.B) {
+	for _, n := range []int{100, 1000} {
+		b.Run(fmt.Sprintf("modules=%d", n), func(b *testing.B) { benchmarkRebuild(b, n) })
+	}
+}
+
+func benchmarkRebuild(b *testing.B, n int) {
 	dir := filepath.Join(b.TempDir(), "ws")
 	root, _ := filepath.Abs("..")
-	if err := genworkspace.Generate(dir, 100, genworkspace.Options{Framework: root}); err != nil {
+	if err := genworkspace.Generate(dir, n, genworkspace.Options{Framework: root}); err != nil {
 		b.Fatal(err)
 	}
 	ws, err := workspace.Load(dir, nil)
@@ -23,11 +30,12 @@ func BenchmarkRebuild(b *testing.B) {
 		b.Fatal(err)
 	}
 	x := Build(ws, os.ReadFile, nil)
-	links := filepath.Join(dir, "modules", "standard", genworkspace.Name(50), "links.go")
+	links := filepath.Join(dir, "modules", "standard", genworkspace.Name(n/2), "links.go")
 	src, err := os.ReadFile(links)
 	if err != nil {
 		b.Fatal(err)
 	}
+	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		src = append(src, '\n')

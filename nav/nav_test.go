@@ -1,8 +1,10 @@
 package nav
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -112,4 +114,90 @@ func TestBuildYielding(t *testing.T) {
 	if BuildYielding(ws, os.ReadFile, x, func() { yields++ }); yields != 0 {
 		t.Errorf("a build with nothing changed yielded %d times", yields)
 	}
+}
+
+// TestRebuildIsTheFullBuild edits modules of the example application, one
+// after another, and checks that the index made from the one before
+// (rebuild) answers as a full build of the same model does: its files,
+// their occurrences, the symbols, the modules and services. One edit
+// changes what a module's manifest says of it, one renames the module,
+// one renames a service, one adds a file.
+func TestRebuildIsTheFullBuild(t *testing.T) {
+	ws, err := workspace.Load("..", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	overlay := workspace.Overlay{}
+	read := func(name string) ([]byte, error) {
+		if data, ok := overlay[name]; ok {
+			return data, nil
+		}
+		return os.ReadFile(name)
+	}
+	abs := func(rel string) string {
+		p, err := filepath.Abs(filepath.Join("..", rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	x := Build(ws, read, nil)
+	const audit = "examples/app/modules/standard/audit/"
+	const analytics = "examples/app/modules/standard/analytics/"
+	for _, c := range []struct{ name, file, old, new string }{
+		{"a comment", audit + "module.go", "package audit\n", "package audit\n\n// Edited.\n"},
+		{"a module described anew", audit + "manifest.json", `"description": "`, `"description": "Edited. `},
+		{"a module renamed", audit + "manifest.json", `"name": "standard.audit"`, `"name": "standard.audits"`},
+		{"a service renamed", analytics + "module.go", `"analytics.service"`, `"analytics.services"`},
+		{"a file added", analytics + "extra.go", "", "package analytics\n\nconst extra = \"audit.service\"\n"},
+	} {
+		name := abs(c.file)
+		old, err := read(name)
+		if err != nil && c.old != "" {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(old), c.old) {
+			t.Fatalf("%s: %s does not hold %q", c.name, c.file, c.old)
+		}
+		overlay[name] = []byte(strings.Replace(string(old), c.old, c.new, 1))
+		if ws, err = ws.WithFile(name, overlay); err != nil {
+			t.Fatal(err)
+		}
+		next := BuildYielding(ws, read, x, nil)
+		if next.Fresh() == 0 || next.Fresh() == len(ws.Modules()) {
+			t.Errorf("%s: %d of %d modules read again", c.name, next.Fresh(), len(ws.Modules()))
+		}
+		if got, want := describe(next), describe(Build(ws, read, nil)); got != want {
+			t.Errorf("%s: the index made from the last one differs from a full build:\n%s\nwant\n%s", c.name, got, want)
+		}
+		x = next
+	}
+}
+
+// describe writes out what an index answers of every file it holds.
+func describe(x *Index) string {
+	var b strings.Builder
+	names := make([]string, 0, len(x.files))
+	for name := range x.files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		fmt.Fprintf(&b, "%s %d bytes, module %s\n", name, len(x.Text(name)), x.ModuleOf(name))
+		for _, o := range x.Occurrences(name) {
+			fmt.Fprintf(&b, "  %d-%d %v %s def=%v %s\n", o.Start, o.End, o.Kind, o.Name, o.Def, o.Where)
+		}
+	}
+	if len(names) > 0 {
+		for _, m := range x.ModuleNames(names[0]) {
+			fmt.Fprintf(&b, "module %+v\n", *x.Module(names[0], m))
+		}
+		for _, s := range x.Services(names[0]) {
+			fmt.Fprintf(&b, "service %s\n", s.Name)
+		}
+	}
+	for _, s := range x.Symbols("") {
+		fmt.Fprintf(&b, "symbol %v %s in %s at %v\n", s.Kind, s.Name, s.Container, s.Loc)
+	}
+	return b.String()
 }
