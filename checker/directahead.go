@@ -37,14 +37,13 @@ type directAhead struct {
 	// Set once done is closed: ok when every blob was read.
 	ok      bool
 	imports map[string]*types.Package
-	read    map[string]*types.Package
 	imps    map[string][]string // the imports each blob was checked with
 }
 
 // readDirectAhead starts reading the blobs of want, in order.
 func readDirectAhead(cache *Cache, want []memoBlob) *directAhead {
 	a := &directAhead{fset: token.NewFileSet(), want: want, done: make(chan struct{}),
-		imports: map[string]*types.Package{}, read: map[string]*types.Package{}, imps: map[string][]string{}}
+		imports: map[string]*types.Package{}, imps: map[string][]string{}}
 	go func() {
 		defer close(a.done)
 		for _, b := range want {
@@ -55,11 +54,9 @@ func readDirectAhead(cache *Cache, want []memoBlob) *directAhead {
 			if !ok {
 				return
 			}
-			pkg, err := gcexportdata.Read(bytes.NewReader(data), a.fset, a.imports, b.Path)
-			if err != nil {
+			if _, err := gcexportdata.Read(bytes.NewReader(data), a.fset, a.imports, b.Path); err != nil {
 				return
 			}
-			a.read[b.Path] = pkg
 			a.imps[b.Path] = imps
 		}
 		a.ok = true
