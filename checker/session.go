@@ -422,11 +422,11 @@ func (st *sessionState) filesOf(lp *listedPackage) []string {
 // sameFacts reports whether two versions of a module agree on what other
 // modules' rules read of it.
 func sameFacts(a, b *workspace.Module) bool {
-	if a == b {
-		return true // a module the change left as it was
-	}
 	if a == nil || b == nil {
 		return a == b
+	}
+	if a.Gen == b.Gen {
+		return true // the same load: a module the change left as it was
 	}
 	if string(a.ManifestData) != string(b.ManifestData) || len(a.Registrations) != len(b.Registrations) || len(a.Lookups) != len(b.Lookups) ||
 		nonConstantRegistrations(a) != nonConstantRegistrations(b) {

@@ -1,6 +1,8 @@
 package workspace
 
 import (
+	"fmt"
+	"os"
 	"path/filepath"
 	"syscall"
 	"testing"
@@ -44,4 +46,34 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkWithFile times the model after a keystroke in one module of the
+// generated workspaces of 100 and 1,000 modules, as the language server
+// makes it: the module read again, every other one shared.
+func BenchmarkWithFile(b *testing.B) {
+	for _, n := range []int{100, 1000} {
+		b.Run(fmt.Sprintf("modules=%d", n), func(b *testing.B) {
+			root := filepath.Join(b.TempDir(), "ws")
+			if err := genworkspace.Generate(root, n, genworkspace.Options{Framework: ".."}); err != nil {
+				b.Fatal(err)
+			}
+			w, err := Load(root, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			name := filepath.Join(root, "modules", "standard", genworkspace.Name(n/2), "links.go")
+			src, err := os.ReadFile(name)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				src = append(src, '\n')
+				if w, err = w.WithFile(name, Overlay{name: src}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

@@ -54,8 +54,18 @@ type App struct {
 }
 
 // Module is one framework module: a directory modules/<type>/<name>/.
+// What was read of it is shared by every model that holds the module
+// unchanged: a model after a change (WithFile) copies the Module, whose
+// App is that model's, and not what was read, which at 1,000 modules was
+// half a megabyte per keystroke.
 type Module struct {
 	App *App
+	*moduleData
+}
+
+// moduleData is what was read of a module. It does not change once the
+// module is loaded.
+type moduleData struct {
 	// Dir is the module's directory; Type and DirName its last two elements.
 	Dir, Type, DirName string
 	// ImportPath is the Go import path of Dir.
@@ -430,13 +440,13 @@ var loads atomic.Uint64
 // loadModule reads the module in dir, or returns nil if dir holds neither a
 // manifest nor Go files.
 func loadModule(w *Workspace, dir string, overlay Overlay, idx overlayIndex) (*Module, error) {
-	m := &Module{
+	m := &Module{moduleData: &moduleData{
 		Dir:          dir,
 		Type:         filepath.Base(filepath.Dir(dir)),
 		DirName:      filepath.Base(dir),
 		ManifestPath: filepath.Join(dir, "manifest.json"),
 		Gen:          loads.Add(1),
-	}
+	}}
 	rel, err := filepath.Rel(w.Root, dir)
 	if err != nil {
 		return nil, err
