@@ -700,13 +700,12 @@ func decodeFiles(b []byte) (map[string]string, map[string]fileStat, bool) {
 		b = b[n:]
 		return v
 	}
-	sv := func() int64 {
-		v, n := binary.Varint(b)
-		if n <= 0 {
-			bad = true
-			return 0
+	sv := func() int64 { // binary.Varint's zig-zag form, read as unsigned
+		u := uv()
+		v := int64(u >> 1)
+		if u&1 != 0 {
+			v = ^v
 		}
-		b = b[n:]
 		return v
 	}
 	take := func(n uint64) []byte {
