@@ -175,8 +175,12 @@ func editBlock(tok string, appear bool) (block, ident string) {
 // measure times iterations parse and type-checks of the variant, each
 // after an edit as the language-server benchmark makes it (a fresh
 // identifier, a type error appearing and disappearing in turn), and
-// checks that each found exactly the error the edit made.
-func measure(v *variant, iterations int) ([]time.Duration, error) {
+// checks that each found exactly the error the edit made. With a gap,
+// each timed iteration follows a pause of that length, as a server's
+// check of an edit follows the editor's pause between edits: a machine
+// idle for a while runs the same work slower than one that just ran it
+// (caches and predictors refilled, cores woken).
+func measure(v *variant, iterations int, gap time.Duration) ([]time.Duration, error) {
 	base := v.Texts[v.edited]
 	if len(base) > 0 && base[len(base)-1] != '\n' {
 		base = append(slices.Clip(base), '\n')
@@ -187,6 +191,9 @@ func measure(v *variant, iterations int) ([]time.Duration, error) {
 		appear := k%2 == 1
 		block, ident := editBlock(fmt.Sprintf("%s%d", nonce, k), appear)
 		text := append(slices.Clip(base), block...)
+		if gap > 0 {
+			time.Sleep(gap)
+		}
 		start := time.Now()
 		errs, err := v.check(text)
 		d := time.Since(start)

@@ -41,7 +41,7 @@ func TestSmoke(t *testing.T) {
 	defer cancel()
 	var stdout, stderr bytes.Buffer
 	err = run(ctx, []string{
-		"-n", "3", "-runs", "1", "-iterations", "10", "-edits", "4", "-framework", root,
+		"-n", "3", "-runs", "1", "-iterations", "10", "-edits", "4", "-gap", "5ms", "-framework", root,
 		"-server", modls + " serve", "-json", out,
 	}, &stdout, &stderr)
 	t.Logf("report:\n%s", stdout.String())
@@ -60,14 +60,18 @@ func TestSmoke(t *testing.T) {
 		t.Fatalf("floor forms %+v, want the package, with its tests, and with types.Info", rep.Floor)
 	}
 	for _, f := range rep.Floor {
-		if f.P50Ms <= 0 || f.P95Ms < f.P50Ms || f.Iterations != 10 {
-			t.Errorf("floor %q: p50 %v ms, p95 %v ms over %d iterations", f.Name, f.P50Ms, f.P95Ms, f.Iterations)
+		if f.P50Ms <= 0 || f.P95Ms < f.P50Ms || f.HotP50Ms <= 0 || f.HotP95Ms < f.HotP50Ms || f.Iterations != 10 {
+			t.Errorf("floor %q: paced p50 %v ms, p95 %v ms, back to back p50 %v ms, p95 %v ms over %d iterations",
+				f.Name, f.P50Ms, f.P95Ms, f.HotP50Ms, f.HotP95Ms, f.Iterations)
 		}
 	}
-	if len(rep.Servers) != 1 || rep.Servers[0].Error != "" || rep.Servers[0].EditsTimed != 4 || rep.Servers[0].RatioP50 <= 0 {
-		t.Errorf("servers %+v, want modls with 4 edits timed and its ratio to the floor", rep.Servers)
+	if len(rep.Servers) != 1 || rep.Servers[0].Error != "" || rep.Servers[0].EditsTimed != 4 || rep.Servers[0].RatioP50 <= 0 || rep.Servers[0].HotRatioP50 <= 0 {
+		t.Errorf("servers %+v, want modls with 4 edits timed and its ratios to both floors", rep.Servers)
 	}
-	if rep.LoadAvg[0] == "" || !strings.Contains(stdout.String(), "p50 / floor") || !strings.Contains(stdout.String(), "load avg") {
+	if rep.GapMs != 5 || !strings.Contains(stdout.String(), "5 ms between edits") {
+		t.Errorf("the report's pace is %v ms, want the -gap given (5 ms):\n%s", rep.GapMs, stdout.String())
+	}
+	if rep.LoadAvg[0] == "" || !strings.Contains(stdout.String(), "p50 / paced floor") || !strings.Contains(stdout.String(), "load avg") {
 		t.Errorf("the report lacks the load average or the ratios:\n%s", stdout.String())
 	}
 }
@@ -84,7 +88,7 @@ func TestEditBlock(t *testing.T) {
 }
 
 func TestUsage(t *testing.T) {
-	for _, args := range [][]string{{"-runs", "0"}, {"-iterations", "1"}, {"extra"}, {"-workspace", "/nonexistent"}} {
+	for _, args := range [][]string{{"-runs", "0"}, {"-iterations", "1"}, {"-gap", "0"}, {"extra"}, {"-workspace", "/nonexistent"}} {
 		var stdout, stderr bytes.Buffer
 		err := run(context.Background(), args, &stdout, &stderr)
 		var u figures.UsageError

@@ -34,6 +34,7 @@ import (
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/modls/modls/bench/genworkspace"
 	"github.com/modls/modls/bench/internal/figures"
@@ -53,28 +54,37 @@ type report struct {
 	Workspace string        `json:"workspace"`
 	File      string        `json:"file"`
 	Runs      int           `json:"runs"`
+	GapMs     float64       `json:"gap_ms"`
 	LoadAvg   [2]string     `json:"load_average"` // before and after
 	Floor     []floorReport `json:"floor"`
 	Servers   []serverRep   `json:"servers"`
 }
 
+// A floorReport is one form's floor, measured twice: paced as the
+// servers' edits are (each parse and type-check after the benchmark's
+// pause between edits), and back to back.
 type floorReport struct {
 	Name       string  `json:"name"`
 	P50Ms      float64 `json:"p50_ms"`
 	P95Ms      float64 `json:"p95_ms"`
+	HotP50Ms   float64 `json:"back_to_back_p50_ms"`
+	HotP95Ms   float64 `json:"back_to_back_p95_ms"`
 	Iterations int     `json:"iterations"`
 }
 
 // serverRep is what bench/lsplatency reported of a server, with its
 // ratios to the floor (the package alone).
 type serverRep struct {
-	Name       string  `json:"name"`
-	EditP50Ms  float64 `json:"edit_p50_ms"`
-	EditP95Ms  float64 `json:"edit_p95_ms"`
-	RatioP50   float64 `json:"ratio_p50"`
-	RatioP95   float64 `json:"ratio_p95"`
-	EditsTimed int     `json:"edits_measured"`
-	Error      string  `json:"error,omitempty"`
+	Name      string  `json:"name"`
+	EditP50Ms float64 `json:"edit_p50_ms"`
+	EditP95Ms float64 `json:"edit_p95_ms"`
+	RatioP50  float64 `json:"ratio_p50"` // to the paced floor
+	RatioP95  float64 `json:"ratio_p95"`
+	// HotRatioP50 and HotRatioP95 are to the floor measured back to back.
+	HotRatioP50 float64 `json:"back_to_back_ratio_p50"`
+	HotRatioP95 float64 `json:"back_to_back_ratio_p95"`
+	EditsTimed  int     `json:"edits_measured"`
+	Error       string  `json:"error,omitempty"`
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -84,6 +94,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	workspace := fs.String("workspace", "", "the workspace `directory` (default: generate one of -n modules)")
 	file := fs.String("file", "", "the edited `file`, relative to the workspace (default with a generated workspace: a middle module's service.go)")
 	iterations := fs.Int("iterations", 400, "timed parse and type-checks per form and run")
+	gap := fs.Duration("gap", 20*time.Millisecond, "pause before each paced parse and type-check, and between a server's edits (bench/lsplatency -gap)")
 	runs := fs.Int("runs", 3, "runs (every figure is the median over runs)")
 	edits := fs.Int("edits", 50, "timed edits per server and run (bench/lsplatency -edits)")
 	fwRoot := fs.String("framework", ".", "the modls repository `directory` (to generate workspaces and run bench/lsplatency)")
@@ -108,6 +119,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if *n < 1 || *runs < 1 || *iterations < 2 || *edits < 2 {
 		return figures.Usage(errors.New("-n and -runs must be at least 1, -iterations and -edits at least 2"))
+	}
+	if *gap <= 0 {
+		return figures.Usage(fmt.Errorf("-gap must be positive, got %v", *gap))
 	}
 	root, err := filepath.Abs(*fwRoot)
 	if err != nil {
@@ -139,7 +153,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	rep := report{Workspace: ws, File: rel, Runs: *runs}
+	rep := report{Workspace: ws, File: rel, Runs: *runs, GapMs: figures.Ms(*gap)}
 	rep.LoadAvg[0] = figures.LoadAverage()
 	fmt.Fprintf(stderr, "loading %s and its dependencies' types\n", filepath.Dir(rel))
 	plain, test, err := loadVariants(ws, rel)
@@ -152,26 +166,34 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	forms = append(forms, plain.withInfo())
 	for _, v := range forms {
-		var p50s, p95s []float64
+		var p50s, p95s, hot50s, hot95s []float64
 		for r := 1; r <= *runs; r++ {
-			fmt.Fprintf(stderr, "floor: %s: run %d, %d iterations\n", v.Name, r, *iterations)
-			ds, err := measure(v, *iterations)
+			fmt.Fprintf(stderr, "floor: %s: run %d, %d iterations back to back, %d paced %v apart\n", v.Name, r, *iterations, *iterations, *gap)
+			hot, err := measure(v, *iterations, 0)
 			if err != nil {
 				return err
 			}
-			p50s, p95s = append(p50s, figures.Ms(figures.Percentile(ds, 50))), append(p95s, figures.Ms(figures.Percentile(ds, 95)))
+			paced, err := measure(v, *iterations, *gap)
+			if err != nil {
+				return err
+			}
+			hot50s, hot95s = append(hot50s, figures.Ms(figures.Percentile(hot, 50))), append(hot95s, figures.Ms(figures.Percentile(hot, 95)))
+			p50s, p95s = append(p50s, figures.Ms(figures.Percentile(paced, 50))), append(p95s, figures.Ms(figures.Percentile(paced, 95)))
 		}
-		rep.Floor = append(rep.Floor, floorReport{Name: v.Name, P50Ms: figures.Median(p50s), P95Ms: figures.Median(p95s), Iterations: *iterations * *runs})
+		rep.Floor = append(rep.Floor, floorReport{Name: v.Name, P50Ms: figures.Median(p50s), P95Ms: figures.Median(p95s),
+			HotP50Ms: figures.Median(hot50s), HotP95Ms: figures.Median(hot95s), Iterations: *iterations * *runs})
 	}
 
 	if !*noServers {
-		if rep.Servers, err = serverLatency(ctx, root, ws, rel, tmp, *runs, *edits, servers, stderr); err != nil {
+		if rep.Servers, err = serverLatency(ctx, root, ws, rel, tmp, *runs, *edits, *gap, servers, stderr); err != nil {
 			return err
 		}
 		for i := range rep.Servers {
 			s := &rep.Servers[i]
 			if s.Error == "" {
-				s.RatioP50, s.RatioP95 = s.EditP50Ms/rep.Floor[0].P50Ms, s.EditP95Ms/rep.Floor[0].P95Ms
+				f := rep.Floor[0]
+				s.RatioP50, s.RatioP95 = s.EditP50Ms/f.P50Ms, s.EditP95Ms/f.P95Ms
+				s.HotRatioP50, s.HotRatioP95 = s.EditP50Ms/f.HotP50Ms, s.EditP95Ms/f.HotP95Ms
 			}
 		}
 	}
@@ -197,10 +219,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // serverLatency runs bench/lsplatency -finding type on the file and
 // returns what it measured of each server (gopls with its default
 // settings only).
-func serverLatency(ctx context.Context, root, ws, rel, tmp string, runs, edits int, servers []string, stderr io.Writer) ([]serverRep, error) {
+func serverLatency(ctx context.Context, root, ws, rel, tmp string, runs, edits int, gap time.Duration, servers []string, stderr io.Writer) ([]serverRep, error) {
 	out := filepath.Join(tmp, "lsplatency.json")
 	args := []string{"run", "./bench/lsplatency", "-finding", "type", "-workspace", ws, "-file", rel,
-		"-runs", fmt.Sprint(runs), "-edits", fmt.Sprint(edits), "-gopls-delay", "default", "-framework", root, "-json", out}
+		"-runs", fmt.Sprint(runs), "-edits", fmt.Sprint(edits), "-gap", gap.String(), "-gopls-delay", "default", "-framework", root, "-json", out}
 	for _, s := range servers {
 		args = append(args, "-server", s)
 	}
@@ -239,12 +261,12 @@ func serverLatency(ctx context.Context, root, ws, rel, tmp string, runs, edits i
 }
 
 func printReport(w io.Writer, rep report) {
-	fmt.Fprintf(w, "workspace %s\nfile      %s (type-error edits, as bench/lsplatency -finding type makes them)\nruns      %d (figures are medians over runs)\nload avg  %s (before), %s (after)\n\n",
-		rep.Workspace, rep.File, rep.Runs, rep.LoadAvg[0], rep.LoadAvg[1])
+	fmt.Fprintf(w, "workspace %s\nfile      %s (type-error edits, as bench/lsplatency -finding type makes them)\nruns      %d (figures are medians over runs)\npace      %g ms between edits, the servers' and the paced floor's\nload avg  %s (before), %s (after)\n\n",
+		rep.Workspace, rep.File, rep.Runs, rep.GapMs, rep.LoadAvg[0], rep.LoadAvg[1])
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "parse + type-check, dependencies' types in memory\tp50 (ms)\tp95 (ms)\titerations\t")
+	fmt.Fprintln(tw, "parse + type-check, dependencies' types in memory\tpaced p50 (ms)\tp95 (ms)\tback to back p50 (ms)\tp95 (ms)\titerations\t")
 	for _, f := range rep.Floor {
-		fmt.Fprintf(tw, "%s\t%.2f\t%.2f\t%d\t\n", f.Name, f.P50Ms, f.P95Ms, f.Iterations)
+		fmt.Fprintf(tw, "%s\t%.2f\t%.2f\t%.2f\t%.2f\t%d\t\n", f.Name, f.P50Ms, f.P95Ms, f.HotP50Ms, f.HotP95Ms, f.Iterations)
 	}
 	tw.Flush()
 	if len(rep.Servers) == 0 {
@@ -252,16 +274,16 @@ func printReport(w io.Writer, rep report) {
 	}
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "edit → diagnostics\tp50 (ms)\tp95 (ms)\tp50 / floor\tp95 / floor\tedits\t\n")
+	fmt.Fprintf(tw, "edit → diagnostics\tp50 (ms)\tp95 (ms)\tp50 / paced floor\tp95 / paced floor\tp50 / back to back\tp95 / back to back\tedits\t\n")
 	for _, s := range rep.Servers {
 		if s.Error != "" {
-			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\t\n", s.Name)
+			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\t-\t-\t\n", s.Name)
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%.2f\t%.2f\t%.2f×\t%.2f×\t%d\t\n", s.Name, s.EditP50Ms, s.EditP95Ms, s.RatioP50, s.RatioP95, s.EditsTimed)
+		fmt.Fprintf(tw, "%s\t%.2f\t%.2f\t%.2f×\t%.2f×\t%.2f×\t%.2f×\t%d\t\n", s.Name, s.EditP50Ms, s.EditP95Ms, s.RatioP50, s.RatioP95, s.HotRatioP50, s.HotRatioP95, s.EditsTimed)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "\nthe floor is the first form (%s)\n", rep.Floor[0].Name)
+	fmt.Fprintf(w, "\nthe floor is the first form (%s); the servers' time includes the transport, the floor's does not\n", rep.Floor[0].Name)
 	for _, s := range rep.Servers {
 		if s.Error != "" {
 			fmt.Fprintf(w, "%s failed: %s\n", s.Name, s.Error)
