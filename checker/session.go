@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"golang.org/x/tools/go/analysis"
@@ -37,6 +38,8 @@ type Session struct {
 	saves sync.WaitGroup
 	// syntax keeps the syntax of the files checked last.
 	syntax syntaxCache
+	// listedFromRecord says the last load took the cache's listing.
+	listedFromRecord bool
 }
 
 // NewSession opens a session on the Go module holding dir, with the
@@ -113,12 +116,13 @@ func (s *Session) Reload(ctx context.Context) error {
 	s.mu.Lock()
 	overlay := copyOverlay(s.overlay)
 	s.mu.Unlock()
-	listed, err := goListOverlay(ctx, s.root, []string{"./..."}, true, overlay)
+	listed, recorded, err := s.list(ctx, overlay)
 	if err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.listedFromRecord = recorded
 	st, err := newSessionState(s.root, listed, s.overlay, s.cache)
 	if err != nil {
 		return err
@@ -128,6 +132,40 @@ func (s *Session) Reload(ctx context.Context) error {
 	st.deps.parseRoot = st.syntax.parse
 	s.state = st
 	return nil
+}
+
+// list lists the session's packages. When every unsaved Go buffer reads
+// to go list as its file on disk does (the same build constraints,
+// package clause and imports), the listing is the one `modls check ./...`
+// records (cachedGoList): the cache's when nothing it was made from
+// changed, else the go command's, recorded. Otherwise the go command
+// lists them with the buffers. At 1,000 modules the go command takes
+// about 1.6 s; the recorded listing is checked in a fraction of that.
+// recorded says the listing was the cache's.
+func (s *Session) list(ctx context.Context, overlay map[string][]byte) (listed []*listedPackage, recorded bool, err error) {
+	patterns := []string{"./..."}
+	if s.cache == nil || !listsAsOnDisk(overlay) {
+		listed, err = goListOverlay(ctx, s.root, patterns, true, overlay)
+		return listed, false, err
+	}
+	listed, _, recorded, err = cachedGoList(ctx, s.cache, listingKey(s.root, patterns, true), s.root, patterns, true, nil)
+	return listed, recorded, err
+}
+
+// listsAsOnDisk tells whether go list lists the same packages with the
+// overlay's Go files as without: each is a file on disk with the same
+// header (fileHeader).
+func listsAsOnDisk(overlay map[string][]byte) bool {
+	for name, data := range overlay {
+		if !strings.HasSuffix(name, ".go") {
+			continue
+		}
+		disk, err := os.ReadFile(name)
+		if err != nil || (!bytes.Equal(disk, data) && fileHeader(name, disk) != fileHeader(name, data)) {
+			return false
+		}
+	}
+	return true
 }
 
 // Diagnostics is a run's findings grouped by absolute file name. Every Go

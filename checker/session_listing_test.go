@@ -1,0 +1,98 @@
+package checker
+
+import (
+	"context"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"testing"
+)
+
+// TestSessionTakesTheRecordedListing loads a session again and again on
+// a small module: the first load lists the packages with the go command
+// and records the listing; the next ones take the record while nothing
+// it was made from changed and every unsaved buffer reads to go list as
+// its file on disk does (a buffer edited below its imports). A buffer
+// that adds an import, and one that exists only in the editor, make the
+// go command list the packages with the buffers, which the listing then
+// shows. Whatever its source, the listing is the go command's.
+func TestSessionTakesTheRecordedListing(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) { t.Helper(); writeFile(t, filepath.Join(dir, name), text, 0o644) }
+	write("go.mod", "module example.com/sl\n\ngo 1.24\n")
+	write("a/a.go", "package a\n\nfunc A() string { return \"a\" }\n")
+	write("b/b.go", "package b\n\nimport \"example.com/sl/a\"\n\nvar B = a.A()\n")
+	cachePath := filepath.Join(t.TempDir(), "cache.db")
+	ctx := context.Background()
+
+	pkg := func(s *Session, path string) *listedPackage {
+		t.Helper()
+		for _, p := range s.state.listed {
+			if p.ImportPath == path {
+				return p
+			}
+		}
+		t.Fatalf("%s is not listed", path)
+		return nil
+	}
+	load := func(step string, s *Session, wantRecorded bool) {
+		t.Helper()
+		if s.listedFromRecord != wantRecorded {
+			t.Errorf("%s: listing taken from the record: %v; want %v", step, s.listedFromRecord, wantRecorded)
+		}
+	}
+
+	first, err := NewSessionCache(ctx, dir, nil, cachePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	load("first load", first, false)
+	first.Close()
+
+	s, err := NewSessionCache(ctx, dir, nil, cachePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	load("nothing changed", s, true)
+	want, err := goList(ctx, dir, []string{"./..."}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(s.state.listed, want) {
+		t.Errorf("the recorded listing differs from go list's:\n got %s\nwant %s", describeListing(s.state.listed), describeListing(want))
+	}
+
+	b := filepath.Join(dir, "b", "b.go")
+	s.SetOverlay(b, []byte("package b\n\nimport \"example.com/sl/a\"\n\n// B is a's.\nvar B = a.A() + \"!\"\n"))
+	if err := s.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	load("a buffer edited below its imports", s, true)
+
+	s.SetOverlay(b, []byte("package b\n\nimport (\n\t\"strings\"\n\n\t\"example.com/sl/a\"\n)\n\nvar B = strings.ToUpper(a.A())\n"))
+	if err := s.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	load("a buffer with a new import", s, false)
+	if imports := pkg(s, "example.com/sl/b").Imports; !slices.Contains(imports, "strings") {
+		t.Errorf("with a buffer importing strings, b imports %q", imports)
+	}
+
+	s.SetOverlay(b, nil)
+	extra := filepath.Join(dir, "a", "extra.go")
+	s.SetOverlay(extra, []byte("package a\n\nconst Extra = 1\n"))
+	if err := s.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	load("a buffer of a file not on disk", s, false)
+	if files := pkg(s, "example.com/sl/a").GoFiles; !slices.Contains(files, "extra.go") {
+		t.Errorf("with a buffer a/extra.go, a's files are %q", files)
+	}
+
+	s.SetOverlay(extra, nil)
+	if err := s.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	load("the buffers closed", s, true)
+}
