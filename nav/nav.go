@@ -304,9 +304,11 @@ func Build(ws *workspace.Workspace, read func(string) ([]byte, error), prev *Ind
 	return BuildYielding(ws, read, prev, nil)
 }
 
-// BuildYielding is Build calling yield, when set, before each module it
-// reads afresh: a build in the background waits there while more urgent
-// work (a check the user waits for) has the machine.
+// BuildYielding is Build calling yield, when set, before it starts and
+// before each module it reads afresh, when it has any to read: a build in
+// the background waits there while more urgent work (a check the user
+// waits for) has the machine. Even a build that reads one module copies
+// the index's maps, which grow with the workspace.
 func BuildYielding(ws *workspace.Workspace, read func(string) ([]byte, error), prev *Index, yield func()) *Index {
 	x := &Index{Root: ws.Root, files: map[string]*fileIndex{}, mods: map[string]*moduleIndex{}}
 	// Few modules to read again means editing: their syntax is kept for
@@ -318,6 +320,9 @@ func BuildYielding(ws *workspace.Workspace, read func(string) ([]byte, error), p
 		}
 	}
 	keep := prev != nil && changed <= 4
+	if yield != nil && changed > 0 {
+		yield()
+	}
 	if x := rebuild(ws, read, prev, yield, keep); x != nil {
 		return x
 	}

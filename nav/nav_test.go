@@ -93,9 +93,10 @@ func TestExampleApp(t *testing.T) {
 	}
 }
 
-// TestBuildYielding checks that a build calls yield once before each
-// module it reads afresh, none for the modules the previous index lends,
-// and indexes the same as Build.
+// TestBuildYielding checks that a build with modules to read calls yield
+// once before it starts and once before each module it reads afresh, none
+// for the modules the previous index lends, and indexes the same as
+// Build.
 func TestBuildYielding(t *testing.T) {
 	ws, err := workspace.Load("..", nil)
 	if err != nil {
@@ -103,7 +104,7 @@ func TestBuildYielding(t *testing.T) {
 	}
 	yields := 0
 	x := BuildYielding(ws, os.ReadFile, nil, func() { yields++ })
-	if n := len(ws.Modules()); yields != n || x.Fresh() != n {
+	if n := len(ws.Modules()); yields != n+1 || x.Fresh() != n {
 		t.Errorf("a full build of %d modules yielded %d times and read %d", n, yields, x.Fresh())
 	}
 	if a, b := x.Hover(at(t, x, "examples/app/modules/standard/analytics/module.go", `"audit.service")`, 3)),
@@ -113,6 +114,31 @@ func TestBuildYielding(t *testing.T) {
 	yields = 0
 	if BuildYielding(ws, os.ReadFile, x, func() { yields++ }); yields != 0 {
 		t.Errorf("a build with nothing changed yielded %d times", yields)
+	}
+	// One module changed: the build yields before it copies the last
+	// index, then before it reads the module.
+	name, err := filepath.Abs("../examples/app/modules/standard/audit/module.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	overlay := workspace.Overlay{name: append(text, "\n// Edited.\n"...)}
+	edited, err := ws.WithFile(name, overlay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(n string) ([]byte, error) {
+		if data, ok := overlay[n]; ok {
+			return data, nil
+		}
+		return os.ReadFile(n)
+	}
+	yields = 0
+	if next := BuildYielding(edited, read, x, func() { yields++ }); yields != 2 || next.Fresh() != 1 {
+		t.Errorf("a build with one module changed yielded %d times and read %d modules, want 2 and 1", yields, next.Fresh())
 	}
 }
 
