@@ -38,8 +38,9 @@ type Session struct {
 	saves sync.WaitGroup
 	// syntax keeps the syntax of the files checked last.
 	syntax syntaxCache
-	// listedFromRecord says the last load took the cache's listing.
-	listedFromRecord bool
+	// listedFromRecord says the last load took the cache's listing;
+	// goListing, that the go command lists at every load.
+	listedFromRecord, goListing bool
 }
 
 // NewSession opens a session on the Go module holding dir, with the
@@ -56,6 +57,12 @@ func NewSession(ctx context.Context, dir string, cfg *Config) (*Session, error) 
 // NewSessionCache is NewSession with the cache file at cachePath; ""
 // means no cache.
 func NewSessionCache(ctx context.Context, dir string, cfg *Config, cachePath string) (*Session, error) {
+	return newSession(ctx, dir, cfg, cachePath, false)
+}
+
+// newSession is NewSessionCache; goListing has every load list the
+// packages with the go command (BenchmarkSessionLoad's peer).
+func newSession(ctx context.Context, dir string, cfg *Config, cachePath string, goListing bool) (*Session, error) {
 	root, err := workspace.FindRoot(dir)
 	if err != nil {
 		return nil, err
@@ -63,7 +70,7 @@ func NewSessionCache(ctx context.Context, dir string, cfg *Config, cachePath str
 	if cfg == nil {
 		cfg = &Config{}
 	}
-	s := &Session{root: root, cfg: cfg, overlay: map[string][]byte{}}
+	s := &Session{root: root, cfg: cfg, overlay: map[string][]byte{}, goListing: goListing}
 	if cachePath != "" {
 		if c, err := OpenCache(cachePath); err == nil {
 			s.cache = c
@@ -144,7 +151,7 @@ func (s *Session) Reload(ctx context.Context) error {
 // recorded says the listing was the cache's.
 func (s *Session) list(ctx context.Context, overlay map[string][]byte) (listed []*listedPackage, recorded bool, err error) {
 	patterns := []string{"./..."}
-	if s.cache == nil || !listsAsOnDisk(overlay) {
+	if s.cache == nil || s.goListing || !listsAsOnDisk(overlay) {
 		listed, err = goListOverlay(ctx, s.root, patterns, true, overlay)
 		return listed, false, err
 	}
