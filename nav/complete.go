@@ -165,7 +165,7 @@ var tableKeywords = []string{"FROM", "JOIN", "INTO", "UPDATE", "TABLE", "ON"}
 // that table's columns; elsewhere the columns of the tables the statement
 // names (first) and the module's tables.
 func (x *Index) completeSQL(file string, offset int) *Completion {
-	f := x.files[file]
+	f := x.file(file)
 	if f == nil {
 		return nil
 	}

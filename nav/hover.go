@@ -155,7 +155,7 @@ func (x *Index) where(l Location) string {
 		rel = l.File
 	}
 	line := 1
-	if f := x.files[l.File]; f != nil {
+	if f := x.file(l.File); f != nil {
 		for _, c := range f.text[:min(l.Start, len(f.text))] {
 			if c == '\n' {
 				line++

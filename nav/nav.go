@@ -11,6 +11,7 @@ package nav
 import (
 	"fmt"
 	"maps"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -71,11 +72,31 @@ type Location struct {
 // changed modules again and takes the others as they were, and a request
 // looks in each module of the application (a map lookup apiece).
 type Index struct {
-	Root  string
-	apps  []*appIndex
-	files map[string]*fileIndex
-	mods  map[string]*moduleIndex // by directory, for the next build
+	Root string
+	apps []*appIndex
+	// mods are the modules by directory: a file's index is its
+	// module's (file), and the next build takes the unchanged ones.
+	mods  map[string]*moduleIndex
 	fresh int
+}
+
+// file returns the index of a file: its module is the nearest directory
+// above it that is a module's and lists it. A lookup walks up the
+// file's directories rather than reading one map of every file of the
+// workspace, which each keystroke's build would otherwise copy.
+func (x *Index) file(name string) *fileIndex {
+	for dir := filepath.Dir(name); ; {
+		if mi := x.mods[dir]; mi != nil {
+			if f := mi.files[name]; f != nil {
+				return f
+			}
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return nil
+		}
+		dir = parent
+	}
 }
 
 // key names a thing within an application.
@@ -108,7 +129,7 @@ type appIndex struct {
 // Text is the text of a file as the index read it, or nil when the index
 // holds nothing of the file.
 func (x *Index) Text(file string) []byte {
-	if f := x.files[file]; f != nil {
+	if f := x.file(file); f != nil {
 		return f.text
 	}
 	return nil
@@ -117,7 +138,7 @@ func (x *Index) Text(file string) []byte {
 // At returns the occurrence whose extent holds offset (its end included,
 // so that a cursor just after a name finds it), or nil.
 func (x *Index) At(file string, offset int) *Occurrence {
-	f := x.files[file]
+	f := x.file(file)
 	if f == nil {
 		return nil
 	}
@@ -274,7 +295,7 @@ func (x *Index) References(o *Occurrence, withDefs bool) []*Occurrence {
 
 // Occurrences lists every occurrence in a file, in order.
 func (x *Index) Occurrences(file string) []*Occurrence {
-	if f := x.files[file]; f != nil {
+	if f := x.file(file); f != nil {
 		return f.occ
 	}
 	return nil
@@ -282,7 +303,7 @@ func (x *Index) Occurrences(file string) []*Occurrence {
 
 // ModuleOf returns the name of the module that holds file ("" if none).
 func (x *Index) ModuleOf(file string) string {
-	if f := x.files[file]; f != nil && f.mod != nil {
+	if f := x.file(file); f != nil && f.mod != nil {
 		return f.mod.name
 	}
 	return ""
@@ -291,7 +312,7 @@ func (x *Index) ModuleOf(file string) string {
 // appOf returns the directory of the application of the module holding
 // file.
 func (x *Index) appOf(file string) string {
-	if f := x.files[file]; f != nil && f.mod != nil {
+	if f := x.file(file); f != nil && f.mod != nil {
 		return f.mod.app
 	}
 	return ""
@@ -310,7 +331,7 @@ func Build(ws *workspace.Workspace, read func(string) ([]byte, error), prev *Ind
 // waits for) has the machine. Even a build that reads one module copies
 // the index's maps, which grow with the workspace.
 func BuildYielding(ws *workspace.Workspace, read func(string) ([]byte, error), prev *Index, yield func()) *Index {
-	x := &Index{Root: ws.Root, files: map[string]*fileIndex{}, mods: map[string]*moduleIndex{}}
+	x := &Index{Root: ws.Root, mods: map[string]*moduleIndex{}}
 	// Few modules to read again means editing: their syntax is kept for
 	// the next keystroke.
 	changed := 0
@@ -349,9 +370,6 @@ func BuildYielding(ws *workspace.Workspace, read func(string) ([]byte, error), p
 			if ai.byName[mi.name] == nil {
 				ai.byName[mi.name] = mi
 			}
-			for name, f := range mi.files {
-				x.files[name] = f
-			}
 		}
 		x.apps = append(x.apps, ai)
 	}
@@ -364,7 +382,7 @@ func BuildYielding(ws *workspace.Workspace, read func(string) ([]byte, error), p
 // where building every map again costs milliseconds and megabytes at
 // every keystroke in a workspace of 1,000 modules. It returns the index
 // BuildYielding's full build would, or nil when it cannot tell it is
-// (another shape; a file name two modules claim).
+// (another shape).
 func rebuild(ws *workspace.Workspace, read func(string) ([]byte, error), prev *Index, yield func(), keep bool) *Index {
 	if prev == nil || len(prev.apps) != len(ws.Apps) {
 		return nil
@@ -380,7 +398,7 @@ func rebuild(ws *workspace.Workspace, read func(string) ([]byte, error), prev *I
 			}
 		}
 	}
-	x := &Index{Root: ws.Root, files: maps.Clone(prev.files), mods: maps.Clone(prev.mods)}
+	x := &Index{Root: ws.Root, mods: maps.Clone(prev.mods)}
 	for i, a := range ws.Apps {
 		pa := prev.apps[i]
 		ai := &appIndex{dir: a.Dir, modules: slices.Clone(pa.modules), dirs: pa.dirs, byName: pa.byName}
@@ -403,17 +421,6 @@ func rebuild(ws *workspace.Workspace, read func(string) ([]byte, error), prev *I
 			ai.modules[j] = mi
 			replaced = append(replaced, [2]*moduleIndex{was, mi})
 			renamed = renamed || mi.name != was.name
-			for name, f := range was.files {
-				if x.files[name] == f {
-					delete(x.files, name)
-				}
-			}
-			for name, f := range mi.files {
-				if _, taken := x.files[name]; taken {
-					return nil
-				}
-				x.files[name] = f
-			}
 		}
 		switch {
 		case renamed:

@@ -203,9 +203,13 @@ func TestRebuildIsTheFullBuild(t *testing.T) {
 // describe writes out what an index answers of every file it holds.
 func describe(x *Index) string {
 	var b strings.Builder
-	names := make([]string, 0, len(x.files))
-	for name := range x.files {
-		names = append(names, name)
+	var names []string
+	for _, mi := range x.mods {
+		for name := range mi.files {
+			if x.file(name) == mi.files[name] {
+				names = append(names, name)
+			}
+		}
 	}
 	sort.Strings(names)
 	for _, name := range names {
