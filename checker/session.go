@@ -7,6 +7,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -41,6 +42,8 @@ type Session struct {
 	// listedFromRecord says the last load took the cache's listing;
 	// goListing, that the go command lists at every load.
 	listedFromRecord, goListing bool
+	// afterList, if set, runs once a load's listing is done (tests).
+	afterList func()
 }
 
 // NewSession opens a session on the Go module holding dir, with the
@@ -119,18 +122,41 @@ func (s *Session) SetOverlay(name string, data []byte) {
 
 // Reload lists the packages again, unsaved buffers included: call it when
 // go.mod changes or files are added or removed, on disk or in an editor.
+//
+// The workspace model is read while the packages are listed: neither
+// needs the other. A buffer changed meanwhile has the model read again
+// with the buffers as they are once the listing is done.
 func (s *Session) Reload(ctx context.Context) error {
 	s.mu.Lock()
 	overlay := copyOverlay(s.overlay)
 	s.mu.Unlock()
+	type model struct {
+		ws  *workspace.Workspace
+		err error
+	}
+	read := make(chan model, 1)
+	go func() {
+		ws, err := workspace.Load(s.root, copyOverlay(overlay))
+		read <- model{ws, err}
+	}()
 	listed, recorded, err := s.list(ctx, overlay)
+	if s.afterList != nil {
+		s.afterList()
+	}
+	m := <-read
 	if err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if !maps.EqualFunc(overlay, s.overlay, bytes.Equal) {
+		m.ws, m.err = workspace.Load(s.root, copyOverlay(s.overlay))
+	}
+	if m.err != nil {
+		return m.err
+	}
 	s.listedFromRecord = recorded
-	st, err := newSessionState(s.root, listed, s.overlay, s.cache)
+	st, err := newSessionState(s.root, listed, m.ws, s.overlay, s.cache)
 	if err != nil {
 		return err
 	}
@@ -294,12 +320,8 @@ type sessionState struct {
 	factsVersion map[string]int
 }
 
-func newSessionState(root string, listed []*listedPackage, overlay map[string][]byte, cache *Cache) (*sessionState, error) {
+func newSessionState(root string, listed []*listedPackage, ws *workspace.Workspace, overlay map[string][]byte, cache *Cache) (*sessionState, error) {
 	ov := copyOverlay(overlay)
-	ws, err := workspace.Load(root, ov)
-	if err != nil {
-		return nil, err
-	}
 	st := &sessionState{root: root, listed: listed, byPath: map[string]*listedPackage{}, byDir: map[string]*listedPackage{},
 		ws: ws, cache: cache, manifests: map[string]bool{}, importers: map[string][]*listedPackage{}, factsChanged: map[string]bool{},
 		facts: map[string]*packageFacts{}, factsVersion: map[string]int{}}

@@ -2,9 +2,11 @@ package checker
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -95,4 +97,32 @@ func TestSessionTakesTheRecordedListing(t *testing.T) {
 		t.Fatal(err)
 	}
 	load("the buffers closed", s, true)
+}
+
+// TestSessionLoadTakesBuffersChangedMeanwhile changes a manifest's buffer
+// while a load lists the packages, after the load began reading the
+// workspace model: the model the load ends with has the buffer as it is
+// once the listing is done, not as it was when the load began.
+func TestSessionLoadTakesBuffersChangedMeanwhile(t *testing.T) {
+	dir, s := seededSession(t, shop)
+	manifest := filepath.Join(dir, "modules/standard/shop/manifest.json")
+	data, err := os.ReadFile(manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(data), `"description": "`, `"description": "Edited meanwhile. `, 1)
+	if edited == string(data) {
+		t.Fatalf("%s has no description", manifest)
+	}
+	s.afterList = func() { s.SetOverlay(manifest, []byte(edited)) }
+	if err := s.Reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	m := s.Model().Module(filepath.Dir(manifest))
+	if m == nil {
+		t.Fatalf("the model has no module in %s", filepath.Dir(manifest))
+	}
+	if !strings.HasPrefix(m.Manifest.Description, "Edited meanwhile. ") {
+		t.Errorf("after a load during which the manifest's buffer changed, the model's description is %q", m.Manifest.Description)
+	}
 }
