@@ -65,38 +65,36 @@ func TestSessionTakesTheRecordedListing(t *testing.T) {
 		t.Errorf("the recorded listing differs from go list's:\n got %s\nwant %s", describeListing(s.state.listed), describeListing(want))
 	}
 
-	b := filepath.Join(dir, "b", "b.go")
-	s.SetOverlay(b, []byte("package b\n\nimport \"example.com/sl/a\"\n\n// B is a's.\nvar B = a.A() + \"!\"\n"))
-	if err := s.Reload(ctx); err != nil {
-		t.Fatal(err)
+	// reload sets the buffers (nil closes one) and loads the session
+	// again.
+	reload := func(step string, wantRecorded bool, buffers map[string]string) {
+		t.Helper()
+		for name, text := range buffers {
+			var data []byte
+			if text != "" {
+				data = []byte(text)
+			}
+			s.SetOverlay(filepath.Join(dir, name), data)
+		}
+		if err := s.Reload(ctx); err != nil {
+			t.Fatal(err)
+		}
+		load(step, s, wantRecorded)
 	}
-	load("a buffer edited below its imports", s, true)
-
-	s.SetOverlay(b, []byte("package b\n\nimport (\n\t\"strings\"\n\n\t\"example.com/sl/a\"\n)\n\nvar B = strings.ToUpper(a.A())\n"))
-	if err := s.Reload(ctx); err != nil {
-		t.Fatal(err)
-	}
-	load("a buffer with a new import", s, false)
+	reload("a buffer edited below its imports", true, map[string]string{
+		"b/b.go": "package b\n\nimport \"example.com/sl/a\"\n\n// B is a's.\nvar B = a.A() + \"!\"\n",
+	})
+	reload("a buffer with a new import", false, map[string]string{
+		"b/b.go": "package b\n\nimport (\n\t\"strings\"\n\n\t\"example.com/sl/a\"\n)\n\nvar B = strings.ToUpper(a.A())\n",
+	})
 	if imports := pkg(s, "example.com/sl/b").Imports; !slices.Contains(imports, "strings") {
 		t.Errorf("with a buffer importing strings, b imports %q", imports)
 	}
-
-	s.SetOverlay(b, nil)
-	extra := filepath.Join(dir, "a", "extra.go")
-	s.SetOverlay(extra, []byte("package a\n\nconst Extra = 1\n"))
-	if err := s.Reload(ctx); err != nil {
-		t.Fatal(err)
-	}
-	load("a buffer of a file not on disk", s, false)
+	reload("a buffer of a file not on disk", false, map[string]string{"b/b.go": "", "a/extra.go": "package a\n\nconst Extra = 1\n"})
 	if files := pkg(s, "example.com/sl/a").GoFiles; !slices.Contains(files, "extra.go") {
 		t.Errorf("with a buffer a/extra.go, a's files are %q", files)
 	}
-
-	s.SetOverlay(extra, nil)
-	if err := s.Reload(ctx); err != nil {
-		t.Fatal(err)
-	}
-	load("the buffers closed", s, true)
+	reload("the buffers closed", true, map[string]string{"a/extra.go": ""})
 }
 
 // TestSessionLoadTakesBuffersChangedMeanwhile changes a manifest's buffer
