@@ -69,3 +69,55 @@ func BenchmarkSessionLoad(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSessionEditAcrossSizes edits a middle module's service.go in
+// sessions of generated workspaces of 10 and 1,000 modules and checks its
+// package after each edit as the language server does (CheckFileStaged,
+// its compile findings handed on first): the server's own share of an
+// edit's latency, without the transport. It reports the median and the
+// 95th percentile of the checks and the machine's load average.
+//
+//	go test ./checker -run '^$' -bench SessionEditAcrossSizes -benchtime 200x
+func BenchmarkSessionEditAcrossSizes(b *testing.B) {
+	for _, n := range []int{10, 1000} {
+		b.Run(fmt.Sprintf("modules=%d", n), func(b *testing.B) {
+			root := filepath.Join(b.TempDir(), "ws")
+			if err := genworkspace.Generate(root, n, genworkspace.Options{Framework: ".."}); err != nil {
+				b.Fatal(err)
+			}
+			ctx := context.Background()
+			s, err := NewSessionCache(ctx, root, nil, filepath.Join(b.TempDir(), "cache.db"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			svc := filepath.Join(root, "modules", "standard", genworkspace.Name(n/2), "service.go")
+			data, err := os.ReadFile(svc)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := s.CheckFile(ctx, svc); err != nil {
+				b.Fatal(err)
+			}
+			var times []time.Duration
+			for i := 0; b.Loop(); i++ {
+				s.SetOverlay(svc, fmt.Appendf(slices.Clip(data), "\n// edit %d\n", i))
+				start := time.Now()
+				ds, err := s.CheckFileStaged(ctx, svc, func(Diagnostics) {})
+				if err != nil {
+					b.Fatal(err)
+				}
+				times = append(times, time.Since(start))
+				if _, ok := ds[svc]; !ok {
+					b.Fatalf("edit %d: the check did not report on %s", i, svc)
+				}
+			}
+			slices.Sort(times)
+			p50, p95 := times[len(times)/2], times[len(times)*95/100]
+			avg, _ := os.ReadFile("/proc/loadavg")
+			b.ReportMetric(float64(p50.Microseconds())/1000, "p50-ms")
+			b.ReportMetric(float64(p95.Microseconds())/1000, "p95-ms")
+			b.Logf("%d checks: p50 %v, p95 %v; load average %s", len(times), p50.Round(10*time.Microsecond), p95.Round(10*time.Microsecond), avg)
+		})
+	}
+}
