@@ -156,10 +156,7 @@ func (s *Session) Reload(ctx context.Context) error {
 		return m.err
 	}
 	s.listedFromRecord = recorded
-	st, err := newSessionState(s.root, listed, m.ws, s.overlay, s.cache)
-	if err != nil {
-		return err
-	}
+	st := newSessionState(s.root, listed, m.ws, s.overlay, s.cache)
 	st.saves = &s.saves
 	st.syntax = &s.syntax
 	st.deps.parseRoot = st.syntax.parse
@@ -320,7 +317,7 @@ type sessionState struct {
 	factsVersion map[string]int
 }
 
-func newSessionState(root string, listed []*listedPackage, ws *workspace.Workspace, overlay map[string][]byte, cache *Cache) (*sessionState, error) {
+func newSessionState(root string, listed []*listedPackage, ws *workspace.Workspace, overlay map[string][]byte, cache *Cache) *sessionState {
 	ov := copyOverlay(overlay)
 	st := &sessionState{root: root, listed: listed, byPath: map[string]*listedPackage{}, byDir: map[string]*listedPackage{},
 		ws: ws, cache: cache, manifests: map[string]bool{}, importers: map[string][]*listedPackage{}, factsChanged: map[string]bool{},
@@ -346,7 +343,7 @@ func newSessionState(root string, listed []*listedPackage, ws *workspace.Workspa
 	}
 	sort.Slice(st.roots, func(i, j int) bool { return st.roots[i].ImportPath < st.roots[j].ImportPath })
 	st.deps = st.newDepsLoader(ov)
-	return st, nil
+	return st
 }
 
 func copyOverlay(overlay map[string][]byte) map[string][]byte {
