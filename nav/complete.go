@@ -94,7 +94,7 @@ func (x *Index) serviceDoc(s *ServiceInfo) string {
 
 func (x *Index) appOfModule(module string) string {
 	for _, a := range x.apps {
-		if a.byName[module] != nil {
+		if a.named(module) != nil {
 			return a.dir
 		}
 	}

@@ -10,7 +10,6 @@ package nav
 
 import (
 	"fmt"
-	"maps"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -74,10 +73,25 @@ type Location struct {
 type Index struct {
 	Root string
 	apps []*appIndex
-	// mods are the modules by directory: a file's index is its
-	// module's (file), and the next build takes the unchanged ones.
-	mods  map[string]*moduleIndex
+	// mods finds the modules by directory: a file's index is its
+	// module's (file), and the next build takes the unchanged ones. An
+	// index of the same applications and module directories shares it.
+	mods  map[string]modRef
 	fresh int
+}
+
+// modRef is where an Index holds a module: apps[app].modules[i].
+type modRef struct{ app, i int }
+
+// mod returns the index of the module in dir, or nil.
+func (x *Index) mod(dir string) *moduleIndex {
+	if x == nil {
+		return nil
+	}
+	if r, ok := x.mods[dir]; ok {
+		return x.apps[r.app].modules[r.i]
+	}
+	return nil
 }
 
 // file returns the index of a file: its module is the nearest directory
@@ -86,7 +100,7 @@ type Index struct {
 // workspace, which each keystroke's build would otherwise copy.
 func (x *Index) file(name string) *fileIndex {
 	for dir := filepath.Dir(name); ; {
-		if mi := x.mods[dir]; mi != nil {
+		if mi := x.mod(dir); mi != nil {
 			if f := mi.files[name]; f != nil {
 				return f
 			}
@@ -123,7 +137,17 @@ type appIndex struct {
 	dir     string
 	modules []*moduleIndex
 	dirs    []string // of modules, in order
-	byName  map[string]*moduleIndex
+	// byName is the index in modules of the first module of each name;
+	// shared, as Index.mods is, while the names stay.
+	byName map[string]int
+}
+
+// named returns the first module of the name, or nil.
+func (a *appIndex) named(name string) *moduleIndex {
+	if i, ok := a.byName[name]; ok {
+		return a.modules[i]
+	}
+	return nil
 }
 
 // Text is the text of a file as the index read it, or nil when the index
@@ -236,7 +260,7 @@ func (x *Index) service(app, name string) *ServiceInfo {
 
 func (x *Index) moduleInfo(app, name string) *ModuleInfo {
 	if a := x.app(app); a != nil {
-		if m := a.byName[name]; m != nil {
+		if m := a.named(name); m != nil {
 			return m.info
 		}
 	}
@@ -331,12 +355,12 @@ func Build(ws *workspace.Workspace, read func(string) ([]byte, error), prev *Ind
 // waits for) has the machine. Even a build that reads one module copies
 // the index's maps, which grow with the workspace.
 func BuildYielding(ws *workspace.Workspace, read func(string) ([]byte, error), prev *Index, yield func()) *Index {
-	x := &Index{Root: ws.Root, mods: map[string]*moduleIndex{}}
+	x := &Index{Root: ws.Root, mods: map[string]modRef{}}
 	// Few modules to read again means editing: their syntax is kept for
 	// the next keystroke.
 	changed := 0
 	for _, m := range ws.Modules() {
-		if prev == nil || prev.mods[m.Dir] == nil || prev.mods[m.Dir].gen != m.Gen {
+		if old := prev.mod(m.Dir); old == nil || old.gen != m.Gen {
 			changed++
 		}
 	}
@@ -347,15 +371,13 @@ func BuildYielding(ws *workspace.Workspace, read func(string) ([]byte, error), p
 	if x := rebuild(ws, read, prev, yield, keep); x != nil {
 		return x
 	}
-	for _, a := range ws.Apps {
-		ai := &appIndex{dir: a.Dir, byName: map[string]*moduleIndex{}}
+	for ia, a := range ws.Apps {
+		ai := &appIndex{dir: a.Dir, byName: map[string]int{}}
 		for _, m := range a.Modules {
-			var mi, old *moduleIndex
-			if prev != nil {
-				old = prev.mods[m.Dir]
-				if old != nil && old.gen == m.Gen && old.app == a.Dir {
-					mi = old
-				}
+			var mi *moduleIndex
+			old := prev.mod(m.Dir)
+			if old != nil && old.gen == m.Gen && old.app == a.Dir {
+				mi = old
 			}
 			if mi == nil {
 				if yield != nil {
@@ -364,12 +386,12 @@ func BuildYielding(ws *workspace.Workspace, read func(string) ([]byte, error), p
 				mi = indexModule(m, a.Dir, read, old, keep)
 				x.fresh++
 			}
-			x.mods[m.Dir] = mi
+			x.mods[m.Dir] = modRef{ia, len(ai.modules)}
+			if _, dup := ai.byName[mi.name]; !dup {
+				ai.byName[mi.name] = len(ai.modules)
+			}
 			ai.modules = append(ai.modules, mi)
 			ai.dirs = append(ai.dirs, m.Dir)
-			if ai.byName[mi.name] == nil {
-				ai.byName[mi.name] = mi
-			}
 		}
 		x.apps = append(x.apps, ai)
 	}
@@ -398,43 +420,28 @@ func rebuild(ws *workspace.Workspace, read func(string) ([]byte, error), prev *I
 			}
 		}
 	}
-	x := &Index{Root: ws.Root, mods: maps.Clone(prev.mods)}
+	x := &Index{Root: ws.Root, mods: prev.mods}
 	for i, a := range ws.Apps {
 		pa := prev.apps[i]
 		ai := &appIndex{dir: a.Dir, modules: slices.Clone(pa.modules), dirs: pa.dirs, byName: pa.byName}
 		renamed := false
-		var replaced [][2]*moduleIndex
 		for j, m := range a.Modules {
-			mi := prev.mods[m.Dir]
-			if mi == nil || mi.gen != m.Gen || mi.app != a.Dir {
+			mi := pa.modules[j]
+			if mi.gen != m.Gen || mi.app != a.Dir {
 				if yield != nil {
 					yield()
 				}
 				mi = indexModule(m, a.Dir, read, mi, keep)
 				x.fresh++
 			}
-			x.mods[m.Dir] = mi
-			was := pa.modules[j]
-			if mi == was {
-				continue
-			}
+			renamed = renamed || mi.name != pa.modules[j].name
 			ai.modules[j] = mi
-			replaced = append(replaced, [2]*moduleIndex{was, mi})
-			renamed = renamed || mi.name != was.name
 		}
-		switch {
-		case renamed:
-			ai.byName = map[string]*moduleIndex{}
-			for _, mi := range ai.modules {
-				if ai.byName[mi.name] == nil {
-					ai.byName[mi.name] = mi
-				}
-			}
-		case len(replaced) > 0:
-			ai.byName = maps.Clone(pa.byName)
-			for _, r := range replaced {
-				if ai.byName[r[0].name] == r[0] {
-					ai.byName[r[0].name] = r[1]
+		if renamed {
+			ai.byName = map[string]int{}
+			for j, mi := range ai.modules {
+				if _, dup := ai.byName[mi.name]; !dup {
+					ai.byName[mi.name] = j
 				}
 			}
 		}

@@ -204,7 +204,8 @@ func TestRebuildIsTheFullBuild(t *testing.T) {
 func describe(x *Index) string {
 	var b strings.Builder
 	var names []string
-	for _, mi := range x.mods {
+	for dir := range x.mods {
+		mi := x.mod(dir)
 		for name := range mi.files {
 			if x.file(name) == mi.files[name] {
 				names = append(names, name)
@@ -224,6 +225,17 @@ func describe(x *Index) string {
 		}
 		for _, s := range x.Services(names[0]) {
 			fmt.Fprintf(&b, "service %s\n", s.Name)
+		}
+	}
+	// Every application's modules by name.
+	for _, a := range x.apps {
+		var mods []string
+		for name := range a.byName {
+			mods = append(mods, name)
+		}
+		sort.Strings(mods)
+		for _, name := range mods {
+			fmt.Fprintf(&b, "app %s: %s is module %+v, found in %s\n", a.dir, name, *x.moduleInfo(a.dir, name), x.appOfModule(name))
 		}
 	}
 	for _, s := range x.Symbols("") {

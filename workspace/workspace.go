@@ -36,7 +36,10 @@ type Workspace struct {
 	// ModulePath is the Go module path declared in go.mod.
 	ModulePath string
 	Apps       []*App
-	byDir      map[string]*Module
+	// byDir finds a module by its directory: which application and
+	// which of its modules. A model after a change that keeps every
+	// module's directory and name shares it with the model before.
+	byDir map[string]modRef
 	// full and readDir are LoadFor's options: full is nil when every
 	// module was read in full, readDir when the disk's are read.
 	full     func(dir string) bool
@@ -50,8 +53,17 @@ type Workspace struct {
 type App struct {
 	Dir     string
 	Modules []*Module // sorted by directory
-	byName  map[string]*Module
+	// byName is the index in Modules of the first module of each name,
+	// shared as byDir is.
+	byName map[string]int
+	// deps answers which names lie on a cycle of declared dependencies;
+	// shared with the model after a change that keeps every module's
+	// name and dependencies.
+	deps *depGraph
 }
+
+// modRef is where a Workspace holds a module: Apps[app].Modules[i].
+type modRef struct{ app, i int }
 
 // Module is one framework module: a directory modules/<type>/<name>/.
 // What was read of it is shared by every model that holds the module
@@ -148,8 +160,8 @@ type NonConstant struct {
 func (w *Workspace) Module(dir string) *Module {
 	dir = filepath.Clean(dir)
 	for {
-		if m, ok := w.byDir[dir]; ok {
-			return m
+		if r, ok := w.byDir[dir]; ok {
+			return w.Apps[r.app].Modules[r.i]
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir || !strings.HasPrefix(parent, w.Root) {
@@ -159,8 +171,14 @@ func (w *Workspace) Module(dir string) *Module {
 	}
 }
 
-// Modules lists every module of every application.
+// Modules lists every module of every application. The caller must not
+// modify the list: with one application it is that application's (an
+// append copies it).
 func (w *Workspace) Modules() []*Module {
+	if len(w.Apps) == 1 {
+		mods := w.Apps[0].Modules
+		return mods[:len(mods):len(mods)]
+	}
 	var out []*Module
 	for _, a := range w.Apps {
 		out = append(out, a.Modules...)
@@ -169,7 +187,12 @@ func (w *Workspace) Modules() []*Module {
 }
 
 // ByName returns the module of the application with the given name.
-func (a *App) ByName(name string) *Module { return a.byName[name] }
+func (a *App) ByName(name string) *Module {
+	if i, ok := a.byName[name]; ok {
+		return a.Modules[i]
+	}
+	return nil
+}
 
 // Providers returns the modules of the application that register service.
 func (a *App) Providers(service string) []*Module {
@@ -345,26 +368,24 @@ func LoadFor(root string, overlay Overlay, opts LoadOptions) (*Workspace, error)
 	if err != nil {
 		return nil, fmt.Errorf("workspace %s: %w", root, err)
 	}
-	w := &Workspace{Root: root, ModulePath: modfile.ModulePath(gomod), byDir: map[string]*Module{}, full: opts.Full, readDir: opts.ReadDir, readFile: opts.ReadFile, regs: opts.Registrations}
+	w := &Workspace{Root: root, ModulePath: modfile.ModulePath(gomod), full: opts.Full, readDir: opts.ReadDir, readFile: opts.ReadFile, regs: opts.Registrations}
 	if w.ModulePath == "" {
 		return nil, fmt.Errorf("%s: go.mod declares no module path", filepath.Join(root, "go.mod"))
 	}
 	apps := map[string]*App{}
+	added := map[string]bool{}
 	addModule := func(path string, m *Module) {
 		modulesDir := filepath.Dir(filepath.Dir(path))
 		appDir := filepath.Dir(modulesDir)
 		app := apps[appDir]
 		if app == nil {
-			app = &App{Dir: appDir, byName: map[string]*Module{}}
+			app = &App{Dir: appDir}
 			apps[appDir] = app
 			w.Apps = append(w.Apps, app)
 		}
 		m.App = app
 		app.Modules = append(app.Modules, m)
-		if _, dup := app.byName[m.Name()]; !dup {
-			app.byName[m.Name()] = m
-		}
-		w.byDir[m.Dir] = m
+		added[m.Dir] = true
 	}
 	dirs, err := moduleDirs(root, w.dirReader())
 	if err != nil {
@@ -383,7 +404,7 @@ func LoadFor(root string, overlay Overlay, opts LoadOptions) (*Workspace, error)
 	// Modules that exist only in unsaved buffers.
 	for name := range overlay {
 		dir := filepath.Dir(name)
-		if !isModuleDir(dir) || !strings.HasPrefix(dir, root+string(filepath.Separator)) || w.byDir[dir] != nil {
+		if !isModuleDir(dir) || !strings.HasPrefix(dir, root+string(filepath.Separator)) || added[dir] {
 			continue
 		}
 		if _, err := os.Stat(dir); err == nil {
@@ -401,7 +422,24 @@ func LoadFor(root string, overlay Overlay, opts LoadOptions) (*Workspace, error)
 		sort.Slice(a.Modules, func(i, j int) bool { return a.Modules[i].Dir < a.Modules[j].Dir })
 	}
 	sort.Slice(w.Apps, func(i, j int) bool { return w.Apps[i].Dir < w.Apps[j].Dir })
+	w.index()
 	return w, nil
+}
+
+// index makes the maps that find the model's modules by directory and by
+// name, and the applications' dependency graphs (made when first asked).
+func (w *Workspace) index() {
+	w.byDir = map[string]modRef{}
+	for ai, a := range w.Apps {
+		a.byName = make(map[string]int, len(a.Modules))
+		a.deps = &depGraph{}
+		for i, m := range a.Modules {
+			if _, dup := a.byName[m.Name()]; !dup {
+				a.byName[m.Name()] = i
+			}
+			w.byDir[m.Dir] = modRef{ai, i}
+		}
+	}
 }
 
 // loadModules reads the modules in dirs, GOMAXPROCS at a time; a nil
@@ -693,31 +731,51 @@ func (w *Workspace) Complete(full func(dir string) bool, overlay Overlay) (*Work
 
 // replacing returns a model of w's applications with the modules fresh
 // maps replaced by their value (nil: removed), every module copied into
-// new applications.
+// new applications (their handles in one allocation). When every module
+// keeps its directory and name, the maps that find them are w's, and an
+// application whose modules keep their dependencies keeps its graph: a
+// keystroke in a workspace of 1,000 modules then allocates kilobytes, not
+// maps of every module.
 func (w *Workspace) replacing(fresh map[*Module]*Module) *Workspace {
-	nw := &Workspace{Root: w.Root, ModulePath: w.ModulePath, byDir: make(map[string]*Module, len(w.byDir))}
+	nw := &Workspace{Root: w.Root, ModulePath: w.ModulePath}
+	shape := true // every module's directory and name are as in w
+	total := 0
 	for _, a := range w.Apps {
-		na := &App{Dir: a.Dir, byName: map[string]*Module{}}
+		total += len(a.Modules)
+	}
+	handles := make([]Module, 0, total)
+	for _, a := range w.Apps {
+		na := &App{Dir: a.Dir, Modules: make([]*Module, 0, len(a.Modules)), deps: a.deps}
 		for _, old := range a.Modules {
 			mod := old
 			if f, ok := fresh[old]; ok {
 				if f == nil {
-					continue // the module's last file is gone
+					shape = false // the module's last file is gone
+					continue
+				}
+				if f.Dir != old.Dir || f.Name() != old.Name() {
+					shape = false
+				}
+				if !slices.Equal(f.Manifest.Dependencies, old.Manifest.Dependencies) {
+					na.deps = nil
 				}
 				mod = f
 			}
-			if mod != old || mod.App != na {
-				cp := *mod
-				cp.App = na
-				mod = &cp
-			}
-			na.Modules = append(na.Modules, mod)
-			if _, dup := na.byName[mod.Name()]; !dup {
-				na.byName[mod.Name()] = mod
-			}
-			nw.byDir[mod.Dir] = mod
+			handles = append(handles, Module{App: na, moduleData: mod.moduleData})
+			na.Modules = append(na.Modules, &handles[len(handles)-1])
 		}
+		na.byName = a.byName
 		nw.Apps = append(nw.Apps, na)
+	}
+	if !shape || w.byDir == nil {
+		nw.index()
+		return nw
+	}
+	nw.byDir = w.byDir
+	for _, a := range nw.Apps {
+		if a.deps == nil {
+			a.deps = &depGraph{}
+		}
 	}
 	return nw
 }
