@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/modls/modls/bench/genworkspace"
@@ -57,5 +58,41 @@ func benchmarkRebuild(b *testing.B, n int) {
 			b.Fatalf("%d modules read afresh, want 1", x.Fresh())
 		}
 		ws = nw
+	}
+}
+
+// BenchmarkIndexHeld reports the heap a built index of the generated
+// workspaces of 100 and 1,000 modules holds (held-MB, after a collection),
+// and times the build.
+func BenchmarkIndexHeld(b *testing.B) {
+	for _, n := range []int{100, 1000} {
+		b.Run(fmt.Sprintf("modules=%d", n), func(b *testing.B) {
+			dir := filepath.Join(b.TempDir(), "ws")
+			root, _ := filepath.Abs("..")
+			if err := genworkspace.Generate(dir, n, genworkspace.Options{Framework: root}); err != nil {
+				b.Fatal(err)
+			}
+			ws, err := workspace.Load(dir, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var held uint64
+			var ms runtime.MemStats
+			for b.Loop() {
+				b.StopTimer()
+				runtime.GC()
+				runtime.ReadMemStats(&ms)
+				before := ms.HeapAlloc
+				b.StartTimer()
+				x := Build(ws, os.ReadFile, nil)
+				b.StopTimer()
+				runtime.GC()
+				runtime.ReadMemStats(&ms)
+				held = ms.HeapAlloc - before
+				runtime.KeepAlive(x)
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(held)/1e6, "held-MB")
+		})
 	}
 }

@@ -155,11 +155,10 @@ func (x *Index) where(l Location) string {
 		rel = l.File
 	}
 	line := 1
-	if f := x.file(l.File); f != nil {
-		for _, c := range f.text[:min(l.Start, len(f.text))] {
-			if c == '\n' {
-				line++
-			}
+	text := x.Text(l.File)
+	for _, c := range text[:min(l.Start, len(text))] {
+		if c == '\n' {
+			line++
 		}
 	}
 	return fmt.Sprintf("%s:%d", filepath.ToSlash(rel), line)

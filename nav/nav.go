@@ -9,6 +9,7 @@
 package nav
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -78,6 +79,8 @@ type Index struct {
 	// index of the same applications and module directories shares it.
 	mods  map[string]modRef
 	fresh int
+	// read reads a file as the build did, for the texts it does not keep.
+	read func(string) ([]byte, error)
 }
 
 // modRef is where an Index holds a module: apps[app].modules[i].
@@ -127,7 +130,11 @@ type lkey struct {
 }
 
 type fileIndex struct {
+	// text is the file's text as the index read it; nil, for a Go file of
+	// a module not being edited, once the index is built: sum is then its
+	// digest, and Text reads the file again.
 	text []byte
+	sum  [sha256.Size]byte
 	occ  []*Occurrence // sorted by Start
 	sql  []SQLText
 	mod  *moduleIndex
@@ -151,12 +158,20 @@ func (a *appIndex) named(name string) *moduleIndex {
 }
 
 // Text is the text of a file as the index read it, or nil when the index
-// holds nothing of the file.
+// holds nothing of the file or the file no longer reads as it did.
 func (x *Index) Text(file string) []byte {
-	if f := x.file(file); f != nil {
+	f := x.file(file)
+	if f == nil {
+		return nil
+	}
+	if f.text != nil || x.read == nil {
 		return f.text
 	}
-	return nil
+	data, err := x.read(file)
+	if err != nil || sha256.Sum256(data) != f.sum {
+		return nil // changed since: the next index reads it again
+	}
+	return data
 }
 
 // At returns the occurrence whose extent holds offset (its end included,
@@ -355,7 +370,7 @@ func Build(ws *workspace.Workspace, read func(string) ([]byte, error), prev *Ind
 // waits for) has the machine. Even a build that reads one module copies
 // the index's maps, which grow with the workspace.
 func BuildYielding(ws *workspace.Workspace, read func(string) ([]byte, error), prev *Index, yield func()) *Index {
-	x := &Index{Root: ws.Root, mods: map[string]modRef{}}
+	x := &Index{Root: ws.Root, mods: map[string]modRef{}, read: read}
 	// Few modules to read again means editing: their syntax is kept for
 	// the next keystroke.
 	changed := 0
@@ -420,7 +435,7 @@ func rebuild(ws *workspace.Workspace, read func(string) ([]byte, error), prev *I
 			}
 		}
 	}
-	x := &Index{Root: ws.Root, mods: prev.mods}
+	x := &Index{Root: ws.Root, mods: prev.mods, read: read}
 	for i, a := range ws.Apps {
 		pa := prev.apps[i]
 		ai := &appIndex{dir: a.Dir, modules: slices.Clone(pa.modules), dirs: pa.dirs, byName: pa.byName}

@@ -243,3 +243,58 @@ func describe(x *Index) string {
 	}
 	return b.String()
 }
+
+// TestTextsOfModulesNotEdited checks that the index keeps the Go files'
+// texts of the modules being edited only: another file's text is read
+// again when asked, and only while it reads as the index read it.
+func TestTextsOfModulesNotEdited(t *testing.T) {
+	ws, err := workspace.Load("..", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	overlay := map[string][]byte{}
+	read := func(name string) ([]byte, error) {
+		if data, ok := overlay[name]; ok {
+			return data, nil
+		}
+		return os.ReadFile(name)
+	}
+	x := Build(ws, read, nil)
+	file, _ := filepath.Abs("../examples/app/modules/standard/audit/module.go")
+	other, _ := filepath.Abs("../examples/app/modules/standard/analytics/module.go")
+	disk, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := x.file(file); f == nil || f.text != nil {
+		t.Fatalf("a full build kept the text of %s", file)
+	}
+	if got := x.Text(file); string(got) != string(disk) {
+		t.Fatalf("Text(%s) = %d bytes, want the file's %d", file, len(got), len(disk))
+	}
+	if o := at(t, x, "examples/app/modules/standard/audit/module.go", `RegisterService("audit.service"`, 17); o.Name != "audit.service" {
+		t.Errorf("occurrence %+v", o)
+	}
+	// The file changes and the index does not know yet: no text, rather
+	// than offsets into another one.
+	overlay[file] = append([]byte("// moved\n"), disk...)
+	if got := x.Text(file); got != nil {
+		t.Errorf("Text of a changed file = %d bytes, want none", len(got))
+	}
+	// The index of the edit keeps the edited module's texts, and takes
+	// the other modules as they were.
+	nw, err := ws.WithFile(file, workspace.Overlay(overlay))
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := BuildYielding(nw, read, x, nil)
+	if f := next.file(file); f == nil || string(f.text) != string(overlay[file]) {
+		t.Errorf("the edited module's text is not kept")
+	}
+	if f := next.file(other); f == nil || f.text != nil {
+		t.Errorf("the text of %s, not edited, is kept", other)
+	}
+	if got, want := describe(next), describe(Build(nw, read, nil)); got != want {
+		t.Errorf("the index after the edit differs from a full build:\n%s\nwant\n%s", got, want)
+	}
+}
