@@ -360,7 +360,7 @@ func (st *sessionState) newDepsLoader(overlay map[string][]byte) *loader {
 	l := newLoader(st.listed, overlay)
 	if st.cache != nil {
 		h := newHasher(l, st.ws, "")
-		l.exports = &exportData{cache: st.cache, key: h.depKey, dir: st.root, unsaved: overlay}
+		l.exports = &exportData{cache: st.cache, key: h.depKey, dir: st.root, unsaved: overlay, byReference: true}
 		l.exports.decide(l, st.roots, nil)
 	}
 	return l

@@ -6,6 +6,7 @@ import (
 	"go/ast"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -252,4 +253,47 @@ func summarizePositions(ds []Diagnostic) string {
 		out = append(out, fmt.Sprintf("%d:%d-%d:%d %s %s", d.Line, d.Column, d.EndLine, d.EndColumn, d.Rule, d.Message))
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestSessionLoadsWhatTypesReferTo checks that a session holds, of the
+// packages it reads from export data, those the checked packages' types
+// refer to, each complete: not the framework's whole closure, whose SQLite
+// driver (imported blank) and its C library nothing refers to.
+func TestSessionLoadsWhatTypesReferTo(t *testing.T) {
+	cachetest.Use(t)
+	dir := writeWorkspace(t, shop)
+	ctx := context.Background()
+	for _, run := range []string{"types from the Go build cache", "types from the cache's export data"} {
+		s, err := NewSession(ctx, dir, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc := filepath.Join(dir, "modules/standard/shop/service.go")
+		if _, err := s.CheckFile(ctx, svc); err != nil {
+			t.Fatal(err)
+		}
+		s.mu.Lock()
+		e := s.state.deps.exports
+		s.mu.Unlock()
+		e.mu.Lock()
+		var held []string
+		for path, p := range e.imports {
+			held = append(held, path)
+			if !p.Complete() {
+				t.Errorf("%s: %s is held incomplete", run, path)
+			}
+		}
+		goRead := e.goRead
+		e.mu.Unlock()
+		s.Close()
+		t.Logf("%s: %d packages held, %d read from the Go build cache", run, len(held), goRead)
+		if !slices.Contains(held, "github.com/modls/modls/framework") || !slices.Contains(held, "database/sql") {
+			t.Fatalf("%s: the framework's types are not held: %v", run, held)
+		}
+		for _, unreferenced := range []string{"modernc.org/sqlite", "modernc.org/libc"} {
+			if slices.Contains(held, unreferenced) {
+				t.Errorf("%s: %s is held, which no type refers to (%d packages held)", run, unreferenced, len(held))
+			}
+		}
+	}
 }
