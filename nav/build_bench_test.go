@@ -20,8 +20,10 @@ func BenchmarkRebuild(b *testing.B) {
 	}
 }
 
-func benchmarkRebuild(b *testing.B, n int) {
-	dir := filepath.Join(b.TempDir(), "ws")
+// generated writes the generated workspace of n modules and loads its
+// model.
+func generated(b *testing.B, n int) (dir string, ws *workspace.Workspace) {
+	dir = filepath.Join(b.TempDir(), "ws")
 	root, _ := filepath.Abs("..")
 	if err := genworkspace.Generate(dir, n, genworkspace.Options{Framework: root}); err != nil {
 		b.Fatal(err)
@@ -30,6 +32,11 @@ func benchmarkRebuild(b *testing.B, n int) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	return dir, ws
+}
+
+func benchmarkRebuild(b *testing.B, n int) {
+	dir, ws := generated(b, n)
 	x := Build(ws, os.ReadFile, nil)
 	links := filepath.Join(dir, "modules", "standard", genworkspace.Name(n/2), "links.go")
 	src, err := os.ReadFile(links)
@@ -67,15 +74,7 @@ func benchmarkRebuild(b *testing.B, n int) {
 func BenchmarkIndexHeld(b *testing.B) {
 	for _, n := range []int{100, 1000} {
 		b.Run(fmt.Sprintf("modules=%d", n), func(b *testing.B) {
-			dir := filepath.Join(b.TempDir(), "ws")
-			root, _ := filepath.Abs("..")
-			if err := genworkspace.Generate(dir, n, genworkspace.Options{Framework: root}); err != nil {
-				b.Fatal(err)
-			}
-			ws, err := workspace.Load(dir, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
+			_, ws := generated(b, n)
 			var held uint64
 			var ms runtime.MemStats
 			for b.Loop() {

@@ -86,8 +86,15 @@ func cycles(a *App) map[string]bool {
 // module's name, or nil.
 func (m *Module) DependencyCycle() []string {
 	if m.App == nil || !m.App.onCycle(m.Name()) {
-		return nil // the walk below would find none: it returns only a cycle through the module's name
+		return nil // the walk would find none: it returns only a cycle through the module's name
 	}
+	return m.walkCycle()
+}
+
+// walkCycle walks the dependencies from the module's name, depth first in
+// the order declared, and returns the first cycle it closes if that cycle
+// starts with the name.
+func (m *Module) walkCycle() []string {
 	var path []string
 	onPath := map[string]bool{}
 	done := map[string]bool{}

@@ -11,41 +11,9 @@ import (
 	"github.com/modls/modls/framework"
 )
 
-// walkCycle is DependencyCycle without the graph's answer: the walk alone.
-func walkCycle(m *Module) []string {
-	var path []string
-	onPath, done := map[string]bool{}, map[string]bool{}
-	var visit func(name string) []string
-	visit = func(name string) []string {
-		if onPath[name] {
-			i := slices.Index(path, name)
-			return append(slices.Clone(path[i:]), name)
-		}
-		if done[name] {
-			return nil
-		}
-		mod := m.App.ByName(name)
-		if mod == nil {
-			return nil
-		}
-		onPath[name], path = true, append(path, name)
-		for _, d := range mod.Manifest.Dependencies {
-			if c := visit(d); c != nil {
-				return c
-			}
-		}
-		path, onPath[name], done[name] = path[:len(path)-1], false, true
-		return nil
-	}
-	if c := visit(m.Name()); len(c) > 0 && c[0] == m.Name() {
-		return c
-	}
-	return nil
-}
-
 // TestDependencyCycleRandomGraphs compares DependencyCycle with the walk
-// alone on random applications: names repeated, dependencies on names no
-// module has, on itself, and cycles of every length.
+// alone (walkCycle) on random applications: names repeated, dependencies
+// on names no module has, on itself, and cycles of every length.
 func TestDependencyCycleRandomGraphs(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	cyclic := 0
@@ -66,7 +34,7 @@ func TestDependencyCycleRandomGraphs(t *testing.T) {
 		w := &Workspace{Apps: []*App{a}}
 		w.index()
 		for _, m := range a.Modules {
-			got, want := m.DependencyCycle(), walkCycle(m)
+			got, want := m.DependencyCycle(), m.walkCycle()
 			if !slices.Equal(got, want) {
 				t.Fatalf("round %d, %s (deps %v): cycle %v, the walk finds %v", round, m.Name(), m.Manifest.Dependencies, got, want)
 			}
