@@ -5,6 +5,7 @@ import (
 	"go/token"
 	"go/types"
 	"slices"
+	"sync"
 	"sync/atomic"
 
 	"golang.org/x/tools/go/gcexportdata"
@@ -24,7 +25,8 @@ type memoBlob struct {
 // readDirect takes what it read when the direct imports and their keys
 // turn out to be the same, in the same order, and every one was read:
 // the reading is then the one readDirectLocked would have made. Otherwise
-// it is stopped and not waited for; what it read is dropped.
+// it is stopped, and waited for only while the cache answers a query of
+// it (cancel); what it read is dropped.
 //
 // Its packages' positions are in fset, which the check's loader takes as
 // its own FileSet whether or not they are used.
@@ -33,12 +35,18 @@ type directAhead struct {
 	want []memoBlob
 	stop atomic.Bool
 	done chan struct{}
+	// querying is held while the cache answers a query of the reading.
+	querying sync.Mutex
 
 	// Set once done is closed: ok when every blob was read.
 	ok      bool
 	imports map[string]*types.Package
 	imps    map[string][]string // the imports each blob was checked with
 }
+
+// aheadQuerying, if set, is called as the reading queries the cache (for
+// tests).
+var aheadQuerying func()
 
 // readDirectAhead starts reading the blobs of want, in order.
 func readDirectAhead(cache *Cache, want []memoBlob) *directAhead {
@@ -47,10 +55,16 @@ func readDirectAhead(cache *Cache, want []memoBlob) *directAhead {
 	go func() {
 		defer close(a.done)
 		for _, b := range want {
+			a.querying.Lock()
 			if a.stop.Load() {
+				a.querying.Unlock()
 				return
 			}
+			if aheadQuerying != nil {
+				aheadQuerying()
+			}
 			data, imps, ok := cache.exportWithImports(b.Key)
+			a.querying.Unlock()
 			if !ok {
 				return
 			}
@@ -78,9 +92,15 @@ func (a *directAhead) matching(want []memoBlob) bool {
 	return a.ok
 }
 
-// cancel stops the reading: the check will not need it.
+// cancel stops the reading, the check not needing it, and waits for the
+// cache's answer to a query under way (not for the decoding of a blob
+// read): the check's caller may close the cache as soon as the check
+// returns, and a query still running would keep the database open past
+// that, its files changing beside it after the caller is done with them.
 func (a *directAhead) cancel() {
 	if a != nil {
 		a.stop.Store(true)
+		a.querying.Lock()
+		a.querying.Unlock()
 	}
 }
