@@ -107,7 +107,6 @@ type moduleIndex struct {
 	app      string
 	name     string
 	info     *ModuleInfo
-	texts    map[string][]byte
 	occ      []*Occurrence
 	services []*ServiceInfo
 	settings []*SettingInfo
@@ -169,14 +168,13 @@ type posKey struct {
 // indexing of the module, and prev's kept syntax of unchanged files is
 // used.
 func indexModule(m *workspace.Module, app string, read func(string) ([]byte, error), prev *moduleIndex, keep bool) *moduleIndex {
-	mi := &moduleIndex{gen: m.Gen, app: app, name: m.Name(), texts: map[string][]byte{}, sql: map[string][]SQLText{}}
+	mi := &moduleIndex{gen: m.Gen, app: app, name: m.Name(), files: map[string]*fileIndex{}, sql: map[string][]SQLText{}}
 	mi.info = &ModuleInfo{Name: m.Name(), Manifest: m.ManifestPath, Version: m.Manifest.Version, Description: m.Manifest.Description,
 		Dependencies: m.Manifest.Dependencies, Services: m.Manifest.Services, Features: m.Manifest.Features}
 	if m.Object != nil {
-		mi.texts[m.ManifestPath] = m.ManifestData
+		mi.files[m.ManifestPath] = &fileIndex{text: m.ManifestData, mod: mi}
 		mi.indexManifest(m)
 	}
-	sums := map[string][sha256.Size]byte{}
 	names := map[posKey]string{}
 	for _, c := range m.Registrations {
 		names[posKey{c.Pos.Filename, c.Pos.Line, c.Pos.Column}] = c.Service
@@ -220,7 +218,15 @@ func indexModule(m *workspace.Module, app string, read func(string) ([]byte, err
 		if keep {
 			mi.asts[name] = keptAST{sum, f}
 		}
-		mi.texts[name], sums[name] = src, sum
+		// The Go files' texts are kept while the module is edited; of the
+		// others (at 1,000 modules, 11 MB of the server's heap) the index
+		// keeps their digests, and reads a text again when asked
+		// (Index.Text).
+		fi := &fileIndex{sum: sum, mod: mi}
+		if keep {
+			fi.text = src
+		}
+		mi.files[name] = fi
 		files = append(files, f)
 		byDir[filepath.Dir(name)] = append(byDir[filepath.Dir(name)], f)
 	}
@@ -238,29 +244,16 @@ func indexModule(m *workspace.Module, app string, read func(string) ([]byte, err
 	}
 	mi.indexSQL()
 	mi.finish()
-	// The Go files' texts are kept while the module is edited; of the
-	// others (at 1,000 modules, 11 MB of the server's heap) the index
-	// keeps their digests, and reads a text again when asked (Index.Text).
-	for name, f := range mi.files {
-		if sum, ok := sums[name]; ok {
-			f.sum = sum
-			if !keep {
-				f.text = nil
-			}
-		}
-	}
-	mi.texts = nil
 	return mi
 }
 
-// finish makes the module's maps: its files with their occurrences in
-// order (the string constants that may be contract constants among them),
+// finish makes the module's maps: its files' occurrences in order (the
+// string constants that may be contract constants among them),
 // its occurrences by what they name, and its services, settings, routes,
 // tables and columns by name.
 func (mi *moduleIndex) finish() {
-	mi.files = map[string]*fileIndex{}
-	for name, text := range mi.texts {
-		mi.files[name] = &fileIndex{text: text, mod: mi, sql: mi.sql[name]}
+	for name, f := range mi.files {
+		f.sql = mi.sql[name]
 	}
 	mi.byKey = map[lkey][]*Occurrence{}
 	mi.known = map[string]bool{}

@@ -764,6 +764,9 @@ func (w *Workspace) replacing(fresh map[*Module]*Module) *Workspace {
 			handles = append(handles, Module{App: na, moduleData: mod.moduleData})
 			na.Modules = append(na.Modules, &handles[len(handles)-1])
 		}
+		if na.deps == nil {
+			na.deps = &depGraph{}
+		}
 		na.byName = a.byName
 		nw.Apps = append(nw.Apps, na)
 	}
@@ -772,11 +775,6 @@ func (w *Workspace) replacing(fresh map[*Module]*Module) *Workspace {
 		return nw
 	}
 	nw.byDir = w.byDir
-	for _, a := range nw.Apps {
-		if a.deps == nil {
-			a.deps = &depGraph{}
-		}
-	}
 	return nw
 }
 
