@@ -463,6 +463,26 @@ func (l *loader) load(path string) (*Package, error) {
 	return r.pkg, r.err
 }
 
+// finished returns what load returns for path when a load of it has
+// ended, without starting one or waiting; ok is false otherwise.
+func (l *loader) finished(path string) (pkg *Package, err error, ok bool) {
+	if l.base != nil && !l.own[path] {
+		return l.base.finished(path)
+	}
+	l.mu.Lock()
+	r := l.loading[path]
+	l.mu.Unlock()
+	if r == nil {
+		return nil, nil, false
+	}
+	select {
+	case <-r.done:
+		return r.pkg, r.err, true
+	default:
+		return nil, nil, false
+	}
+}
+
 // check parses and type-checks one package into fset. root packages are
 // checked with function bodies and their in-package test files; test
 // selects a root's external test package, which imports under (or, if
@@ -548,22 +568,32 @@ func (l *loader) check(path string, root, test bool, fset *token.FileSet, under 
 	var wg sync.WaitGroup
 	var depErr error
 	var depMu sync.Mutex
+	record := func(p string, d *Package, err error) {
+		depMu.Lock()
+		defer depMu.Unlock()
+		if err != nil {
+			if root {
+				pkg.Errors = append(pkg.Errors, PackageError{Pos: importPos(fset, pkg.Files, p), Msg: fmt.Sprintf("could not import %s: %v", p, err), Kind: "type"})
+			} else if depErr == nil {
+				depErr = err
+			}
+			return
+		}
+		deps[p] = d
+	}
 	for _, p := range needed {
+		// An import loaded already (after an edit, every one but the
+		// edited package's dependents) is taken here: a goroutine of its
+		// own would only wait for a core.
+		if d, err, ok := l.finished(p); ok {
+			record(p, d, err)
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			d, err := l.load(p)
-			depMu.Lock()
-			defer depMu.Unlock()
-			if err != nil {
-				if root {
-					pkg.Errors = append(pkg.Errors, PackageError{Pos: importPos(fset, pkg.Files, p), Msg: fmt.Sprintf("could not import %s: %v", p, err), Kind: "type"})
-				} else if depErr == nil {
-					depErr = err
-				}
-				return
-			}
-			deps[p] = d
+			record(p, d, err)
 		}()
 	}
 	wg.Wait()

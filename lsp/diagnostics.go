@@ -33,9 +33,13 @@ type fileResult struct {
 // change while one runs cancels it (its results would be stale) and one
 // follow-up run checks everything pending with the newest text.
 type scheduler struct {
-	s      *Server
-	mu     sync.Mutex
-	queue  map[string]bool
+	s     *Server
+	mu    sync.Mutex
+	queue map[string]bool
+	// ahead are the files of the changes taken while their session was
+	// loaded: the next run builds their navigation index ahead of the
+	// requests (navAhead).
+	ahead  map[string]bool
 	cancel context.CancelFunc
 	busy   bool
 	wake   chan struct{}
@@ -45,15 +49,18 @@ type scheduler struct {
 }
 
 func newScheduler(s *Server) *scheduler {
-	return &scheduler{s: s, queue: map[string]bool{}, wake: make(chan struct{}, 1), idle: make(chan struct{})}
+	return &scheduler{s: s, queue: map[string]bool{}, ahead: map[string]bool{}, wake: make(chan struct{}, 1), idle: make(chan struct{})}
 }
 
-// schedule asks for files to be checked, cancelling a run in flight. It
-// may be called with s.mu held.
+// schedule asks for files to be checked, cancelling a run in flight.
 func (q *scheduler) schedule(paths ...string) {
+	loaded := q.s.inLoadedSessions(paths)
 	q.mu.Lock()
 	for _, p := range paths {
 		q.queue[p] = true
+	}
+	for _, p := range loaded {
+		q.ahead[p] = true
 	}
 	if q.cancel != nil {
 		q.cancel()
@@ -63,7 +70,6 @@ func (q *scheduler) schedule(paths ...string) {
 	case q.wake <- struct{}{}:
 	default:
 	}
-	q.s.navAhead(paths)
 }
 
 // checking tells whether a run is in flight or files wait for one.
@@ -97,12 +103,13 @@ func (q *scheduler) loop(ctx context.Context) {
 				q.mu.Unlock()
 				break
 			}
-			q.queue = map[string]bool{}
+			ahead := sortedKeys(q.ahead)
+			q.queue, q.ahead = map[string]bool{}, map[string]bool{}
 			runCtx, cancel := context.WithCancel(ctx)
 			q.cancel = cancel
 			q.busy = true
 			q.mu.Unlock()
-			left := q.s.run(runCtx, files)
+			left := q.s.run(runCtx, files, ahead)
 			q.mu.Lock()
 			q.cancel = nil
 			for _, f := range left {
@@ -120,8 +127,11 @@ func (q *scheduler) loop(ctx context.Context) {
 // rebuild, which the edited packages' type-check need not wait for). It
 // returns a file of each package it did not get to because it was
 // cancelled, affected ones included: the next run starts from the newest
-// edit, whose own effects may not reach them.
-func (s *Server) run(ctx context.Context, files map[string]bool) []string {
+// edit, whose own effects may not reach them. The navigation index of the
+// files ahead is built in the background once the edited package's
+// compile findings are out, or the run ends first: until then the build
+// would take a core from the check the user waits for.
+func (s *Server) run(ctx context.Context, files map[string]bool, ahead []string) []string {
 	primary := sortedKeys(files)
 	done := map[string]bool{}
 	left := func(rest []string) []string {
@@ -134,6 +144,11 @@ func (s *Server) run(ctx context.Context, files map[string]bool) []string {
 		}
 		return out
 	}
+	navAhead := sync.OnceFunc(func() {
+		if len(ahead) > 0 {
+			s.navAhead(ahead)
+		}
+	})
 	// check checks the queue's packages, and on cancellation returns the
 	// files of those it did not get to.
 	check := func(queue []string) (rest []string, cancelled bool) {
@@ -146,7 +161,7 @@ func (s *Server) run(ctx context.Context, files map[string]bool) []string {
 				continue
 			}
 			done[key] = true
-			if !s.checkFile(ctx, f) && ctx.Err() != nil {
+			if !s.checkFile(ctx, f, navAhead) && ctx.Err() != nil {
 				delete(done, key)
 				return queue[i:], true
 			}
@@ -157,6 +172,7 @@ func (s *Server) run(ctx context.Context, files map[string]bool) []string {
 	// of their packages alone first (first.go).
 	s.firstPublish(ctx, primary)
 	rest, cancelled := check(primary)
+	navAhead()
 	// The sessions of the packages checked are loaded: finding what they
 	// affect does not wait, and is done even when cancelled, to hand it
 	// back.
@@ -257,14 +273,18 @@ func (s *Server) hasOpenFile(files []string) bool {
 	return false
 }
 
-// checkFile checks one file's package, records and publishes the results.
-// It reports false when the run was cancelled before recording.
-func (s *Server) checkFile(ctx context.Context, path string) bool {
+// checkFile checks one file's package, records and publishes the results;
+// afterEarly is called once its compile findings are published. It
+// reports false when the run was cancelled before recording.
+func (s *Server) checkFile(ctx context.Context, path string, afterEarly func()) bool {
 	e := s.sessionOf(path)
 	var diags checker.Diagnostics
 	if e != nil {
 		sess, err := e.wait(ctx)
-		early := func(compiled checker.Diagnostics) { s.publishCompiled(ctx, compiled) }
+		early := func(compiled checker.Diagnostics) {
+			s.publishCompiled(ctx, compiled)
+			afterEarly()
+		}
 		if sess != nil {
 			diags, err = sess.CheckFileStaged(ctx, path, early)
 			if ctx.Err() == nil && (err != nil && strings.Contains(err.Error(), "reload") || err == nil && unlisted(diags, path) && s.worthListing(path)) {

@@ -15,9 +15,10 @@ import (
 
 // navState keeps the navigation index of each session, built from the
 // workspace model of the session's current text, from the previous index
-// and the modules the change reloaded: in the background once a change is
-// taken (navAhead), or by a request that finds the index older than the
-// model. Requests only look things up in it.
+// and the modules the change reloaded: in the background once the check a
+// change starts has published its compile findings (navAhead), or by a
+// request that finds the index older than the model. Requests only look
+// things up in it.
 //
 // A build in the background reads a module only while no check runs
 // (yieldToChecks): the first index of a large workspace reads every
@@ -163,18 +164,7 @@ func (s *Server) navAhead(paths []string) {
 	if !s.nav.ahead.CompareAndSwap(false, true) {
 		return
 	}
-	var files []string
-	seen := map[string]bool{}
-	s.mu.Lock()
-	for _, p := range paths {
-		for root, e := range s.sessions {
-			if within(root, p) && !seen[root] && e.loaded() != nil {
-				seen[root] = true
-				files = append(files, p)
-			}
-		}
-	}
-	s.mu.Unlock()
+	files := s.inLoadedSessions(paths)
 	if len(files) == 0 {
 		s.nav.ahead.Store(false)
 		return
@@ -189,6 +179,24 @@ func (s *Server) navAhead(paths []string) {
 			}
 		}
 	})
+}
+
+// inLoadedSessions returns one of the paths in each loaded session that
+// holds one.
+func (s *Server) inLoadedSessions(paths []string) []string {
+	var files []string
+	seen := map[string]bool{}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range paths {
+		for root, e := range s.sessions {
+			if within(root, p) && !seen[root] && e.loaded() != nil {
+				seen[root] = true
+				files = append(files, p)
+			}
+		}
+	}
+	return files
 }
 
 // mapper returns the mapper of a file's text as the index read it.

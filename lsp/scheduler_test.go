@@ -40,7 +40,7 @@ func TestRunKeepsAffectedWhenCancelled(t *testing.T) {
 		}
 	}
 	e.mu.Unlock()
-	left := e.srv.run(ctx, map[string]bool{e.path(contract): true})
+	left := e.srv.run(ctx, map[string]bool{e.path(contract): true}, nil)
 	e.await("the contract's publication", func() bool { return e.publishCount > published })
 	e.mu.Lock()
 	e.onPublish = nil

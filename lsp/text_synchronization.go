@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"runtime"
 
 	"go.lsp.dev/jsonrpc2"
 	"go.lsp.dev/protocol"
@@ -12,7 +13,10 @@ import (
 
 // The text synchronization notifications run in order on the read loop:
 // each updates the buffer, hands it to the checker as an overlay and
-// schedules a check, without waiting for it.
+// schedules a check, without waiting for it. The check, readied on this
+// core, starts at once: the read loop yields it the core (it would
+// otherwise wait for the loop to block reading the next message, or for
+// another core).
 
 func didOpen(ctx context.Context, s *Server, p *protocol.DidOpenTextDocumentParams) (any, error) {
 	path, err := pathOf(p.TextDocument.URI)
@@ -25,6 +29,7 @@ func didOpen(ctx context.Context, s *Server, p *protocol.DidOpenTextDocumentPara
 	s.setOverlayLocked(e, path, []byte(p.TextDocument.Text))
 	s.mu.Unlock()
 	s.sched.schedule(path)
+	runtime.Gosched()
 	return nil, nil
 }
 
@@ -108,6 +113,7 @@ func didChange(ctx context.Context, s *Server, raw jsonrpc2.RawMessage) (any, er
 	delete(s.testDiags, path)
 	s.mu.Unlock()
 	s.sched.schedule(path)
+	runtime.Gosched()
 	return nil, nil
 }
 
