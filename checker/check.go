@@ -480,7 +480,11 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	var facts *factsProvider
 	if opts.Cache != nil {
 		h.observe = func(path string) ([]byte, *packageFacts, bool) { return observe(l, facts, path) }
-		h.knowIfaces(opts.Cache, importedBy(l.listed, roots))
+		var known map[string]string
+		if lazy {
+			known = prev.more().Ifaces
+		}
+		h.knowIfaces(opts.Cache, importedBy(l.listed, roots), known)
 	}
 	// Look up every root's findings first: the packages that miss decide
 	// where the dependencies' types come from. A root importing a package
@@ -704,7 +708,7 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 			if l.exports != nil && l.exports.directRead != nil {
 				direct = l.exports.directRead
 			}
-			if m := newKeysMemo(tr, byPath, l.codec().encodeDiagnostics(res.Diagnostics), direct); m != nil {
+			if m := newKeysMemo(tr, byPath, l.codec().encodeDiagnostics(res.Diagnostics), direct, h.knownIfaces()); m != nil {
 				opts.Cache.putKeysMemo(mkey, m)
 			}
 		}

@@ -123,3 +123,68 @@ func TestCutoffFactEdit(t *testing.T) {
 		t.Errorf("after the helper stopped being a sink: %s", got)
 	}
 }
+
+// TestCutoffIfacesFromMemo: a check after an edit takes the recorded
+// interfaces of the packages the edit leaves as they were from the last
+// check's memo, and asks the cache only for those of the edited package
+// and of the packages depending on it, whose keys changed; the first
+// check, without a memo, asks for every one.
+func TestCutoffIfacesFromMemo(t *testing.T) {
+	var asked [][]string
+	ifacesAsked = func(paths []string) { asked = append(asked, paths) }
+	defer func() { ifacesAsked = nil }()
+	dir := writeWorkspace(t, limitApp+`
+-- internal/textx/textx.go --
+package textx
+
+import "strings"
+
+// Upper shouts.
+func Upper(s string) string { return strings.ToUpper(s) }
+-- modules/standard/notes/text.go --
+package notes
+
+import "example.com/shop/internal/textx"
+
+var _ = textx.Upper("notes")
+`)
+	cache := seeded(t)
+	checkedPackages(t, dir, cache)
+	checkedPackages(t, dir, cache) // the memo answers: no keys
+	if len(asked) != 1 {
+		t.Fatalf("the interfaces were asked for %d times over a cold and a warm check, want once: %q", len(asked), asked)
+	}
+	all := asked[0]
+	if !slices.Contains(all, "example.com/shop/internal/sqlx") || !slices.Contains(all, "example.com/shop/internal/textx") {
+		t.Fatalf("the cold check asked for %q, not both helpers", all)
+	}
+	asked = nil
+	editFile(t, filepath.Join(dir, "internal/sqlx", "sqlx.go"), "\treturn rows.Close()\n}\n", "\tcerr := rows.Close(); return cerr\n}\n")
+	res, checked := checkedPackages(t, dir, cache)
+	if want := []string{"internal/sqlx"}; !slices.Equal(checked, want) {
+		t.Errorf("after a body edit the check type-checked %q, want %q", checked, want)
+	}
+	if got := sqlFindings(res.Diagnostics); got != wantHelperFindings {
+		t.Errorf("after a body edit: got\n%s\nwant\n%s", got, wantHelperFindings)
+	}
+	if len(asked) != 1 {
+		t.Fatalf("after the edit the interfaces were asked for %d times, want once", len(asked))
+	}
+	listed, err := goList(context.Background(), dir, []string{"./..."}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byPath := map[string]*listedPackage{}
+	for _, lp := range listed {
+		byPath[lp.ImportPath] = lp
+	}
+	var want []string
+	for _, p := range all {
+		if p == "example.com/shop/internal/sqlx" || importsPath(byPath, p, "example.com/shop/internal/sqlx") {
+			want = append(want, p)
+		}
+	}
+	if !slices.Equal(asked[0], want) || len(want) == len(all) {
+		t.Errorf("after the edit the cache was asked for the interfaces of %q; want those of the helper and its importers, %q, of %q", asked[0], want, all)
+	}
+}

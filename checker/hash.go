@@ -5,7 +5,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash"
+	"maps"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -268,24 +270,61 @@ func (h *hasher) ifaceEntry(path string) *ifaceEntry {
 	return e
 }
 
-// knowIfaces takes the recorded interfaces of the given packages from the
-// cache, in one query.
-func (h *hasher) knowIfaces(c *Cache, paths []string) {
+// ifacesAsked, if set, is called with the packages whose recorded
+// interfaces knowIfaces asks the cache for (for tests).
+var ifacesAsked func(paths []string)
+
+// knowIfaces takes the recorded interfaces of the given packages: from
+// known (the last memo's, by the keys of their rows) when it has them,
+// else from the cache, in one query.
+func (h *hasher) knowIfaces(c *Cache, paths []string, known map[string]string) {
 	byKey := map[string]string{}
 	var keys []string
 	for _, p := range paths {
 		if !h.cutoff(p) {
 			continue
 		}
-		if k := h.ifaceRowKey(p); k != "" {
-			byKey[k] = p
-			keys = append(keys, k)
+		k := h.ifaceRowKey(p)
+		if k == "" {
+			continue
 		}
+		if d, ok := known[k]; ok {
+			e := h.ifaceEntry(p)
+			e.once.Do(func() { e.known, e.digest = true, d })
+			continue
+		}
+		byKey[k] = p
+		keys = append(keys, k)
+	}
+	if ifacesAsked != nil {
+		ifacesAsked(slices.Sorted(maps.Values(byKey)))
 	}
 	for k, data := range c.FactsOf(keys) {
 		e := h.ifaceEntry(byKey[k])
 		e.once.Do(func() { e.known, e.digest = true, string(data) })
 	}
+}
+
+// knownIfaces returns the interface digests known (recorded or computed)
+// by the keys of their facts rows, for the memo.
+func (h *hasher) knownIfaces() map[string]string {
+	h.mu.Lock()
+	paths := make([]string, 0, len(h.ifaces))
+	for p, e := range h.ifaces {
+		if e.known && e.digest != "" {
+			paths = append(paths, p)
+		}
+	}
+	h.mu.Unlock()
+	out := make(map[string]string, len(paths))
+	for _, p := range paths {
+		if k := h.ifaceRowKey(p); k != "" {
+			h.mu.Lock()
+			out[k] = h.ifaces[p].digest
+			h.mu.Unlock()
+		}
+	}
+	return out
 }
 
 // obsKey is what importers of path key it by: its interface for a package

@@ -73,6 +73,11 @@ type memoExtra struct {
 	// the same for neither.
 	Regs    map[string]dirRegs
 	Imports map[string]dirImports
+	// Ifaces are the interface digests of the application's packages the
+	// check knew, by the keys of the facts rows that hold them
+	// (ifaceRowKey): a later check reads the rows of those whose key
+	// changed alone.
+	Ifaces map[string]string
 }
 
 // directOf returns m's Direct (nil for no memo).
@@ -595,7 +600,7 @@ func skipWalk(name string) bool {
 }
 
 // newKeysMemo records keys computed from the tree's files.
-func newKeysMemo(t *tree, keys map[string]string, findings []Diagnostic, direct []memoBlob) *keysMemo {
+func newKeysMemo(t *tree, keys map[string]string, findings []Diagnostic, direct []memoBlob, ifaces map[string]string) *keysMemo {
 	for _, k := range keys {
 		if k == "" {
 			return nil // a file could not be read
@@ -609,7 +614,7 @@ func newKeysMemo(t *tree, keys map[string]string, findings []Diagnostic, direct 
 		return nil
 	}
 	var extra bytes.Buffer
-	if gob.NewEncoder(&extra).Encode(memoExtra{Keys: keys, Regs: t.regs, Imports: t.imports}) != nil {
+	if gob.NewEncoder(&extra).Encode(memoExtra{Keys: keys, Regs: t.regs, Imports: t.imports, Ifaces: ifaces}) != nil {
 		return nil
 	}
 	return &keysMemo{Version: memoVersion, files: t.sums, stats: t.stats, At: t.at, Dirs: t.dirs, Findings: blob, Extra: extra.Bytes(), Direct: direct}

@@ -173,7 +173,7 @@ func TestTreeTrustsAnUnchangedState(t *testing.T) {
 	if len(first.data) != 2 {
 		t.Fatalf("first scan read %d files; want 2", len(first.data))
 	}
-	memo := newKeysMemo(first, map[string]string{}, nil, nil)
+	memo := newKeysMemo(first, map[string]string{}, nil, nil, nil)
 	second, err := scanTreeWindow(dir, memo, 0)
 	if err != nil {
 		t.Fatal(err)

@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 
 	"github.com/modls/modls/checker"
@@ -96,11 +95,11 @@ func (l *listFlag) Set(v string) error {
 	return nil
 }
 
-// Run parses the flags and checks.
 // manyPackages is how many packages a check type-checks before it is
 // made to collect more often.
 const manyPackages = 32
 
+// Run parses the flags and checks.
 func (c *CheckCommand) Run(ctx context.Context, args []string) error {
 	fset := flag.NewFlagSet("check", flag.ContinueOnError)
 	format := fset.String("format", "text", "output `format`: text, concise, json, sarif or github")
@@ -202,12 +201,14 @@ func (c *CheckCommand) Run(ctx context.Context, args []string) error {
 	// (under 500 MiB at 1,000 modules) for little time. Until then, and
 	// in a check of a few packages (a warm run reads records of the tree
 	// and the findings, one after an edit checks what the edit reaches),
-	// which hold little, collect rarely. GOGC, when set, wins.
+	// which hold little, collect late (collector) and then rarely. GOGC,
+	// when set, wins.
 	if os.Getenv("GOGC") == "" {
-		defer debug.SetGCPercent(debug.SetGCPercent(400))
+		gc := collectLate(400)
+		defer gc.restore()
 		opts.BeforeTypeCheck = func(packages int) {
 			if packages > manyPackages {
-				debug.SetGCPercent(50)
+				gc.at(50)
 			}
 		}
 	}
