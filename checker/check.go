@@ -682,6 +682,16 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 		}
 		return res, err
 	}
+	// The export data of the packages checked from source is encoded
+	// while the rest is recorded.
+	var writeExports func() error
+	freshExports := 0
+	if l.exports != nil {
+		l.exports.mu.Lock()
+		freshExports = len(l.exports.fresh)
+		l.exports.mu.Unlock()
+		writeExports = l.exports.encodeAhead(l)
+	}
 	if comp != nil {
 		if err := comp.failed(); err != nil {
 			return nil, err
@@ -728,14 +738,12 @@ func checkGroup(ctx context.Context, g group, enabled []rules.Rule, cfg *Config,
 	t.mark("record facts")
 	if l.exports != nil {
 		// A cache that cannot be written only costs the next run time.
-		// (save empties fresh: count first.)
-		fresh := len(l.exports.fresh)
 		res.goBuild, res.sourced = l.exports.goBuildRead()
 		res.ahead = l.exports.tookAhead
-		if err := l.exports.save(l); err != nil && os.Getenv("MODLS_DEBUG") != "" {
+		if err := writeExports(); err != nil && os.Getenv("MODLS_DEBUG") != "" {
 			fmt.Fprintf(os.Stderr, "modls: cache: %v\n", err)
 		}
-		t.mark(fmt.Sprintf("record export data of %d packages", fresh))
+		t.mark(fmt.Sprintf("record export data of %d packages", freshExports))
 	}
 	return res, nil
 }

@@ -939,12 +939,50 @@ func (e *exportData) checked(path string, p *types.Package, imports []string) {
 
 // save writes the export data of the dependencies checked from source.
 func (e *exportData) save(l *loader) error {
+	blobs, err := e.encode(l)
+	if err != nil || len(blobs) == 0 {
+		return err
+	}
+	return e.cache.PutExports(blobs)
+}
+
+// encodeAhead encodes the export data of the dependencies checked from
+// source so far on other goroutines; write waits for it and writes it,
+// with what was checked meanwhile. The encoding (~2 ms for one package)
+// thus overlaps whatever the caller records before.
+func (e *exportData) encodeAhead(l *loader) (write func() error) {
+	type encoded struct {
+		blobs map[string]exportBlob
+		err   error
+	}
+	done := make(chan encoded, 1)
+	go func() {
+		blobs, err := e.encode(l)
+		done <- encoded{blobs, err}
+	}()
+	return func() error {
+		got := <-done
+		if got.err != nil {
+			return got.err
+		}
+		if len(got.blobs) > 0 {
+			if err := e.cache.PutExports(got.blobs); err != nil {
+				return err
+			}
+		}
+		return e.save(l)
+	}
+}
+
+// encode takes the export data of the dependencies checked from source
+// since the last encode, and encodes it, by key.
+func (e *exportData) encode(l *loader) (map[string]exportBlob, error) {
 	e.mu.Lock()
 	fresh, imps := e.fresh, e.imps
 	e.fresh, e.imps = map[string]*types.Package{}, map[string][]string{}
 	e.mu.Unlock()
 	if len(fresh) == 0 {
-		return nil
+		return nil, nil
 	}
 	paths := make([]string, 0, len(fresh))
 	for p := range fresh {
@@ -988,13 +1026,13 @@ func (e *exportData) save(l *loader) error {
 	blobs := make(map[string]exportBlob, len(paths))
 	for i, k := range keys {
 		if errs[i] != nil {
-			return errs[i]
+			return nil, errs[i]
 		}
 		if k != "" {
 			blobs[k] = enc[i]
 		}
 	}
-	return e.cache.PutExports(blobs)
+	return blobs, nil
 }
 
 // observe type-checks a package of the application as its importers see
