@@ -345,8 +345,13 @@ func (s *Server) checkFile(ctx context.Context, path string, afterEarly func()) 
 	s.mu.Unlock()
 	switch {
 	case !caps.pull:
+		// The file the check was for first: the one being edited, whose
+		// editor waits for it.
+		s.publish(path)
 		for _, file := range sortedKeys(diags) {
-			s.publish(file)
+			if file != path {
+				s.publish(file)
+			}
 		}
 	case len(stale) == 0:
 	case caps.pullRefresh:
