@@ -54,6 +54,38 @@ func TestNavigationChecksNothing(t *testing.T) {
 	}
 }
 
+// TestNavigationBuiltAhead checks that a change to a file of a loaded
+// session has the navigation index built in the background, once the
+// check the change starts has published, so that the next request finds
+// it built.
+func TestNavigationBuiltAhead(t *testing.T) {
+	files := navFiles(t)
+	e := newEditor(t, writeWorkspace(t, files), editorConfig{}, Options{}, nil)
+	const shop = "modules/standard/shop/module.go"
+	e.open(shop)
+	e.settle()
+	hover := func() {
+		t.Helper()
+		pos, _ := e.place(shop, `(app, "billing.inv|oices")`)
+		var raw map[string]any
+		e.call("textDocument/hover", e.positionParams(shop, pos), &raw)
+		if raw == nil {
+			t.Fatal("no hover on a lookup")
+		}
+	}
+	hover() // the session is loaded: the first request builds the index
+	builds := e.srv.nav.builds.Load()
+	e.replace(shop, "func (s *Service) Buy(", "func (s *Service) Buyy(")
+	e.settle()
+	if b := e.srv.nav.builds.Load() - builds; b != 1 {
+		t.Fatalf("after a change and its check, %d index builds, want 1, in the background", b)
+	}
+	hover()
+	if b := e.srv.nav.builds.Load() - builds; b != 1 {
+		t.Errorf("the request after the change made %d index builds more", b-1)
+	}
+}
+
 // TestNavigationAnywhere asks every navigation request at positions all
 // over every file of a workspace, past the ends of lines and of the file
 // too: each is answered (null where there is nothing), never with an
