@@ -16,11 +16,8 @@ import (
 // a request) and reads no module again, and a keystroke makes the next
 // request read the one module it changed.
 func TestNavigationChecksNothing(t *testing.T) {
-	files := navFiles(t)
-	e := newEditor(t, writeWorkspace(t, files), editorConfig{}, Options{}, nil)
-	const shop = "modules/standard/shop/module.go"
-	e.open(shop)
-	e.settle()
+	e := openNavShop(t)
+	const shop = navShop
 	requests := func() {
 		for _, place := range []string{`(app, "billing.inv|oices")`, `return s.RegisterService("shop.ser|vice"`} {
 			pos, _ := e.place(shop, place)
@@ -59,28 +56,19 @@ func TestNavigationChecksNothing(t *testing.T) {
 // check the change starts has published, so that the next request finds
 // it built.
 func TestNavigationBuiltAhead(t *testing.T) {
-	files := navFiles(t)
-	e := newEditor(t, writeWorkspace(t, files), editorConfig{}, Options{}, nil)
-	const shop = "modules/standard/shop/module.go"
-	e.open(shop)
-	e.settle()
-	hover := func() {
-		t.Helper()
-		pos, _ := e.place(shop, `(app, "billing.inv|oices")`)
-		var raw map[string]any
-		e.call("textDocument/hover", e.positionParams(shop, pos), &raw)
-		if raw == nil {
-			t.Fatal("no hover on a lookup")
-		}
+	e := openNavShop(t)
+	if hoverLookup(e) == nil { // the session is loaded: the first request builds the index
+		t.Fatal("no hover on a lookup")
 	}
-	hover() // the session is loaded: the first request builds the index
 	builds := e.srv.nav.builds.Load()
-	e.replace(shop, "func (s *Service) Buy(", "func (s *Service) Buyy(")
+	e.replace(navShop, "func (s *Service) Buy(", "func (s *Service) Buyy(")
 	e.settle()
 	if b := e.srv.nav.builds.Load() - builds; b != 1 {
 		t.Fatalf("after a change and its check, %d index builds, want 1, in the background", b)
 	}
-	hover()
+	if hoverLookup(e) == nil {
+		t.Fatal("no hover on a lookup after the change")
+	}
 	if b := e.srv.nav.builds.Load() - builds; b != 1 {
 		t.Errorf("the request after the change made %d index builds more", b-1)
 	}
@@ -120,10 +108,7 @@ func TestNavigationAnywhere(t *testing.T) {
 			}
 		}
 	}
-	pos, _ := e.place("modules/standard/shop/module.go", `(app, "billing.inv|oices")`)
-	var raw map[string]any
-	e.call("textDocument/hover", e.positionParams("modules/standard/shop/module.go", pos), &raw)
-	if raw == nil {
+	if hoverLookup(e) == nil {
 		t.Fatalf("after %d requests, no hover on a lookup", calls)
 	}
 }
@@ -132,11 +117,7 @@ func TestNavigationAnywhere(t *testing.T) {
 // background reads no module while a check runs, and that a request
 // needing the index then hurries it on rather than building another.
 func TestNavigationYieldsToChecks(t *testing.T) {
-	files := navFiles(t)
-	e := newEditor(t, writeWorkspace(t, files), editorConfig{}, Options{}, nil)
-	const shop = "modules/standard/shop/module.go"
-	e.open(shop)
-	e.settle()
+	e := openNavShop(t)
 	if b := e.srv.nav.builds.Load(); b != 0 {
 		t.Fatalf("%d index builds before any change or request", b)
 	}
@@ -150,20 +131,39 @@ func TestNavigationYieldsToChecks(t *testing.T) {
 		q.busy = false
 		q.mu.Unlock()
 	}()
-	e.srv.navAhead([]string{e.path(shop)})
+	e.srv.navAhead([]string{e.path(navShop)})
 	time.Sleep(200 * time.Millisecond)
 	if b, m := e.srv.nav.builds.Load(), e.srv.nav.modules.Load(); b != 0 || m != 0 {
 		t.Fatalf("while a check runs, the build in the background made %d indexes reading %d modules", b, m)
 	}
-	pos, _ := e.place(shop, `(app, "billing.inv|oices")`)
-	var hover map[string]any
-	e.call("textDocument/hover", e.positionParams(shop, pos), &hover)
-	if hover == nil {
+	if hoverLookup(e) == nil {
 		t.Fatal("no hover while the index was being built in the background")
 	}
 	if b := e.srv.nav.builds.Load(); b != 1 {
 		t.Errorf("%d index builds, want the one in the background, hurried on", b)
 	}
+}
+
+// navShop is the file of the navigation scenario the tests open.
+const navShop = "modules/standard/shop/module.go"
+
+// openNavShop starts an editor on the navigation scenario's workspace and
+// opens navShop, its check done.
+func openNavShop(t *testing.T) *editor {
+	t.Helper()
+	e := newEditor(t, writeWorkspace(t, navFiles(t)), editorConfig{}, Options{}, nil)
+	e.open(navShop)
+	e.settle()
+	return e
+}
+
+// hoverLookup hovers over the lookup of billing.invoices in navShop.
+func hoverLookup(e *editor) map[string]any {
+	e.t.Helper()
+	pos, _ := e.place(navShop, `(app, "billing.inv|oices")`)
+	var raw map[string]any
+	e.call("textDocument/hover", e.positionParams(navShop, pos), &raw)
+	return raw
 }
 
 // navFiles are the workspace files of the navigation scenario
