@@ -53,11 +53,7 @@ func TestDependencyCycleRandomGraphs(t *testing.T) {
 // model before it, and that a change to a manifest's name or dependencies
 // makes them afresh.
 func TestWithFileSharesWhatDidNotChange(t *testing.T) {
-	root := writeTree(t, tree)
-	w, err := Load(root, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, w := loadTree(t, tree)
 	audit := w.Apps[0].ByName("standard.audit")
 	if c := audit.DependencyCycle(); c != nil { // the graph is made now
 		t.Fatalf("cycle %v", c)

@@ -17,6 +17,18 @@ import (
 	"golang.org/x/tools/txtar"
 )
 
+// loadTree writes the archive's files to a temporary directory and loads
+// the workspace there.
+func loadTree(t *testing.T, archive string) (string, *Workspace) {
+	t.Helper()
+	root := writeTree(t, archive)
+	w, err := Load(root, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root, w
+}
+
 // writeTree writes a txtar archive into a new temporary directory.
 func writeTree(t *testing.T, archive string) string {
 	t.Helper()
@@ -84,11 +96,7 @@ module example.com/other
 `
 
 func TestLoad(t *testing.T) {
-	root := writeTree(t, tree)
-	w, err := Load(root, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	root, w := loadTree(t, tree)
 	if w.ModulePath != "example.com/shop" || len(w.Apps) != 1 {
 		t.Fatalf("module path %q, %d apps", w.ModulePath, len(w.Apps))
 	}
@@ -200,11 +208,7 @@ func TestLoadErrors(t *testing.T) {
 }
 
 func TestWithFile(t *testing.T) {
-	root := writeTree(t, tree)
-	w, err := Load(root, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	root, w := loadTree(t, tree)
 	dir := filepath.Join(root, "app/modules/standard/analytics")
 	name := filepath.Join(dir, "module.go")
 	ov := Overlay{name: []byte("package analytics\nfunc f(s *framework.Setup) { s.RegisterService(\"analytics.service\", nil) }\n")}
@@ -326,11 +330,7 @@ func (m *Module) Start(ctx context.Context, app *framework.App) error {
 // TestConstants checks that the model takes its facts from constants
 // wherever they are declared, and records what is not constant as such.
 func TestConstants(t *testing.T) {
-	root := writeTree(t, constTree)
-	w, err := Load(root, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	root, w := loadTree(t, constTree)
 	ledger := w.Apps[0].ByName("standard.ledger")
 	var regs []string
 	for _, r := range ledger.Registrations {
@@ -390,11 +390,7 @@ func TestConstants(t *testing.T) {
 // TestBrokenFiles checks that files an editor holds half-typed, down to a
 // broken package clause, leave the model buildable.
 func TestBrokenFiles(t *testing.T) {
-	root := writeTree(t, constTree)
-	w, err := Load(root, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	root, w := loadTree(t, constTree)
 	name := filepath.Join(root, "modules/standard/ledger/module.go")
 	data, _ := os.ReadFile(name)
 	for _, text := range []string{
