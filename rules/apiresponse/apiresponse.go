@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"go/ast"
-	"go/parser"
 	"go/token"
 	"go/types"
 	"net/http"
@@ -641,46 +640,56 @@ func (c *checker) subpackageStatus() bool {
 		if filepath.Dir(name) == c.m.Dir || strings.HasSuffix(name, "_test.go") {
 			continue
 		}
-		f, err := parser.ParseFile(token.NewFileSet(), name, nil, parser.SkipObjectResolution)
-		if err != nil {
+		if may, err := statusRoutes.Of(c.pass, name); err != nil || may {
 			return true // unreadable: assume it may
-		}
-		found := false
-		ast.Inspect(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok || found || len(call.Args) == 0 {
-				return !found
-			}
-			fun := ast.Unparen(call.Fun)
-			switch x := fun.(type) {
-			case *ast.IndexExpr:
-				fun = x.X
-			case *ast.IndexListExpr:
-				fun = x.X
-			}
-			var name string
-			switch x := fun.(type) {
-			case *ast.Ident:
-				name = x.Name
-			case *ast.SelectorExpr:
-				name = x.Sel.Name
-			}
-			if name != "GET" {
-				return true
-			}
-			lit, ok := call.Args[0].(*ast.BasicLit)
-			if !ok || lit.Kind != token.STRING {
-				found = true
-			} else if s, err := strconv.Unquote(lit.Value); err != nil || s == "/status" {
-				found = true
-			}
-			return !found
-		})
-		if found {
-			return true
 		}
 	}
 	return false
+}
+
+// statusRoutes holds whether each file outside a pass may declare GET
+// /status.
+var statusRoutes = fw.NewSummaries(mayDeclareStatus)
+
+// mayDeclareStatus reports whether a file may declare GET /status: it calls
+// a function named GET with "/status" or a path that is not a literal, or
+// it does not parse.
+func mayDeclareStatus(f *ast.File, err error) bool {
+	if err != nil {
+		return true
+	}
+	found := false
+	ast.Inspect(f, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok || found || len(call.Args) == 0 {
+			return !found
+		}
+		fun := ast.Unparen(call.Fun)
+		switch x := fun.(type) {
+		case *ast.IndexExpr:
+			fun = x.X
+		case *ast.IndexListExpr:
+			fun = x.X
+		}
+		var name string
+		switch x := fun.(type) {
+		case *ast.Ident:
+			name = x.Name
+		case *ast.SelectorExpr:
+			name = x.Sel.Name
+		}
+		if name != "GET" {
+			return true
+		}
+		lit, ok := call.Args[0].(*ast.BasicLit)
+		if !ok || lit.Kind != token.STRING {
+			found = true
+		} else if s, err := strconv.Unquote(lit.Value); err != nil || s == "/status" {
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 // statusFix adds a GET /status route to Setup, answered by a new method

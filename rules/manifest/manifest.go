@@ -4,11 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"go/ast"
-	"go/parser"
 	"go/token"
 	"go/types"
 	"io/fs"
-	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -314,7 +313,8 @@ func checkFeatureUses(pass *analysis.Pass, m *workspace.Module) {
 // readCode gathers what the manifest is checked against: the services the
 // module registers and the signs of each feature, read from the syntax of
 // every Go file of the module (the package's own files as the pass holds
-// them, the others from disk).
+// them, the others as the checker reads them: the editor's buffers or the
+// disk).
 func readCode(pass *analysis.Pass, m *workspace.Module) code {
 	c := code{registered: map[string]bool{}, uses: map[string]bool{}}
 	for _, r := range m.Registrations {
@@ -328,41 +328,56 @@ func readCode(pass *analysis.Pass, m *workspace.Module) code {
 	if len(m.Migrations) > 0 {
 		c.uses[framework.FeatureDatabase] = true
 	}
-	files := map[string]*ast.File{}
+	inPass := map[string]*ast.File{}
 	for _, f := range pass.Files {
-		files[pass.Fset.File(f.Pos()).Name()] = f
+		inPass[pass.Fset.File(f.Pos()).Name()] = f
 	}
-	fset := token.NewFileSet()
 	for _, name := range m.Files {
-		f := files[name]
-		if f == nil {
-			src, err := os.ReadFile(name)
-			if err != nil {
+		var uses []string
+		if f := inPass[name]; f != nil {
+			uses = featuresUsed(f, nil)
+		} else {
+			var err error
+			if uses, err = otherFiles.Of(pass, name); err != nil {
 				c.opaque = true // unknown code may register anything
 				continue
 			}
-			if f, _ = parser.ParseFile(fset, name, src, parser.SkipObjectResolution); f == nil {
-				c.opaque = true
-				continue
-			}
 		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok {
-				return true
-			}
-			switch name := calledName(call.Fun); name {
-			case "Migrate", "DB", "Database":
-				c.uses[framework.FeatureDatabase] = true
-			case "Settings":
-				c.uses[framework.FeatureSettings] = true
-			case "Handle":
-				c.uses[framework.FeatureAPI] = true
-			}
-			return true
-		})
+		for _, u := range uses {
+			c.uses[u] = true
+		}
 	}
 	return c
+}
+
+// otherFiles holds the features each file outside a pass uses.
+var otherFiles = fw.NewSummaries(featuresUsed)
+
+// featuresUsed lists the features whose signs a file's syntax shows: the
+// framework calls that need them, by name.
+func featuresUsed(f *ast.File, _ error) []string {
+	var uses []string
+	add := func(feature string) {
+		if !slices.Contains(uses, feature) {
+			uses = append(uses, feature)
+		}
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok {
+			return true
+		}
+		switch name := calledName(call.Fun); name {
+		case "Migrate", "DB", "Database":
+			add(framework.FeatureDatabase)
+		case "Settings":
+			add(framework.FeatureSettings)
+		case "Handle":
+			add(framework.FeatureAPI)
+		}
+		return true
+	})
+	return uses
 }
 
 // calledName is the name a call's function is spelt with: x.Name(...),

@@ -3,7 +3,6 @@ package serviceregistration
 import (
 	"fmt"
 	"go/ast"
-	"go/parser"
 	"go/token"
 	"go/types"
 	"os"
@@ -160,31 +159,32 @@ func callsRegisterService(pass *analysis.Pass, m *workspace.Module) bool {
 		if isTestFile(name) {
 			continue
 		}
-		f := parsed[filepath.Clean(name)]
-		if f == nil {
-			src, err := os.ReadFile(name)
-			if err != nil {
-				continue
+		if f := parsed[filepath.Clean(name)]; f != nil {
+			if registers(f, nil) {
+				return true
 			}
-			f, _ = parser.ParseFile(token.NewFileSet(), name, src, parser.SkipObjectResolution)
-			if f == nil {
-				continue
-			}
-		}
-		found := false
-		ast.Inspect(f, func(n ast.Node) bool {
-			if call, ok := n.(*ast.CallExpr); ok {
-				if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && sel.Sel.Name == "RegisterService" {
-					found = true
-				}
-			}
-			return !found
-		})
-		if found {
+		} else if yes, err := registering.Of(pass, name); err == nil && yes {
 			return true
 		}
 	}
 	return false
+}
+
+// registering holds whether each file outside a pass calls RegisterService.
+var registering = fw.NewSummaries(registers)
+
+// registers reports whether the file calls a method named RegisterService.
+func registers(f *ast.File, _ error) bool {
+	found := false
+	ast.Inspect(f, func(n ast.Node) bool {
+		if call, ok := n.(*ast.CallExpr); ok {
+			if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && sel.Sel.Name == "RegisterService" {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
 }
 
 // setupEscapes reports whether the Setup method passes a *framework.Setup

@@ -74,43 +74,65 @@ type tests struct {
 }
 
 // readTests reads the module's test files: those of the pass from its
-// syntax (an editor's buffers), the others from the disk.
+// syntax (an editor's buffers), the others as the checker reads them (the
+// editor's buffers or the disk).
 func readTests(pass *analysis.Pass, m *workspace.Module) tests {
 	t := tests{selected: map[string]bool{}, funcs: map[string]map[string]bool{}, inPass: map[string]*ast.File{}}
 	for _, f := range pass.Files {
 		if name := pass.Fset.File(f.Pos()).Name(); isTest(name) {
 			t.inPass[name] = f
-			t.add(name, f)
+			t.add(name, testNames(f, nil))
 		}
 	}
-	fset := token.NewFileSet()
 	for _, name := range m.Files {
 		if !isTest(name) || t.inPass[name] != nil {
 			continue
 		}
 		// A file being edited may not parse: what was read still counts.
-		if f, _ := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution); f != nil {
-			t.add(name, f)
+		if names, err := otherTests.Of(pass, name); err == nil {
+			t.add(name, names)
 		}
 	}
 	return t
 }
 
-func (t tests) add(name string, f *ast.File) {
-	ast.Inspect(f, func(n ast.Node) bool {
-		if sel, ok := n.(*ast.SelectorExpr); ok {
-			t.selected[sel.Sel.Name] = true
+// otherTests holds what each test file outside a pass names.
+var otherTests = fw.NewSummaries(testNames)
+
+// names is what a test file names: every name it selects (x.Name,
+// (*T).Name) and its top-level functions.
+type names struct {
+	selected, funcs []string
+}
+
+func testNames(f *ast.File, _ error) names {
+	var n names
+	seen := map[string]bool{}
+	ast.Inspect(f, func(node ast.Node) bool {
+		if sel, ok := node.(*ast.SelectorExpr); ok && !seen[sel.Sel.Name] {
+			seen[sel.Sel.Name] = true
+			n.selected = append(n.selected, sel.Sel.Name)
 		}
 		return true
 	})
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil {
+			n.funcs = append(n.funcs, fd.Name.Name)
+		}
+	}
+	return n
+}
+
+func (t tests) add(name string, n names) {
+	for _, s := range n.selected {
+		t.selected[s] = true
+	}
 	dir := filepath.Dir(name)
 	if t.funcs[dir] == nil {
 		t.funcs[dir] = map[string]bool{}
 	}
-	for _, d := range f.Decls {
-		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil {
-			t.funcs[dir][fd.Name.Name] = true
-		}
+	for _, fn := range n.funcs {
+		t.funcs[dir][fn] = true
 	}
 }
 

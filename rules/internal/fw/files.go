@@ -89,14 +89,7 @@ func NewFile(pass *analysis.Pass, name string) (tf *token.File, exists bool) {
 // application, for related information), or NoPos when the file cannot be
 // read.
 func PositionOf(pass *analysis.Pass, name string, offset int) token.Pos {
-	var data []byte
-	err := os.ErrNotExist
-	if pass.ReadFile != nil { // the checker's, which knows the editor's buffers
-		data, err = pass.ReadFile(name)
-	}
-	if err != nil { // a driver that lets a pass read its own files only
-		data, err = os.ReadFile(name)
-	}
+	data, err := ReadFile(pass, name)
 	if err != nil || offset > len(data) {
 		return token.NoPos
 	}
