@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"golang.org/x/tools/go/analysis"
+
+	"github.com/modls/modls/rules/internal/fw"
 )
 
 // specRules is the rule table of the specification: every ID with its
@@ -64,6 +67,9 @@ func TestRegistry(t *testing.T) {
 			t.Errorf("%s: its analyzer is registered for another rule too", id)
 		}
 		seen[r.Analyzer] = true
+		if !slices.Contains(r.Analyzer.Requires, fw.Analyzer) {
+			t.Errorf("%s does not require fw.Analyzer: it would read the package's module and registrations again", id)
+		}
 		if i < len(analyzers) && analyzers[i] != r.Analyzer {
 			t.Errorf("Analyzers()[%d] is %s, want %s's", i, analyzers[i].Name, id)
 		}

@@ -25,10 +25,11 @@ import (
 // Analyzer reports response models, routes and status endpoints that
 // break the framework's HTTP conventions.
 var Analyzer = &analysis.Analyzer{
-	Name: Doc.ID,
-	Doc:  Doc.AnalyzerDoc(),
-	URL:  Doc.URL(),
-	Run:  run,
+	Name:     Doc.ID,
+	Doc:      Doc.AnalyzerDoc(),
+	URL:      Doc.URL(),
+	Run:      run,
+	Requires: []*analysis.Analyzer{fw.Analyzer},
 }
 
 const (

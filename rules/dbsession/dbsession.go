@@ -23,7 +23,7 @@ var Analyzer = &analysis.Analyzer{
 	Doc:      Doc.AnalyzerDoc(),
 	URL:      Doc.URL(),
 	Run:      run,
-	Requires: []*analysis.Analyzer{sqlflow.Analyzer},
+	Requires: []*analysis.Analyzer{fw.Analyzer, sqlflow.Analyzer},
 }
 
 func run(pass *analysis.Pass) (any, error) {

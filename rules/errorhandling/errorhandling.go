@@ -19,6 +19,7 @@ var Analyzer = &analysis.Analyzer{
 	URL:       Doc.URL(),
 	Run:       run,
 	FactTypes: []analysis.Fact{new(PlainSentinel), new(Coded)},
+	Requires:  []*analysis.Analyzer{fw.Analyzer},
 }
 
 // PlainSentinel is the fact of an exported package-level error variable

@@ -19,10 +19,11 @@ import (
 // Analyzer reports imports across module boundaries that bypass a contract
 // or an undeclared dependency, and uses of deprecated framework API.
 var Analyzer = &analysis.Analyzer{
-	Name: Doc.ID,
-	Doc:  Doc.AnalyzerDoc(),
-	URL:  Doc.URL(),
-	Run:  run,
+	Name:     Doc.ID,
+	Doc:      Doc.AnalyzerDoc(),
+	URL:      Doc.URL(),
+	Run:      run,
+	Requires: []*analysis.Analyzer{fw.Analyzer},
 }
 
 // deprecation is a framework function or method that has a replacement.

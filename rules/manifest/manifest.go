@@ -23,10 +23,11 @@ import (
 // Analyzer reports manifests that are missing, malformed, or disagree with
 // the module's directory, the application or the module's code.
 var Analyzer = &analysis.Analyzer{
-	Name: Doc.ID,
-	Doc:  Doc.AnalyzerDoc(),
-	URL:  Doc.URL(),
-	Run:  run,
+	Name:     Doc.ID,
+	Doc:      Doc.AnalyzerDoc(),
+	URL:      Doc.URL(),
+	Run:      run,
+	Requires: []*analysis.Analyzer{fw.Analyzer},
 }
 
 func run(pass *analysis.Pass) (any, error) {

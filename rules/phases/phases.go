@@ -20,6 +20,7 @@ var Analyzer = &analysis.Analyzer{
 	URL:       Doc.URL(),
 	Run:       run,
 	FactTypes: []analysis.Fact{new(Effects)},
+	Requires:  []*analysis.Analyzer{fw.Analyzer},
 }
 
 // Effects is the fact of an exported function of the application: what it

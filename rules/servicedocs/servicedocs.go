@@ -17,10 +17,11 @@ import (
 
 // Analyzer reports exported service methods without a ServiceMethod entry.
 var Analyzer = &analysis.Analyzer{
-	Name: Doc.ID,
-	Doc:  Doc.AnalyzerDoc(),
-	URL:  Doc.URL(),
-	Run:  run,
+	Name:     Doc.ID,
+	Doc:      Doc.AnalyzerDoc(),
+	URL:      Doc.URL(),
+	Run:      run,
+	Requires: []*analysis.Analyzer{fw.Analyzer},
 }
 
 func run(pass *analysis.Pass) (any, error) {

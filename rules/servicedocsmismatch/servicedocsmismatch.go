@@ -19,10 +19,11 @@ import (
 // Analyzer reports ServiceMethod entries that disagree with the service's
 // code.
 var Analyzer = &analysis.Analyzer{
-	Name: Doc.ID,
-	Doc:  Doc.AnalyzerDoc(),
-	URL:  Doc.URL(),
-	Run:  run,
+	Name:     Doc.ID,
+	Doc:      Doc.AnalyzerDoc(),
+	URL:      Doc.URL(),
+	Run:      run,
+	Requires: []*analysis.Analyzer{fw.Analyzer},
 }
 
 const fixTitle = "Regenerate Params and Returns from the signature"

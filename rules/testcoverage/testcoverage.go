@@ -21,10 +21,11 @@ import (
 // Analyzer reports exported service methods that no test of the module
 // references.
 var Analyzer = &analysis.Analyzer{
-	Name: Doc.ID,
-	Doc:  Doc.AnalyzerDoc(),
-	URL:  Doc.URL(),
-	Run:  run,
+	Name:     Doc.ID,
+	Doc:      Doc.AnalyzerDoc(),
+	URL:      Doc.URL(),
+	Run:      run,
+	Requires: []*analysis.Analyzer{fw.Analyzer},
 }
 
 const fixTitle = "Create a test skeleton"

@@ -11,7 +11,9 @@ import (
 	"go/constant"
 	"go/types"
 	"path/filepath"
+	"reflect"
 	"strings"
+	"sync"
 
 	"golang.org/x/tools/go/analysis"
 	"golang.org/x/tools/go/types/typeutil"
@@ -22,10 +24,51 @@ import (
 // Path is the framework's import path.
 const Path = "github.com/modls/modls/framework"
 
+// Analyzer reads, once per package, what most rules read of it: the
+// workspace module it belongs to and its service registrations (see Module
+// and Registrations). A rule that requires it shares that reading with the
+// others; one that does not still gets the same answers, read again. It
+// reports nothing.
+var Analyzer = &analysis.Analyzer{
+	Name:       "modlsframework",
+	Doc:        "reads the package's workspace module and service registrations once for the rules that require it",
+	Run:        runShared,
+	ResultType: reflect.TypeOf((*Shared)(nil)),
+}
+
+// Shared is Analyzer's result: the reading the rules share.
+type Shared struct {
+	w *workspace.Workspace
+	m *workspace.Module
+
+	regsOnce sync.Once
+	regs     []*Registration
+}
+
+func runShared(pass *analysis.Pass) (any, error) {
+	s := &Shared{}
+	s.w, s.m = readModule(pass)
+	return s, nil
+}
+
+// shared is the pass's Shared, or nil when its analyzer does not require
+// Analyzer.
+func shared(pass *analysis.Pass) *Shared {
+	s, _ := pass.ResultOf[Analyzer].(*Shared)
+	return s
+}
+
 // Module returns the workspace module the pass's package belongs to, or nil
 // when the package is not module code (the framework, main, the standard
 // library, anything outside modules/<type>/<name>/).
 func Module(pass *analysis.Pass) (*workspace.Workspace, *workspace.Module) {
+	if s := shared(pass); s != nil {
+		return s.w, s.m
+	}
+	return readModule(pass)
+}
+
+func readModule(pass *analysis.Pass) (*workspace.Workspace, *workspace.Module) {
 	for _, f := range pass.Files {
 		name := pass.Fset.File(f.FileStart).Name()
 		if !strings.HasSuffix(name, ".go") {

@@ -38,8 +38,17 @@ type Entry struct {
 
 // Registrations returns every RegisterService call in the package's
 // non-test files: a test may register fakes, which are not the module's
-// services.
+// services. The rules that require Analyzer share one reading of them;
+// they must not change what they get.
 func Registrations(pass *analysis.Pass) []*Registration {
+	if s := shared(pass); s != nil {
+		s.regsOnce.Do(func() { s.regs = readRegistrations(pass) })
+		return s.regs
+	}
+	return readRegistrations(pass)
+}
+
+func readRegistrations(pass *analysis.Pass) []*Registration {
 	var out []*Registration
 	for _, f := range pass.Files {
 		if IsTestFile(pass, f) {
