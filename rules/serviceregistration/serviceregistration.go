@@ -5,7 +5,6 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -318,17 +317,10 @@ func checkDuplicates(pass *analysis.Pass, m *workspace.Module, r *fw.Registratio
 }
 
 // positionIn returns a token.Pos in the pass's FileSet for a position the
-// workspace model found in another module's file.
+// workspace model found in another module's file (in the text the model
+// read: the editor's buffer when there is one).
 func positionIn(pass *analysis.Pass, p token.Position) token.Pos {
-	data, err := os.ReadFile(p.Filename)
-	if err != nil || p.Offset > len(data) {
-		return token.NoPos
-	}
-	tf := fw.File(pass, p.Filename, data)
-	if p.Offset > tf.Size() {
-		return token.NoPos
-	}
-	return tf.Pos(p.Offset)
+	return fw.PositionOf(pass, p.Filename, p.Offset)
 }
 
 // enclosing returns the path from the file's root to the node (outermost

@@ -6,7 +6,6 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -180,7 +179,7 @@ func %[1]s(t *testing.T) {
 				TextEdits: []analysis.TextEdit{{Pos: tf.Pos(0), End: tf.Pos(0), NewText: []byte(text)}},
 			}, true
 		}
-		data, err := os.ReadFile(name)
+		data, err := fw.ReadFile(pass, name)
 		if err != nil || len(data) != tf.Size() {
 			continue
 		}

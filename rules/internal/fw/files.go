@@ -2,7 +2,6 @@ package fw
 
 import (
 	"go/token"
-	"os"
 	"sync"
 
 	"golang.org/x/tools/go/analysis"
@@ -74,10 +73,11 @@ func ManifestPos(pass *analysis.Pass, m *workspace.Module, offset int) token.Pos
 }
 
 // NewFile returns a token.File for a file to create: an edit inserting at
-// its start creates it with that text. If the file exists, its content is
-// used instead, so the edit appends to nothing it does not know of.
+// its start creates it with that text. If the file exists (on disk or as
+// an editor's buffer), its content as the pass reads it is used instead,
+// so the edit appends to nothing it does not know of.
 func NewFile(pass *analysis.Pass, name string) (tf *token.File, exists bool) {
-	data, err := os.ReadFile(name)
+	data, err := ReadFile(pass, name)
 	if err == nil {
 		return File(pass, name, data), true
 	}

@@ -3,6 +3,7 @@ package fw
 import (
 	"errors"
 	"go/ast"
+	"go/token"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -79,5 +80,31 @@ func TestSummaries(t *testing.T) {
 	}
 	if n := parsed.Load(); n != 4 {
 		t.Errorf("parsed %d times after the same content through the disk, want 4", n)
+	}
+}
+
+// TestNewFileReadsBuffers checks that a file a fix creates or extends is
+// taken as the pass reads it: an editor's unsaved buffer is extended, not
+// created again over what it holds.
+func TestNewFileReadsBuffers(t *testing.T) {
+	dir := t.TempDir()
+	buffered := filepath.Join(dir, "sell_test.go") // not on disk
+	const text = "package shop\n\nimport \"testing\"\n"
+	pass := &analysis.Pass{Fset: token.NewFileSet(), ReadFile: func(n string) ([]byte, error) {
+		if n == buffered {
+			return []byte(text), nil
+		}
+		return nil, fs.ErrNotExist
+	}}
+	tf, exists := NewFile(pass, buffered)
+	if !exists || tf.Size() != len(text) {
+		t.Errorf("NewFile(buffer) = size %d, exists %v; want the buffer's %d bytes, exists", tf.Size(), exists, len(text))
+	}
+	absent := filepath.Join(dir, "absent_test.go")
+	if tf, exists := NewFile(pass, absent); exists || tf.Size() != 1 {
+		t.Errorf("NewFile(absent file) = size %d, exists %v; want an empty file to create", tf.Size(), exists)
+	}
+	if pos := PositionOf(pass, buffered, len("package shop\n\n")); pass.Fset.Position(pos).Line != 3 {
+		t.Errorf("PositionOf(buffer, the import's offset) is at %v, want line 3", pass.Fset.Position(pos))
 	}
 }
