@@ -302,11 +302,21 @@ func checkTimings(t *testing.T, ws string) {
 		`(?m)^    cache +[0-9.]+s `,
 		`(?m)^    MOD002 +[0-9.]+s  service-docs-missing$`,
 		`(?m)^    MOD012 +[0-9.]+s  manifest$`,
+		`(?m)^    modlsframework +[0-9.]+s  \(used by the rules\)$`,
 		`(?m)^  slowest packages\n +[0-9.]+s  example.com/violations/modules/standard/ledger$`,
 	} {
 		if !regexp.MustCompile(re).MatchString(stderr) {
 			t.Errorf("--timings: stderr does not match %s:\n%s", re, stderr)
 		}
+	}
+	// The phases' and the rules' durations are one column, whatever the
+	// longest name.
+	column := map[int]bool{}
+	for _, m := range regexp.MustCompile(`(?m)^    \S+ +\d+\.\d{3}s  `).FindAllString(stderr, -1) {
+		column[len(m)] = true
+	}
+	if len(column) != 1 {
+		t.Errorf("--timings: the durations are not in one column:\n%s", stderr)
 	}
 	// Answered from the cache: no package checked, no rule run.
 	_, _, stderr = runShared(ws, "check", "--timings", "--ignore", "MOD011", ledger)

@@ -342,12 +342,16 @@ func (p *Printer) Timings(w io.Writer, t *checker.Timings, name RuleName) error 
 		checker.PhaseRules:     "summed over the packages checked in parallel",
 		checker.PhaseCache:     "findings, facts and export data read and written",
 	}
+	rs := t.Rules()
+	width := 11 // the names' column, as wide as the longest name
+	for _, r := range rs {
+		width = max(width, len(r.Name))
+	}
 	fmt.Fprintf(&b, "  %s\n", p.paint(bold, "phase"))
 	for _, ph := range t.Phases() {
-		fmt.Fprintf(&b, "    %-11s %s  %s\n", ph.Name, ms(ph.Duration), notes[ph.Name])
+		fmt.Fprintf(&b, "    %-*s %s  %s\n", width, ph.Name, ms(ph.Duration), notes[ph.Name])
 	}
 	fmt.Fprintf(&b, "  %s\n", p.paint(bold, "rule"))
-	rs := t.Rules()
 	if len(rs) == 0 {
 		fmt.Fprintf(&b, "    none run: every package was answered from the cache\n")
 	}
@@ -359,7 +363,7 @@ func (p *Printer) Timings(w io.Writer, t *checker.Timings, name RuleName) error 
 		if n == "" {
 			n = "(used by the rules)"
 		}
-		fmt.Fprintf(&b, "    %-11s %s  %s\n", r.Name, ms(r.Duration), n)
+		fmt.Fprintf(&b, "    %-*s %s  %s\n", width, r.Name, ms(r.Duration), n)
 	}
 	pkgs := t.Packages()
 	fmt.Fprintf(&b, "  %s\n", p.paint(bold, "slowest packages"))
